@@ -1,0 +1,48 @@
+package dev.recur.common.event;
+
+/**
+ * Default Kafka topic names; each service can override them in its configuration. Keys are the
+ * schedule id as a decimal string unless noted.
+ */
+public final class Topics {
+
+    /** Key schedule id; value {@link ScheduleSnapshot}, or a tombstone when the schedule is deleted; compacted. */
+    public static final String SCHEDULES = "recur.schedules";
+
+    /** Key schedule id; value {@link DueRun}, one slice of one run; not compacted. */
+    public static final String DUE_RUNS = "recur.due-runs";
+
+    /** Key schedule id; value {@link JobResult}, the public result contract; not compacted. */
+    public static final String JOB_RESULTS = "recur.job-results";
+
+    /** Key schedule id; value {@link ScheduleStats}, the latest statistics of a schedule; compacted. */
+    public static final String SCHEDULE_STATS = "recur.schedule-stats";
+
+    /** Key job id; value {@link JobRecord}, the finished job as the history keeps it; compacted. */
+    public static final String JOB_HISTORY = "recur.job-history";
+
+    /** Key schedule id; value {@link DeliveryDeadLetter}, a delivery that exhausted its retries; not compacted. */
+    public static final String DELIVERY_DLQ = "recur.delivery-dlq";
+
+    /** A topic's defaults: what a deployment creates (k8s KafkaTopic resources, the local run, the tests). */
+    public record Spec(String name, int partitions, boolean compacted, int maxMessageBytes) {
+    }
+
+    /** Every topic, with its default partition count, compaction and message size limit. */
+    public static final java.util.List<Spec> ALL = java.util.List.of(
+            // snapshots carry a schedule's items: up to the API's body limit (10 MiB) before compression
+            new Spec(SCHEDULES, 6, true, 16 * 1024 * 1024),
+            new Spec(DUE_RUNS, 6, false, 1024 * 1024),
+            new Spec(JOB_RESULTS, 6, false, 1024 * 1024),
+            new Spec(SCHEDULE_STATS, 6, true, 1024 * 1024),
+            new Spec(JOB_HISTORY, 6, true, 1024 * 1024),
+            new Spec(DELIVERY_DLQ, 3, false, 1024 * 1024));
+
+    private Topics() {
+    }
+
+    /** The record key for a schedule id or, on {@link #JOB_HISTORY}, a job id. */
+    public static String key(long id) {
+        return Long.toString(id);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.recur.testinfra;
+
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/** PostgreSQL 17 from its image, where a Docker engine runs. */
+final class ContainerPostgresServer implements PostgresServer {
+
+    private final PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine")
+            .withUsername("postgres").withPassword("postgres").withDatabaseName("postgres");
+
+    @Override
+    public String host() {
+        return container.getHost();
+    }
+
+    @Override
+    public int port() {
+        return container.getMappedPort(5432);
+    }
+
+    @Override
+    public String username() {
+        return container.getUsername();
+    }
+
+    @Override
+    public String password() {
+        return container.getPassword();
+    }
+
+    @Override
+    public void start() {
+        container.start();
+    }
+
+    @Override
+    public void stop() {
+        container.stop();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.recur.testinfra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * The shared infrastructure of one test JVM: each server starts at most once, on first use, and stops when the
+ * JVM exits. Embedded servers (no Docker needed) unless a Docker engine answers; {@code -Drecur.infra=embedded}
+ * or {@code containers} (or the environment variable {@code RECUR_INFRA}) forces a choice.
+ */
+public final class Infra {
+
+    private static KafkaBroker kafka;
+    private static PostgresServer postgres;
+    private static S3Server s3;
+    private static Boolean containers;
+
+    private Infra() {
+    }
+
+    public static synchronized KafkaBroker kafka() {
+        if (kafka == null) {
+            kafka = started("Kafka", useContainers() ? new ContainerKafkaBroker()
+                    : new EmbeddedKafkaBroker(freshDir("kafka"), 0));
+        }
+        return kafka;
+    }
+
+    public static synchronized PostgresServer postgres() {
+        if (postgres == null) {
+            postgres = started("PostgreSQL", useContainers() ? new ContainerPostgresServer()
+                    : new EmbeddedPostgresServer(freshDir("postgres"), 0, false));
+        }
+        return postgres;
+    }
+
+    public static synchronized S3Server s3() {
+        if (s3 == null) {
+            s3 = started("S3", useContainers() ? new ContainerS3Server() : new EmbeddedS3Server(freshDir("s3"), 0));
+        }
+        return s3;
+    }
+
+    /** Where this JVM's servers keep their data: {@code target/recur-infra} of the module under test. */
+    public static Path baseDir() {
+        return Path.of(System.getProperty("recur.infra.dir", "target/recur-infra")).toAbsolutePath();
+    }
+
+    static synchronized boolean useContainers() {
+        if (containers == null) {
+            String choice = System.getProperty("recur.infra", System.getenv().getOrDefault("RECUR_INFRA", "auto"))
+                    .toLowerCase(Locale.ROOT);
+            containers = switch (choice) {
+                case "embedded" -> false;
+                case "containers" -> true;
+                default -> dockerAvailable();
+            };
+            log("using " + (containers ? "Testcontainers (Docker engine found)" : "embedded servers (no Docker engine)"));
+        }
+        return containers;
+    }
+
+    private static boolean dockerAvailable() {
+        boolean configured = System.getenv("DOCKER_HOST") != null
+                || java.nio.file.Files.exists(Path.of("/var/run/docker.sock"))
+                || java.nio.file.Files.exists(Path.of(System.getProperty("user.home"), ".testcontainers.properties"));
+        if (!configured) {
+            return false; // spares the Docker probe and its error log on machines that have no engine at all
+        }
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static <T extends Server> T started(String name, T server) {
+        long start = System.nanoTime();
+        Supplier<String> elapsed = () -> String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9);
+        server.start();
+        log(name + " started in " + elapsed.get());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                log("stopping " + name + " failed: " + e);
+            }
+        }, "recur-infra-stop-" + name));
+        return server;
+    }
+
+    static Path freshDir(String name) {
+        Path dir = baseDir().resolve(name + "-" + ProcessHandle.current().pid());
+        deleteRecursively(dir);
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void log(String message) {
+        System.out.println("[recur-infra] " + message);
+    }
+}
