@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A server in a JVM of its own, started through {@link Watchdog} so that it dies with its parent. */
-final class ChildJvm {
+public final class ChildJvm {
 
     private final String name;
     private final Process process;
@@ -23,7 +23,7 @@ final class ChildJvm {
         this.log = log;
     }
 
-    static ChildJvm start(String name, List<String> classpath, List<String> jvmOptions, String mainClass,
+    public static ChildJvm start(String name, List<String> classpath, List<String> jvmOptions, String mainClass,
             List<String> args, Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -48,16 +48,16 @@ final class ChildJvm {
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Fails with the end of the child's log if it has died. */
-    void checkAlive() {
+    public void checkAlive() {
         if (!process.isAlive()) {
             throw new IllegalStateException(name + " exited with " + process.exitValue() + "; end of " + log + ":\n"
                     + tail(log, 40));
@@ -65,7 +65,7 @@ final class ChildJvm {
     }
 
     /** SIGTERM, then SIGKILL after the grace period. */
-    void stop(long graceSeconds) {
+    public void stop(long graceSeconds) {
         if (!process.isAlive()) {
             return;
         }
@@ -81,7 +81,7 @@ final class ChildJvm {
     }
 
     /** SIGKILL at once: a crash, for fault-injection tests. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
@@ -90,7 +90,7 @@ final class ChildJvm {
         }
     }
 
-    static String tail(Path file, int lines) {
+    public static String tail(Path file, int lines) {
         try {
             List<String> all = Files.readAllLines(file);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -109,7 +109,7 @@ final class ChildJvm {
     }
 
     /** The classpath the build wrote for a child (see test-infra/pom.xml). */
-    static List<String> classpathResource(String name) {
+    public static List<String> classpathResource(String name) {
         try (var in = ChildJvm.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + name + ": build test-infra with Maven");

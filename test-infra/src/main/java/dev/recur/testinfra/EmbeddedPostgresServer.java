@@ -59,7 +59,10 @@ public final class EmbeddedPostgresServer implements PostgresServer {
                     .setCleanDataDirectory(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("max_connections", "300");
-            if (!durable) {
+            if (durable) {
+                // zonky starts PostgreSQL with -F and synchronous_commit=off; a local run keeps its data safe
+                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+            } else {
                 builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
                         .setServerConfig("full_page_writes", "off");
             }

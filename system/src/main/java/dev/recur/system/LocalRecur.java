@@ -1,0 +1,237 @@
+package dev.recur.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+import dev.recur.testinfra.EmbeddedKafkaBroker;
+import dev.recur.testinfra.EmbeddedPostgresServer;
+import dev.recur.testinfra.EmbeddedS3Server;
+import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.RecurTopics;
+import dev.recur.testinfra.S3Server;
+
+/**
+ * The whole of Recur on one machine with only a JDK: a real Kafka broker, PostgreSQL and S3-compatible server
+ * from Maven artifacts, Recur's topics, databases and results bucket, then the four services as separate
+ * processes wired to them. Data stays under one folder between runs. Used by {@code ./recur-local} and by the
+ * end-to-end tests.
+ */
+public final class LocalRecur implements AutoCloseable {
+
+    /** Ports and folders; a port of 0 means any free port (tests). */
+    public record Options(Path repoDir, Path dataDir, int apiPort, int tickerPort, int jobRunnerPort,
+            int deliveryPort, int kafkaPort, int postgresPort, int s3Port, boolean durable,
+            Map<String, String> extraProperties) {
+
+        public static Options defaults(Path repoDir, Path dataDir) {
+            return new Options(repoDir, dataDir, 8080, 8081, 8082, 8083, 19092, 15432, 19000, true, Map.of());
+        }
+
+        /** Free ports everywhere, data that need not survive a machine crash: for tests. */
+        public static Options forTests(Path repoDir, Path dataDir, Map<String, String> extraProperties) {
+            return new Options(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, false, extraProperties);
+        }
+    }
+
+    public static final String RESULTS_BUCKET = "recur-results";
+    public static final String ADMIN_USER = "admin";
+
+    private final Options options;
+    private final EmbeddedPostgresServer postgres;
+    private final EmbeddedKafkaBroker kafka;
+    private final EmbeddedS3Server s3;
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private String adminPassword;
+
+    public LocalRecur(Options options) {
+        this.options = options;
+        Path data = options.dataDir().toAbsolutePath();
+        this.postgres = new EmbeddedPostgresServer(data.resolve("postgres"), options.postgresPort(), options.durable());
+        this.kafka = new EmbeddedKafkaBroker(data.resolve("kafka"), options.kafkaPort());
+        this.s3 = new EmbeddedS3Server(data.resolve("s3"), options.s3Port());
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path repo = Path.of(System.getProperty("recur.repo.dir", ".")).toAbsolutePath().normalize();
+        Path data = repo.resolve(".recur");
+        boolean reset = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--reset" -> reset = true;
+                case "--data" -> data = Path.of(args[++i]).toAbsolutePath();
+                case "-h", "--help" -> {
+                    System.out.println("usage: ./recur-local [--reset] [--data DIR]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (try --help)");
+            }
+        }
+        if (reset) {
+            Infra.deleteRecursively(data);
+        }
+        LocalRecur recur = new LocalRecur(Options.defaults(repo, data));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping Recur...");
+            recur.close();
+            stopped.countDown();
+        }, "recur-local-stop"));
+        long start = System.nanoTime();
+        recur.start();
+        System.out.printf(Locale.ROOT, "%nRecur is running (started in %.1f s).%n", (System.nanoTime() - start) / 1e9);
+        System.out.println("  API base URL:  " + recur.apiBaseUrl() + "/v1");
+        System.out.println("  Credentials:   " + ADMIN_USER + " / " + recur.adminPassword()
+                + "   (HTTP Basic; kept in " + data.resolve("admin-password") + ")");
+        System.out.println("  Swagger UI:    " + recur.apiBaseUrl() + "/q/swagger-ui");
+        System.out.println("  Kafka:         " + recur.kafka.bootstrapServers());
+        System.out.println("  PostgreSQL:    " + recur.postgres.jdbcUrl("recur_api") + " (user postgres)");
+        System.out.println("  S3:            " + recur.s3.endpoint() + " (key " + recur.s3.accessKey() + ", secret "
+                + recur.s3.secretKey() + ", bucket " + RESULTS_BUCKET + ")");
+        System.out.println("  Logs and data: " + data);
+        System.out.println("Press Ctrl-C to stop everything.");
+        stopped.await();
+    }
+
+    public synchronized void start() {
+        adminPassword = adminPassword(options.dataDir());
+        timed("PostgreSQL", postgres::start);
+        postgres.createDatabase("recur_api");
+        postgres.createDatabase("recur_delivery");
+        timed("Kafka", () -> {
+            kafka.start();
+            RecurTopics.create(kafka);
+        });
+        timed("S3", () -> {
+            s3.start();
+            s3.createBucket(RESULTS_BUCKET);
+        });
+        defineServices();
+        timed("services", () -> {
+            services.values().forEach(ServiceProcess::start);
+            CompletableFuture.allOf(services.values().stream()
+                    .map(s -> CompletableFuture.runAsync(() -> s.awaitReady(Duration.ofSeconds(180))))
+                    .toArray(CompletableFuture[]::new)).join();
+        });
+    }
+
+    public String apiBaseUrl() {
+        return services.get("schedule-api").baseUrl();
+    }
+
+    public String adminPassword() {
+        return adminPassword;
+    }
+
+    public ServiceProcess service(String name) {
+        return services.get(name);
+    }
+
+    public EmbeddedKafkaBroker kafka() {
+        return kafka;
+    }
+
+    public EmbeddedPostgresServer postgres() {
+        return postgres;
+    }
+
+    public S3Server s3() {
+        return s3;
+    }
+
+    /** Stops the services first (they flush to the infrastructure), then the infrastructure. */
+    @Override
+    public synchronized void close() {
+        List<ServiceProcess> reversed = new ArrayList<>(services.values());
+        java.util.Collections.reverse(reversed);
+        reversed.forEach(ServiceProcess::stop);
+        s3.stop();
+        kafka.stop();
+        postgres.stop();
+    }
+
+    private void defineServices() {
+        if (!services.isEmpty()) {
+            return;
+        }
+        Path data = options.dataDir().toAbsolutePath();
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        common.put("quarkus.s3.endpoint-override", s3.endpoint());
+        common.put("quarkus.s3.path-style-access", "true");
+        common.put("quarkus.s3.aws.region", S3Server.REGION);
+        common.put("quarkus.s3.aws.credentials.type", "static");
+        common.put("quarkus.s3.aws.credentials.static-provider.access-key-id", s3.accessKey());
+        common.put("quarkus.s3.aws.credentials.static-provider.secret-access-key", s3.secretKey());
+        common.put("recur.results.bucket", RESULTS_BUCKET);
+
+        Map<String, String> api = new LinkedHashMap<>(common);
+        database(api, "recur_api");
+        api.put("recur.schedule-api.admin.username", ADMIN_USER);
+        api.put("recur.schedule-api.admin.password", adminPassword);
+
+        Map<String, String> ticker = new LinkedHashMap<>(common);
+        ticker.put("quarkus.kafka-streams.bootstrap-servers", kafka.bootstrapServers());
+        ticker.put("kafka-streams.state.dir", data.resolve("ticker-state").toString());
+
+        Map<String, String> delivery = new LinkedHashMap<>(common);
+        database(delivery, "recur_delivery");
+
+        add("schedule-api", options.apiPort(), api);
+        add("ticker", options.tickerPort(), ticker);
+        add("job-runner", options.jobRunnerPort(), new LinkedHashMap<>(common));
+        add("delivery", options.deliveryPort(), delivery);
+    }
+
+    private void database(Map<String, String> props, String database) {
+        props.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database));
+        props.put("quarkus.datasource.username", postgres.username());
+        props.put("quarkus.datasource.password", postgres.password());
+    }
+
+    private void add(String module, int port, Map<String, String> props) {
+        props.putAll(options.extraProperties());
+        Path jar = options.repoDir().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        int actualPort = port == 0 ? dev.recur.testinfra.Ports.free() : port;
+        services.put(module, new ServiceProcess(module, jar, actualPort, props,
+                options.dataDir().toAbsolutePath().resolve("logs").resolve(module + ".log")));
+    }
+
+    private static String adminPassword(Path dataDir) {
+        String fromEnv = System.getenv("RECUR_ADMIN_PASSWORD");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        Path file = dataDir.toAbsolutePath().resolve("admin-password");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).trim();
+            }
+            byte[] random = new byte[12];
+            new SecureRandom().nextBytes(random);
+            String password = HexFormat.of().formatHex(random);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, password + "\n");
+            return password;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void timed(String what, Runnable step) {
+        long start = System.nanoTime();
+        step.run();
+        System.out.printf(Locale.ROOT, "[recur-local] %s ready in %.1f s%n", what, (System.nanoTime() - start) / 1e9);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.recur.system;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.recur.testinfra.ChildJvm;
+
+/**
+ * One Recur service as a real process: {@code java -jar <module>/target/quarkus-app/quarkus-run.jar} in effect,
+ * started through test-infra's watchdog so that it dies with the launcher.
+ */
+public final class ServiceProcess {
+
+    private static final String QUARKUS_MAIN = "io.quarkus.bootstrap.runner.QuarkusEntryPoint";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final Path jar;
+    private final int port;
+    private final Map<String, String> properties;
+    private final Path log;
+    private ChildJvm jvm;
+
+    public ServiceProcess(String name, Path jar, int port, Map<String, String> properties, Path log) {
+        this.name = name;
+        this.jar = jar;
+        this.port = port;
+        this.properties = Map.copyOf(properties);
+        this.log = log;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public synchronized void start() {
+        if (jvm != null && jvm.isAlive()) {
+            return;
+        }
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with ./mvnw -B install -DskipTests");
+        }
+        List<String> options = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + port));
+        properties.forEach((k, v) -> options.add("-D" + k + "=" + v));
+        jvm = ChildJvm.start(name, List.of(jar.toString()), options, QUARKUS_MAIN, List.of(), log);
+    }
+
+    /** Waits until {@code /q/health/ready} answers 200; fails early, with the log's end, if the process died. */
+    public void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(3)).build();
+        while (true) {
+            jvm.checkAlive();
+            try {
+                if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " not ready after " + timeout + "; end of " + log + ":\n"
+                        + ChildJvm.tail(log, 40));
+            }
+            sleep(250);
+        }
+    }
+
+    public boolean isAlive() {
+        return jvm != null && jvm.isAlive();
+    }
+
+    public long pid() {
+        return jvm.pid();
+    }
+
+    /** SIGTERM: Quarkus shuts down gracefully. */
+    public synchronized void stop() {
+        if (jvm != null) {
+            jvm.stop(30);
+            jvm = null;
+        }
+    }
+
+    /** SIGKILL: a crash, for fault-injection tests. */
+    public synchronized void kill() {
+        if (jvm != null) {
+            jvm.kill();
+            jvm = null;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
