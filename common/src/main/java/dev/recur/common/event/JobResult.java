@@ -31,7 +31,7 @@ import java.util.List;
  * @param status {@code done} or {@code faulted}
  * @param error why the job faulted; absent when it is done
  * @param backend which scraper backend ran the job, e.g. {@code oxylabs} or {@code http_fetcher}
- * @param attempts how many calls to the scraper the job took, at least 1
+ * @param attempts how many calls to the scraper the job took; 0 when no backend serves the item's source
  * @param createdAt when the job was first sent to the scraper
  * @param updatedAt when the job reached its final status
  * @param results the result pages, inline when they are small (empty when the job faulted); absent when

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Where a job's result pages are stored (a claim check), for results too large to travel inline.
- * The object holds the JSON {@code {"results": [...]}} as {@code GET /v1/queries/{id}/results} returns it.
+ * On {@link JobResult} (job-runner's claim check, {@code claims/{job_id}.json}) the object holds the JSON array of
+ * {@link ResultPage}s; on {@link JobRecord} (delivery's results store, {@code results/{job_id}.json}) it holds
+ * {@code {"results": [...]}} exactly as {@code GET /v1/queries/{id}/results} returns it.
  *
  * @param bucket the results store's bucket
  * @param key the object key within {@code bucket}
