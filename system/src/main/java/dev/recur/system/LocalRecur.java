@@ -178,8 +178,8 @@ public final class LocalRecur implements AutoCloseable {
 
         Map<String, String> api = new LinkedHashMap<>(common);
         database(api, "recur_api");
-        api.put("recur.schedule-api.admin.username", ADMIN_USER);
-        api.put("recur.schedule-api.admin.password", adminPassword);
+        api.put("recur.schedule-api.admin-user", ADMIN_USER);
+        api.put("recur.schedule-api.admin-password", adminPassword);
 
         Map<String, String> ticker = new LinkedHashMap<>(common);
         ticker.put("quarkus.kafka-streams.bootstrap-servers", kafka.bootstrapServers());

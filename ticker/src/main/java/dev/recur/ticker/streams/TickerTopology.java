@@ -1,27 +1,67 @@
 package dev.recur.ticker.streams;
 
+import java.time.Clock;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 
-import dev.recur.common.event.Topics;
+import dev.recur.common.event.DueRun;
+import dev.recur.common.json.EventSerializer;
+import dev.recur.ticker.config.TickerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 
-/** The ticker's Kafka Streams topology: the schedules of {@code recur.schedules} kept in a state store. */
+/**
+ * The ticker's Kafka Streams topology: {@code recur.schedules} into a schedules store and a timeline store, both
+ * changelogged, and the due runs out to {@code recur.due-runs} (see {@link ScheduleProcessor}).
+ */
 @ApplicationScoped
 public class TickerTopology {
 
     public static final String SCHEDULES_STORE = "schedules";
+    public static final String TIMELINE_STORE = "timeline";
 
     @Produces
-    Topology topology() {
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.table(Topics.SCHEDULES, Consumed.with(Serdes.String(), Serdes.ByteArray()),
-                Materialized.as(SCHEDULES_STORE));
-        return builder.build();
+    Topology topology(TickerConfig config, Clock clock, MeterRegistry registry) {
+        return build(TickerSettings.of(config), clock, new TickerMetrics(registry));
+    }
+
+    public static Topology build(TickerSettings settings, Clock clock, TickerMetrics metrics) {
+        return build(settings, clock, metrics, true);
+    }
+
+    /**
+     * @param persistent RocksDB stores with changelogs, as in production; false gives in-memory stores without
+     *     changelogs, which spare the {@code TopologyTestDriver} a RocksDB flush and four changelog records per
+     *     simulated run
+     */
+    public static Topology build(TickerSettings settings, Clock clock, TickerMetrics metrics, boolean persistent) {
+        Topology topology = new Topology();
+        topology.addSource("schedules-in", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                settings.schedulesTopic());
+        topology.addProcessor("ticker", () -> new ScheduleProcessor(settings, clock, metrics), "schedules-in");
+        topology.addStateStore(logged(Stores.keyValueStoreBuilder(store(SCHEDULES_STORE, persistent), Serdes.Long(),
+                TrackedSchedule.SERDE), persistent), "ticker");
+        topology.addStateStore(logged(Stores.keyValueStoreBuilder(store(TIMELINE_STORE, persistent), Serdes.Bytes(),
+                Serdes.ByteArray()), persistent), "ticker");
+        topology.addSink("due-runs-out", settings.dueRunsTopic(), new StringSerializer(), new EventSerializer<DueRun>(),
+                "ticker");
+        return topology;
+    }
+
+    private static <K, V> StoreBuilder<KeyValueStore<K, V>> logged(StoreBuilder<KeyValueStore<K, V>> builder,
+            boolean logged) {
+        return logged ? builder : builder.withLoggingDisabled();
+    }
+
+    private static KeyValueBytesStoreSupplier store(String name, boolean persistent) {
+        return persistent ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name);
     }
 }

@@ -1,0 +1,112 @@
+package dev.recur.delivery.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import dev.recur.common.event.Topics;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Business knobs of delivery. */
+@ConfigMapping(prefix = "recur.delivery")
+public interface DeliveryConfig {
+
+    Callback callback();
+
+    Retry retry();
+
+    Outbox outbox();
+
+    Gcs gcs();
+
+    TopicNames topics();
+
+    /** Threads that run delivery attempts; a slow target holds one of them at most for the callback timeout. */
+    @WithDefault("64")
+    int workers();
+
+    interface Callback {
+
+        /** Whole-request timeout of one callback attempt. */
+        @WithDefault("PT10S")
+        Duration timeout();
+
+        @WithDefault("PT5S")
+        Duration connectTimeout();
+
+        /** HMAC-SHA256 key for {@code X-Recur-Signature}; no header without it. */
+        Optional<String> signingSecret();
+
+        /** Results larger than this (as JSON) are left out of the callback body; the receiver follows {@code _links}. */
+        @WithDefault("1048576")
+        int inlineResultsLimitBytes();
+
+        /** Base URL of schedule-api as users reach it, for the {@code _links} of the job object. */
+        @WithDefault("http://localhost:8080")
+        String publicBaseUrl();
+
+        /**
+         * Networks (CIDR or single address) callbacks may reach although they are loopback, private,
+         * link-local or unique-local; empty by default.
+         */
+        Optional<List<String>> allowedNetworks();
+    }
+
+    interface Retry {
+
+        /** Attempts in all, the first included; then the delivery goes to the dead-letter topic. */
+        @WithDefault("10")
+        int maxAttempts();
+
+        /** No attempt later than this after the first one. */
+        @WithDefault("PT24H")
+        Duration maxAge();
+
+        @WithDefault("PT30S")
+        Duration initialBackoff();
+
+        @WithDefault("PT2H")
+        Duration maxBackoff();
+
+        /** How often due retries are looked for. */
+        @WithDefault("PT1S")
+        Duration pollInterval();
+
+        /** How long an attempt in flight keeps its row from being picked again; more than the callback timeout. */
+        @WithDefault("PT5M")
+        Duration lease();
+
+        @WithDefault("200")
+        int batchSize();
+    }
+
+    interface Outbox {
+
+        @WithDefault("PT0.05S")
+        Duration pollInterval();
+
+        @WithDefault("1000")
+        int batchSize();
+    }
+
+    interface Gcs {
+
+        /** Endpoint override, e.g. an emulator's {@code http://localhost:9199}; the real GCS when absent. */
+        Optional<String> host();
+
+        Optional<String> projectId();
+    }
+
+    interface TopicNames {
+
+        @WithDefault(Topics.SCHEDULE_STATS)
+        String scheduleStats();
+
+        @WithDefault(Topics.JOB_HISTORY)
+        String jobHistory();
+
+        @WithDefault(Topics.DELIVERY_DLQ)
+        String deliveryDlq();
+    }
+}

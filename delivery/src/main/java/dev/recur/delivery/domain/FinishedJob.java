@@ -1,0 +1,51 @@
+package dev.recur.delivery.domain;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.recur.common.event.JobResult;
+import dev.recur.common.event.JobStatus;
+
+/** A job that reached its final status, as delivery keeps it (without the result pages). */
+public record FinishedJob(
+        long jobId,
+        long runId,
+        long scheduleId,
+        String owner,
+        Instant scheduledFor,
+        int itemIndex,
+        ObjectNode item,
+        int createStatusCode,
+        JobStatus status,
+        String error,
+        Instant createdAt,
+        Instant resultCreatedAt) {
+
+    public static FinishedJob of(JobResult result) {
+        return new FinishedJob(result.jobId(), result.runId(), result.scheduleId(), result.owner(),
+                result.scheduledFor(), result.itemIndex(), result.item(), result.createStatusCode(), result.status(),
+                result.error(), result.createdAt(), result.updatedAt());
+    }
+
+    /** The item's {@code callback_url}, if it has a non-blank one. */
+    public String callbackUrl() {
+        return text("callback_url");
+    }
+
+    public String storageType() {
+        return text("storage_type");
+    }
+
+    public String storageUrl() {
+        return text("storage_url");
+    }
+
+    private String text(String field) {
+        if (item == null || !item.hasNonNull(field) || !item.get(field).isTextual()) {
+            return null;
+        }
+        String value = item.get(field).asText().trim();
+        return value.isEmpty() ? null : value;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.recur.delivery.messaging;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import dev.recur.common.event.JobResult;
+import dev.recur.common.event.ResultsRef;
+import dev.recur.delivery.domain.FinishedJob;
+import dev.recur.delivery.repository.JobRepository;
+import dev.recur.delivery.service.DeliveryMetrics;
+import dev.recur.delivery.service.DeliveryWorker;
+import dev.recur.delivery.service.IngestService;
+import dev.recur.delivery.service.Ingested;
+import dev.recur.delivery.service.NamedThreads;
+import dev.recur.delivery.service.Submission;
+import dev.recur.delivery.storage.ResultsStore;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+
+/**
+ * Consumes {@code recur.job-results} in batches: stores each new job's results document, logs the
+ * batch in one transaction, then starts the first delivery attempts. Offsets are committed after the
+ * method returns, so a crash redelivers the batch, and the job log makes that harmless.
+ */
+@ApplicationScoped
+public class JobResultConsumer {
+
+    private static final int STORE_ATTEMPTS = 3;
+
+    private final JobRepository jobs;
+    private final ResultsStore results;
+    private final IngestService ingest;
+    private final DeliveryWorker worker;
+    // results-store writes of a batch run in parallel: they are the slow part of a batch
+    private final ExecutorService storeWriters = Executors.newFixedThreadPool(32, new NamedThreads("results-store"));
+
+    private final DeliveryMetrics metrics;
+
+    JobResultConsumer(JobRepository jobs, ResultsStore results, IngestService ingest, DeliveryWorker worker,
+            DeliveryMetrics metrics) {
+        this.jobs = jobs;
+        this.results = results;
+        this.ingest = ingest;
+        this.worker = worker;
+        this.metrics = metrics;
+    }
+
+    @Incoming("job-results")
+    @Blocking
+    public void consume(List<JobResult> batch) {
+        Map<Long, JobResult> byId = new LinkedHashMap<>();
+        for (JobResult r : batch) {
+            // a record that failed to deserialize arrives as null
+            if (r != null) {
+                byId.put(r.jobId(), r);
+            }
+        }
+        if (byId.isEmpty()) {
+            return;
+        }
+        metrics.batchSize(byId.size());
+        long t0 = System.nanoTime();
+        Set<Long> known = jobs.existing(byId.keySet());
+        List<CompletableFuture<Ingested>> stored = new ArrayList<>();
+        for (JobResult r : byId.values()) {
+            if (!known.contains(r.jobId())) {
+                stored.add(CompletableFuture.supplyAsync(() -> store(r), storeWriters));
+            }
+        }
+        if (stored.isEmpty()) {
+            return;
+        }
+        List<Ingested> ingested = stored.stream().map(CompletableFuture::join).toList();
+        long t1 = System.nanoTime();
+        List<Submission> submissions = ingest.ingest(ingested);
+        long t2 = System.nanoTime();
+        worker.submit(submissions);
+        metrics.batchPhase("results_store", Duration.ofNanos(t1 - t0));
+        metrics.batchPhase("ingest_transaction", Duration.ofNanos(t2 - t1));
+    }
+
+    private Ingested store(JobResult result) {
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= STORE_ATTEMPTS; attempt++) {
+            try {
+                byte[] document = results.resultsDocument(result);
+                ResultsRef ref = results.store(result.jobId(), document);
+                return new Ingested(FinishedJob.of(result), document, ref);
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    @PreDestroy
+    void stop() {
+        storeWriters.shutdownNow();
+    }
+}

@@ -1,0 +1,323 @@
+package dev.recur.delivery.repository;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.recur.common.event.JobStatus;
+import dev.recur.common.event.ScheduleStats;
+import dev.recur.common.json.EventJson;
+import dev.recur.delivery.domain.FinishedJob;
+
+/**
+ * The job log, the per-schedule counters and the per-run counters. Plain JDBC rather than Panache
+ * entities: a batch is one {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING},
+ * which is what keeps the consumer both exact under redelivery and fast.
+ */
+@ApplicationScoped
+public class JobRepository {
+
+    private final DataSource dataSource;
+
+    JobRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** A stored job with the key of its results document; the key is null once it expired. */
+    public record StoredJob(FinishedJob job, String resultsKey) {
+    }
+
+    /** The job ids of {@code jobIds} that are already in the log. */
+    public Set<Long> existing(Collection<Long> jobIds) {
+        Set<Long> found = new HashSet<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT job_id FROM job WHERE job_id = ANY (?)")) {
+            s.setArray(1, c.createArrayOf("bigint", jobIds.toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    found.add(r.getLong(1));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw new RepositoryException("cannot read the job log", e);
+        }
+    }
+
+    /** Inserts the jobs that are not in the log yet; returns the ids of those it inserted. */
+    public Set<Long> insertNew(List<StoredJob> jobs) {
+        int n = jobs.size();
+        Long[] jobId = new Long[n];
+        Long[] runId = new Long[n];
+        Long[] scheduleId = new Long[n];
+        String[] owner = new String[n];
+        String[] scheduledFor = new String[n];
+        Integer[] itemIndex = new Integer[n];
+        String[] item = new String[n];
+        Integer[] createStatus = new Integer[n];
+        String[] status = new String[n];
+        String[] error = new String[n];
+        String[] createdAt = new String[n];
+        String[] resultCreatedAt = new String[n];
+        String[] resultsKey = new String[n];
+        for (int i = 0; i < n; i++) {
+            FinishedJob j = jobs.get(i).job();
+            jobId[i] = j.jobId();
+            runId[i] = j.runId();
+            scheduleId[i] = j.scheduleId();
+            owner[i] = j.owner();
+            scheduledFor[i] = j.scheduledFor().toString();
+            itemIndex[i] = j.itemIndex();
+            item[i] = j.item() == null ? "{}" : j.item().toString();
+            createStatus[i] = j.createStatusCode();
+            status[i] = statusName(j.status());
+            error[i] = j.error();
+            createdAt[i] = j.createdAt().toString();
+            resultCreatedAt[i] = j.resultCreatedAt().toString();
+            resultsKey[i] = jobs.get(i).resultsKey();
+        }
+        String sql = """
+                INSERT INTO job (job_id, run_id, schedule_id, owner, scheduled_for, item_index, item,
+                                 create_status_code, result_status, error, created_at, result_created_at, results_key)
+                SELECT j, r, s, o, sf::timestamptz, ii, it::jsonb, cs, st, er, ca::timestamptz, rc::timestamptz, rk
+                FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::integer[], ?::text[],
+                            ?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                     AS t(j, r, s, o, sf, ii, it, cs, st, er, ca, rc, rk)
+                ON CONFLICT (job_id) DO NOTHING
+                RETURNING job_id
+                """;
+        Set<Long> inserted = new HashSet<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            Object[][] columns = {jobId, runId, scheduleId, owner, scheduledFor, itemIndex, item, createStatus, status,
+                    error, createdAt, resultCreatedAt, resultsKey};
+            String[] types = {"bigint", "bigint", "bigint", "text", "text", "integer", "text", "integer", "text",
+                    "text", "text", "text", "text"};
+            for (int i = 0; i < columns.length; i++) {
+                s.setArray(i + 1, c.createArrayOf(types[i], columns[i]));
+            }
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    inserted.add(r.getLong(1));
+                }
+            }
+            return inserted;
+        } catch (SQLException e) {
+            throw new RepositoryException("cannot insert jobs", e);
+        }
+    }
+
+    /** Adds newly logged jobs to their schedules' and runs' counters. */
+    public void count(List<FinishedJob> newJobs, Instant now) {
+        Map<Long, String> owners = new HashMap<>();
+        Map<Long, Long> totals = new HashMap<>();
+        Map<List<Long>, Long> createOutcomes = new HashMap<>();
+        Map<Long, Map<String, Long>> resultOutcomes = new HashMap<>();
+        Map<Long, FinishedJob> runs = new HashMap<>();
+        Map<Long, long[]> runCounts = new HashMap<>();
+        for (FinishedJob j : newJobs) {
+            owners.put(j.scheduleId(), j.owner());
+            totals.merge(j.scheduleId(), 1L, Long::sum);
+            createOutcomes.merge(List.of(j.scheduleId(), (long) j.createStatusCode()), 1L, Long::sum);
+            resultOutcomes.computeIfAbsent(j.scheduleId(), k -> new HashMap<>()).merge(statusName(j.status()), 1L,
+                    Long::sum);
+            runs.putIfAbsent(j.runId(), j);
+            long[] counts = runCounts.computeIfAbsent(j.runId(), k -> new long[2]);
+            counts[0]++;
+            counts[1] += j.status() == JobStatus.DONE ? 1 : 0;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            // schedules in id order: two transactions never wait for each other's rows in a cycle
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO schedule_stats (schedule_id, owner, total_job_count, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (schedule_id) DO UPDATE
+                    SET total_job_count = schedule_stats.total_job_count + excluded.total_job_count,
+                        updated_at = excluded.updated_at
+                    """)) {
+                for (Long scheduleId : totals.keySet().stream().sorted().toList()) {
+                    s.setLong(1, scheduleId);
+                    s.setString(2, owners.get(scheduleId));
+                    s.setLong(3, totals.get(scheduleId));
+                    s.setTimestamp(4, Timestamp.from(now));
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO schedule_create_outcome (schedule_id, status_code, job_count) VALUES (?, ?, ?)
+                    ON CONFLICT (schedule_id, status_code) DO UPDATE
+                    SET job_count = schedule_create_outcome.job_count + excluded.job_count
+                    """)) {
+                for (var e : createOutcomes.entrySet()) {
+                    s.setLong(1, e.getKey().get(0));
+                    s.setInt(2, e.getKey().get(1).intValue());
+                    s.setLong(3, e.getValue());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO schedule_result_outcome (schedule_id, status, job_count) VALUES (?, ?, ?)
+                    ON CONFLICT (schedule_id, status) DO UPDATE
+                    SET job_count = schedule_result_outcome.job_count + excluded.job_count
+                    """)) {
+                for (var e : resultOutcomes.entrySet()) {
+                    for (var o : e.getValue().entrySet()) {
+                        s.setLong(1, e.getKey());
+                        s.setString(2, o.getKey());
+                        s.setLong(3, o.getValue());
+                        s.addBatch();
+                    }
+                }
+                s.executeBatch();
+            }
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO run (run_id, schedule_id, scheduled_for, job_count, done_count) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (run_id) DO UPDATE
+                    SET job_count = run.job_count + excluded.job_count, done_count = run.done_count + excluded.done_count
+                    """)) {
+                for (var e : runs.entrySet()) {
+                    long[] counts = runCounts.get(e.getKey());
+                    s.setLong(1, e.getKey());
+                    s.setLong(2, e.getValue().scheduleId());
+                    s.setTimestamp(3, Timestamp.from(e.getValue().scheduledFor()));
+                    s.setLong(4, counts[0]);
+                    s.setLong(5, counts[1]);
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        } catch (SQLException e) {
+            throw new RepositoryException("cannot count jobs", e);
+        }
+    }
+
+    /** The current statistics of the given schedules that have jobs, by schedule id. */
+    public Map<Long, ScheduleStats> stats(Collection<Long> scheduleIds) {
+        Map<Long, ScheduleStats> stats = new HashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            Array ids = c.createArrayOf("bigint", scheduleIds.toArray());
+            Map<Long, Object[]> heads = new HashMap<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT schedule_id, owner, total_job_count, updated_at"
+                    + " FROM schedule_stats WHERE schedule_id = ANY (?)")) {
+                s.setArray(1, ids);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        heads.put(r.getLong(1), new Object[] {r.getString(2), r.getLong(3),
+                                r.getTimestamp(4).toInstant()});
+                    }
+                }
+            }
+            Map<Long, List<ScheduleStats.CreateOutcome>> creates = new HashMap<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT schedule_id, status_code, job_count"
+                    + " FROM schedule_create_outcome WHERE schedule_id = ANY (?) ORDER BY schedule_id, status_code")) {
+                s.setArray(1, ids);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        long total = (Long) heads.get(r.getLong(1))[1];
+                        creates.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(
+                                new ScheduleStats.CreateOutcome(r.getInt(2), r.getLong(3), ratio(r.getLong(3), total)));
+                    }
+                }
+            }
+            Map<Long, List<ScheduleStats.ResultOutcome>> results = new HashMap<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT schedule_id, status, job_count"
+                    + " FROM schedule_result_outcome WHERE schedule_id = ANY (?) ORDER BY schedule_id, status")) {
+                s.setArray(1, ids);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        long total = (Long) heads.get(r.getLong(1))[1];
+                        results.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(
+                                new ScheduleStats.ResultOutcome(r.getString(2), r.getLong(3), ratio(r.getLong(3), total)));
+                    }
+                }
+            }
+            heads.forEach((id, head) -> stats.put(id, ScheduleStats.of(id, (String) head[0], (Long) head[1],
+                    creates.getOrDefault(id, List.of()), results.getOrDefault(id, List.of()), (Instant) head[2])));
+            return stats;
+        } catch (SQLException e) {
+            throw new RepositoryException("cannot read stats", e);
+        }
+    }
+
+    public List<StoredJob> load(Collection<Long> jobIds) {
+        List<StoredJob> jobs = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                SELECT job_id, run_id, schedule_id, owner, scheduled_for, item_index, item::text, create_status_code,
+                       result_status, error, created_at, result_created_at, results_key
+                FROM job WHERE job_id = ANY (?)
+                """)) {
+            s.setArray(1, c.createArrayOf("bigint", jobIds.toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    FinishedJob job = new FinishedJob(r.getLong(1), r.getLong(2), r.getLong(3), r.getString(4),
+                            r.getTimestamp(5).toInstant(), r.getInt(6),
+                            (ObjectNode) EventJson.mapper().readTree(r.getString(7)), r.getInt(8),
+                            JobStatus.valueOf(r.getString(9).toUpperCase(Locale.ROOT)), r.getString(10),
+                            r.getTimestamp(11).toInstant(), r.getTimestamp(12).toInstant());
+                    jobs.add(new StoredJob(job, r.getString(13)));
+                }
+            }
+            return jobs;
+        } catch (SQLException | JsonProcessingException e) {
+            throw new RepositoryException("cannot load jobs", e);
+        }
+    }
+
+    /** Jobs whose results document was stored before {@code cutoff} and is still there, oldest first. */
+    public Map<Long, String> resultsStoredBefore(Instant cutoff, int limit) {
+        Map<Long, String> keys = new HashMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                SELECT job_id, results_key FROM job
+                WHERE results_key IS NOT NULL AND result_created_at < ? ORDER BY result_created_at LIMIT ?
+                """)) {
+            s.setTimestamp(1, Timestamp.from(cutoff));
+            s.setInt(2, limit);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    keys.put(r.getLong(1), r.getString(2));
+                }
+            }
+            return keys;
+        } catch (SQLException e) {
+            throw new RepositoryException("cannot read expired results", e);
+        }
+    }
+
+    public void forgetResults(Collection<Long> jobIds) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("UPDATE job SET results_key = NULL WHERE job_id = ANY (?)")) {
+            Array ids = c.createArrayOf("bigint", jobIds.toArray());
+            s.setArray(1, ids);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new RepositoryException("cannot mark results expired", e);
+        }
+    }
+
+    private static double ratio(long count, long total) {
+        return total == 0 ? 0 : (double) count / total;
+    }
+
+    private static String statusName(JobStatus status) {
+        return status.name().toLowerCase(Locale.ROOT);
+    }
+}

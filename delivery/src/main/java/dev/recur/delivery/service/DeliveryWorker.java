@@ -1,0 +1,163 @@
+package dev.recur.delivery.service;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.recur.delivery.client.CallbackSender;
+import dev.recur.delivery.config.DeliveryConfig;
+import dev.recur.delivery.domain.AttemptOutcome;
+import dev.recur.delivery.domain.DeliverableJob;
+import dev.recur.delivery.domain.PendingDelivery;
+import dev.recur.delivery.storage.GcsObjectStore;
+import dev.recur.delivery.storage.S3ObjectStore;
+import dev.recur.delivery.storage.StorageUrl;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+
+/**
+ * Runs delivery attempts on a pool of their own, so that neither the consumer nor other deliveries
+ * wait for a slow or dead target: such a target holds one worker for at most the callback timeout,
+ * and its retries wait in the delivery table, not in memory.
+ */
+@ApplicationScoped
+public class DeliveryWorker {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
+    private static final Duration FLUSH_INTERVAL = Duration.ofMillis(50);
+
+    private final CallbackSender callbacks;
+    private final S3ObjectStore s3;
+    private final GcsObjectStore gcs;
+    private final DeliveryLog log;
+    private final DeliveryMetrics metrics;
+    private final Clock clock;
+    private final ThreadPoolExecutor pool;
+    private final ScheduledExecutorService flusher;
+    // successes are removed from the table in batches; a crash before that repeats them (at least once)
+    private final ConcurrentLinkedQueue<Long> delivered = new ConcurrentLinkedQueue<>();
+
+    DeliveryWorker(CallbackSender callbacks, S3ObjectStore s3, GcsObjectStore gcs, DeliveryLog log,
+            DeliveryMetrics metrics, DeliveryConfig config, Clock clock) {
+        this.callbacks = callbacks;
+        this.s3 = s3;
+        this.gcs = gcs;
+        this.log = log;
+        this.metrics = metrics;
+        this.clock = clock;
+        // a full queue makes the submitter run the attempt itself: back-pressure on the consumer
+        this.pool = new ThreadPoolExecutor(config.workers(), config.workers(), 1, TimeUnit.MINUTES,
+                new LinkedBlockingQueue<>(config.workers() * 64), new NamedThreads("delivery"),
+                new ThreadPoolExecutor.CallerRunsPolicy());
+        this.flusher = Executors.newSingleThreadScheduledExecutor(new NamedThreads("delivery-flush"));
+        this.flusher.scheduleWithFixedDelay(this::flush, FLUSH_INTERVAL.toMillis(), FLUSH_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    public void submit(List<Submission> submissions) {
+        for (Submission s : submissions) {
+            pool.execute(() -> attempt(s.delivery(), s.deliverable()));
+        }
+    }
+
+    void attempt(PendingDelivery delivery, DeliverableJob deliverable) {
+        Instant started = clock.instant();
+        AttemptOutcome outcome = run(delivery, deliverable);
+        boolean retry = delivery.attempts() > 0;
+        try {
+            if (outcome.success()) {
+                delivered.add(delivery.id());
+                metrics.attempt(delivery.kind(), "delivered", retry);
+            } else if (log.failed(delivery, deliverable.job(), outcome, started)) {
+                LOG.warnf("%s delivery of job %d to %s dead-lettered: %s", delivery.kind(), delivery.jobId(),
+                        delivery.target(), outcome.reason());
+                metrics.attempt(delivery.kind(), "dead_lettered", retry);
+            } else {
+                metrics.attempt(delivery.kind(), "retry_scheduled", retry);
+            }
+        } catch (RuntimeException e) {
+            // the row keeps its lease: the retrier picks it up again when the lease ends
+            LOG.errorf(e, "cannot record the outcome of delivery %d", delivery.id());
+        }
+    }
+
+    private AttemptOutcome run(PendingDelivery delivery, DeliverableJob deliverable) {
+        long jobId = delivery.jobId();
+        try {
+            switch (delivery.kind()) {
+                case CALLBACK -> {
+                    long t0 = System.nanoTime();
+                    AttemptOutcome outcome = callbacks.send(deliverable, delivery.target());
+                    metrics.callbackLatency(Duration.ofNanos(System.nanoTime() - t0), outcome.success());
+                    return outcome;
+                }
+                case S3 -> {
+                    StorageUrl url = StorageUrl.parse(delivery.target());
+                    s3.put(url.bucket(), url.key(jobId), requireDocument(deliverable));
+                    return AttemptOutcome.delivered(null);
+                }
+                case GCS -> {
+                    StorageUrl url = StorageUrl.parse(delivery.target());
+                    gcs.put(url.bucket(), url.key(jobId), requireDocument(deliverable));
+                    return AttemptOutcome.delivered(null);
+                }
+                default -> {
+                    return AttemptOutcome.refused("no delivery of kind " + delivery.kind());
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return AttemptOutcome.refused(e.getMessage());
+        } catch (SdkServiceException e) {
+            return AttemptOutcome.failed(e.statusCode(), e.getMessage());
+        } catch (RuntimeException e) {
+            return AttemptOutcome.failed(null, e.toString());
+        }
+    }
+
+    private static byte[] requireDocument(DeliverableJob deliverable) {
+        if (deliverable.resultsDocument() == null) {
+            throw new IllegalArgumentException("the job's results expired from the results store");
+        }
+        return deliverable.resultsDocument();
+    }
+
+    private void flush() {
+        List<Long> ids = new ArrayList<>();
+        for (Long id = delivered.poll(); id != null; id = delivered.poll()) {
+            ids.add(id);
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            log.delivered(ids);
+        } catch (RuntimeException e) {
+            delivered.addAll(ids);
+            LOG.warnf(e, "cannot remove %d delivered rows; trying again", ids.size());
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        pool.shutdown();
+        try {
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flusher.shutdown();
+        flush();
+    }
+}

@@ -1,0 +1,230 @@
+package dev.recur.delivery;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import dev.recur.common.event.DeliveryDeadLetter;
+import dev.recur.common.event.DeliveryKind;
+import dev.recur.common.event.JobResult;
+import dev.recur.common.event.JobStatus;
+import dev.recur.common.event.Topics;
+import dev.recur.common.json.EventJson;
+import dev.recur.delivery.client.CallbackSender;
+import dev.recur.testinfra.quarkus.KafkaTestResource;
+import dev.recur.testinfra.quarkus.PostgresTestResource;
+import dev.recur.testinfra.quarkus.S3TestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_delivery"))
+@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-test,recur-results,user-bucket"))
+@QuarkusTestResource(CallbackReceiverResource.class)
+class CallbackQuarkusTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    MeterRegistry registry;
+
+    private final Fixtures.TopicReader<DeliveryDeadLetter> dlq =
+            new Fixtures.TopicReader<>(Topics.DELIVERY_DLQ, DeliveryDeadLetter.class);
+
+    @AfterEach
+    void closeReader() {
+        dlq.close();
+    }
+
+    @Test
+    void shouldPostSignedJobObjectWhenJobIsDone() throws Exception {
+        String path = "/hook/" + UUID.randomUUID();
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(200)));
+        JobResult job = Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", CallbackReceiverResource.url(path)), 200, JobStatus.DONE);
+
+        Fixtures.publish(job);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(requests(path)).hasSize(1));
+        LoggedRequest request = requests(path).get(0);
+        assertThat(request.getHeader("X-Recur-Job-Id")).isEqualTo(Long.toString(job.jobId()));
+        assertThat(request.getHeader("X-Recur-Schedule-Id")).isEqualTo(Long.toString(job.scheduleId()));
+        assertThat(request.getHeader("X-Recur-Scheduled-For")).isEqualTo("2026-11-29 16:00:00");
+        assertThat(request.getHeader("Content-Type")).isEqualTo("application/json");
+        assertThat(request.getHeader("X-Recur-Signature"))
+                .isEqualTo("sha256=" + CallbackSender.sign("test-secret", request.getBody()))
+                .isNotEqualTo("sha256=" + CallbackSender.sign("other-secret", request.getBody()));
+        JsonNode body = EventJson.mapper().readTree(request.getBody());
+        assertThat(body.get("id").asLong()).isEqualTo(job.jobId());
+        assertThat(body.get("id_str").asText()).isEqualTo(Long.toString(job.jobId()));
+        assertThat(body.get("status").asText()).isEqualTo("done");
+        assertThat(body.get("created_at").asText()).isEqualTo("2026-11-29 16:00:01");
+        assertThat(body.get("updated_at").asText()).isEqualTo("2026-11-29 16:00:04");
+        assertThat(body.get("source").asText()).isEqualTo("universal");
+        assertThat(body.get("url").asText()).isEqualTo("https://example.com/p");
+        assertThat(body.get("callback_url").asText()).isEqualTo(CallbackReceiverResource.url(path));
+        assertThat(body.get("schedule_id").asLong()).isEqualTo(job.scheduleId());
+        assertThat(body.get("run_id").asLong()).isEqualTo(job.runId());
+        assertThat(body.get("_links").get(0).get("href").asText())
+                .isEqualTo("https://recur.example.com/v1/queries/" + job.jobId());
+        assertThat(body.get("_links").get(1).get("href").asText())
+                .isEqualTo("https://recur.example.com/v1/queries/" + job.jobId() + "/results");
+        assertThat(body.get("results")).isEqualTo(EventJson.mapper().valueToTree(job.results()));
+    }
+
+    @Test
+    void shouldSucceedOnceAfterARetryWhenReceiverAnswers500Then200() {
+        String path = "/flaky/" + UUID.randomUUID();
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path)).inScenario(path).whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(500)).willSetStateTo("recovered"));
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path)).inScenario(path)
+                .whenScenarioStateIs("recovered").willReturn(aResponse().withStatus(200)));
+        JobResult job = Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", CallbackReceiverResource.url(path)), 200, JobStatus.DONE);
+
+        Fixtures.publish(job);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(requests(path)).hasSize(2);
+            assertThat(pendingDeliveries(job.jobId())).isZero();
+        });
+        assertThat(requests(path)).extracting(r -> r.getHeader("X-Recur-Job-Id")).containsOnly(Long.toString(job.jobId()));
+        assertThat(dlq.values()).noneMatch(d -> d.jobId() == job.jobId());
+    }
+
+    @Test
+    void shouldDeadLetterWhenReceiverKeepsFailing() {
+        String path = "/broken/" + UUID.randomUUID();
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(503)));
+        JobResult job = Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", CallbackReceiverResource.url(path)), 200, JobStatus.DONE);
+
+        Fixtures.publish(job);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(deadLetters(job.jobId())).hasSize(1));
+        DeliveryDeadLetter letter = deadLetters(job.jobId()).get(0);
+        assertThat(letter.kind()).isEqualTo(DeliveryKind.CALLBACK);
+        assertThat(letter.attempts()).isEqualTo(4);
+        assertThat(letter.lastStatusCode()).isEqualTo(503);
+        assertThat(letter.reason()).contains("503");
+        assertThat(letter.target()).isEqualTo(CallbackReceiverResource.url(path));
+        assertThat(letter.scheduleId()).isEqualTo(job.scheduleId());
+        assertThat(requests(path)).hasSize(4);
+        assertThat(pendingDeliveries(job.jobId())).isZero();
+        // counters are shared by the tests of this JVM: at least this job's retries and dead letter; they are
+        // counted right after the dead letter's transaction, which the relay may publish first
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(registry.counter("recur.delivery.retries", "kind", "callback").count())
+                    .isGreaterThanOrEqualTo(3);
+            assertThat(registry.counter("recur.delivery.dead.letters", "kind", "callback").count())
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(registry.find("recur.delivery.callback.latency").tag("outcome", "failure").timer().count())
+                    .isGreaterThanOrEqualTo(4);
+        });
+    }
+
+    @Test
+    void shouldDeliverOtherSchedulesCallbacksWhileOneReceiverIsSlow() {
+        String slowPath = "/slow/" + UUID.randomUUID();
+        String fastPath = "/fast/" + UUID.randomUUID();
+        // slower than the callback timeout (10 s in %test): every attempt to it times out
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(slowPath))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(30_000)));
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(fastPath)).willReturn(aResponse().withStatus(200)));
+        JobResult slow = Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", CallbackReceiverResource.url(slowPath)), 200, JobStatus.DONE);
+        JobResult fast = Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", CallbackReceiverResource.url(fastPath)), 200, JobStatus.DONE);
+
+        Fixtures.publish(slow);
+        Fixtures.publish(fast);
+
+        // before the slow attempt's 10 s timeout ends: its row still shows no finished attempt
+        await().atMost(Duration.ofSeconds(8)).untilAsserted(() -> assertThat(requests(fastPath)).hasSize(1));
+        assertThat(finishedAttempts(slow.jobId())).isZero();
+    }
+
+    @Test
+    void shouldRefuseCallbackWhenTargetIsAPrivateAddress() {
+        JobResult metadata = Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", "http://169.254.169.254/latest/meta-data/"), 200, JobStatus.DONE);
+        JobResult privateNet = Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", "http://10.1.2.3:8080/hook"), 200, JobStatus.DONE);
+
+        Fixtures.publish(metadata, privateNet);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(deadLetters(metadata.jobId())).hasSize(1);
+            assertThat(deadLetters(privateNet.jobId())).hasSize(1);
+        });
+        assertThat(List.of(deadLetters(metadata.jobId()).get(0), deadLetters(privateNet.jobId()).get(0)))
+                .allSatisfy(letter -> {
+                    assertThat(letter.attempts()).isEqualTo(1);
+                    assertThat(letter.lastStatusCode()).isNull();
+                    assertThat(letter.reason()).contains("internal address");
+                });
+    }
+
+    private List<DeliveryDeadLetter> deadLetters(long jobId) {
+        return dlq.values().stream().filter(d -> d.jobId() == jobId).toList();
+    }
+
+    private static List<LoggedRequest> requests(String path) {
+        return CallbackReceiverResource.server().findAll(postRequestedFor(urlEqualTo(path)));
+    }
+
+    /** Attempts recorded on the job's pending delivery; fails if it has none pending. */
+    private int finishedAttempts(long jobId) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT attempts FROM delivery WHERE job_id = ?")) {
+            s.setLong(1, jobId);
+            try (ResultSet r = s.executeQuery()) {
+                assertThat(r.next()).as("a pending delivery of job %d", jobId).isTrue();
+                return r.getInt(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private long pendingDeliveries(long jobId) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT count(*) FROM delivery WHERE job_id = ?")) {
+            s.setLong(1, jobId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.recur.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.recur.common.event.JobResult;
+import dev.recur.common.event.JobStatus;
+import dev.recur.common.event.Topics;
+import dev.recur.common.json.EventJson;
+import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.quarkus.KafkaTestResource;
+import dev.recur.testinfra.quarkus.PostgresTestResource;
+import dev.recur.testinfra.quarkus.S3TestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Deliveries per second: each job is a results-store write, an S3 upload and a callback, through the
+ * real broker, s3proxy and PostgreSQL, to a local receiver that answers 200 at once.
+ */
+@Tag("benchmark")
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_delivery"))
+@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-test,recur-results,user-bucket"))
+@QuarkusTestResource(CallbackReceiverResource.class)
+class DeliveryBenchmarkQuarkusTest {
+
+    private static final int SCHEDULES = 100;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    S3Client s3;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Test
+    void shouldMeasureDeliveriesPerSecondWhenReceiverAnswersAtOnce() throws Exception {
+        AtomicLong received = new AtomicLong();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        receiver.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            received.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.setExecutor(Executors.newFixedThreadPool(16));
+        receiver.start();
+        try {
+            String callback = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cb";
+            measureRawS3Puts(1_000);
+            run("warm-up", 1_000, callback, received);
+            int jobs = Integer.getInteger("bench.jobs", 5_000);
+            run("measured", jobs, callback, received);
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private void run(String label, int jobs, String callback, AtomicLong received) {
+        String prefix = "bench/" + UUID.randomUUID();
+        List<byte[]> values = new ArrayList<>(jobs);
+        List<String> keys = new ArrayList<>(jobs);
+        long firstSchedule = Fixtures.newScheduleId() / 2;
+        for (int i = 0; i < jobs; i++) {
+            long scheduleId = firstSchedule + i % SCHEDULES;
+            JobResult r = Fixtures.result(scheduleId, i, Fixtures.item().put("callback_url", callback)
+                    .put("storage_type", "s3").put("storage_url", "s3://user-bucket/" + prefix), 200, JobStatus.DONE);
+            values.add(EventJson.write(r));
+            keys.add(Topics.key(scheduleId));
+        }
+        long before = received.get();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        long t0 = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < jobs; i++) {
+                producer.send(new ProducerRecord<>(Topics.JOB_RESULTS, keys.get(i), values.get(i)));
+            }
+        }
+        long published = System.nanoTime();
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            assertThat(received.get() - before).isGreaterThanOrEqualTo(jobs);
+            assertThat(pendingDeliveries()).isZero();
+        });
+        long done = System.nanoTime();
+        int uploaded = s3.listObjectsV2Paginator(b -> b.bucket("user-bucket").prefix(prefix)).contents().stream()
+                .mapToInt(o -> 1).sum();
+        double seconds = (done - t0) / 1e9;
+        System.out.printf("BENCHMARK delivery %s: %d jobs (results store + S3 upload + callback each), publish %.2f s,"
+                + " end-to-end %.2f s -> %.0f jobs/s (%.0f deliveries/s counting S3 and callback separately);"
+                + " callbacks received %d, S3 objects %d; goal 2000 jobs/s -> ratio %.2f%n", label, jobs,
+                (published - t0) / 1e9, seconds, jobs / seconds, 2 * jobs / seconds, received.get() - before, uploaded,
+                jobs / seconds / 2000);
+        for (Timer t : registry.find("recur.delivery.batch.phase").timers()) {
+            System.out.printf("BENCHMARK delivery %s: phase %s: %d batches, mean %.1f ms, max %.1f ms%n", label,
+                    t.getId().getTag("phase"), t.count(), t.mean(TimeUnit.MILLISECONDS), t.max(TimeUnit.MILLISECONDS));
+        }
+        var size = registry.find("recur.delivery.batch.jobs").summary();
+        if (size != null) {
+            System.out.printf("BENCHMARK delivery %s: batches %d, mean %.1f jobs%n", label, size.count(), size.mean());
+        }
+        var latency = registry.find("recur.delivery.callback.latency").tag("outcome", "success").timer();
+        if (latency != null) {
+            System.out.printf("BENCHMARK delivery %s: callback latency mean %.1f ms, max %.1f ms%n", label,
+                    latency.mean(TimeUnit.MILLISECONDS), latency.max(TimeUnit.MILLISECONDS));
+        }
+        assertThat(uploaded).isEqualTo(jobs);
+    }
+
+    /** The ceiling the S3 server sets: every job costs two PUTs (results store and the user's bucket). */
+    private void measureRawS3Puts(int puts) throws Exception {
+        var pool = Executors.newFixedThreadPool(32);
+        byte[] body = EventJson.write(Fixtures.pages("<html>raw</html>"));
+        String prefix = "raw/" + UUID.randomUUID() + "/";
+        long t0 = System.nanoTime();
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < puts; i++) {
+            String key = prefix + i + ".json";
+            done.add(pool.submit(() -> s3.putObject(b -> b.bucket("user-bucket").key(key),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(body))));
+        }
+        for (var f : done) {
+            f.get();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        pool.shutdown();
+        System.out.printf("BENCHMARK delivery raw S3: %d PUTs on 32 threads in %.2f s -> %.0f PUT/s"
+                + " (ceiling %.0f jobs/s at 2 PUTs per job)%n", puts, seconds, puts / seconds, puts / seconds / 2);
+    }
+
+    private long pendingDeliveries() throws Exception {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT count(*) FROM delivery");
+                ResultSet r = s.executeQuery()) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+}

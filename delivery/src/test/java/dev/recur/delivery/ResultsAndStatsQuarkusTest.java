@@ -1,0 +1,219 @@
+package dev.recur.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.recur.common.event.JobRecord;
+import dev.recur.common.event.JobResult;
+import dev.recur.common.event.JobStatus;
+import dev.recur.common.event.ResultPage;
+import dev.recur.common.event.ResultsRef;
+import dev.recur.common.event.ScheduleStats;
+import dev.recur.common.event.Topics;
+import dev.recur.common.json.EventJson;
+import dev.recur.delivery.service.ResultsExpirySweep;
+import dev.recur.delivery.storage.GcsObjectStore;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.contrib.nio.testing.LocalStorageHelper;
+import dev.recur.testinfra.quarkus.KafkaTestResource;
+import dev.recur.testinfra.quarkus.PostgresTestResource;
+import dev.recur.testinfra.quarkus.S3TestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_delivery"))
+@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-test,recur-results,user-bucket"))
+@QuarkusTestResource(CallbackReceiverResource.class)
+class ResultsAndStatsQuarkusTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Inject
+    S3Client s3;
+
+    @Inject
+    ResultsExpirySweep sweep;
+
+    @Inject
+    GcsObjectStore gcs;
+
+    private final Fixtures.TopicReader<JobRecord> history = new Fixtures.TopicReader<>(Topics.JOB_HISTORY, JobRecord.class);
+    private final Fixtures.TopicReader<ScheduleStats> stats =
+            new Fixtures.TopicReader<>(Topics.SCHEDULE_STATS, ScheduleStats.class);
+
+    @AfterEach
+    void closeReaders() {
+        history.close();
+        stats.close();
+    }
+
+    @Test
+    void shouldStoreResultsAndUploadOnceWhenTheSameJobIsConsumedTwice() throws Exception {
+        long scheduleId = Fixtures.newScheduleId();
+        String prefix = "out/" + UUID.randomUUID();
+        JobResult job = Fixtures.result(scheduleId, 0, Fixtures.item().put("storage_type", "s3")
+                .put("storage_url", "s3://user-bucket/" + prefix + "/"), 200, JobStatus.DONE);
+        String expected = "{\"results\":" + EventJson.mapper().writeValueAsString(job.results()) + "}";
+
+        Fixtures.publish(job);
+
+        String userKey = prefix + "/" + job.jobId() + ".json";
+        await().atMost(WAIT).untilAsserted(() -> assertThat(objects("user-bucket", prefix)).hasSize(1));
+        assertThat(json(read("recur-results", "results/" + job.jobId() + ".json"))).isEqualTo(json(expected));
+        assertThat(json(read("user-bucket", userKey))).isEqualTo(json(expected));
+        Instant firstUpload = objects("user-bucket", prefix).get(0).lastModified();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(recordsOf(job.jobId())).hasSize(1));
+        JobRecord record = recordsOf(job.jobId()).get(0);
+        assertThat(record.resultsRef().bucket()).isEqualTo("recur-results");
+        assertThat(record.resultsRef().key()).isEqualTo("results/" + job.jobId() + ".json");
+        assertThat(record.resultStatus()).isEqualTo(JobStatus.DONE);
+
+        JobResult marker = Fixtures.result(scheduleId, 1, Fixtures.item(), 200, JobStatus.DONE);
+        Fixtures.publish(job, marker);
+
+        // same schedule, same partition: once the marker is in, the redelivered job was consumed before it
+        await().atMost(WAIT).untilAsserted(() -> assertThat(recordsOf(marker.jobId())).hasSize(1));
+        assertThat(recordsOf(job.jobId())).hasSize(1);
+        assertThat(objects("user-bucket", prefix)).singleElement()
+                .satisfies(o -> assertThat(o.lastModified()).isEqualTo(firstUpload));
+        assertThat(json(read("user-bucket", userKey))).isEqualTo(json(expected));
+    }
+
+    @Test
+    void shouldCountEachJobOnceWhenResultsAreConsumedTwice() {
+        long scheduleId = Fixtures.newScheduleId();
+        JobResult a = Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE);
+        JobResult b = Fixtures.result(scheduleId, 1, Fixtures.item(), 200, JobStatus.DONE);
+        JobResult c = Fixtures.result(scheduleId, 2, Fixtures.item(), 429, JobStatus.FAULTED);
+        JobResult marker = Fixtures.result(scheduleId, 3, Fixtures.item(), 200, JobStatus.DONE);
+
+        Fixtures.publish(a, b, c);
+        Fixtures.publish(c, a, b);
+        Fixtures.publish(marker);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(latestStats(scheduleId).totalJobCount()).isEqualTo(4));
+        ScheduleStats latest = latestStats(scheduleId);
+        assertThat(latest.owner()).isEqualTo("alice");
+        assertThat(latest.jobCreateOutcomes()).containsExactly(
+                new ScheduleStats.CreateOutcome(200, 3, 0.75), new ScheduleStats.CreateOutcome(429, 1, 0.25));
+        assertThat(latest.jobResultOutcomes()).containsExactly(
+                new ScheduleStats.ResultOutcome("done", 3, 0.75), new ScheduleStats.ResultOutcome("faulted", 1, 0.25));
+        Map<Long, Long> recordsPerJob = history.values().stream().filter(r -> r.scheduleId() == scheduleId)
+                .collect(Collectors.groupingBy(JobRecord::jobId, Collectors.counting()));
+        assertThat(recordsPerJob).containsOnlyKeys(a.jobId(), b.jobId(), c.jobId(), marker.jobId())
+                .allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
+        JobRecord faulted = recordsOf(c.jobId()).get(0);
+        assertThat(faulted.resultStatus()).isEqualTo(JobStatus.FAULTED);
+        assertThat(faulted.createStatusCode()).isEqualTo(429);
+        assertThat(faulted.error()).isEqualTo("scraper answered 429");
+    }
+
+    @Test
+    void shouldStoreClaimCheckedResultsWhenResultsRefIsSet() throws Exception {
+        long scheduleId = Fixtures.newScheduleId();
+        List<ResultPage> pages = Fixtures.pages("x".repeat(200_000));
+        byte[] claim = EventJson.mapper().writeValueAsBytes(pages);
+        JobResult probe = Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE);
+        String claimKey = "claims/" + probe.jobId() + ".json";
+        s3.putObject(b -> b.bucket("recur-results").key(claimKey), RequestBody.fromBytes(claim));
+        ResultsRef ref = new ResultsRef("recur-results", claimKey, claim.length, "application/json",
+                java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(claim)));
+        JobResult job = Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE, null, ref);
+
+        Fixtures.publish(job);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(recordsOf(job.jobId())).hasSize(1));
+        JsonNode stored = json(read("recur-results", "results/" + job.jobId() + ".json"));
+        assertThat(stored.get("results")).isEqualTo(EventJson.mapper().readTree(claim));
+        ResultsRef recorded = recordsOf(job.jobId()).get(0).resultsRef();
+        assertThat(recorded.key()).isEqualTo("results/" + job.jobId() + ".json");
+        assertThat(recorded.sizeBytes()).isEqualTo(read("recur-results", recorded.key()).length());
+    }
+
+    @Test
+    void shouldDeleteResultsWhenRetentionHasPassed() {
+        long scheduleId = Fixtures.newScheduleId();
+        // a run of its own, long ago, so that the sweep leaves the other tests' results alone
+        Instant longAgo = Instant.parse("2001-01-01T00:00:00Z");
+        JobResult old = Fixtures.result(scheduleId, longAgo, 0, Fixtures.item(), 200, JobStatus.DONE,
+                Fixtures.pages("old"), null);
+        Fixtures.publish(old);
+        String key = "results/" + old.jobId() + ".json";
+        await().atMost(WAIT).untilAsserted(() -> assertThat(recordsOf(old.jobId())).hasSize(1));
+
+        // the job finished at longAgo + 4 s; retention is 24 h
+        sweep.sweep(longAgo.plus(Duration.ofHours(24)));
+        assertThat(read("recur-results", key)).isNotEmpty();
+
+        sweep.sweep(longAgo.plus(Duration.ofHours(24)).plusSeconds(5));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> read("recur-results", key))
+                .isInstanceOf(NoSuchKeyException.class);
+    }
+
+    @Test
+    void shouldUploadToGcsWhenStorageTypeIsGcs() throws Exception {
+        // google-cloud-nio's in-memory storage behind the real client API: no GCS emulator on this machine
+        Storage storage = LocalStorageHelper.getOptions().getService();
+        gcs.use(storage);
+        long scheduleId = Fixtures.newScheduleId();
+        JobResult job = Fixtures.result(scheduleId, 0, Fixtures.item().put("storage_type", "gcs")
+                .put("storage_url", "gs://user-gcs/daily"), 200, JobStatus.DONE);
+
+        Fixtures.publish(job);
+
+        BlobId blob = BlobId.of("user-gcs", "daily/" + job.jobId() + ".json");
+        // the in-memory store shows the blob as soon as the resumable upload opens, its bytes once it closes
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
+                assertThat(EventJson.mapper().readTree(storage.readAllBytes(blob)).get("results"))
+                        .isEqualTo(EventJson.mapper().valueToTree(job.results())));
+        assertThat(storage.list("user-gcs").iterateAll()).hasSize(1);
+    }
+
+    private List<JobRecord> recordsOf(long jobId) {
+        return history.values().stream().filter(r -> r.jobId() == jobId).toList();
+    }
+
+    private ScheduleStats latestStats(long scheduleId) {
+        List<ScheduleStats> all = stats.values().stream().filter(s -> s.scheduleId() == scheduleId).toList();
+        assertThat(all).isNotEmpty();
+        return all.get(all.size() - 1);
+    }
+
+    private List<S3Object> objects(String bucket, String prefix) {
+        return s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)).contents();
+    }
+
+    private String read(String bucket, String key) {
+        return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String();
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return EventJson.mapper().readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

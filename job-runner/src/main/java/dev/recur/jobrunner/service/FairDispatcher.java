@@ -1,0 +1,91 @@
+package dev.recur.jobrunner.service;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Hands jobs to the workers round robin across owners, with a cap per owner, so that one owner's run
+ * of 5,000 items cannot hold back another owner's run of one: the newcomer's job is the next one an
+ * idle worker takes.
+ */
+final class FairDispatcher {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<String, ArrayDeque<JobTask>> queues = new HashMap<>();
+    private final ArrayDeque<String> rotation = new ArrayDeque<>();
+    private final Map<String, Integer> running = new HashMap<>();
+    private final int maxPerOwner;
+    private int inFlight;
+
+    FairDispatcher(int maxPerOwner) {
+        this.maxPerOwner = Math.max(1, maxPerOwner);
+    }
+
+    void add(JobTask task) {
+        lock.lock();
+        try {
+            queues.computeIfAbsent(task.owner(), owner -> {
+                rotation.addLast(owner);
+                return new ArrayDeque<>();
+            }).addLast(task);
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next job, from the next owner in turn that is under its cap; waits until there is one. */
+    JobTask take() throws InterruptedException {
+        lock.lock();
+        try {
+            while (true) {
+                for (int i = rotation.size(); i > 0; i--) {
+                    String owner = rotation.pollFirst();
+                    int ownerRunning = running.getOrDefault(owner, 0);
+                    if (ownerRunning >= maxPerOwner) {
+                        rotation.addLast(owner);
+                        continue;
+                    }
+                    ArrayDeque<JobTask> queue = queues.get(owner);
+                    JobTask task = queue.pollFirst();
+                    if (queue.isEmpty()) {
+                        queues.remove(owner);
+                    } else {
+                        rotation.addLast(owner);
+                    }
+                    running.put(owner, ownerRunning + 1);
+                    inFlight++;
+                    return task;
+                }
+                changed.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A job taken by {@link #take()} has finished its attempt. */
+    void done(JobTask task) {
+        lock.lock();
+        try {
+            running.computeIfPresent(task.owner(), (owner, n) -> n <= 1 ? null : n - 1);
+            inFlight--;
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int inFlight() {
+        lock.lock();
+        try {
+            return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

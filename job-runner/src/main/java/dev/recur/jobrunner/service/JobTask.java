@@ -1,0 +1,32 @@
+package dev.recur.jobrunner.service;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+
+/** One job of a slice, with what its attempts have learnt so far. Only one thread works on it at a time. */
+final class JobTask {
+
+    final SliceWork slice;
+    final int indexInSlice;
+    final long jobId;
+    final ObjectNode item;
+    final String source;
+    int attempts;
+    Instant createdAt;
+
+    JobTask(SliceWork slice, int indexInSlice, long jobId, ObjectNode item, String source) {
+        this.slice = slice;
+        this.indexInSlice = indexInSlice;
+        this.jobId = jobId;
+        this.item = item;
+        this.source = source;
+    }
+
+    String owner() {
+        return slice.dueRun().owner() == null ? "" : slice.dueRun().owner();
+    }
+
+    int itemIndex() {
+        return slice.dueRun().itemOffset() + indexInSlice;
+    }
+}

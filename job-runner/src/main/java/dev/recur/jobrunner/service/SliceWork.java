@@ -1,0 +1,74 @@
+package dev.recur.jobrunner.service;
+
+import dev.recur.common.event.DueRun;
+import dev.recur.common.event.JobResult;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The jobs of one due-run slice, i.e. of one record of the due-runs topic. Its results are published
+ * together, in the transaction that also moves the consumer past the record: the slice is the unit
+ * that a crash redoes.
+ */
+public final class SliceWork {
+
+    private final DueRun dueRun;
+    private final int partition;
+    private final long offset;
+    private final JobResult[] results;
+    private final AtomicInteger remaining;
+    private final Consumer<SliceWork> onComplete;
+    private volatile boolean abandoned;
+
+    public SliceWork(DueRun dueRun, int partition, long offset, Consumer<SliceWork> onComplete) {
+        this.dueRun = dueRun;
+        this.partition = partition;
+        this.offset = offset;
+        int size = dueRun == null || dueRun.items() == null ? 0 : dueRun.items().size();
+        this.results = new JobResult[size];
+        this.remaining = new AtomicInteger(size);
+        this.onComplete = onComplete;
+    }
+
+    public DueRun dueRun() {
+        return dueRun;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    public long offset() {
+        return offset;
+    }
+
+    public int size() {
+        return results.length;
+    }
+
+    /** True once the partition went to another consumer: the slice's remaining jobs are not run. */
+    public boolean abandoned() {
+        return abandoned;
+    }
+
+    public void abandon() {
+        abandoned = true;
+    }
+
+    void complete(int index, JobResult result) {
+        results[index] = result;
+        if (remaining.decrementAndGet() == 0) {
+            onComplete.accept(this);
+        }
+    }
+
+    /** Each job's result, in item order; only once every job has finished. */
+    public List<JobResult> results() {
+        if (remaining.get() != 0) {
+            throw new IllegalStateException("slice at offset " + offset + " is not finished");
+        }
+        return Arrays.asList(results);
+    }
+}

@@ -1,0 +1,233 @@
+package dev.recur.jobrunner.client;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static dev.recur.jobrunner.client.OxylabsScraperTest.item;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.recur.jobrunner.config.JobRunnerConfig;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HttpFetcherTest {
+
+    private static WireMockServer wireMock;
+    private static Vertx vertx;
+    private static HttpFetcher fetcher;
+
+    @BeforeAll
+    static void start() {
+        wireMock = new WireMockServer(options().dynamicPort());
+        wireMock.start();
+        vertx = Vertx.vertx();
+        fetcher = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(30), 30L * 1024 * 1024,
+                List.of("127.0.0.1/32")), 8, Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stop() {
+        fetcher.close();
+        vertx.close();
+        wireMock.stop();
+    }
+
+    @BeforeEach
+    void reset() {
+        wireMock.resetAll();
+    }
+
+    private String local(String path) {
+        return "http://127.0.0.1:" + wireMock.port() + path;
+    }
+
+    @Test
+    void shouldReturnBodyStatusAndUrlWithConfiguredUserAgentWhenTargetAnswers200() {
+        wireMock.stubFor(get("/page?q=1").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/html; charset=utf-8").withBody("<html>é</html>")));
+
+        var outcome = (ScrapeOutcome.Success) fetcher.scrape(item("{\"source\": \"universal\", \"url\": \""
+                + local("/page?q=1") + "\"}"));
+
+        assertThat(outcome.statusCode()).isEqualTo(200);
+        assertThat(outcome.pages()).singleElement().satisfies(page -> {
+            assertThat(page.content().asText()).isEqualTo("<html>é</html>");
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.url()).isEqualTo(local("/page?q=1"));
+            assertThat(page.page()).isEqualTo(1);
+        });
+        wireMock.verify(getRequestedFor(urlEqualTo("/page?q=1")).withHeader("User-Agent", equalTo("Recur-Test/1")));
+    }
+
+    @Test
+    void shouldFollowRedirectsAndReportFinalUrlWhenTargetRedirects() {
+        wireMock.stubFor(get("/old").willReturn(aResponse().withStatus(301).withHeader("Location", "/new")));
+        wireMock.stubFor(get("/new").willReturn(aResponse().withStatus(200).withBody("moved here")));
+
+        var outcome = (ScrapeOutcome.Success) fetcher.scrape(item("{\"url\": \"" + local("/old") + "\"}"));
+
+        assertThat(outcome.pages().get(0).url()).isEqualTo(local("/new"));
+        assertThat(outcome.pages().get(0).content().asText()).isEqualTo("moved here");
+    }
+
+    @Test
+    void shouldFaultWhenRedirectsExceedTheLimit() {
+        wireMock.stubFor(get("/loop").willReturn(aResponse().withStatus(302).withHeader("Location", "/loop")));
+
+        var failure = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"" + local("/loop") + "\"}"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure.reason()).contains("more than 3 redirects");
+    }
+
+    @Test
+    void shouldReturnTheWholeBodyWhenPageIs20Megabytes() {
+        byte[] body = new byte[20 * 1024 * 1024];
+        Arrays.fill(body, (byte) 'x');
+        body[body.length - 1] = 'z';
+        wireMock.stubFor(get("/big").willReturn(aResponse().withStatus(200).withBody(body)));
+
+        var outcome = (ScrapeOutcome.Success) fetcher.scrape(item("{\"url\": \"" + local("/big") + "\"}"));
+
+        String content = outcome.pages().get(0).content().asText();
+        assertThat(content).hasSize(body.length).endsWith("xz");
+    }
+
+    @Test
+    void shouldFaultWhenBodyExceedsTheMaximum() {
+        // one fetcher per case: the first case resets its connection, which must not be the second case's
+        var small = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of("127.0.0.1/32")),
+                2, Clock.systemUTC());
+        var smallToo = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024,
+                List.of("127.0.0.1/32")), 2, Clock.systemUTC());
+        wireMock.stubFor(get("/big").willReturn(aResponse().withStatus(200).withBody(new byte[4096])));
+        wireMock.stubFor(get("/chunked").willReturn(aResponse().withStatus(200).withChunkedDribbleDelay(4, 10)
+                .withBody(new byte[4096])));
+
+        var declared = (ScrapeOutcome.Failure) small.scrape(item("{\"url\": \"" + local("/big") + "\"}"));
+        var streamed = (ScrapeOutcome.Failure) smallToo.scrape(item("{\"url\": \"" + local("/chunked") + "\"}"));
+        smallToo.close();
+
+        assertThat(declared.retryable()).isFalse();
+        assertThat(declared.reason()).contains("larger than 1024 bytes");
+        assertThat(streamed.reason()).contains("larger than 1024 bytes");
+        small.close();
+    }
+
+    @Test
+    void shouldTimeOutRetryablyWhenServerIsSlow() {
+        wireMock.stubFor(get("/slow").willReturn(aResponse().withStatus(200).withFixedDelay(5_000).withBody("late")));
+
+        var impatient = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(1), 1024,
+                List.of("127.0.0.1/32")), 2, Clock.systemUTC());
+
+        long start = System.nanoTime();
+        var failure = (ScrapeOutcome.Failure) impatient.scrape(item("{\"url\": \"" + local("/slow") + "\"}"));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure.statusCode()).isZero();
+        assertThat(failure.reason()).contains("did not answer within");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+        impatient.close();
+    }
+
+    @Test
+    void shouldApplyFailurePolicyToTargetStatusWhenTargetAnswersAnError() {
+        wireMock.stubFor(get("/missing").willReturn(aResponse().withStatus(404)));
+        wireMock.stubFor(get("/busy").willReturn(aResponse().withStatus(503).withHeader("Retry-After", "2")));
+
+        var missing = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"" + local("/missing") + "\"}"));
+        var busy = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"" + local("/busy") + "\"}"));
+
+        assertThat(missing.retryable()).isFalse();
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(busy.retryable()).isTrue();
+        assertThat(busy.retryAfter()).contains(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void shouldRefuseMetadataAddressWhenNotAllowlisted() {
+        var failure = (ScrapeOutcome.Failure) fetcher.scrape(item(
+                "{\"url\": \"http://169.254.169.254/latest/meta-data/\"}"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure.statusCode()).isZero();
+        assertThat(failure.reason()).contains("refused target 169.254.169.254").contains("link-local");
+    }
+
+    @Test
+    void shouldRefusePrivateAddressWhenNotAllowlisted() {
+        var failure = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"http://10.0.0.1/admin\"}"));
+
+        assertThat(failure.reason()).contains("refused target 10.0.0.1").contains("private");
+    }
+
+    @Test
+    void shouldRefuseNameResolvingToLoopbackWhenLoopbackIsNotAllowlisted() {
+        var strict = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of()), 2,
+                Clock.systemUTC());
+        wireMock.stubFor(get("/").willReturn(aResponse().withStatus(200).withBody("secret")));
+
+        var failure = (ScrapeOutcome.Failure) strict.scrape(item("{\"url\": \"http://localhost:" + wireMock.port()
+                + "/\"}"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure.reason()).contains("refused target localhost").contains("loopback");
+        assertThat(wireMock.getAllServeEvents()).isEmpty();
+        strict.close();
+    }
+
+    @Test
+    void shouldRefuseRedirectHopToPrivateAddressWhenFirstHopIsAllowed() {
+        wireMock.stubFor(get("/hop").willReturn(aResponse().withStatus(302)
+                .withHeader("Location", "http://169.254.169.254/latest/meta-data/")));
+
+        var failure = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"" + local("/hop") + "\"}"));
+
+        assertThat(failure.reason()).contains("refused target 169.254.169.254");
+    }
+
+    @Test
+    void shouldFaultWhenItemHasNoUrlOrAnUnsupportedScheme() {
+        var noUrl = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"source\": \"universal\"}"));
+        var file = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"file:///etc/passwd\"}"));
+
+        assertThat(noUrl.reason()).isEqualTo("item has no url to fetch");
+        assertThat(file.reason()).contains("only http and https");
+    }
+
+    record FetcherSettings(Duration timeout, long maxBodyBytes, List<String> allowList)
+            implements JobRunnerConfig.Fetcher {
+        @Override
+        public Duration connectTimeout() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public int maxRedirects() {
+            return 3;
+        }
+
+        @Override
+        public String userAgent() {
+            return "Recur-Test/1";
+        }
+
+        @Override
+        public Optional<List<String>> allow() {
+            return Optional.of(allowList);
+        }
+    }
+}

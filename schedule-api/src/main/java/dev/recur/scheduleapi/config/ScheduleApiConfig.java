@@ -1,0 +1,63 @@
+package dev.recur.scheduleapi.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Business knobs of schedule-api. */
+@ConfigMapping(prefix = "recur.schedule-api")
+public interface ScheduleApiConfig {
+
+    /** Most items one schedule may carry. */
+    @WithDefault("5000")
+    int maxItems();
+
+    /** Largest serialized size of one item, in bytes. */
+    @WithDefault("65536")
+    int maxItemBytes();
+
+    /** Most active schedules one user may have; a create or reactivation beyond it is a 429. */
+    @WithDefault("10000")
+    int maxActiveSchedulesPerUser();
+
+    /** Largest page size of the list endpoints. */
+    @WithDefault("1000")
+    int maxPageSize();
+
+    /** Most fire times one preview may ask for. */
+    @WithDefault("100")
+    int maxPreviewCount();
+
+    /** The administrator created on first start when no user of that name exists (RECUR_ADMIN_USER). */
+    Optional<String> adminUser();
+
+    /** Password of {@link #adminUser()} (RECUR_ADMIN_PASSWORD). */
+    Optional<String> adminPassword();
+
+    /** How long verified credentials are trusted without checking the bcrypt hash again. */
+    @WithDefault("PT60S")
+    Duration credentialCacheTtl();
+
+    Outbox outbox();
+
+    interface Outbox {
+
+        /** Topic of the schedule snapshots. */
+        @WithDefault("recur.schedules")
+        String topic();
+
+        /** Interval of the relay's sweep; a commit also wakes it at once. */
+        @WithDefault("PT0.2S")
+        Duration interval();
+
+        /** Most rows one relay pass publishes. */
+        @WithDefault("500")
+        int batchSize();
+
+        /** How long published rows stay in the outbox table, for inspection, before the relay deletes them. */
+        @WithDefault("PT1H")
+        Duration sentRetention();
+    }
+}

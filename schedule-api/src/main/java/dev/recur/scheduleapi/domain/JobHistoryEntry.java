@@ -1,0 +1,65 @@
+package dev.recur.scheduleapi.domain;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import dev.recur.common.event.JobStatus;
+
+/** A finished job, as consumed from recur.job-history. */
+@Entity
+@Table(name = "job_history")
+public class JobHistoryEntry {
+
+    @Id
+    @Column(name = "job_id")
+    public long jobId;
+
+    @Column(name = "run_id", nullable = false)
+    public long runId;
+
+    @Column(name = "schedule_id", nullable = false)
+    public long scheduleId;
+
+    @Column(nullable = false)
+    public String owner;
+
+    @Column(name = "scheduled_for", nullable = false)
+    public Instant scheduledFor;
+
+    @Column(name = "item_index", nullable = false)
+    public int itemIndex;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(columnDefinition = "jsonb")
+    public String item;
+
+    @Column(name = "create_status_code", nullable = false)
+    public int createStatusCode;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "result_status", nullable = false)
+    public JobStatus resultStatus;
+
+    public String error;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "result_created_at")
+    public Instant resultCreatedAt;
+
+    @Column(name = "results_bucket")
+    public String resultsBucket;
+
+    @Column(name = "results_key")
+    public String resultsKey;
+}

@@ -1,0 +1,71 @@
+package dev.recur.scheduleapi.domain;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import dev.recur.common.event.CatchUp;
+import dev.recur.common.event.Overlap;
+
+/** A user's recurring schedule; {@code revision} grows with every change and numbers its snapshots. */
+@Entity
+@Table(name = "schedule")
+public class Schedule {
+
+    @Id
+    public long id;
+
+    @Column(nullable = false)
+    public String owner;
+
+    @Column(nullable = false)
+    public String cron;
+
+    @Column(nullable = false)
+    public String timezone;
+
+    /** The items as the JSON array the user sent, kept verbatim. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false, columnDefinition = "jsonb")
+    public String items;
+
+    @Column(name = "items_count", nullable = false)
+    public int itemsCount;
+
+    @Column(name = "start_time")
+    public Instant startTime;
+
+    @Column(name = "end_time", nullable = false)
+    public Instant endTime;
+
+    @Column(nullable = false)
+    public boolean active;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "catch_up", nullable = false)
+    public CatchUp catchUp;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public Overlap overlap;
+
+    @Column(name = "jitter_seconds", nullable = false)
+    public int jitterSeconds;
+
+    @Column(nullable = false)
+    public long revision;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+}

@@ -1,0 +1,69 @@
+package dev.recur.scheduleapi.rest;
+
+import java.nio.charset.StandardCharsets;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.recur.scheduleapi.domain.JobHistoryEntry;
+import dev.recur.scheduleapi.service.ApiException;
+import dev.recur.scheduleapi.service.ReadModelService;
+import dev.recur.scheduleapi.storage.ResultStore;
+
+/** The job part of the Oxylabs push-pull API. */
+@Path("/v1/queries/{id}")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Jobs")
+public class QueryResource {
+
+    private static final byte[] NO_RESULTS = "{\"results\":[]}".getBytes(StandardCharsets.UTF_8);
+
+    @Inject
+    ReadModelService readModel;
+
+    @Inject
+    ResultStore results;
+
+    @Inject
+    CurrentCaller caller;
+
+    @ConfigProperty(name = "recur.results.bucket", defaultValue = "recur-results")
+    String resultsBucket;
+
+    @GET
+    @Operation(summary = "The job object")
+    @APIResponse(responseCode = "404", description = "unknown or not yours")
+    public ObjectNode job(@PathParam("id") String id, @Context UriInfo uri) {
+        return HistoryViews.queryJob(owned(id), uri.getBaseUri().toString());
+    }
+
+    @GET
+    @Path("/results")
+    @Operation(summary = "The job's result pages")
+    public Response results(@PathParam("id") String id) {
+        JobHistoryEntry job = owned(id);
+        String bucket = job.resultsBucket == null ? resultsBucket : job.resultsBucket;
+        String key = job.resultsKey == null ? "results/" + job.jobId + ".json" : job.resultsKey;
+        // a finished job without stored pages (e.g. faulted before any page) has an empty result list
+        return Response.ok(results.read(bucket, key).orElse(NO_RESULTS), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    private JobHistoryEntry owned(String id) {
+        long jobId = PathIds.id(id, "job_id");
+        return readModel.job(jobId, caller.username()).orElseThrow(() -> ApiException.notFound("job " + jobId));
+    }
+}

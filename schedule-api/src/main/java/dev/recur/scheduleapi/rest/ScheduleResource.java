@@ -1,0 +1,181 @@
+package dev.recur.scheduleapi.rest;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.recur.common.time.ApiTime;
+import dev.recur.scheduleapi.config.ScheduleApiConfig;
+import dev.recur.scheduleapi.domain.Schedule;
+import dev.recur.scheduleapi.service.ApiException;
+import dev.recur.scheduleapi.service.ReadModelService;
+import dev.recur.scheduleapi.service.ScheduleDetail;
+import dev.recur.scheduleapi.service.ScheduleRequestValidator;
+import dev.recur.scheduleapi.service.ScheduleService;
+
+@Path("/v1/schedules")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Schedules")
+public class ScheduleResource {
+
+    static final String CREATE_EXAMPLE = """
+            {"cron": "0 16 * * *",
+             "items": [{"source": "amazon_product", "query": "B098FKXT8L", "parse": true,
+                        "callback_url": "https://example.com/hook"}],
+             "end_time": "2032-12-01 16:00:00"}""";
+    static final String SCHEDULE_EXAMPLE = """
+            {"schedule_id": 3809594044634907291, "schedule_id_str": "3809594044634907291",
+             "active": true, "items_count": 1, "cron": "0 16 * * *", "timezone": "UTC",
+             "end_time": "2032-12-01 16:00:00", "next_run_at": "2026-11-29 16:00:00",
+             "created_at": "2026-11-28 17:40:00"}""";
+    static final String ERROR_EXAMPLE = """
+            {"message": "cron: minute: value 61 out of range 0-59",
+             "errors": [{"field": "cron", "message": "minute: value 61 out of range 0-59"}]}""";
+
+    @Inject
+    ScheduleService schedules;
+
+    @Inject
+    ReadModelService readModel;
+
+    @Inject
+    ScheduleRequestValidator validator;
+
+    @Inject
+    CurrentCaller caller;
+
+    @Inject
+    ScheduleApiConfig config;
+
+    @Inject
+    Clock clock;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a schedule")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "create", value = CREATE_EXAMPLE)))
+    @APIResponse(responseCode = "201", description = "created",
+            content = @Content(examples = @ExampleObject(name = "schedule", value = SCHEDULE_EXAMPLE)))
+    @APIResponse(responseCode = "400", description = "invalid input",
+            content = @Content(examples = @ExampleObject(name = "error", value = ERROR_EXAMPLE)))
+    @APIResponse(responseCode = "429", description = "over the active schedule quota")
+    public Response create(JsonNode body) {
+        Schedule schedule = schedules.create(caller.username(), validator.definition(body, clock.instant()));
+        return Response.status(201).entity(ScheduleResponse.of(schedule, schedules.nextRunAt(schedule), null)).build();
+    }
+
+    @GET
+    @Operation(summary = "List the caller's schedule ids (keyset pagination with limit and after)")
+    @APIResponse(responseCode = "200", description = "schedule ids",
+            content = @Content(examples = @ExampleObject(name = "ids", value = "{\"schedules\": [3809594044634907291]}")))
+    public Map<String, List<Long>> list(@QueryParam("active") String active, @QueryParam("limit") String limit,
+            @QueryParam("after") String after) {
+        return Map.of("schedules", schedules.list(caller.username(), PathIds.active(active), PathIds.after(after),
+                PathIds.limit(limit, config.maxPageSize(), config.maxPageSize())));
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "A schedule with its statistics")
+    @APIResponse(responseCode = "200", description = "the schedule",
+            content = @Content(examples = @ExampleObject(name = "schedule", value = SCHEDULE_EXAMPLE)))
+    @APIResponse(responseCode = "404", description = "unknown or not yours")
+    public ScheduleResponse get(@PathParam("id") String id) {
+        ScheduleDetail detail = schedules.detail(PathIds.id(id, "schedule_id"), caller.username());
+        return ScheduleResponse.of(detail.schedule(), detail.nextRunAt(), detail.stats());
+    }
+
+    @PUT
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "(ext) Replace a schedule's definition; takes effect from the next fire time")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "replace", value = CREATE_EXAMPLE)))
+    public ScheduleResponse replace(@PathParam("id") String id, JsonNode body) {
+        long scheduleId = PathIds.id(id, "schedule_id");
+        Schedule schedule = schedules.replace(scheduleId, caller.username(), validator.definition(body, clock.instant()));
+        return ScheduleResponse.of(schedule, schedules.nextRunAt(schedule), null);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "(ext) Delete a schedule; its history stays readable")
+    @APIResponse(responseCode = "204", description = "deleted")
+    public Response delete(@PathParam("id") String id) {
+        schedules.delete(PathIds.id(id, "schedule_id"), caller.username());
+        return Response.noContent().build();
+    }
+
+    @PUT
+    @Path("/{id}/state")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Activate or deactivate a schedule")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "deactivate", value = "{\"active\": false}")))
+    @APIResponse(responseCode = "202", description = "accepted")
+    public Response changeState(@PathParam("id") String id, JsonNode body) {
+        long scheduleId = PathIds.id(id, "schedule_id");
+        schedules.changeState(scheduleId, caller.username(), validator.active(body));
+        return Response.accepted().build();
+    }
+
+    @GET
+    @Path("/{id}/runs")
+    @Operation(summary = "The schedule's runs with their jobs, newest first (page, limit)")
+    public Map<String, List<RunView>> runs(@PathParam("id") String id, @QueryParam("page") String page,
+            @QueryParam("limit") String limit) {
+        long scheduleId = visibleSchedule(id);
+        return Map.of("runs", HistoryViews.runs(readModel.runs(scheduleId, PathIds.page(page) - 1,
+                PathIds.limit(limit, 20, config.maxPageSize()))));
+    }
+
+    @GET
+    @Path("/{id}/jobs")
+    @Operation(summary = "The schedule's jobs, newest first (page, limit)")
+    public Map<String, List<JobView>> jobs(@PathParam("id") String id, @QueryParam("page") String page,
+            @QueryParam("limit") String limit) {
+        long scheduleId = visibleSchedule(id);
+        return Map.of("jobs", readModel.jobs(scheduleId, PathIds.page(page) - 1,
+                PathIds.limit(limit, 100, config.maxPageSize())).stream().map(j -> HistoryViews.job(j, true)).toList());
+    }
+
+    @POST
+    @Path("/preview")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "(ext) The next fire times of a cron expression")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "preview",
+            value = "{\"cron\": \"0 16 * * *\", \"timezone\": \"Europe/Vilnius\", \"count\": 3}")))
+    public Map<String, List<String>> preview(JsonNode body) {
+        return Map.of("next_runs", schedules.preview(validator.preview(body, clock.instant())).stream()
+                .map(ApiTime::format).toList());
+    }
+
+    /** The schedule id if the caller may read its history, which outlives a deleted schedule. */
+    private long visibleSchedule(String id) {
+        long scheduleId = PathIds.id(id, "schedule_id");
+        if (!readModel.visible(scheduleId, caller.username())) {
+            throw ApiException.notFound("schedule " + scheduleId);
+        }
+        return scheduleId;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.recur.scheduleapi.rest;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.recur.common.time.ApiTime;
+import dev.recur.scheduleapi.domain.Schedule;
+
+/** A schedule as the API shows it; {@code stats} only on {@code GET /v1/schedules/{id}}. */
+public record ScheduleResponse(
+        @JsonProperty("schedule_id") long scheduleId,
+        @JsonProperty("schedule_id_str") String scheduleIdStr,
+        @JsonProperty("active") boolean active,
+        @JsonProperty("items_count") int itemsCount,
+        @JsonProperty("cron") String cron,
+        @JsonProperty("timezone") String timezone,
+        @JsonProperty("end_time") String endTime,
+        @JsonProperty("next_run_at") String nextRunAt,
+        @JsonProperty("created_at") String createdAt,
+        @JsonProperty("stats") @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode stats) {
+
+    static ScheduleResponse of(Schedule s, Instant nextRunAt, JsonNode stats) {
+        return new ScheduleResponse(s.id, Long.toString(s.id), s.active, s.itemsCount, s.cron, s.timezone,
+                ApiTime.format(s.endTime), nextRunAt == null ? null : ApiTime.format(nextRunAt),
+                ApiTime.format(s.createdAt), stats);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.recur.scheduleapi.service;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.recur.common.event.JobRecord;
+import dev.recur.common.event.ScheduleStats;
+import dev.recur.common.json.EventJson;
+import dev.recur.scheduleapi.domain.JobHistoryEntry;
+import dev.recur.scheduleapi.domain.ScheduleStatsView;
+import dev.recur.scheduleapi.repository.JobHistoryRepository;
+import dev.recur.scheduleapi.repository.ScheduleRepository;
+import dev.recur.scheduleapi.repository.ScheduleStatsRepository;
+
+/** The statistics and job history that delivery publishes, kept in schedule-api's own tables. */
+@ApplicationScoped
+public class ReadModelService {
+
+    @Inject
+    ScheduleStatsRepository stats;
+
+    @Inject
+    JobHistoryRepository history;
+
+    @Inject
+    ScheduleRepository schedules;
+
+    /** Keeps the newest statistics of a schedule; an older snapshot arriving late is dropped. */
+    @Transactional
+    public void record(ScheduleStats event) {
+        ScheduleStatsView view = stats.findById(event.scheduleId());
+        if (view == null) {
+            view = new ScheduleStatsView();
+            view.scheduleId = event.scheduleId();
+        } else if (view.updatedAt != null && event.updatedAt() != null && event.updatedAt().isBefore(view.updatedAt)) {
+            return;
+        }
+        view.owner = event.owner();
+        ObjectNode json = EventJson.mapper().createObjectNode();
+        json.put("total_job_count", event.totalJobCount());
+        json.set("job_create_outcomes", EventJson.mapper().valueToTree(
+                event.jobCreateOutcomes() == null ? List.of() : event.jobCreateOutcomes()));
+        json.set("job_result_outcomes", EventJson.mapper().valueToTree(
+                event.jobResultOutcomes() == null ? List.of() : event.jobResultOutcomes()));
+        view.stats = json.toString();
+        view.updatedAt = event.updatedAt() == null ? Instant.EPOCH : event.updatedAt();
+        stats.persist(view);
+    }
+
+    /** Stores a finished job; a redelivered record overwrites the row of the same job id with the same data. */
+    @Transactional
+    public void record(JobRecord event) {
+        JobHistoryEntry entry = history.findById(event.jobId());
+        if (entry == null) {
+            entry = new JobHistoryEntry();
+            entry.jobId = event.jobId();
+        }
+        entry.runId = event.runId();
+        entry.scheduleId = event.scheduleId();
+        entry.owner = event.owner();
+        entry.scheduledFor = event.scheduledFor();
+        entry.itemIndex = event.itemIndex();
+        entry.item = event.item() == null ? null : event.item().toString();
+        entry.createStatusCode = event.createStatusCode();
+        entry.resultStatus = event.resultStatus();
+        entry.error = event.error();
+        entry.createdAt = event.createdAt();
+        entry.resultCreatedAt = event.resultCreatedAt();
+        entry.resultsBucket = event.resultsRef() == null ? null : event.resultsRef().bucket();
+        entry.resultsKey = event.resultsRef() == null ? null : event.resultsRef().key();
+        history.persist(entry);
+    }
+
+    /** The {@code stats} object of a schedule; zero counts until delivery has reported any. */
+    @Transactional
+    public JsonNode stats(long scheduleId) {
+        ScheduleStatsView view = stats.findById(scheduleId);
+        if (view == null) {
+            ObjectNode empty = EventJson.mapper().createObjectNode();
+            empty.put("total_job_count", 0);
+            empty.putArray("job_create_outcomes");
+            empty.putArray("job_result_outcomes");
+            return empty;
+        }
+        return readTree(view.stats);
+    }
+
+    /**
+     * Whether {@code owner} may read the history of the schedule: it is theirs, or it was theirs and was
+     * deleted while its jobs stay in the history.
+     */
+    @Transactional
+    public boolean visible(long scheduleId, String owner) {
+        return schedules.findOwned(scheduleId, owner).isPresent()
+                || history.count("scheduleId = ?1 and owner = ?2", scheduleId, owner) > 0;
+    }
+
+    /** A page of the schedule's runs, newest first, each with its jobs in item order. */
+    @Transactional
+    public Map<Long, List<JobHistoryEntry>> runs(long scheduleId, int pageIndex, int pageSize) {
+        List<Long> runIds = history.runIdsOf(scheduleId, pageIndex, pageSize);
+        if (runIds.isEmpty()) {
+            return Map.of();
+        }
+        Map<Long, List<JobHistoryEntry>> byRun = history.jobsOfRuns(runIds).stream()
+                .collect(Collectors.groupingBy(j -> j.runId));
+        Map<Long, List<JobHistoryEntry>> ordered = new LinkedHashMap<>();
+        runIds.forEach(runId -> ordered.put(runId, byRun.getOrDefault(runId, List.of())));
+        return ordered;
+    }
+
+    @Transactional
+    public List<JobHistoryEntry> jobs(long scheduleId, int pageIndex, int pageSize) {
+        return history.jobsOf(scheduleId, pageIndex, pageSize);
+    }
+
+    @Transactional
+    public Optional<JobHistoryEntry> job(long jobId, String owner) {
+        return history.findOwned(jobId, owner);
+    }
+
+    public static JsonNode readTree(String json) {
+        try {
+            return EventJson.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored JSON is not readable", e);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package dev.recur.scheduleapi.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.recur.common.cron.CronExpression;
+import dev.recur.common.event.ScheduleSnapshot;
+import dev.recur.common.event.Topics;
+import dev.recur.common.id.Ids;
+import dev.recur.common.json.EventJson;
+import dev.recur.scheduleapi.config.ScheduleApiConfig;
+import dev.recur.scheduleapi.domain.OutboxMessage;
+import dev.recur.scheduleapi.domain.Schedule;
+import dev.recur.scheduleapi.messaging.OutboxWritten;
+import dev.recur.scheduleapi.repository.AppUserRepository;
+import dev.recur.scheduleapi.repository.OutboxRepository;
+import dev.recur.scheduleapi.repository.ScheduleRepository;
+
+/**
+ * Schedule use cases. Every change writes the schedule's full snapshot to the outbox in the same
+ * transaction, so Kafka sees exactly the committed changes, in commit order, without a dual write.
+ */
+@ApplicationScoped
+public class ScheduleService {
+
+    @Inject
+    ScheduleRepository schedules;
+
+    @Inject
+    AppUserRepository users;
+
+    @Inject
+    OutboxRepository outbox;
+
+    @Inject
+    ScheduleApiConfig config;
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    Event<OutboxWritten> outboxWritten;
+
+    @Inject
+    ReadModelService readModel;
+
+    @Transactional
+    public Schedule create(String owner, ScheduleDefinition definition) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Schedule schedule = new Schedule();
+        schedule.id = Ids.newScheduleId();
+        schedule.owner = owner;
+        schedule.active = true;
+        schedule.revision = 1;
+        schedule.createdAt = now;
+        apply(schedule, definition, now);
+        schedules.persist(schedule);
+        writeSnapshot(schedule, definition.items());
+        reserveActive(owner);
+        return schedule;
+    }
+
+    @Transactional
+    public Schedule replace(long id, String owner, ScheduleDefinition definition) {
+        Schedule schedule = owned(id, owner);
+        apply(schedule, definition, clock.instant());
+        schedule.revision++;
+        writeSnapshot(schedule, definition.items());
+        return schedule;
+    }
+
+    @Transactional
+    public void changeState(long id, String owner, boolean active) {
+        Schedule schedule = owned(id, owner);
+        if (schedule.active == active) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (active && !schedule.endTime.isAfter(now)) {
+            throw ApiException.invalid("active", "the schedule ended at its end_time; replace it with a later end_time to reactivate it");
+        }
+        schedule.active = active;
+        schedule.updatedAt = now;
+        schedule.revision++;
+        writeSnapshot(schedule, parseItems(schedule.items));
+        if (active) {
+            reserveActive(owner);
+        } else {
+            users.releaseActiveSchedule(owner);
+        }
+    }
+
+    @Transactional
+    public void delete(long id, String owner) {
+        Schedule schedule = owned(id, owner);
+        schedules.delete(schedule);
+        outbox.persist(OutboxMessage.of(config.outbox().topic(), Topics.key(id), null));
+        outboxWritten.fire(new OutboxWritten());
+        if (schedule.active) {
+            users.releaseActiveSchedule(owner);
+        }
+    }
+
+    /** A schedule with its statistics, read in one transaction. */
+    @Transactional
+    public ScheduleDetail detail(long id, String owner) {
+        Schedule schedule = owned(id, owner);
+        return new ScheduleDetail(schedule, nextRunAt(schedule), readModel.stats(id));
+    }
+
+    @Transactional
+    public List<Long> list(String owner, Boolean active, long afterId, int limit) {
+        return schedules.idsOf(owner, active, afterId, limit);
+    }
+
+    /** The next fire time, or null when the schedule is inactive or will not fire again before its end. */
+    public Instant nextRunAt(Schedule schedule) {
+        if (!schedule.active) {
+            return null;
+        }
+        Instant after = ScheduleRequestValidator.firstCandidate(clock.instant(), schedule.startTime);
+        return CronExpression.parse(schedule.cron)
+                .nextNotAfter(after, schedule.endTime, ZoneId.of(schedule.timezone))
+                .orElse(null);
+    }
+
+    public List<Instant> preview(PreviewRequest request) {
+        return request.cron().nextTimes(request.after(), request.zone(), request.count());
+    }
+
+    private Schedule owned(long id, String owner) {
+        Optional<Schedule> schedule = schedules.findOwned(id, owner);
+        return schedule.orElseThrow(() -> ApiException.notFound("schedule " + id));
+    }
+
+    private void reserveActive(String owner) {
+        // last statement before commit: the user's row stays locked for as short a time as possible
+        schedules.flush();
+        if (!users.tryReserveActiveSchedule(owner, config.maxActiveSchedulesPerUser())) {
+            throw new ApiException(429, "quota exceeded: at most " + config.maxActiveSchedulesPerUser()
+                    + " active schedules per user", List.of());
+        }
+    }
+
+    private static void apply(Schedule schedule, ScheduleDefinition definition, Instant now) {
+        schedule.cron = definition.cron();
+        schedule.timezone = definition.timezone();
+        schedule.items = EventJson.mapper().valueToTree(definition.items()).toString();
+        schedule.itemsCount = definition.items().size();
+        schedule.startTime = definition.startTime();
+        schedule.endTime = definition.endTime();
+        schedule.catchUp = definition.catchUp();
+        schedule.overlap = definition.overlap();
+        schedule.jitterSeconds = definition.jitterSeconds();
+        schedule.updatedAt = now;
+    }
+
+    private void writeSnapshot(Schedule s, List<ObjectNode> items) {
+        ScheduleSnapshot snapshot = ScheduleSnapshot.of(s.id, s.owner, s.revision, s.cron, s.timezone, items,
+                s.startTime, s.endTime, s.active, s.catchUp, s.overlap, s.jitterSeconds, s.createdAt, s.updatedAt);
+        outbox.persist(OutboxMessage.of(config.outbox().topic(), Topics.key(s.id), EventJson.write(snapshot)));
+        outboxWritten.fire(new OutboxWritten());
+    }
+
+    private static List<ObjectNode> parseItems(String json) {
+        try {
+            JsonNode array = EventJson.mapper().readTree(json);
+            List<ObjectNode> items = new ArrayList<>(array.size());
+            array.forEach(item -> items.add((ObjectNode) item));
+            return items;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored items are not JSON", e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.recur.scheduleapi;
+
+import static dev.recur.scheduleapi.Api.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.recur.common.event.JobRecord;
+import dev.recur.common.event.JobStatus;
+import dev.recur.common.event.ResultsRef;
+import dev.recur.common.event.ScheduleStats;
+import dev.recur.common.event.Topics;
+import dev.recur.common.id.Ids;
+import dev.recur.common.json.EventJson;
+import dev.recur.common.json.EventSerializer;
+import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.quarkus.KafkaTestResource;
+import dev.recur.testinfra.quarkus.PostgresTestResource;
+import dev.recur.testinfra.quarkus.S3TestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Statistics and job history published by delivery show up in the schedule, runs, jobs and queries endpoints. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
+@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+class ReadModelQuarkusTest {
+
+    static final Instant FIRST_RUN = Instant.parse("2026-11-29T16:00:00Z");
+    static final Instant SECOND_RUN = Instant.parse("2026-11-30T16:00:00Z");
+
+    @Test
+    void shouldServeStatsRunsJobsAndResultsWhenDeliveryPublishedThem() {
+        String owner = Api.newUser();
+        String stranger = Api.newUser();
+        long scheduleId = Api.createSchedule(owner);
+        long firstRun = Ids.runId(scheduleId, FIRST_RUN);
+        long secondRun = Ids.runId(scheduleId, SECOND_RUN);
+        long doneJob = Ids.jobId(secondRun, 0);
+        String resultsKey = "results/" + doneJob + ".json";
+        String resultsBody = "{\"results\":[{\"content\":\"<html>ok</html>\",\"status_code\":200,\"url\":\"https://a.example\",\"page\":1,"
+                + "\"created_at\":\"2026-11-30 16:00:05\",\"updated_at\":\"2026-11-30 16:00:06\",\"job_id\":\"x1\"}]}";
+        try (S3Client s3 = Infra.s3().client()) {
+            s3.putObject(b -> b.bucket("recur-results").key(resultsKey).contentType("application/json"),
+                    RequestBody.fromString(resultsBody));
+        }
+
+        try (KafkaProducer<String, Object> producer = producer()) {
+            producer.send(new ProducerRecord<>(Topics.SCHEDULE_STATS, Topics.key(scheduleId), ScheduleStats.of(scheduleId,
+                    owner, 4, List.of(new ScheduleStats.CreateOutcome(202, 4, 1)),
+                    List.of(new ScheduleStats.ResultOutcome("done", 3, 0.75), new ScheduleStats.ResultOutcome("faulted", 1, 0.25)),
+                    SECOND_RUN.plusSeconds(30))));
+            publish(producer, job(scheduleId, owner, firstRun, FIRST_RUN, 0, JobStatus.DONE, null));
+            publish(producer, job(scheduleId, owner, firstRun, FIRST_RUN, 1, JobStatus.DONE, null));
+            publish(producer, job(scheduleId, owner, secondRun, SECOND_RUN, 0, JobStatus.DONE,
+                    new ResultsRef("recur-results", resultsKey, resultsBody.length(), "application/json", null)));
+            publish(producer, job(scheduleId, owner, secondRun, SECOND_RUN, 1, JobStatus.FAULTED, null));
+            // a redelivered record must not add a job
+            publish(producer, job(scheduleId, owner, secondRun, SECOND_RUN, 1, JobStatus.FAULTED, null));
+            producer.flush();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            as(owner).get("/v1/schedules/" + scheduleId).then().statusCode(200)
+                    .body("stats.total_job_count", equalTo(4))
+                    .body("stats.job_create_outcomes[0].status_code", equalTo(202))
+                    .body("stats.job_result_outcomes[1].status", equalTo("faulted"));
+            as(owner).get("/v1/schedules/" + scheduleId + "/jobs").then().statusCode(200)
+                    .body("jobs.size()", equalTo(4));
+        });
+
+        String runsRaw = as(owner).get("/v1/schedules/" + scheduleId + "/runs").then().statusCode(200).extract().asString();
+        JsonPath runs = JsonPath.from(runsRaw);
+        assertThat(runs.getList("runs.run_id_str")).containsExactly(Long.toString(secondRun), Long.toString(firstRun));
+        assertThat(runs.getString("runs[0].scheduled_for")).isEqualTo("2026-11-30 16:00:00");
+        assertThat(runs.getDouble("runs[0].success_rate")).isEqualTo(0.5);
+        assertThat(runs.getDouble("runs[1].success_rate")).isEqualTo(1.0);
+        assertThat(runs.getList("runs[0].jobs.id_str")).containsExactly(Long.toString(doneJob), Long.toString(Ids.jobId(secondRun, 1)));
+        assertThat(runs.getString("runs[0].jobs[0].result_status")).isEqualTo("done");
+        assertThat(runs.getInt("runs[0].jobs[0].create_status_code")).isEqualTo(202);
+        assertThat(runsRaw).contains("\"run_id\":" + secondRun);
+        assertThat(JsonPath.from(as(owner).queryParam("limit", 1).queryParam("page", 2)
+                .get("/v1/schedules/" + scheduleId + "/runs").asString()).getList("runs.run_id_str"))
+                .containsExactly(Long.toString(firstRun));
+
+        JsonPath jobs = JsonPath.from(as(owner).get("/v1/schedules/" + scheduleId + "/jobs").asString());
+        assertThat(jobs.getList("jobs.run_id_str")).containsOnly(Long.toString(firstRun), Long.toString(secondRun));
+
+        String jobRaw = as(owner).get("/v1/queries/" + doneJob).then().statusCode(200).extract().asString();
+        JsonPath job = JsonPath.from(jobRaw);
+        assertThat(jobRaw).contains("\"id\":" + doneJob).contains("\"schedule_id\":" + scheduleId);
+        assertThat(job.getString("status")).isEqualTo("done");
+        assertThat(job.getString("source")).isEqualTo("amazon_product");
+        assertThat(job.getString("query")).isEqualTo("B098FKXT8L");
+        assertThat(job.getString("created_at")).isEqualTo("2026-11-30 16:00:01");
+        assertThat(job.getString("updated_at")).isEqualTo("2026-11-30 16:00:09");
+        assertThat(job.getString("_links[0].rel")).isEqualTo("self");
+        assertThat(job.getString("_links[0].href")).endsWith("/v1/queries/" + doneJob);
+        assertThat(job.getString("_links[1].href")).endsWith("/v1/queries/" + doneJob + "/results");
+
+        String results = as(owner).get("/v1/queries/" + doneJob + "/results").then().statusCode(200).extract().asString();
+        assertThat(results).isEqualTo(resultsBody);
+        as(owner).get("/v1/queries/" + Ids.jobId(secondRun, 1) + "/results").then().statusCode(200)
+                .body("results.size()", equalTo(0));
+        as(owner).get("/v1/queries/" + Ids.jobId(secondRun, 7)).then().statusCode(404);
+        as(owner).get("/v1/queries/" + Ids.jobId(secondRun, 7) + "/results").then().statusCode(404);
+
+        for (String path : List.of("/v1/schedules/" + scheduleId + "/runs", "/v1/schedules/" + scheduleId + "/jobs",
+                "/v1/queries/" + doneJob, "/v1/queries/" + doneJob + "/results")) {
+            as(stranger).get(path).then().statusCode(404).body("message", org.hamcrest.Matchers.notNullValue());
+        }
+
+        // the history outlives the schedule
+        as(owner).delete("/v1/schedules/" + scheduleId).then().statusCode(204);
+        as(owner).get("/v1/schedules/" + scheduleId + "/jobs").then().statusCode(200).body("jobs.size()", equalTo(4));
+        as(stranger).get("/v1/schedules/" + scheduleId + "/jobs").then().statusCode(404);
+    }
+
+    private static void publish(KafkaProducer<String, Object> producer, JobRecord record) {
+        producer.send(new ProducerRecord<>(Topics.JOB_HISTORY, Topics.key(record.jobId()), record));
+    }
+
+    private static JobRecord job(long scheduleId, String owner, long runId, Instant scheduledFor, int index,
+            JobStatus status, ResultsRef ref) {
+        ObjectNode item = EventJson.mapper().createObjectNode()
+                .put("source", "amazon_product").put("query", "B098FKXT8L").put("parse", true);
+        return JobRecord.of(Ids.jobId(runId, index), runId, scheduleId, owner, scheduledFor, index, item, 202, status,
+                status == JobStatus.FAULTED ? "scraper answered 500" : null, scheduledFor.plusSeconds(1),
+                scheduledFor.plusSeconds(9), ref);
+    }
+
+    private static KafkaProducer<String, Object> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(props, new StringSerializer(), new EventSerializer<>());
+    }
+}

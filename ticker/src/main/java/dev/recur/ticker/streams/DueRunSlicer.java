@@ -1,0 +1,58 @@
+package dev.recur.ticker.streams;
+
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.recur.common.json.EventJson;
+
+/** Splits a run's items into consecutive slices whose serialized items stay within a byte budget. */
+final class DueRunSlicer {
+
+    /** Items {@code [offset, offset + items.size())} of the run. */
+    record Slice(int offset, List<ObjectNode> items) {
+    }
+
+    private final int budgetBytes;
+
+    DueRunSlicer(int budgetBytes) {
+        this.budgetBytes = budgetBytes;
+    }
+
+    /**
+     * The slices of a run, at least one. {@code snapshotBytes} is the size of the snapshot holding the items: when
+     * the whole snapshot fits, so do its items, and the common small run needs no measuring.
+     */
+    List<Slice> slice(List<ObjectNode> items, int snapshotBytes) {
+        List<ObjectNode> all = items == null ? List.of() : items;
+        if (snapshotBytes <= budgetBytes || all.size() <= 1) {
+            return List.of(new Slice(0, all));
+        }
+        List<Slice> slices = new ArrayList<>();
+        int start = 0;
+        long size = 0;
+        for (int i = 0; i < all.size(); i++) {
+            // a comma between items; a single item larger than the budget still travels, alone
+            int itemBytes = sizeOf(all.get(i)) + 1;
+            if (i > start && size + itemBytes > budgetBytes) {
+                slices.add(new Slice(start, all.subList(start, i)));
+                start = i;
+                size = 0;
+            }
+            size += itemBytes;
+        }
+        slices.add(new Slice(start, all.subList(start, all.size())));
+        return slices;
+    }
+
+    private static int sizeOf(ObjectNode item) {
+        try {
+            return EventJson.mapper().writeValueAsBytes(item).length;
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot measure an item", e);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.recur.ticker.streams;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.recur.common.event.CatchUp;
+import dev.recur.common.event.Overlap;
+import dev.recur.common.event.ScheduleSnapshot;
+import dev.recur.common.json.EventJson;
+
+/** Schedule snapshots for tests: a builder-like value with the fields the ticker reads. */
+record Snapshots(long id, long revision, String cron, String zone, List<ObjectNode> items, Instant start,
+        Instant end, boolean active, CatchUp catchUp, int jitterSeconds) {
+
+    static final Instant FAR_END = Instant.parse("2030-01-01T00:00:00Z");
+
+    static Snapshots schedule(long id, String cron) {
+        return new Snapshots(id, 1, cron, "UTC", items(1), null, FAR_END, true, null, 0);
+    }
+
+    static List<ObjectNode> items(int count) {
+        return IntStream.range(0, count).mapToObj(i -> EventJson.mapper().createObjectNode()
+                .put("source", "universal").put("url", "https://example.com/item/" + i)).toList();
+    }
+
+    Snapshots next() {
+        return new Snapshots(id, revision + 1, cron, zone, items, start, end, active, catchUp, jitterSeconds);
+    }
+
+    Snapshots cron(String value) {
+        return new Snapshots(id, revision, value, zone, items, start, end, active, catchUp, jitterSeconds);
+    }
+
+    Snapshots zone(String value) {
+        return new Snapshots(id, revision, cron, value, items, start, end, active, catchUp, jitterSeconds);
+    }
+
+    Snapshots items(List<ObjectNode> value) {
+        return new Snapshots(id, revision, cron, zone, value, start, end, active, catchUp, jitterSeconds);
+    }
+
+    Snapshots start(Instant value) {
+        return new Snapshots(id, revision, cron, zone, items, value, end, active, catchUp, jitterSeconds);
+    }
+
+    Snapshots end(Instant value) {
+        return new Snapshots(id, revision, cron, zone, items, start, value, active, catchUp, jitterSeconds);
+    }
+
+    Snapshots active(boolean value) {
+        return new Snapshots(id, revision, cron, zone, items, start, end, value, catchUp, jitterSeconds);
+    }
+
+    Snapshots catchUp(CatchUp value) {
+        return new Snapshots(id, revision, cron, zone, items, start, end, active, value, jitterSeconds);
+    }
+
+    Snapshots jitter(int seconds) {
+        return new Snapshots(id, revision, cron, zone, items, start, end, active, catchUp, seconds);
+    }
+
+    ScheduleSnapshot snapshot() {
+        return ScheduleSnapshot.of(id, "alice", revision, cron, zone, items, start, end, active, catchUp,
+                Overlap.ALLOW, jitterSeconds, Instant.EPOCH, Instant.EPOCH);
+    }
+}

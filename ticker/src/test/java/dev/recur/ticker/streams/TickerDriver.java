@@ -1,0 +1,117 @@
+package dev.recur.ticker.streams;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import dev.recur.common.event.DueRun;
+import dev.recur.common.event.Topics;
+import dev.recur.common.json.DueRunDeserializer;
+import dev.recur.common.json.EventJson;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** The ticker topology in a {@link TopologyTestDriver}, with a clock that moves with the driver's wall clock. */
+final class TickerDriver implements AutoCloseable {
+
+    static final TickerSettings DEFAULTS = new TickerSettings(Topics.SCHEDULES, Topics.DUE_RUNS, Duration.ofHours(1),
+            Duration.ofSeconds(1), 20_000, 256 * 1024);
+
+    final MutableClock clock;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, byte[]> schedules;
+    private final TestOutputTopic<String, DueRun> dueRuns;
+
+    TickerDriver(Instant start) {
+        this(start, DEFAULTS);
+    }
+
+    TickerDriver(Instant start, TickerSettings settings) {
+        clock = new MutableClock(start);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ticker-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try {
+            props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ticker-driver").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        driver = new TopologyTestDriver(TickerTopology.build(settings, clock, new TickerMetrics(registry), false),
+                props,
+                start);
+        schedules = driver.createInputTopic(settings.schedulesTopic(), new StringSerializer(),
+                new ByteArraySerializer());
+        dueRuns = driver.createOutputTopic(settings.dueRunsTopic(), new StringDeserializer(),
+                new DueRunDeserializer());
+    }
+
+    /** Moves time forward to {@code instant}; the punctuator runs if its interval has passed. */
+    void at(Instant instant) {
+        Duration step = Duration.between(clock.instant(), instant);
+        if (step.isNegative()) {
+            throw new IllegalArgumentException("time only moves forward: " + instant);
+        }
+        clock.set(instant);
+        driver.advanceWallClockTime(step);
+    }
+
+    void send(Snapshots schedule) {
+        schedules.pipeInput(Topics.key(schedule.id()), EventJson.write(schedule.snapshot()), clock.instant());
+    }
+
+    void delete(long id) {
+        schedules.pipeInput(Topics.key(id), null, clock.instant());
+    }
+
+    List<DueRun> runs() {
+        return dueRuns.readValuesToList();
+    }
+
+    /** Steps minute by minute (half a second into each) through {@code [from, to]}, collecting the runs. */
+    List<DueRun> runMinutes(Instant from, Instant to) {
+        List<DueRun> runs = new ArrayList<>();
+        for (Instant minute = from; !minute.isAfter(to); minute = minute.plusSeconds(60)) {
+            at(minute.plusMillis(500));
+            runs.addAll(runs());
+        }
+        return runs;
+    }
+
+    KeyValueStore<Long, TrackedSchedule> schedulesStore() {
+        return driver.getKeyValueStore(TickerTopology.SCHEDULES_STORE);
+    }
+
+    List<Bytes> timelineKeys() {
+        KeyValueStore<Bytes, byte[]> timeline = driver.getKeyValueStore(TickerTopology.TIMELINE_STORE);
+        List<Bytes> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> all = timeline.all()) {
+            all.forEachRemaining((KeyValue<Bytes, byte[]> entry) -> keys.add(entry.key));
+        }
+        return keys;
+    }
+
+    double count(String meter, String... tags) {
+        return registry.get(meter).tags(tags).counter().count();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}

@@ -1,0 +1,267 @@
+package dev.recur.ticker.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.recur.common.event.CatchUp;
+import dev.recur.common.event.DueRun;
+import dev.recur.common.id.Ids;
+import dev.recur.common.json.EventJson;
+
+class TickerTopologyTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+    private static final long ID = 4242;
+
+    private static Instant t(String time) {
+        return Instant.parse("2026-03-02T" + time + "Z");
+    }
+
+    private static List<Instant> times(List<DueRun> runs) {
+        return runs.stream().map(DueRun::scheduledFor).toList();
+    }
+
+    @Test
+    void shouldFireEveryMatchingMinuteUntilEndTimeInclusiveWhenCreated() {
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            ticker.at(t("10:00:30"));
+            ticker.send(Snapshots.schedule(ID, "*/15 * * * *").end(t("11:00:00")));
+
+            List<DueRun> runs = ticker.runMinutes(t("10:01:00"), t("12:00:00"));
+
+            assertThat(times(runs)).containsExactly(t("10:15:00"), t("10:30:00"), t("10:45:00"), t("11:00:00"));
+            DueRun first = runs.get(0);
+            assertThat(first.runId()).isEqualTo(Ids.runId(ID, t("10:15:00")));
+            assertThat(first.scheduleId()).isEqualTo(ID);
+            assertThat(first.owner()).isEqualTo("alice");
+            assertThat(first.items()).isEqualTo(Snapshots.items(1));
+            assertThat(first.late()).isFalse();
+            assertThat(first.notBefore()).isEqualTo(first.scheduledFor());
+            assertThat(first.publishedAt()).isEqualTo(t("10:15:00.500"));
+            assertThat(List.of(first.sliceIndex(), first.sliceCount(), first.itemOffset(), first.totalItems()))
+                    .containsExactly(0, 1, 0, 1);
+            assertThat(ticker.timelineKeys()).isEmpty();
+            assertThat(ticker.count("recur.ticker.runs.published")).isEqualTo(4);
+            assertThat(ticker.registry.get("recur.ticker.publish.lateness").timer().count()).isEqualTo(4);
+            assertThat(ticker.registry.get("recur.ticker.schedules.tracked").gauge().value()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldNotFireBeforeStartTimeWhenStartIsInTheFuture() {
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            ticker.send(Snapshots.schedule(ID, "*/10 * * * *").start(t("10:30:00")));
+
+            List<DueRun> runs = ticker.runMinutes(t("10:01:00"), t("10:50:00"));
+
+            assertThat(times(runs)).containsExactly(t("10:30:00"), t("10:40:00"), t("10:50:00"));
+        }
+    }
+
+    @Test
+    void shouldReplanFromNextMatchingMinuteWithoutStrayRunWhenUpdated() {
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            Snapshots schedule = Snapshots.schedule(ID, "0 * * * *");
+            ticker.at(t("10:00:30"));
+            ticker.send(schedule);
+            ticker.at(t("10:20:30"));
+            ticker.send(schedule.next().cron("30 * * * *"));
+
+            List<DueRun> runs = ticker.runMinutes(t("10:21:00"), t("12:10:00"));
+
+            assertThat(times(runs)).containsExactly(t("10:30:00"), t("11:30:00"));
+            assertThat(ticker.timelineKeys()).hasSize(1);
+            assertThat(TimelineKey.epochMinute(ticker.timelineKeys().get(0)))
+                    .isEqualTo(ScheduleProcessor.epochMinute(t("12:30:00")));
+        }
+    }
+
+    @Test
+    void shouldDropSnapshotWhenRevisionIsNotNewer() {
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            Snapshots schedule = Snapshots.schedule(ID, "0 * * * *").next();
+            ticker.send(schedule);
+            ticker.send(Snapshots.schedule(ID, "*/5 * * * *"));
+            ticker.send(schedule.cron("*/5 * * * *"));
+
+            List<DueRun> runs = ticker.runMinutes(t("10:01:00"), t("11:00:00"));
+
+            assertThat(times(runs)).containsExactly(t("11:00:00"));
+        }
+    }
+
+    @Test
+    void shouldStopWhenDeactivatedAndResumeFromNowWithoutCatchUpWhenReactivated() {
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            Snapshots schedule = Snapshots.schedule(ID, "*/10 * * * *");
+            ticker.at(t("10:00:30"));
+            ticker.send(schedule);
+            List<DueRun> runs = new ArrayList<>(ticker.runMinutes(t("10:01:00"), t("10:15:00")));
+            ticker.at(t("10:15:30"));
+            Snapshots paused = schedule.next().active(false);
+            ticker.send(paused);
+            runs.addAll(ticker.runMinutes(t("10:16:00"), t("11:05:00")));
+            assertThat(ticker.timelineKeys()).isEmpty();
+            ticker.at(t("11:05:30"));
+            ticker.send(paused.next().active(true));
+            runs.addAll(ticker.runMinutes(t("11:06:00"), t("11:20:00")));
+
+            assertThat(times(runs)).containsExactly(t("10:10:00"), t("11:10:00"), t("11:20:00"));
+            assertThat(runs).noneMatch(DueRun::late);
+        }
+    }
+
+    @Test
+    void shouldForgetScheduleInBothStoresWhenDeleted() {
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            ticker.send(Snapshots.schedule(ID, "*/10 * * * *"));
+            ticker.send(Snapshots.schedule(ID + 1, "*/10 * * * *"));
+            List<DueRun> runs = new ArrayList<>(ticker.runMinutes(t("10:01:00"), t("10:10:00")));
+            ticker.at(t("10:10:30"));
+            ticker.delete(ID);
+            runs.addAll(ticker.runMinutes(t("10:11:00"), t("10:30:00")));
+
+            assertThat(runs).filteredOn(run -> run.scheduleId() == ID).extracting(DueRun::scheduledFor)
+                    .containsExactly(t("10:10:00"));
+            assertThat(runs).filteredOn(run -> run.scheduleId() == ID + 1).hasSize(3);
+            assertThat(ticker.schedulesStore().get(ID)).isNull();
+            assertThat(ticker.timelineKeys()).extracting(TimelineKey::scheduleId).containsExactly(ID + 1);
+        }
+    }
+
+    @Test
+    void shouldFireMissedRunsOnceLateWithinWindowAndCountOlderOnesWhenTickerWasDown() {
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            ticker.at(t("10:00:30"));
+            ticker.send(Snapshots.schedule(ID, "*/10 * * * *"));
+
+            // no punctuation between 10:00:30 and 12:05:00: the ticker was down
+            ticker.at(t("12:05:00"));
+            List<DueRun> caughtUp = ticker.runs();
+            List<DueRun> after = ticker.runMinutes(t("12:06:00"), t("12:10:00"));
+
+            assertThat(times(caughtUp)).containsExactly(t("11:10:00"), t("11:20:00"), t("11:30:00"), t("11:40:00"),
+                    t("11:50:00"), t("12:00:00"));
+            assertThat(caughtUp).allMatch(DueRun::late);
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "older_than_catch_up_window"))
+                    .isEqualTo(6);
+            assertThat(times(after)).containsExactly(t("12:10:00"));
+            assertThat(after.get(0).late()).isFalse();
+        }
+    }
+
+    @Test
+    void shouldSkipMissedRunsAndCountThemWhenCatchUpIsSkip() {
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            ticker.at(t("10:00:30"));
+            ticker.send(Snapshots.schedule(ID, "*/10 * * * *").catchUp(CatchUp.SKIP));
+
+            ticker.at(t("10:35:00"));
+            List<DueRun> caughtUp = ticker.runs();
+            List<DueRun> after = ticker.runMinutes(t("10:36:00"), t("10:40:00"));
+
+            assertThat(caughtUp).isEmpty();
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip")).isEqualTo(3);
+            assertThat(times(after)).containsExactly(t("10:40:00"));
+        }
+    }
+
+    @Test
+    void shouldFireRunDueBeforeChangeWhenChangeArrivesBeforeTheTick() {
+        try (TickerDriver ticker = new TickerDriver(T0, TickerDriver.DEFAULTS.withTick(java.time.Duration.ofSeconds(30),
+                20_000))) {
+            Snapshots schedule = Snapshots.schedule(ID, "5 * * * *");
+            ticker.send(schedule);
+            ticker.runMinutes(t("10:01:00"), t("10:04:00"));
+            // the change comes in the fire minute before the punctuator looked at it
+            ticker.at(t("10:05:00.100"));
+            ticker.send(schedule.next().active(false));
+
+            assertThat(times(ticker.runs())).containsExactly(t("10:05:00"));
+            assertThat(ticker.timelineKeys()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldSkipSpringGapAndFireRepeatedTimeOnceWhenZoneHasDst() {
+        Instant spring = Instant.parse("2026-03-06T12:00:00Z");
+        try (TickerDriver ticker = new TickerDriver(spring)) {
+            ticker.send(Snapshots.schedule(ID, "30 2 * * *").zone("America/New_York"));
+            ticker.send(Snapshots.schedule(ID + 1, "30 1 * * *").zone("America/New_York"));
+
+            List<DueRun> runs = ticker.runMinutes(spring.plusSeconds(60), Instant.parse("2026-03-10T12:00:00Z"));
+
+            // 2026-03-08 02:30 does not exist in New York: clocks jump from 02:00 EST to 03:00 EDT
+            assertThat(runs).filteredOn(run -> run.scheduleId() == ID).extracting(DueRun::scheduledFor)
+                    .containsExactly(Instant.parse("2026-03-07T07:30:00Z"), Instant.parse("2026-03-09T06:30:00Z"),
+                            Instant.parse("2026-03-10T06:30:00Z"));
+        }
+        Instant fall = Instant.parse("2026-10-31T12:00:00Z");
+        try (TickerDriver ticker = new TickerDriver(fall)) {
+            ticker.send(Snapshots.schedule(ID + 1, "30 1 * * *").zone("America/New_York"));
+
+            List<DueRun> runs = ticker.runMinutes(fall.plusSeconds(60), Instant.parse("2026-11-02T12:00:00Z"));
+
+            // 2026-11-01 01:30 happens twice (EDT, then EST): it fires once, at the earlier one
+            assertThat(times(runs)).containsExactly(Instant.parse("2026-11-01T05:30:00Z"),
+                    Instant.parse("2026-11-02T06:30:00Z"));
+        }
+    }
+
+    @Test
+    void shouldStartNotBeforeWithinJitterStablyPerRunWhenJitterIsSet() {
+        List<DueRun> first;
+        List<DueRun> second;
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            ticker.send(Snapshots.schedule(ID, "* * * * *").jitter(30));
+            first = ticker.runMinutes(t("10:01:00"), t("11:00:00"));
+        }
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            ticker.send(Snapshots.schedule(ID, "* * * * *").jitter(30));
+            second = ticker.runMinutes(t("10:01:00"), t("11:00:00"));
+        }
+
+        assertThat(first).hasSize(60).allSatisfy(run -> assertThat(run.notBefore())
+                .isBetween(run.scheduledFor(), run.scheduledFor().plusSeconds(30)));
+        assertThat(first.stream().map(run -> run.notBefore().getEpochSecond() - run.scheduledFor().getEpochSecond())
+                .distinct().count()).isGreaterThan(10);
+        assertThat(second.stream().map(DueRun::notBefore).toList())
+                .isEqualTo(first.stream().map(DueRun::notBefore).toList());
+    }
+
+    @Test
+    void shouldSplitRunIntoSlicesFormingExactlyTheItemsWhenItemsExceedBudget() {
+        int budget = 1024;
+        List<ObjectNode> items = IntStream.range(0, 100).mapToObj(i -> EventJson.mapper().createObjectNode()
+                .put("source", "universal").put("url", "https://example.com/" + "x".repeat(i))).toList();
+        try (TickerDriver ticker = new TickerDriver(T0, TickerDriver.DEFAULTS.withSliceBudgetBytes(budget))) {
+            ticker.send(Snapshots.schedule(ID, "*/10 * * * *").items(items));
+
+            List<DueRun> slices = ticker.runMinutes(t("10:01:00"), t("10:10:00"));
+
+            assertThat(slices.size()).isGreaterThan(5);
+            List<ObjectNode> joined = new ArrayList<>();
+            for (int i = 0; i < slices.size(); i++) {
+                DueRun slice = slices.get(i);
+                assertThat(slice.sliceIndex()).isEqualTo(i);
+                assertThat(slice.sliceCount()).isEqualTo(slices.size());
+                assertThat(slice.itemOffset()).isEqualTo(joined.size());
+                assertThat(slice.totalItems()).isEqualTo(items.size());
+                assertThat(slice.runId()).isEqualTo(Ids.runId(ID, t("10:10:00")));
+                assertThat(EventJson.write(slice.items()).length).isLessThanOrEqualTo(budget);
+                joined.addAll(slice.items());
+            }
+            assertThat(joined).isEqualTo(items);
+            assertThat(ticker.count("recur.ticker.runs.published")).isEqualTo(1);
+            assertThat(ticker.count("recur.ticker.slices.published")).isEqualTo(slices.size());
+        }
+    }
+}
