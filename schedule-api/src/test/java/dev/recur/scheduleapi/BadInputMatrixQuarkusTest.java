@@ -156,12 +156,12 @@ class BadInputMatrixQuarkusTest {
         c.add(new Case("results unknown id", Method.GET, "/v1/queries/123/results", null, null, 404, "user"));
         c.add(new Case("query without credentials", Method.GET, "/v1/queries/123", null, null, 401, "none"));
         // preview
-        c.add(new Case("preview empty", Method.POST, "/v1/schedules/preview", JSON, "{}", 400, "user"));
-        c.add(new Case("preview bad cron", Method.POST, "/v1/schedules/preview", JSON, "{\"cron\": \"99 * * * *\"}", 400, "user"));
-        c.add(new Case("preview count 0", Method.POST, "/v1/schedules/preview", JSON, "{\"cron\": \"@daily\", \"count\": 0}", 400, "user"));
-        c.add(new Case("preview count huge", Method.POST, "/v1/schedules/preview", JSON, "{\"cron\": \"@daily\", \"count\": 1000}", 400, "user"));
-        c.add(new Case("preview bad after", Method.POST, "/v1/schedules/preview", JSON, "{\"cron\": \"@daily\", \"after\": \"x\"}", 400, "user"));
-        c.add(new Case("preview bad timezone", Method.POST, "/v1/schedules/preview", JSON, "{\"cron\": \"@daily\", \"timezone\": \"Nowhere\"}", 400, "user"));
+        preview(c, "empty", "{}");
+        preview(c, "bad cron", "{\"cron\": \"99 * * * *\"}");
+        preview(c, "count 0", "{\"cron\": \"@daily\", \"count\": 0}");
+        preview(c, "count huge", "{\"cron\": \"@daily\", \"count\": 1000}");
+        preview(c, "bad after", "{\"cron\": \"@daily\", \"after\": \"x\"}");
+        preview(c, "bad timezone", "{\"cron\": \"@daily\", \"timezone\": \"Nowhere\"}");
         c.add(new Case("preview text/plain", Method.POST, "/v1/schedules/preview", "text/plain", "@daily", 415, "user"));
         // administration
         c.add(new Case("add user as non-admin", Method.POST, "/v1/admin/users", JSON, "{\"username\": \"x\", \"password\": \"long-enough\"}", 403, "user"));
@@ -246,6 +246,11 @@ class BadInputMatrixQuarkusTest {
 
     private static void create(List<Case> cases, String name, String body, int status) {
         cases.add(new Case("create: " + name, Method.POST, "/v1/schedules", JSON, body, status, "user"));
+    }
+
+    /** An invalid preview request, a 400 naming the field. */
+    private static void preview(List<Case> cases, String name, String body) {
+        cases.add(new Case("preview " + name, Method.POST, "/v1/schedules/preview", JSON, body, 400, "user"));
     }
 
     private static String body(String cron, String items, String end) {

@@ -120,6 +120,8 @@ class ReadModelQuarkusTest {
         assertThat(results).isEqualTo(resultsBody);
         as(owner).get("/v1/queries/" + Ids.jobId(secondRun, 1) + "/results").then().statusCode(200)
                 .body("results.size()", equalTo(0));
+        // done, but no pages in the results store yet: API.md's 204 while the results are pending
+        as(owner).get("/v1/queries/" + Ids.jobId(firstRun, 0) + "/results").then().statusCode(204);
         as(owner).get("/v1/queries/" + Ids.jobId(secondRun, 7)).then().statusCode(404);
         as(owner).get("/v1/queries/" + Ids.jobId(secondRun, 7) + "/results").then().statusCode(404);
 

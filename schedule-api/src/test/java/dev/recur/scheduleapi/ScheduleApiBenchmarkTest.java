@@ -1,12 +1,9 @@
 package dev.recur.scheduleapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +13,8 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -42,6 +37,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * Load on the API over HTTP with many connections against the real Postgres, and pgbench's single-row
@@ -58,7 +55,10 @@ class ScheduleApiBenchmarkTest {
 
     static final int CONNECTIONS = Integer.getInteger("bench.connections", 32);
     static final int USERS = 16;
-    static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warmup-seconds", 5));
+    // a warm-up ends after this many requests or WARM_UP, whichever comes first: enough for the JIT to have
+    // compiled the paths, so that the measured CPU per request is not the compiler's
+    static final int WARM_UP_REQUESTS = Integer.getInteger("bench.warmup-requests", 20_000);
+    static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warmup-seconds", 60));
     static final Duration MEASURE = Duration.ofSeconds(Integer.getInteger("bench.seconds", 15));
     static final String CREATE_BODY = """
             {"cron": "0 16 * * *", "end_time": "2032-12-01 16:00:00",
@@ -66,137 +66,109 @@ class ScheduleApiBenchmarkTest {
                         "callback_url": "https://example.com/hook"}]}""";
     private static final Pattern ID = Pattern.compile("\"schedule_id_str\":\"(\\d+)\"");
 
-    record Result(String name, int connections, long requests, long errors, double seconds, long p50Micros, long p99Micros) {
-        double perSecond() {
-            return requests / seconds;
-        }
-
-        @Override
-        public String toString() {
-            return String.format("%-28s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  (%d requests, %d errors, %.1f s, %d connections)",
-                    name, perSecond(), p50Micros / 1000.0, p99Micros / 1000.0, requests, errors, seconds, connections);
-        }
-    }
-
     @Test
     void shouldMeasureCreatesAndReadsAgainstPgbenchBaseline() throws Exception {
-        String base = "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
         List<String> authHeaders = new ArrayList<>();
         for (int i = 0; i < USERS; i++) {
             String user = Api.newUser();
             authHeaders.add("Basic " + Base64.getEncoder().encodeToString(
                     (user + ":" + Api.password(user)).getBytes(StandardCharsets.UTF_8)));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(4))
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        ConcurrentLinkedQueue<String[]> created = new ConcurrentLinkedQueue<>();
-
-        run("warm-up creates", pool, WARM_UP, worker -> create(client, base, authHeaders.get(worker % USERS), created));
-        Result creates = run("POST /v1/schedules", pool, MEASURE,
-                worker -> create(client, base, authHeaders.get(worker % USERS), created));
-        String[][] ids = created.toArray(new String[0][]);
-        Request get = worker -> {
-            String[] pick = ids[ThreadLocalRandom.current().nextInt(ids.length)];
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/schedules/" + pick[1]))
-                    .header("Authorization", pick[0]).GET().build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200;
-        };
-        run("warm-up reads", pool, WARM_UP, get);
-        Result reads = run("GET /v1/schedules/{id}", pool, MEASURE, get);
-        // one connection: the latency of a request that waits for nothing but itself
-        Result sequentialReads = run("GET, one connection", pool, 1, Duration.ofSeconds(5), get);
-        Result sequentialCreates = run("POST, one connection", pool, 1, Duration.ofSeconds(5),
-                worker -> create(client, base, authHeaders.get(0), created));
-        pool.shutdownNow();
-
-        Baseline baseline = pgbenchInserts();
-        System.out.println("=== schedule-api benchmark ===");
-        System.out.println(creates);
-        System.out.println(reads);
-        System.out.println(sequentialReads);
-        System.out.println(sequentialCreates);
-        System.out.printf("baseline (%s): %.0f single-row inserts/s with %d connections%n", baseline.method(), baseline.perSecond(), CONNECTIONS);
-        System.out.printf("creates / baseline = %.2f%n", creates.perSecond() / baseline.perSecond());
-        System.out.printf("machine: %d cores, load average before measuring shown by `uptime` in the run log%n",
-                Runtime.getRuntime().availableProcessors());
-        assertThat(creates.requests()).isPositive();
-        assertThat(reads.requests()).isPositive();
-    }
-
-    interface Request {
-        boolean send(int worker) throws Exception;
-    }
-
-    private static boolean create(HttpClient client, String base, String auth, ConcurrentLinkedQueue<String[]> created)
-            throws IOException, InterruptedException {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/schedules"))
-                .header("Authorization", auth).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(CREATE_BODY)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 201) {
-            return false;
+        List<String[]> created = new ArrayList<>();
+        List<String> report = new ArrayList<>();
+        try (LoadGenerator generator = new LoadGenerator(port, CONNECTIONS)) {
+            CpuMeter meter = new CpuMeter(Infra.postgres().port(), generator::cpuNanos);
+            LoadGenerator.Request create = (client, loop) -> create(client, authHeaders.get(loop % USERS), created);
+            LoadGenerator.Request get = (client, loop) -> {
+                String[] pick = created.get(ThreadLocalRandom.current().nextInt(created.size()));
+                return client.request(HttpMethod.GET, "/v1/schedules/" + pick[1])
+                        .compose(request -> request.putHeader("Authorization", pick[0]).send())
+                        .compose(response -> response.body().map(body -> response.statusCode() == 200));
+            };
+            report.add(idle("idle after start-up", meter, Duration.ofSeconds(5)));
+            generator.run("warm-up creates", CONNECTIONS, WARM_UP, WARM_UP_REQUESTS, create);
+            Phase creates = measure(generator, meter, "POST /v1/schedules", CONNECTIONS, MEASURE, create);
+            report.add(creates.text());
+            generator.run("warm-up reads", CONNECTIONS, WARM_UP, WARM_UP_REQUESTS, get);
+            report.add(measure(generator, meter, "GET /v1/schedules/{id}", CONNECTIONS, MEASURE, get).text());
+            // one connection: the latency of a request that waits for nothing but itself
+            report.add(measure(generator, meter, "GET, one connection", 1, Duration.ofSeconds(5), get).text());
+            report.add(measure(generator, meter, "POST, one connection", 1, Duration.ofSeconds(5),
+                    (client, loop) -> create(client, authHeaders.get(0), created)).text());
+            // again once warm: right after start-up the JIT compiler still works in the background
+            report.add(idle("idle after the phases", meter, Duration.ofSeconds(5)));
+            Baseline baseline = pgbenchInserts(meter);
+            report.add(String.format("baseline (%s): %.0f single-row inserts/s with %d connections; postgres CPU"
+                    + " per insert %.3f ms%n  %s", baseline.method(), baseline.perSecond(), CONNECTIONS,
+                    baseline.postgresCpuMsPerInsert(), uptime()));
+            report.add(String.format("creates / baseline = %.2f", creates.result().perSecond() / baseline.perSecond()));
         }
-        Matcher id = ID.matcher(response.body());
-        if (id.find()) {
-            created.add(new String[] {auth, id.group(1)});
-        }
-        return true;
+        System.out.println("=== schedule-api benchmark (" + Runtime.getRuntime().availableProcessors() + " cores) ===");
+        report.forEach(System.out::println);
+        assertThat(created).isNotEmpty();
     }
 
-    private static Result run(String name, ExecutorService pool, Duration duration, Request request) throws Exception {
-        return run(name, pool, CONNECTIONS, duration, request);
+    record Phase(LoadGenerator.Result result, String text) {
     }
 
-    private static Result run(String name, ExecutorService pool, int connections, Duration duration, Request request)
-            throws Exception {
-        AtomicLong errors = new AtomicLong();
-        long deadline = System.nanoTime() + duration.toNanos();
-        List<Future<long[]>> futures = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int w = 0; w < connections; w++) {
-            int worker = w;
-            futures.add(pool.submit(() -> {
-                long[] latencies = new long[1 << 16];
-                int n = 0;
-                while (System.nanoTime() < deadline) {
-                    long t0 = System.nanoTime();
-                    boolean ok;
-                    try {
-                        ok = request.send(worker);
-                    } catch (IOException e) {
-                        ok = false;
+    /** One measured phase: rate, latency, CPU per request of every process involved, and the machine's load. */
+    private static Phase measure(LoadGenerator generator, CpuMeter meter, String name, int connections,
+            Duration duration, LoadGenerator.Request request) throws Exception {
+        String before = uptime();
+        CpuMeter.Sample start = meter.sample();
+        LoadGenerator.Result result = generator.run(name, connections, duration, request);
+        CpuMeter.Usage usage = CpuMeter.between(start, meter.sample());
+        return new Phase(result, String.format("%s%n  %s%n  before: %s%n  after:  %s", result,
+                usage.perRequest(result.requests()), before, uptime()));
+    }
+
+    /**
+     * The CPU the processes use with no request at all (Kafka consumers polling, the relay's timer, the JVMs'
+     * housekeeping): part of every phase's CPU per request, a large part at low request rates.
+     */
+    private static String idle(String name, CpuMeter meter, Duration duration) {
+        CpuMeter.Sample start = meter.sample();
+        await().during(duration).atMost(duration.plusSeconds(5)).until(() -> true);
+        CpuMeter.Usage usage = CpuMeter.between(start, meter.sample());
+        double seconds = duration.toMillis() / 1000.0;
+        return String.format("%s, CPU per second: service %.1f ms, postgres %.1f ms, kafka+s3 JVMs %.1f ms%n  %s",
+                name, usage.serviceMs() / seconds, usage.postgresMs() / seconds, usage.childJvmMs() / seconds, uptime());
+    }
+
+    private static io.vertx.core.Future<Boolean> create(HttpClient client, String auth, List<String[]> created) {
+        return client.request(HttpMethod.POST, "/v1/schedules")
+                .compose(request -> request.putHeader("Authorization", auth)
+                        .putHeader("Content-Type", "application/json").send(CREATE_BODY))
+                .compose(response -> response.body().map(body -> {
+                    if (response.statusCode() != 201) {
+                        return false;
                     }
-                    long micros = (System.nanoTime() - t0) / 1000;
-                    if (!ok) {
-                        errors.incrementAndGet();
+                    Matcher id = ID.matcher(body.toString());
+                    if (id.find()) {
+                        // only the generator's event loop thread touches the list
+                        created.add(new String[] {auth, id.group(1)});
                     }
-                    if (n == latencies.length) {
-                        latencies = Arrays.copyOf(latencies, n * 2);
-                    }
-                    latencies[n++] = micros;
-                }
-                return Arrays.copyOf(latencies, n);
-            }));
-        }
-        List<long[]> all = new ArrayList<>();
-        for (Future<long[]> f : futures) {
-            all.add(f.get());
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long[] merged = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-        return new Result(name, connections, merged.length, errors.get(), seconds, percentile(merged, 0.50), percentile(merged, 0.99));
+                    return true;
+                }));
     }
 
-    private static long percentile(long[] sorted, double p) {
-        return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+    private static String uptime() {
+        try {
+            Process process = new ProcessBuilder("uptime").redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            process.waitFor(5, TimeUnit.SECONDS);
+            return "uptime: " + output;
+        } catch (IOException | InterruptedException e) {
+            return "uptime: unavailable (" + e + ")";
+        }
     }
 
-    record Baseline(String method, double perSecond) {
+    record Baseline(String method, double perSecond, double postgresCpuMsPerInsert) {
     }
 
     /** pgbench with a single-row INSERT script, same connection count, same server; a JDBC loop if pgbench is missing. */
-    private static Baseline pgbenchInserts() throws Exception {
+    private static Baseline pgbenchInserts(CpuMeter meter) throws Exception {
         PostgresServer postgres = Infra.postgres();
         String database = "recur_api";
         try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(database), postgres.username(), postgres.password());
@@ -214,24 +186,29 @@ class ScheduleApiBenchmarkTest {
                     "-h", postgres.host(), "-p", Integer.toString(postgres.port()), "-U", postgres.username(), database)
                     .redirectErrorStream(true);
             pb.environment().put("PGPASSWORD", postgres.password());
+            CpuMeter.Sample before = meter.sample();
             Process process = pb.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             process.waitFor(MEASURE.toSeconds() + 60, TimeUnit.SECONDS);
+            CpuMeter.Usage usage = CpuMeter.between(before, meter.sample());
             System.out.println(output);
             Matcher tps = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)").matcher(output);
-            if (tps.find()) {
-                return new Baseline("pgbench -M prepared single-row INSERT", Double.parseDouble(tps.group(1)));
+            Matcher processed = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(output);
+            if (tps.find() && processed.find()) {
+                return new Baseline("pgbench -M prepared single-row INSERT", Double.parseDouble(tps.group(1)),
+                        usage.postgresMs() / Long.parseLong(processed.group(1)));
             }
         } catch (IOException e) {
             System.out.println("pgbench not available (" + e.getMessage() + "); measuring a JDBC insert loop instead");
         }
-        return jdbcInserts(postgres, database);
+        return jdbcInserts(postgres, database, meter);
     }
 
-    private static Baseline jdbcInserts(PostgresServer postgres, String database) throws Exception {
+    private static Baseline jdbcInserts(PostgresServer postgres, String database, CpuMeter meter) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
         long deadline = System.nanoTime() + MEASURE.toNanos();
         AtomicLong count = new AtomicLong();
+        CpuMeter.Sample before = meter.sample();
         long start = System.nanoTime();
         List<Future<?>> futures = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
@@ -252,6 +229,8 @@ class ScheduleApiBenchmarkTest {
             f.get();
         }
         pool.shutdownNow();
-        return new Baseline("JDBC single-row INSERT loop", count.get() / ((System.nanoTime() - start) / 1e9));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Baseline("JDBC single-row INSERT loop", count.get() / seconds,
+                CpuMeter.between(before, meter.sample()).postgresMs() / Math.max(1, count.get()));
     }
 }

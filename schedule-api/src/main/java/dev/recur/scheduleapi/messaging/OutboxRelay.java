@@ -94,6 +94,14 @@ public class OutboxRelay {
 
     /** Publishes soon after the transaction that wrote outbox rows has committed. */
     void onOutboxWritten(@Observes(during = TransactionPhase.AFTER_SUCCESS) OutboxWritten event) {
+        wake();
+    }
+
+    /**
+     * Starts a pass soon, for rows committed outside a JTA transaction. Wake-ups that arrive while one is
+     * pending fold into it, so a burst of commits costs one pass that publishes them as one batch.
+     */
+    public void wake() {
         if (executor != null && wakeUpPending.compareAndSet(false, true)) {
             executor.execute(() -> {
                 wakeUpPending.set(false);
@@ -214,7 +222,10 @@ public class OutboxRelay {
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");
+            // uncompressed: a snapshot is a few hundred bytes of JSON as a rule, and compressing the relay's small
+            // per-partition batches cost more CPU than the rest of a create (gzip, and lz4 with its 64 KiB block
+            // buffers, measured in docs/performance-schedule-api.md); the topic takes the largest one as it is
+            props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
             props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
             // snapshots carry a schedule's items, up to the API's body limit
             props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);

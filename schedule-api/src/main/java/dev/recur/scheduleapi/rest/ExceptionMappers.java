@@ -104,7 +104,10 @@ public class ExceptionMappers {
     private static boolean isDatabaseUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof JDBCConnectionException || t instanceof SQLTransientConnectionException
-                    || (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08"))
+                    // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed or still starting
+                    // up (seen with PostgreSQL stopped and started, issue 7): unavailable, not a bug
+                    || (t instanceof SQLException sql && sql.getSQLState() != null
+                            && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))
                     || (t instanceof SQLException && String.valueOf(t.getMessage()).contains("Acquisition timeout"))) {
                 return true;
             }

@@ -1,6 +1,7 @@
 package dev.recur.scheduleapi.rest;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -19,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.recur.common.event.JobStatus;
 import dev.recur.scheduleapi.domain.JobHistoryEntry;
 import dev.recur.scheduleapi.service.ApiException;
 import dev.recur.scheduleapi.service.ReadModelService;
@@ -54,12 +56,23 @@ public class QueryResource {
     @GET
     @Path("/results")
     @Operation(summary = "The job's result pages")
+    @APIResponse(responseCode = "200", description = "the result pages; an empty list for a job that faulted without any")
+    @APIResponse(responseCode = "204", description = "no results yet: the job is pending")
+    @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Response results(@PathParam("id") String id) {
         JobHistoryEntry job = owned(id);
         String bucket = job.resultsBucket == null ? resultsBucket : job.resultsBucket;
         String key = job.resultsKey == null ? "results/" + job.jobId + ".json" : job.resultsKey;
-        // a finished job without stored pages (e.g. faulted before any page) has an empty result list
-        return Response.ok(results.read(bucket, key).orElse(NO_RESULTS), MediaType.APPLICATION_JSON_TYPE).build();
+        Optional<byte[]> pages = results.read(bucket, key);
+        if (pages.isPresent()) {
+            return Response.ok(pages.get(), MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        if (job.resultStatus == JobStatus.FAULTED) {
+            // finished for good without a page: an empty list, not "come back later"
+            return Response.ok(NO_RESULTS, MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        // done, but its pages are not readable in the results store yet: API.md's 204 "while pending"
+        return Response.noContent().build();
     }
 
     private JobHistoryEntry owned(String id) {

@@ -83,18 +83,16 @@ public class ReadModelService {
         history.persist(entry);
     }
 
-    /** The {@code stats} object of a schedule; zero counts until delivery has reported any. */
-    @Transactional
-    public JsonNode stats(long scheduleId) {
-        ScheduleStatsView view = stats.findById(scheduleId);
-        if (view == null) {
+    /** The {@code stats} object of a schedule from its stored JSON; zero counts until delivery has reported any. */
+    public static JsonNode statsObject(String storedStats) {
+        if (storedStats == null) {
             ObjectNode empty = EventJson.mapper().createObjectNode();
             empty.put("total_job_count", 0);
             empty.putArray("job_create_outcomes");
             empty.putArray("job_result_outcomes");
             return empty;
         }
-        return readTree(view.stats);
+        return readTree(storedStats);
     }
 
     /**

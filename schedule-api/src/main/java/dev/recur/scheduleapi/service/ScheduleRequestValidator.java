@@ -31,6 +31,7 @@ import dev.recur.scheduleapi.config.ScheduleApiConfig;
 public class ScheduleRequestValidator {
 
     static final int MAX_JITTER_SECONDS = 3600;
+    private static final ZoneId UTC = ZoneId.of("UTC");
     private static final Set<String> ZONES = ZoneId.getAvailableZoneIds();
     // S3 bucket naming rules (lower case, digits, dots, hyphens; 3-63 characters)
     private static final Pattern S3_BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -43,11 +44,7 @@ public class ScheduleRequestValidator {
     public ScheduleDefinition definition(JsonNode body, Instant now) {
         List<FieldError> errors = new ArrayList<>();
         ObjectNode object = requireObject(body);
-
-        String cronText = requiredString(object, "cron", errors);
-        CronExpression cron = cronText == null ? null : parseCron(cronText, errors);
-        String timezone = optionalString(object, "timezone", errors);
-        ZoneId zone = timezone == null ? ZoneId.of("UTC") : zone(timezone, "timezone", errors);
+        CronInZone schedule = cronInZone(object, errors);
         List<ObjectNode> items = items(object, errors);
 
         Instant endTime = null;
@@ -71,23 +68,20 @@ public class ScheduleRequestValidator {
         Overlap overlap = choice(object, "overlap", Overlap.class, Overlap.ALLOW, errors);
         int jitter = jitter(object, errors);
 
-        if (errors.isEmpty() && !cron.firesBetween(firstCandidate(now, startTime), endTime, zone)) {
+        if (errors.isEmpty() && !schedule.cron().firesBetween(firstCandidate(now, startTime), endTime, schedule.zone())) {
             errors.add(new FieldError("cron", "never fires between now (or start_time) and end_time"));
         }
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
-        return new ScheduleDefinition(cronText, timezone == null ? "UTC" : timezone, items, startTime,
+        return new ScheduleDefinition(schedule.cronText(), schedule.timezone(), items, startTime,
                 endTime, catchUp, overlap, jitter);
     }
 
     public PreviewRequest preview(JsonNode body, Instant now) {
         List<FieldError> errors = new ArrayList<>();
         ObjectNode object = requireObject(body);
-        String cronText = requiredString(object, "cron", errors);
-        CronExpression cron = cronText == null ? null : parseCron(cronText, errors);
-        String timezone = optionalString(object, "timezone", errors);
-        ZoneId zone = timezone == null ? ZoneId.of("UTC") : zone(timezone, "timezone", errors);
+        CronInZone schedule = cronInZone(object, errors);
         String afterText = optionalString(object, "after", errors);
         Instant after = afterText == null ? now : time(afterText, "after", errors);
         int count = 5;
@@ -102,7 +96,19 @@ public class ScheduleRequestValidator {
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
-        return new PreviewRequest(cron, zone, after, count);
+        return new PreviewRequest(schedule.cron(), schedule.zone(), after, count);
+    }
+
+    /** The cron and timezone fields, as create and preview both take them; null parts are in {@code errors}. */
+    private record CronInZone(String cronText, CronExpression cron, String timezone, ZoneId zone) {
+    }
+
+    private static CronInZone cronInZone(ObjectNode object, List<FieldError> errors) {
+        String cronText = requiredString(object, "cron", errors);
+        CronExpression cron = cronText == null ? null : parseCron(cronText, errors);
+        String timezone = optionalString(object, "timezone", errors);
+        ZoneId zone = timezone == null ? UTC : zone(timezone, "timezone", errors);
+        return new CronInZone(cronText, cron, timezone == null ? UTC.getId() : timezone, zone);
     }
 
     public boolean active(JsonNode body) {
@@ -157,7 +163,7 @@ public class ScheduleRequestValidator {
 
     private static CronExpression parseCron(String text, List<FieldError> errors) {
         try {
-            CronExpression cron = CronExpression.parse(text);
+            CronExpression cron = Crons.parse(text);
             if (cron.neverFires()) {
                 errors.add(new FieldError("cron", "never fires"));
                 return null;

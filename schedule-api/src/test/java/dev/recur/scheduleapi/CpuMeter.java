@@ -1,0 +1,127 @@
+package dev.recur.scheduleapi;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+/**
+ * CPU time of every process a benchmark phase involves, so that a phase is judged by CPU per request rather
+ * than by a wall-clock rate that other work on the shared machine distorts: the service (this JVM minus the
+ * load generator's thread), the load generator, PostgreSQL (postmaster and its backends, found by port) and
+ * the child JVMs of the test infrastructure (Kafka broker, s3proxy).
+ */
+final class CpuMeter {
+
+    // USER_HZ of /proc/<pid>/stat on Linux
+    private static final double TICK_NANOS = 1e9 / 100;
+
+    record Sample(long jvmNanos, long generatorNanos, long postgresNanos, long childJvmNanos) {
+    }
+
+    record Usage(double serviceMs, double generatorMs, double postgresMs, double childJvmMs) {
+
+        String perRequest(long requests) {
+            if (requests == 0) {
+                return "no requests";
+            }
+            return String.format("CPU per request: service %.3f ms, postgres %.3f ms, kafka+s3 JVMs %.3f ms,"
+                    + " load generator %.3f ms (total %.3f ms over the phase)", serviceMs / requests,
+                    postgresMs / requests, childJvmMs / requests, generatorMs / requests,
+                    (serviceMs + postgresMs + childJvmMs + generatorMs) / requests);
+        }
+    }
+
+    private final int postgresPort;
+    private final LongSupplier generatorNanos;
+
+    CpuMeter(int postgresPort, LongSupplier generatorNanos) {
+        this.postgresPort = postgresPort;
+        this.generatorNanos = generatorNanos;
+    }
+
+    Sample sample() {
+        long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+        long postgres = 0;
+        long children = 0;
+        long postmaster = postmasterPid();
+        for (long pid : allPids()) {
+            if (pid == postmaster || parentOf(pid) == postmaster) {
+                postgres += cpuNanos(pid);
+            }
+        }
+        for (ProcessHandle child : ProcessHandle.current().descendants().toList()) {
+            children += cpuNanos(child.pid());
+        }
+        return new Sample(jvm, generatorNanos.getAsLong(), postgres, children);
+    }
+
+    static Usage between(Sample before, Sample after) {
+        double generator = (after.generatorNanos() - before.generatorNanos()) / 1e6;
+        return new Usage((after.jvmNanos() - before.jvmNanos()) / 1e6 - generator, generator,
+                (after.postgresNanos() - before.postgresNanos()) / 1e6,
+                (after.childJvmNanos() - before.childJvmNanos()) / 1e6);
+    }
+
+    private long postmasterPid() {
+        String port = "-p\0" + postgresPort + "\0";
+        for (long pid : allPids()) {
+            String cmdline = read(pid, "cmdline");
+            if (cmdline.contains("bin/postgres\0") && cmdline.contains(port)) {
+                return pid;
+            }
+        }
+        return -1;
+    }
+
+    private static List<Long> allPids() {
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+            entries.map(p -> p.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
+                    .forEach(name -> pids.add(Long.parseLong(name)));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc", e);
+        }
+        return pids;
+    }
+
+    /** The fields of /proc/pid/stat after the command name, which may itself contain spaces. */
+    private static String[] statFields(long pid) {
+        String stat = read(pid, "stat");
+        int close = stat.lastIndexOf(')');
+        return close < 0 ? new String[0] : stat.substring(close + 2).trim().split(" ");
+    }
+
+    private static long parentOf(long pid) {
+        String[] fields = statFields(pid);
+        return fields.length > 1 ? Long.parseLong(fields[1]) : -1;
+    }
+
+    /** utime + stime + cutime + cstime: the process and its children that have ended. */
+    private static long cpuNanos(long pid) {
+        String[] fields = statFields(pid);
+        if (fields.length < 15) {
+            return 0;
+        }
+        long ticks = 0;
+        for (int i = 11; i <= 14; i++) {
+            ticks += Long.parseLong(fields[i]);
+        }
+        return (long) (ticks * TICK_NANOS);
+    }
+
+    private static String read(long pid, String file) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), file)), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            // the process ended between listing and reading
+            return "";
+        }
+    }
+}
