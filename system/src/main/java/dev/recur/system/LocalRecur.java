@@ -7,13 +7,17 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import dev.recur.testinfra.EmbeddedKafkaBroker;
 import dev.recur.testinfra.EmbeddedPostgresServer;
@@ -105,24 +109,39 @@ public final class LocalRecur implements AutoCloseable {
     }
 
     public synchronized void start() {
+        startInfrastructure();
+        startServices(Map.of());
+    }
+
+    /** PostgreSQL, Kafka and S3 at once (each is its own process), with Recur's databases, topics and bucket. */
+    public synchronized void startInfrastructure() {
         adminPassword = adminPassword(options.dataDir());
-        timed("PostgreSQL", postgres::start);
-        postgres.createDatabase("recur_api");
-        postgres.createDatabase("recur_delivery");
-        timed("Kafka", () -> {
-            kafka.start();
-            RecurTopics.create(kafka);
-        });
-        timed("S3", () -> {
-            s3.start();
-            s3.createBucket(RESULTS_BUCKET);
-        });
-        defineServices();
+        inParallel(
+                () -> timed("PostgreSQL", () -> {
+                    postgres.start();
+                    postgres.createDatabase("recur_api");
+                    postgres.createDatabase("recur_delivery");
+                }),
+                () -> timed("Kafka", () -> {
+                    kafka.start();
+                    RecurTopics.create(kafka);
+                }),
+                () -> timed("S3", () -> {
+                    s3.start();
+                    s3.createBucket(RESULTS_BUCKET);
+                }));
+    }
+
+    /**
+     * The four services, wired to the infrastructure, with {@code extraProperties} on top of the options' own
+     * (for what is known only once the infrastructure runs); returns when every one is ready.
+     */
+    public synchronized void startServices(Map<String, String> extraProperties) {
+        defineServices(extraProperties);
         timed("services", () -> {
             services.values().forEach(ServiceProcess::start);
-            CompletableFuture.allOf(services.values().stream()
-                    .map(s -> CompletableFuture.runAsync(() -> s.awaitReady(Duration.ofSeconds(180))))
-                    .toArray(CompletableFuture[]::new)).join();
+            inParallel(services.values().stream()
+                    .map(s -> (Runnable) () -> s.awaitReady(Duration.ofSeconds(180))).toArray(Runnable[]::new));
         });
     }
 
@@ -161,7 +180,7 @@ public final class LocalRecur implements AutoCloseable {
         postgres.stop();
     }
 
-    private void defineServices() {
+    private void defineServices(Map<String, String> extraProperties) {
         if (!services.isEmpty()) {
             return;
         }
@@ -188,20 +207,24 @@ public final class LocalRecur implements AutoCloseable {
         Map<String, String> delivery = new LinkedHashMap<>(common);
         database(delivery, "recur_delivery");
 
-        add("schedule-api", options.apiPort(), api);
-        add("ticker", options.tickerPort(), ticker);
-        add("job-runner", options.jobRunnerPort(), new LinkedHashMap<>(common));
-        add("delivery", options.deliveryPort(), delivery);
+        add("schedule-api", options.apiPort(), api, extraProperties);
+        add("ticker", options.tickerPort(), ticker, extraProperties);
+        add("job-runner", options.jobRunnerPort(), new LinkedHashMap<>(common), extraProperties);
+        add("delivery", options.deliveryPort(), delivery, extraProperties);
     }
 
     private void database(Map<String, String> props, String database) {
         props.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database));
         props.put("quarkus.datasource.username", postgres.username());
         props.put("quarkus.datasource.password", postgres.password());
+        // a busy machine (a laptop, a shared CI runner) can take longer than the pool's default 5 s to open a
+        // connection while everything starts at once; a service would then fail its start-up migration
+        props.put("quarkus.datasource.jdbc.acquisition-timeout", "PT30S");
     }
 
-    private void add(String module, int port, Map<String, String> props) {
+    private void add(String module, int port, Map<String, String> props, Map<String, String> extraProperties) {
         props.putAll(options.extraProperties());
+        props.putAll(extraProperties);
         Path jar = options.repoDir().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         int actualPort = port == 0 ? dev.recur.testinfra.Ports.free() : port;
         services.put(module, new ServiceProcess(module, jar, actualPort, props,
@@ -226,6 +249,22 @@ public final class LocalRecur implements AutoCloseable {
             return password;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Runs the steps on threads of their own (the common pool has a single thread on a 2-core machine) and
+     * returns when all are done; the first failure is thrown.
+     */
+    private static void inParallel(Runnable... steps) {
+        ExecutorService threads = Executors.newFixedThreadPool(steps.length);
+        try {
+            CompletableFuture.allOf(Arrays.stream(steps).map(step -> CompletableFuture.runAsync(step, threads))
+                    .toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        } finally {
+            threads.shutdown();
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.recur.testinfra.ChildJvm;
+import dev.recur.testinfra.Ports;
 
 /**
  * One Recur service as a real process: {@code java -jar <module>/target/quarkus-app/quarkus-run.jar} in effect,
@@ -21,6 +22,7 @@ import dev.recur.testinfra.ChildJvm;
 public final class ServiceProcess {
 
     private static final String QUARKUS_MAIN = "io.quarkus.bootstrap.runner.QuarkusEntryPoint";
+    private static final Duration READY_POLL = Duration.ofMillis(250);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
@@ -88,7 +90,7 @@ public final class ServiceProcess {
                 throw new IllegalStateException(name + " not ready after " + timeout + "; end of " + log + ":\n"
                         + ChildJvm.tail(log, 40));
             }
-            sleep(250);
+            Ports.sleep(READY_POLL);
         }
     }
 
@@ -113,15 +115,6 @@ public final class ServiceProcess {
         if (jvm != null) {
             jvm.kill();
             jvm = null;
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,71 +1,128 @@
 package dev.recur.system;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
 
 import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.gcs.GcsEmulator;
 
 /**
- * The whole system for the end-to-end tests: one {@link LocalRecur} per test JVM (real Kafka, PostgreSQL, S3,
- * the four services as processes), with test users. Extra service properties come from the first caller.
+ * The whole system for the end-to-end tests: one {@link LocalRecur} per test JVM (real Kafka, PostgreSQL, S3, the
+ * GCS emulator, the four services as processes), with test users, and one WireMock server standing for the world
+ * outside (the Oxylabs-compatible scraper, web pages, callback receivers). Every test class meets the same system,
+ * so the service properties are one fixed set that suits them all.
+ * <p>
+ * The outside server listens on {@value #OUTSIDE_ADDRESS}, the one internal address the services may call
+ * (fetcher and callbacks): any other loopback, private or link-local target, {@code 127.0.0.1} included, stays
+ * refused, which is what the security tests check.
  */
 final class RecurSystem {
 
     static final String ALICE = "alice";
     static final String BOB = "bob";
     static final String PASSWORD = "correct-horse-battery";
+    static final String SIGNING_SECRET = "e2e-signing-secret";
+    static final String OUTSIDE_ADDRESS = "127.0.0.2";
+    static final String SCRAPER_USER = "scraper-user";
+    static final String SCRAPER_PASSWORD = "scraper-pass";
+    /** Scraper calls per job: a job whose scraper keeps failing ends faulted after this many. */
+    static final int SCRAPER_ATTEMPTS = 3;
 
     private static LocalRecur recur;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static RuntimeException startFailure;
+    private static WireMockServer outside;
+    private static RecurApi admin;
 
     private RecurSystem() {
     }
 
-    static synchronized LocalRecur get(Map<String, String> extraProperties) {
+    static synchronized LocalRecur get() {
+        if (startFailure != null) {
+            // one attempt per JVM: a second would start everything again beside what is left of the first
+            throw new IllegalStateException("the system did not start (see the first failing class)", startFailure);
+        }
         if (recur == null) {
-            Path data = Path.of("target/system-data").toAbsolutePath();
-            Infra.deleteRecursively(data);
-            Map<String, String> props = new HashMap<>(extraProperties);
-            LocalRecur started = new LocalRecur(LocalRecur.Options.forTests(Repo.dir(), data, props));
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "recur-system-stop"));
-            long start = System.nanoTime();
-            started.start();
-            System.out.printf("[system] Recur started in %.1f s%n", (System.nanoTime() - start) / 1e9);
-            recur = started;
-            addUser(ALICE);
-            addUser(BOB);
+            try {
+                start();
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
         }
         return recur;
+    }
+
+    /** The world outside Recur; test classes add their stubs (they are additive) and read its request journal. */
+    static synchronized WireMockServer outside() {
+        get();
+        return outside;
+    }
+
+    /** The outside server's base URL by address: WireMock's own {@code baseUrl()} names localhost (127.0.0.1). */
+    static String outsideUrl() {
+        return "http://" + OUTSIDE_ADDRESS + ":" + outside().port();
+    }
+
+    static RecurApi api(String user) {
+        return new RecurApi(get().apiBaseUrl(), basic(user, PASSWORD));
     }
 
     static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
+    private static void start() {
+        long start = System.nanoTime();
+        WireMockServer world = new WireMockServer(options().bindAddress(OUTSIDE_ADDRESS).dynamicPort()
+                .containerThreads(20));
+        world.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(world::stop, "recur-system-outside-stop"));
+        // the emulator (a node process) starts while the infrastructure does
+        CompletableFuture<GcsEmulator> gcsStarted = CompletableFuture.supplyAsync(GcsEmulator::shared,
+                task -> new Thread(task, "recur-system-gcs-start").start());
+
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("recur.job-runner.oxylabs.base-url", "http://" + OUTSIDE_ADDRESS + ":" + world.port());
+        props.put("recur.job-runner.oxylabs.username", SCRAPER_USER);
+        props.put("recur.job-runner.oxylabs.password", SCRAPER_PASSWORD);
+        props.put("recur.job-runner.fetcher.allow", OUTSIDE_ADDRESS + "/32");
+        props.put("recur.job-runner.retry.max-attempts", Integer.toString(SCRAPER_ATTEMPTS));
+        props.put("recur.job-runner.retry.initial-backoff", "PT0.2S");
+        props.put("recur.job-runner.retry.max-backoff", "PT1S");
+        props.put("recur.delivery.callback.allowed-networks", OUTSIDE_ADDRESS + "/32");
+        props.put("recur.delivery.callback.signing-secret", SIGNING_SECRET);
+
+        Path data = Path.of("target/system-data").toAbsolutePath();
+        Infra.deleteRecursively(data);
+        LocalRecur started = new LocalRecur(LocalRecur.Options.forTests(Repo.dir(), data, props));
+        Runtime.getRuntime().addShutdownHook(new Thread(started::close, "recur-system-stop"));
+        started.startInfrastructure();
+        GcsEmulator gcs = gcsStarted.join();
+        started.startServices(Map.of("recur.delivery.gcs.host", gcs.host(),
+                "recur.delivery.gcs.project-id", gcs.projectId()));
+        System.out.printf(Locale.ROOT, "[system] Recur started in %.1f s; logs in %s%n",
+                (System.nanoTime() - start) / 1e9, data.resolve("logs"));
+        recur = started;
+        outside = world;
+        admin = new RecurApi(started.apiBaseUrl(), basic(LocalRecur.ADMIN_USER, started.adminPassword()));
+        addUser(ALICE);
+        addUser(BOB);
+    }
+
     private static void addUser(String name) {
-        String body = "{\"username\":\"" + name + "\",\"password\":\"" + PASSWORD + "\"}";
-        HttpRequest request = HttpRequest.newBuilder(URI.create(recur.apiBaseUrl() + "/v1/admin/users"))
-                .header("Authorization", basic(LocalRecur.ADMIN_USER, recur.adminPassword()))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 201) {
-                throw new IllegalStateException("cannot add user " + name + ": " + response.statusCode() + " " + response.body());
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        RecurApi.Response response = admin.send("POST", "/v1/admin/users",
+                "{\"username\":\"" + name + "\",\"password\":\"" + PASSWORD + "\"}");
+        if (response.status() != 201) {
+            throw new IllegalStateException("cannot add user " + name + ": " + response);
         }
     }
 }

@@ -6,287 +6,317 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.Storage;
 
 import dev.recur.common.event.Topics;
+import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
+import dev.recur.testinfra.gcs.GcsEmulator;
 
 /**
- * Issue 6: the four services as real processes on real Kafka, PostgreSQL and S3, driven only through the REST
- * API and observed only from outside (S3 objects, callbacks received, the results topic), as a user would.
- * Real minutes pass: the schedules fire at {@code * * * * *}; the three scenarios share the same minutes.
+ * Issue 6: the four services as real processes on real Kafka, PostgreSQL, S3 and the GCS emulator, driven only
+ * through the REST API and observed only from outside (bucket objects, callbacks received, the results topic), as
+ * a user would.
+ * <p>
+ * Real minutes pass, so the test is built around the two whole minutes after the schedules are created (t1 and
+ * t2): it creates them early in a minute (second &lt; 40), so that the ticker has every change before t1, and
+ * each state change it makes between t1 and t2 reaches the ticker tens of seconds before t2. What happens at
+ * each minute is then fixed: no outcome depends on where in a minute the test started.
  */
-// Not yet run green: excluded from the default build until it is (see issues 6 and 7).
-@org.junit.jupiter.api.Tag("e2e")
+@Tag("e2e")
 class SystemIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final String SECRET = "e2e-signing-secret";
-    private static final String USER_BUCKET = "e2e-user-bucket";
+    private static final String S3_BUCKET = "e2e-user-bucket";
+    private static final String GCS_BUCKET = "e2e-gcs-bucket";
+    /** A minute's runs, from the tick to the last delivery, on a loaded 2-core machine. */
+    private static final Duration RUN_PATIENCE = Duration.ofSeconds(90);
+    /** How long a run that should not exist is given to show up, once the runs of the same tick have. */
+    private static final Duration ABSENCE_PROOF = Duration.ofSeconds(5);
 
-    private static WireMockServer outside;
     private static LocalRecur recur;
-    private static String auth;
-    private static final Map<Long, JsonNode> resultsOnTopic = new ConcurrentHashMap<>();
-    private static Thread topicReader;
+    private static WireMockServer outside;
+    private static RecurApi api;
+    private static TopicRecorder results;
 
     @BeforeAll
     static void start() {
-        outside = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        outside.start();
+        recur = RecurSystem.get();
+        outside = RecurSystem.outside();
         String realtime = "{\"results\":[{\"content\":{\"title\":\"Echo Dot\",\"price\":49.99},\"status_code\":200,"
                 + "\"url\":\"https://www.amazon.com/dp/B098FKXT8L\",\"page\":1,\"created_at\":\"2026-11-29 16:00:02\","
                 + "\"updated_at\":\"2026-11-29 16:00:08\",\"job_id\":\"7346445033316311041\",\"parser_type\":\"amazon_product\"}],"
                 + "\"job\":{\"id\":\"7346445033316311041\",\"status\":\"done\"}}";
-        outside.stubFor(post(urlPathEqualTo("/v1/queries")).withRequestBody(containing("amazon_product"))
+        outside.stubFor(post(urlPathEqualTo("/v1/queries")).withBasicAuth(RecurSystem.SCRAPER_USER, RecurSystem.SCRAPER_PASSWORD)
+                .withRequestBody(containing("amazon_product"))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(realtime)));
         outside.stubFor(post(urlPathEqualTo("/v1/queries")).withRequestBody(containing("always_failing"))
                 .willReturn(aResponse().withStatus(500).withBody("{\"message\":\"internal\"}")));
         outside.stubFor(get(urlPathEqualTo("/page")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "text/html").withBody("<html><body>e2e page</body></html>")));
         outside.stubFor(post(urlPathEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
-
-        Map<String, String> props = new HashMap<>();
-        props.put("recur.job-runner.oxylabs.base-url", outside.baseUrl());
-        props.put("recur.job-runner.oxylabs.username", "scraper-user");
-        props.put("recur.job-runner.oxylabs.password", "scraper-pass");
-        props.put("recur.job-runner.fetcher.allow", "127.0.0.1/32");
-        props.put("recur.job-runner.retry.max-attempts", "3");
-        props.put("recur.job-runner.retry.initial-backoff", "PT0.2S");
-        props.put("recur.delivery.callback.allowed-networks", "127.0.0.1/32");
-        props.put("recur.delivery.callback.signing-secret", SECRET);
-        recur = RecurSystem.get(props);
-        recur.s3().createBucket(USER_BUCKET);
-        auth = RecurSystem.basic(RecurSystem.ALICE, RecurSystem.PASSWORD);
-        topicReader = new Thread(SystemIT::readResultsTopic, "e2e-results-reader");
-        topicReader.setDaemon(true);
-        topicReader.start();
+        recur.s3().createBucket(S3_BUCKET);
+        api = RecurSystem.api(RecurSystem.ALICE);
+        results = new TopicRecorder(recur.kafka().bootstrapServers(), Topics.JOB_RESULTS);
     }
 
     @AfterAll
     static void stop() {
-        if (topicReader != null) {
-            topicReader.interrupt();
-        }
-        if (outside != null) {
-            outside.stop();
+        if (results != null) {
+            results.close();
         }
     }
 
     @Test
     void shouldRunDeliverAndCountEveryJobAndHonourStateAndEndTimeWhenDrivenThroughTheApi() throws Exception {
-        // early in a minute, so that every schedule reaches the ticker before the next minute begins
-        await().atMost(Duration.ofSeconds(70)).pollInterval(Duration.ofMillis(200))
-                .until(() -> Instant.now().atZone(java.time.ZoneOffset.UTC).getSecond() < 30);
+        await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Instant.now().atZone(ZoneOffset.UTC).getSecond() < 40);
         Instant created = Instant.now();
+        Instant t1 = created.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
+        Instant t2 = t1.plus(1, ChronoUnit.MINUTES);
+        String inADay = ApiTime.format(created.plus(1, ChronoUnit.DAYS));
+        String page = "{\"source\":\"universal\",\"url\":\"" + RecurSystem.outsideUrl() + "/page\"}";
+
         long main = create("* * * * *", "[" + String.join(",",
                 "{\"source\":\"amazon_product\",\"query\":\"B098FKXT8L\",\"parse\":true,\"callback_url\":\""
-                        + outside.baseUrl() + "/hook\",\"storage_type\":\"s3\",\"storage_url\":\"s3://" + USER_BUCKET + "/e2e\"}",
-                "{\"source\":\"universal\",\"url\":\"" + outside.baseUrl() + "/page\",\"storage_type\":\"s3\","
-                        + "\"storage_url\":\"s3://" + USER_BUCKET + "/universal\"}",
-                "{\"source\":\"always_failing\",\"query\":\"x\"}") + "]",
-                ApiTime.format(created.plus(1, ChronoUnit.DAYS)));
-        // ends with the second matching minute after now: exactly two runs, end_time inclusive
-        Instant firstMinute = created.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
-        Instant endTime = firstMinute.plus(1, ChronoUnit.MINUTES);
-        long ending = create("* * * * *", "[{\"source\":\"universal\",\"url\":\"" + outside.baseUrl() + "/page\"}]",
-                ApiTime.format(endTime));
-        long paused = create("* * * * *", "[{\"source\":\"universal\",\"url\":\"" + outside.baseUrl() + "/page\"}]",
-                ApiTime.format(created.plus(1, ChronoUnit.DAYS)));
+                        + RecurSystem.outsideUrl() + "/hook\",\"storage_type\":\"s3\",\"storage_url\":\"s3://" + S3_BUCKET + "/amazon\"}",
+                "{\"source\":\"universal\",\"url\":\"" + RecurSystem.outsideUrl() + "/page\",\"storage_type\":\"gcs\","
+                        + "\"storage_url\":\"gs://" + GCS_BUCKET + "/universal\"}",
+                "{\"source\":\"always_failing\",\"query\":\"x\"}") + "]", inADay);
+        // end_time inclusive: on a fire time (t1), and one minute ahead (between t1 and t2): one run each
+        long endsAtT1 = create("* * * * *", "[" + page + "]", ApiTime.format(t1));
+        long endsInAMinute = create("* * * * *", "[" + page + "]", ApiTime.format(created.plus(1, ChronoUnit.MINUTES)));
+        // runs at t1, deactivated before t2
+        long toggled = create("* * * * *", "[" + page + "]", inADay);
+        // inactive at t1, reactivated before t2
+        long paused = create("* * * * *", "[" + page + "]", inADay);
+        assertThat(api.send("PUT", "/v1/schedules/" + paused + "/state", "{\"active\":false}").status()).isEqualTo(202);
+        assertThat(api.get("/v1/schedules/" + paused).path("next_run_at").isNull()).isTrue();
+        assertThat(api.get("/v1/schedules/" + main).path("next_run_at").asText()).isEqualTo(ApiTime.format(t1));
+        System.out.printf("[system] schedules created at %s; t1 %s, t2 %s%n", created, t1, t2);
 
-        // the first run of the main schedule, fully delivered
-        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-            JsonNode run = firstRun(main);
-            assertThat(run.path("jobs")).hasSize(3);
-            assertThat(run.path("jobs").findValuesAsText("result_status")).containsExactlyInAnyOrder("done", "done", "faulted");
+        // t1: every active schedule runs once, the paused one does not
+        List<Long> mainJobs = jobIds(main, t1, 3);
+        awaitResults(t1, mainJobs, jobIds(endsAtT1, t1, 1), jobIds(endsInAMinute, t1, 1), jobIds(toggled, t1, 1));
+        assertThat(api.send("PUT", "/v1/schedules/" + toggled + "/state", "{\"active\":false}").status()).isEqualTo(202);
+        assertNoRunAt(t1, paused);
+        assertThat(api.send("PUT", "/v1/schedules/" + paused + "/state", "{\"active\":true}").status()).isEqualTo(202);
+        assertThat(api.get("/v1/schedules/" + paused).path("next_run_at").asText()).isEqualTo(ApiTime.format(t2));
+        System.out.printf("[system] t1 delivered by %s; toggled deactivated, paused reactivated%n", Instant.now());
+
+        checkFirstRunOfMain(main, t1, mainJobs);
+
+        // t2: main and the reactivated schedule run; the deactivated and the ended ones do not
+        List<Long> mainJobsAtT2 = jobIds(main, t2, 3);
+        awaitResults(t2, mainJobsAtT2, jobIds(paused, t2, 1));
+        assertThat(api.send("PUT", "/v1/schedules/" + main + "/state", "{\"active\":false}").status()).isEqualTo(202);
+        assertNoRunAt(t2, toggled, endsAtT1, endsInAMinute);
+        System.out.printf("[system] t2 delivered by %s%n", Instant.now());
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(runTimes(main)).containsExactly(ApiTime.format(t2), ApiTime.format(t1));
+            assertThat(runTimes(paused)).containsExactly(ApiTime.format(t2));
         });
-        JsonNode run = firstRun(main);
-        List<Long> jobIds = StreamSupport.stream(run.path("jobs").spliterator(), false).map(j -> j.path("id").asLong()).toList();
-        long amazonJob = jobWithSource(jobIds, "amazon_product");
-        long universalJob = jobWithSource(jobIds, "universal");
-        long failingJob = jobWithSource(jobIds, "always_failing");
+        for (long once : List.of(endsAtT1, endsInAMinute, toggled)) {
+            assertThat(runTimes(once)).as("runs of %d", once).containsExactly(ApiTime.format(t1));
+            assertThat(api.get("/v1/schedules/" + once).path("next_run_at").isNull()).isTrue();
+        }
+        assertThat(api.send("PUT", "/v1/schedules/" + endsAtT1 + "/state", "{\"active\":false}").status()).isEqualTo(202);
+        RecurApi.Response reactivated = api.send("PUT", "/v1/schedules/" + endsAtT1 + "/state", "{\"active\":true}");
+        assertThat(reactivated.status()).as("reactivating a schedule past its end_time: %s", reactivated).isEqualTo(400);
 
-        // S3 objects with the right keys and content
-        String amazonObject = recur.s3().client().getObjectAsBytes(b -> b.bucket(USER_BUCKET).key("e2e/" + amazonJob + ".json"))
-                .asUtf8String();
-        assertThat(JSON.readTree(amazonObject).path("results").get(0).path("content").path("title").asText()).isEqualTo("Echo Dot");
-        String universalObject = recur.s3().client()
-                .getObjectAsBytes(b -> b.bucket(USER_BUCKET).key("universal/" + universalJob + ".json")).asUtf8String();
-        assertThat(JSON.readTree(universalObject).path("results").get(0).path("content").asText()).contains("e2e page");
+        // stats equal what was delivered: 2 runs of 3 jobs, per create status and per result status
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode stats = api.get("/v1/schedules/" + main).path("stats");
+            assertThat(stats.path("total_job_count").asLong()).isEqualTo(6);
+            assertThat(outcomes(stats.path("job_result_outcomes"), "status"))
+                    .isEqualTo(Map.of("done", 4L, "faulted", 2L));
+            assertThat(outcomes(stats.path("job_create_outcomes"), "status_code"))
+                    .isEqualTo(Map.of("200", 4L, "500", 2L));
+            JsonNode jobs = api.get("/v1/schedules/" + main + "/jobs").path("jobs");
+            assertThat(jobs.findValuesAsText("id").stream().map(Long::parseLong).toList())
+                    .containsExactlyInAnyOrderElementsOf(concat(mainJobs, mainJobsAtT2));
+        });
+        assertThat(results.unreadable()).isEmpty();
+        assertThat(results.messages().stream().filter(m -> m.path("schedule_id").asLong() == main).count())
+                .as("results of main on the topic").isGreaterThanOrEqualTo(6);
+        System.out.printf("[system] main: 2 runs, 6 jobs (4 done, 2 faulted); ended/deactivated schedules: 1 run each;"
+                + " paused: 0 runs at t1, 1 at t2; %d results on %s%n", results.messages().size(), Topics.JOB_RESULTS);
+    }
 
-        // the callback, signed
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callbacksFor(amazonJob)).isNotEmpty());
+    /** The first run of the main schedule, in every place a user can look at it. */
+    private static void checkFirstRunOfMain(long main, Instant t1, List<Long> jobs) throws Exception {
+        long amazonJob = jobs.get(0);
+        long universalJob = jobs.get(1);
+        long failingJob = jobs.get(2);
+
+        // /runs and /jobs
+        JsonNode run = await().atMost(Duration.ofSeconds(30)).until(() -> runAt(main, t1),
+                r -> r != null && r.path("jobs").size() == 3 && !r.path("jobs").findValuesAsText("result_status").contains("pending"));
+        assertThat(run.path("run_id").asLong()).isEqualTo(Ids.runId(main, t1));
+        assertThat(run.path("jobs").findValuesAsText("id").stream().map(Long::parseLong).toList())
+                .containsExactlyInAnyOrderElementsOf(jobs);
+        Map<Long, JsonNode> byId = new HashMap<>();
+        run.path("jobs").forEach(j -> byId.put(j.path("id").asLong(), j));
+        assertThat(byId.get(amazonJob).path("result_status").asText()).as("%s", result(amazonJob)).isEqualTo("done");
+        assertThat(byId.get(universalJob).path("result_status").asText()).as("%s", result(universalJob)).isEqualTo("done");
+        assertThat(byId.get(failingJob).path("result_status").asText()).as("%s", result(failingJob)).isEqualTo("faulted");
+        assertThat(byId.get(failingJob).path("create_status_code").asInt()).isEqualTo(500);
+
+        // the S3 object and the GCS object, with the right keys and content
+        String amazonObject = recur.s3().client()
+                .getObjectAsBytes(b -> b.bucket(S3_BUCKET).key("amazon/" + amazonJob + ".json")).asUtf8String();
+        assertThat(RecurApi.JSON.readTree(amazonObject).path("results").get(0).path("content").path("title").asText())
+                .isEqualTo("Echo Dot");
+        try (Storage gcs = GcsEmulator.shared().client()) {
+            byte[] universalObject = gcs.readAllBytes(BlobId.of(GCS_BUCKET, "universal/" + universalJob + ".json"));
+            assertThat(RecurApi.JSON.readTree(universalObject).path("results").get(0).path("content").asText())
+                    .contains("e2e page");
+        }
+
+        // the callback, signed, with the job object
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callbacksFor(amazonJob)).hasSize(1));
         LoggedRequest callback = callbacksFor(amazonJob).get(0);
         assertThat(callback.getHeader("X-Recur-Schedule-Id")).isEqualTo(Long.toString(main));
-        assertThat(callback.getHeader("X-Recur-Signature")).isEqualTo("sha256=" + hmac(callback.getBody()));
-        JsonNode callbackBody = JSON.readTree(callback.getBodyAsString());
+        assertThat(callback.getHeader("X-Recur-Scheduled-For")).isEqualTo(ApiTime.format(t1));
+        assertThat(callback.getHeader("X-Recur-Signature"))
+                .isEqualTo("sha256=" + Signatures.hmacSha256(RecurSystem.SIGNING_SECRET, callback.getBody()));
+        JsonNode callbackBody = RecurApi.JSON.readTree(callback.getBodyAsString());
         assertThat(callbackBody.path("id").asLong()).isEqualTo(amazonJob);
         assertThat(callbackBody.path("status").asText()).isEqualTo("done");
+        assertThat(callbackBody.path("source").asText()).isEqualTo("amazon_product");
+        assertThat(callbackBody.path("schedule_id").asLong()).isEqualTo(main);
+        assertThat(callbacksFor(universalJob)).as("an item without callback_url").isEmpty();
 
-        // results through the API, and the job object
-        JsonNode results = JSON.readTree(api("GET", "/v1/queries/" + amazonJob + "/results", null).body());
-        assertThat(results.path("results").get(0).path("content").path("price").asDouble()).isEqualTo(49.99);
-        JsonNode failing = JSON.readTree(api("GET", "/v1/queries/" + failingJob, null).body());
+        // the job objects and results through the API
+        assertThat(api.get("/v1/queries/" + amazonJob + "/results").path("results").get(0).path("content")
+                .path("price").asDouble()).isEqualTo(49.99);
+        assertThat(api.get("/v1/queries/" + universalJob + "/results").path("results").get(0).path("content")
+                .asText()).contains("e2e page");
+        JsonNode failing = api.get("/v1/queries/" + failingJob);
         assertThat(failing.path("status").asText()).isEqualTo("faulted");
-
-        // stats equal what was delivered
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            JsonNode jobs = JSON.readTree(api("GET", "/v1/schedules/" + main + "/jobs", null).body()).path("jobs");
-            JsonNode stats = JSON.readTree(api("GET", "/v1/schedules/" + main, null).body()).path("stats");
-            long done = StreamSupport.stream(jobs.spliterator(), false).filter(j -> j.path("result_status").asText().equals("done")).count();
-            assertThat(stats.path("total_job_count").asLong()).isEqualTo(jobs.size());
-            assertThat(outcome(stats.path("job_result_outcomes"), "status", "done")).isEqualTo(done);
-            assertThat(outcome(stats.path("job_result_outcomes"), "status", "faulted")).isEqualTo(jobs.size() - done);
-        });
+        assertThat(failing.path("source").asText()).isEqualTo("always_failing");
+        assertThat(api.get("/v1/queries/" + universalJob).path("storage_type").asText()).isEqualTo("gcs");
 
         // every result on the public topic, with the documented fields
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(resultsOnTopic.keySet()).containsAll(jobIds));
-        for (long id : jobIds) {
-            JsonNode message = resultsOnTopic.get(id);
+        List<String> required = new ArrayList<>();
+        RecurApi.JSON.readTree(Repo.read(Repo.dir().resolve("docs/schemas/job_result.schema.json")))
+                .path("required").forEach(f -> required.add(f.asText()));
+        assertThat(required).contains("job_id", "schedule_id", "run_id", "status", "item");
+        for (int i = 0; i < jobs.size(); i++) {
+            JsonNode message = result(jobs.get(i));
+            for (String field : required) {
+                assertThat(message.has(field)).as("%s of job %d on %s", field, jobs.get(i), Topics.JOB_RESULTS).isTrue();
+            }
             assertThat(message.path("type").asText()).isEqualTo("job_result");
             assertThat(message.path("schedule_id").asLong()).isEqualTo(main);
-            for (String field : List.of("job_id", "run_id", "owner", "scheduled_for", "item_index", "item",
-                    "create_status_code", "status", "created_at", "updated_at")) {
-                assertThat(message.has(field)).as(field).isTrue();
-            }
-            assertThat(message.has("results") ^ message.has("results_ref")).isTrue();
+            assertThat(message.path("run_id").asLong()).isEqualTo(Ids.runId(main, t1));
+            assertThat(message.path("item_index").asInt()).isEqualTo(i);
+            assertThat(message.path("owner").asText()).isEqualTo(RecurSystem.ALICE);
+            assertThat(Instant.parse(message.path("scheduled_for").asText())).isEqualTo(t1);
+            assertThat(message.has("results") ^ message.has("results_ref")).as("results xor results_ref").isTrue();
         }
-
-        // pause after the first run; no run while paused; runs resume after reactivation
-        await().atMost(Duration.ofSeconds(120)).until(() -> runCount(paused) >= 1);
-        assertThat(api("PUT", "/v1/schedules/" + paused + "/state", "{\"active\":false}").statusCode()).isEqualTo(202);
-        Instant pausedAt = Instant.now();
-        // a run published before the deactivation may still be on its way into the history
-        await().pollDelay(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(20)).until(() -> true);
-        int runsWhenPaused = runCount(paused);
-
-        // the ending schedule: exactly its two runs, then nothing; next_run_at null
-        await().atMost(Duration.ofSeconds(150)).until(() -> runCount(ending) >= 2);
-        await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(90))
-                .until(() -> Instant.now().isAfter(endTime.plus(70, ChronoUnit.SECONDS)));
-        assertThat(runCount(ending)).isEqualTo(2);
-        assertThat(JSON.readTree(api("GET", "/v1/schedules/" + ending, null).body()).path("next_run_at").isNull()).isTrue();
-
-        assertThat(Duration.between(pausedAt, Instant.now())).isGreaterThan(Duration.ofSeconds(60));
-        assertThat(runCount(paused)).as("runs while inactive").isEqualTo(runsWhenPaused);
-        assertThat(api("PUT", "/v1/schedules/" + paused + "/state", "{\"active\":true}").statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(90)).until(() -> runCount(paused) > runsWhenPaused);
-        System.out.printf("[system] main jobs %s; ending runs %d; paused runs %d -> %d%n", jobIds, runCount(ending),
-                runsWhenPaused, runCount(paused));
+        assertThat(result(amazonJob).path("backend").asText()).isEqualTo("oxylabs");
+        assertThat(result(universalJob).path("backend").asText()).isEqualTo("http_fetcher");
+        JsonNode failed = result(failingJob);
+        assertThat(failed.path("status").asText()).isEqualTo("faulted");
+        assertThat(failed.path("create_status_code").asInt()).isEqualTo(500);
+        assertThat(failed.path("attempts").asInt()).as("scraper calls up to the retry limit")
+                .isEqualTo(RecurSystem.SCRAPER_ATTEMPTS);
+        assertThat(failed.path("error").asText()).isNotBlank();
     }
 
-    private static long create(String cron, String items, String endTime) throws Exception {
-        HttpResponse<String> r = api("POST", "/v1/schedules",
+    /** The job ids of a schedule's run at {@code scheduledFor}: derived from the ids, as the API documents. */
+    private static List<Long> jobIds(long scheduleId, Instant scheduledFor, int items) {
+        long runId = Ids.runId(scheduleId, scheduledFor);
+        return IntStream.range(0, items).mapToObj(i -> Ids.jobId(runId, i)).toList();
+    }
+
+    @SafeVarargs
+    private static void awaitResults(Instant minute, List<Long>... jobs) {
+        List<Long> all = concat(jobs);
+        await().atMost(Duration.between(Instant.now(), minute.plus(RUN_PATIENCE))).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(resultIds()).containsAll(all));
+    }
+
+    /** No result of these schedules for {@code minute} appears, while the other runs of that tick are delivered. */
+    private static void assertNoRunAt(Instant minute, Long... scheduleIds) {
+        List<Long> ids = List.of(scheduleIds);
+        await().during(ABSENCE_PROOF).atMost(ABSENCE_PROOF.plusSeconds(5)).until(() -> results.messages().stream()
+                .noneMatch(m -> ids.contains(m.path("schedule_id").asLong())
+                        && Instant.parse(m.path("scheduled_for").asText()).equals(minute)));
+    }
+
+    private static List<Long> resultIds() {
+        return results.messages().stream().map(m -> m.path("job_id").asLong()).toList();
+    }
+
+    private static JsonNode result(long jobId) {
+        return results.messages().stream().filter(m -> m.path("job_id").asLong() == jobId).findFirst()
+                .orElseThrow(() -> new AssertionError("no result of job " + jobId + " on " + Topics.JOB_RESULTS));
+    }
+
+    @SafeVarargs
+    private static List<Long> concat(List<Long>... lists) {
+        List<Long> all = new ArrayList<>();
+        for (List<Long> l : lists) {
+            all.addAll(l);
+        }
+        return all;
+    }
+
+    private static long create(String cron, String items, String endTime) {
+        RecurApi.Response r = api.send("POST", "/v1/schedules",
                 "{\"cron\":\"" + cron + "\",\"items\":" + items + ",\"end_time\":\"" + endTime + "\"}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return JSON.readTree(r.body()).path("schedule_id").asLong();
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r.json().path("schedule_id").asLong();
     }
 
-    private static JsonNode firstRun(long scheduleId) throws Exception {
-        JsonNode runs = JSON.readTree(api("GET", "/v1/schedules/" + scheduleId + "/runs", null).body()).path("runs");
-        assertThat(runs.size()).isGreaterThan(0);
-        return runs.get(runs.size() - 1);
-    }
-
-    private static int runCount(long scheduleId) throws Exception {
-        return JSON.readTree(api("GET", "/v1/schedules/" + scheduleId + "/runs", null).body()).path("runs").size();
-    }
-
-    private static long jobWithSource(List<Long> jobIds, String source) throws Exception {
-        for (long id : jobIds) {
-            if (JSON.readTree(api("GET", "/v1/queries/" + id, null).body()).path("source").asText().equals(source)) {
-                return id;
+    private static JsonNode runAt(long scheduleId, Instant scheduledFor) {
+        for (JsonNode run : api.get("/v1/schedules/" + scheduleId + "/runs").path("runs")) {
+            if (run.path("scheduled_for").asText().equals(ApiTime.format(scheduledFor))) {
+                return run;
             }
         }
-        throw new AssertionError("no job with source " + source + " among " + jobIds);
+        return null;
     }
 
-    private static long outcome(JsonNode outcomes, String key, String value) {
-        for (JsonNode o : outcomes) {
-            if (o.path(key).asText().equals(value)) {
-                return o.path("job_count").asLong();
-            }
-        }
-        return 0;
+    /** The scheduled_for of each run, newest first. */
+    private static List<String> runTimes(long scheduleId) {
+        return StreamSupport.stream(api.get("/v1/schedules/" + scheduleId + "/runs").path("runs").spliterator(), false)
+                .map(r -> r.path("scheduled_for").asText()).toList();
+    }
+
+    private static Map<String, Long> outcomes(JsonNode outcomes, String key) {
+        Map<String, Long> counts = new HashMap<>();
+        outcomes.forEach(o -> counts.put(o.path(key).asText(), o.path("job_count").asLong()));
+        return counts;
     }
 
     private static List<LoggedRequest> callbacksFor(long jobId) {
         return outside.findAll(postRequestedFor(urlPathEqualTo("/hook"))).stream()
                 .filter(r -> Long.toString(jobId).equals(r.getHeader("X-Recur-Job-Id"))).toList();
-    }
-
-    private static String hmac(byte[] body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return HexFormat.of().formatHex(mac.doFinal(body));
-    }
-
-    private static HttpResponse<String> api(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(recur.apiBaseUrl() + path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", auth);
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void readResultsTopic() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, recur.kafka().bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-outside-consumer");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(Set.of(Topics.JOB_RESULTS));
-            while (!Thread.currentThread().isInterrupted()) {
-                for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    try {
-                        JsonNode message = JSON.readTree(record.value());
-                        resultsOnTopic.put(message.path("job_id").asLong(), message);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }
-            }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
-            // test over
-        }
     }
 }

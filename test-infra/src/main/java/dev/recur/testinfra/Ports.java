@@ -42,6 +42,11 @@ public final class Ports {
         }
     }
 
+    /** Sleeps for {@code duration}; an interrupt ends it early, keeps the flag set and throws. */
+    public static void sleep(Duration duration) {
+        sleep(duration.toMillis());
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -6,7 +6,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Points a service at the JVM's shared GCS emulator ({@link GcsEmulator#shared()}): {@code recur.gcs.host} is
- * the base URL of the GCS JSON API, {@code recur.gcs.project-id} the emulator's project. No bucket needs
+ * the base URL of the GCS JSON API, {@code recur.gcs.project-id} the emulator's project; delivery reads the same
+ * two as {@code recur.delivery.gcs.host} and {@code recur.delivery.gcs.project-id}. No bucket needs
  * creating: the emulator holds objects in any bucket name.
  */
 public class GcsTestResource implements QuarkusTestResourceLifecycleManager {
@@ -16,7 +17,10 @@ public class GcsTestResource implements QuarkusTestResourceLifecycleManager {
         GcsEmulator gcs = GcsEmulator.shared();
         return Map.of(
                 "recur.gcs.host", gcs.host(),
-                "recur.gcs.project-id", gcs.projectId());
+                "recur.gcs.project-id", gcs.projectId(),
+                // what delivery reads (DeliveryConfig.Gcs)
+                "recur.delivery.gcs.host", gcs.host(),
+                "recur.delivery.gcs.project-id", gcs.projectId());
     }
 
     @Override
