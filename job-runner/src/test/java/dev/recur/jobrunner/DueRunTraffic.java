@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -43,6 +44,7 @@ final class DueRunTraffic implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<Long, List<Received>> bySchedule = new ConcurrentHashMap<>();
+    private final AtomicLong count = new AtomicLong();
 
     DueRunTraffic(String bootstrapServers) {
         Properties producerProps = new Properties();
@@ -86,13 +88,9 @@ final class DueRunTraffic implements AutoCloseable {
         }
     }
 
-    /** Publishes without waiting for the acknowledgement, for throughput measurements. */
-    void sendAsync(DueRun run) {
-        producer.send(new ProducerRecord<>(Topics.DUE_RUNS, Topics.key(run.scheduleId()), EventJson.write(run)));
-    }
-
-    void forget(long scheduleId) {
-        bySchedule.remove(scheduleId);
+    /** Publishes a serialized due run without waiting for the acknowledgement, for throughput measurements. */
+    void sendAsync(long scheduleId, byte[] dueRun) {
+        producer.send(new ProducerRecord<>(Topics.DUE_RUNS, Topics.key(scheduleId), dueRun));
     }
 
     /** Reads what has arrived so far. */
@@ -101,7 +99,18 @@ final class DueRunTraffic implements AutoCloseable {
             JobResult result = EventJson.read(record.value(), JobResult.class);
             bySchedule.computeIfAbsent(result.scheduleId(), id -> new ArrayList<>())
                     .add(new Received(record.key(), result, record.value()));
+            count.incrementAndGet();
         }
+    }
+
+    /** Results read so far, over all schedules. */
+    long count() {
+        return count.get();
+    }
+
+    /** Reads what has arrived so far and only counts it: a benchmark's reader must not cost more than the service. */
+    void pollCount() {
+        count.addAndGet(consumer.poll(Duration.ofMillis(200)).count());
     }
 
     List<Received> received(long scheduleId) {

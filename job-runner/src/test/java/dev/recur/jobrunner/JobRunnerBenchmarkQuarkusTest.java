@@ -8,7 +8,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.recur.common.event.DueRun;
+import dev.recur.common.json.EventJson;
 import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.ProcessCpu;
 import dev.recur.testinfra.quarkus.KafkaTestResource;
 import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -89,27 +91,35 @@ class JobRunnerBenchmarkQuarkusTest {
             dueRuns.add(dueRun(NEXT_SCHEDULE.incrementAndGet(), "owner-" + (r % 100), 0, itemsPerRun, items));
         }
         int jobs = runs * itemsPerRun;
+        List<byte[]> serialized = dueRuns.stream().map(EventJson::write).toList();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         var memory = ManagementFactory.getMemoryMXBean();
         System.gc();
+        long before = traffic.count();
+        Map<String, Long> cpuBefore = ProcessCpu.snapshot();
         long cpuStart = os.getProcessCpuTime();
         long start = System.nanoTime();
-        dueRuns.forEach(traffic::sendAsync);
+        for (int r = 0; r < runs; r++) {
+            traffic.sendAsync(dueRuns.get(r).scheduleId(), serialized.get(r));
+        }
         long[] peakHeap = {0};
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            traffic.poll();
+            traffic.pollCount();
             MemoryUsage heap = memory.getHeapMemoryUsage();
             peakHeap[0] = Math.max(peakHeap[0], heap.getUsed());
-            return dueRuns.stream().mapToInt(r -> traffic.received(r.scheduleId()).size()).sum() >= jobs;
+            return traffic.count() - before >= jobs;
         });
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
+        Map<String, Long> cpu = ProcessCpu.between(cpuBefore, ProcessCpu.snapshot());
         double rate = jobs / seconds;
-        System.out.printf(Locale.ROOT, "BENCHMARK job-runner %s: %d jobs in %.2f s = %.0f jobs/s; test JVM CPU "
-                + "%.1f core-s (%.0f%% of %d cores); peak heap used %d MiB%n", label, jobs, seconds, rate, cpuSeconds,
+        System.out.printf(Locale.ROOT, "BENCHMARK job-runner %s: %d jobs in %.2f s = %.0f jobs/s (goal 2000: ratio "
+                + "%.2f); test JVM CPU %.1f core-s (%.0f%% of %d cores, %.3f ms per job); peak heap used %d MiB; "
+                + "load average %s%n", label, jobs, seconds, rate, rate / 2000, cpuSeconds,
                 100 * cpuSeconds / seconds / os.getAvailableProcessors(), os.getAvailableProcessors(),
-                peakHeap[0] / (1024 * 1024));
-        dueRuns.forEach(r -> traffic.forget(r.scheduleId()));
+                1000 * cpuSeconds / jobs, peakHeap[0] / (1024 * 1024), ProcessCpu.loadAverage());
+        System.out.printf(Locale.ROOT, "BENCHMARK job-runner %s: CPU ms per job by process %s (all: %.3f)%n", label,
+                ProcessCpu.perOperation(cpu, jobs), cpu.get("total") / (double) jobs);
         return rate;
     }
 }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.BasicCredentials;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
@@ -72,6 +73,37 @@ class JobRunnerQuarkusTest {
         scraper.stubFor(post("/v1/queries").withRequestBody(matchingJsonPath("$.query", equalTo(query)))
                 .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json")
                         .withBody(body)));
+    }
+
+    /** The scraper answers the query with {@code first} once, then with its page. */
+    private void stubScraperFirstThenPage(String query, ResponseDefinitionBuilder first) {
+        String scenario = "scenario-" + query;
+        scraper.stubFor(post("/v1/queries").withRequestBody(matchingJsonPath("$.query", equalTo(query)))
+                .inScenario(scenario).whenScenarioStateIs(STARTED).willSetStateTo("answered")
+                .willReturn(first));
+        scraper.stubFor(post("/v1/queries").withRequestBody(matchingJsonPath("$.query", equalTo(query)))
+                .inScenario(scenario).whenScenarioStateIs("answered")
+                .willReturn(aResponse().withStatus(200).withBody(pageFor(query))));
+    }
+
+    /** Runs one scraper item whose query the scraper answers with {@code status} and {@code body}. */
+    private JobResult runAnswered(String query, String source, int status, String body) {
+        stubScraper(query, status, body);
+        return runOneItem(newScheduleId(), "bob", scraperItem(source, query));
+    }
+
+    /** Publishes a run of one item and waits for its only job result. */
+    private static JobResult runOneItem(long scheduleId, String owner, String itemJson) {
+        traffic.send(dueRun(scheduleId, owner, 0, 1, List.of(item(itemJson))));
+        return traffic.awaitResults(scheduleId, 1, WAIT).get(0).result();
+    }
+
+    private static String scraperItem(String source, String query) {
+        return "{\"source\": \"" + source + "\", \"query\": \"" + query + "\"}";
+    }
+
+    private static String fetcherItem(String url) {
+        return "{\"source\": \"universal\", \"url\": \"" + url + "\"}";
     }
 
     private static String pageFor(String query) {
@@ -138,9 +170,7 @@ class JobRunnerQuarkusTest {
         String query = "q-" + scheduleId;
         stubScraper(query, 200, pageFor(query));
 
-        traffic.send(dueRun(scheduleId, "carol", 0, 1, List.of(item("{\"source\": \"metrics_probe\", \"query\": \""
-                + query + "\"}"))));
-        traffic.awaitResults(scheduleId, 1, WAIT);
+        runOneItem(scheduleId, "carol", scraperItem("metrics_probe", query));
 
         String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics)
@@ -154,17 +184,9 @@ class JobRunnerQuarkusTest {
     void shouldRetryAndSucceedWhenScraperAnswers500ThenSuccess() {
         long scheduleId = newScheduleId();
         String query = "q-" + scheduleId;
-        String scenario = "flaky-" + scheduleId;
-        scraper.stubFor(post("/v1/queries").withRequestBody(matchingJsonPath("$.query", equalTo(query)))
-                .inScenario(scenario).whenScenarioStateIs(STARTED).willSetStateTo("recovered")
-                .willReturn(aResponse().withStatus(500).withBody("{\"message\": \"internal\"}")));
-        scraper.stubFor(post("/v1/queries").withRequestBody(matchingJsonPath("$.query", equalTo(query)))
-                .inScenario(scenario).whenScenarioStateIs("recovered")
-                .willReturn(aResponse().withStatus(200).withBody(pageFor(query))));
+        stubScraperFirstThenPage(query, aResponse().withStatus(500).withBody("{\"message\": \"internal\"}"));
 
-        traffic.send(dueRun(scheduleId, "bob", 0, 1, List.of(item("{\"source\": \"google\", \"query\": \""
-                + query + "\"}"))));
-        JobResult result = traffic.awaitResults(scheduleId, 1, WAIT).get(0).result();
+        JobResult result = runOneItem(scheduleId, "bob", scraperItem("google", query));
 
         assertThat(result.status()).isEqualTo(JobStatus.DONE);
         assertThat(result.attempts()).isEqualTo(2);
@@ -176,17 +198,9 @@ class JobRunnerQuarkusTest {
     void shouldWaitForRetryAfterWhenScraperAnswers429() {
         long scheduleId = newScheduleId();
         String query = "q-" + scheduleId;
-        String scenario = "limited-" + scheduleId;
-        scraper.stubFor(post("/v1/queries").withRequestBody(matchingJsonPath("$.query", equalTo(query)))
-                .inScenario(scenario).whenScenarioStateIs(STARTED).willSetStateTo("allowed")
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")));
-        scraper.stubFor(post("/v1/queries").withRequestBody(matchingJsonPath("$.query", equalTo(query)))
-                .inScenario(scenario).whenScenarioStateIs("allowed")
-                .willReturn(aResponse().withStatus(200).withBody(pageFor(query))));
+        stubScraperFirstThenPage(query, aResponse().withStatus(429).withHeader("Retry-After", "2"));
 
-        traffic.send(dueRun(scheduleId, "bob", 0, 1, List.of(item("{\"source\": \"google\", \"query\": \""
-                + query + "\"}"))));
-        JobResult result = traffic.awaitResults(scheduleId, 1, WAIT).get(0).result();
+        JobResult result = runOneItem(scheduleId, "bob", scraperItem("google", query));
 
         assertThat(result.status()).isEqualTo(JobStatus.DONE);
         assertThat(result.attempts()).isEqualTo(2);
@@ -196,13 +210,7 @@ class JobRunnerQuarkusTest {
 
     @Test
     void shouldFaultAtOnceWhenScraperAnswers400() {
-        long scheduleId = newScheduleId();
-        String query = "q-" + scheduleId;
-        stubScraper(query, 400, "{\"message\": \"Unsupported source\"}");
-
-        traffic.send(dueRun(scheduleId, "bob", 0, 1, List.of(item("{\"source\": \"bogus\", \"query\": \""
-                + query + "\"}"))));
-        JobResult result = traffic.awaitResults(scheduleId, 1, WAIT).get(0).result();
+        JobResult result = runAnswered("q-" + newScheduleId(), "bogus", 400, "{\"message\": \"Unsupported source\"}");
 
         assertThat(result.status()).isEqualTo(JobStatus.FAULTED);
         assertThat(result.attempts()).isEqualTo(1);
@@ -214,13 +222,8 @@ class JobRunnerQuarkusTest {
 
     @Test
     void shouldFaultAfterMaxAttemptsWhenScraperKeepsFailing() {
-        long scheduleId = newScheduleId();
-        String query = "q-" + scheduleId;
-        stubScraper(query, 503, "{\"message\": \"down\"}");
-
-        traffic.send(dueRun(scheduleId, "bob", 0, 1, List.of(item("{\"source\": \"google\", \"query\": \""
-                + query + "\"}"))));
-        JobResult result = traffic.awaitResults(scheduleId, 1, WAIT).get(0).result();
+        String query = "q-" + newScheduleId();
+        JobResult result = runAnswered(query, "google", 503, "{\"message\": \"down\"}");
 
         assertThat(result.status()).isEqualTo(JobStatus.FAULTED);
         assertThat(result.attempts()).isEqualTo(3);
@@ -252,8 +255,7 @@ class JobRunnerQuarkusTest {
         long scheduleId = newScheduleId();
         String query = "q-" + scheduleId;
         stubScraper(query, 200, pageFor(query));
-        DueRun plain = dueRun(scheduleId, "bob", 0, 1, List.of(item("{\"source\": \"google\", \"query\": \""
-                + query + "\"}")));
+        DueRun plain = dueRun(scheduleId, "bob", 0, 1, List.of(item(scraperItem("google", query))));
         java.time.Instant notBefore = java.time.Instant.now().plusSeconds(2);
         DueRun jittered = DueRun.of(plain.runId(), scheduleId, "bob", plain.scheduledFor(), notBefore, false, 0, 1, 0,
                 1, plain.items(), java.time.Instant.now());
@@ -269,9 +271,7 @@ class JobRunnerQuarkusTest {
     void shouldFaultWithReasonWhenFetcherTargetIsRefused() {
         long scheduleId = newScheduleId();
 
-        traffic.send(dueRun(scheduleId, "mallory", 0, 1, List.of(item(
-                "{\"source\": \"universal\", \"url\": \"http://169.254.169.254/latest/meta-data/iam\"}"))));
-        JobResult result = traffic.awaitResults(scheduleId, 1, WAIT).get(0).result();
+        JobResult result = runOneItem(scheduleId, "mallory", fetcherItem("http://169.254.169.254/latest/meta-data/iam"));
 
         assertThat(result.status()).isEqualTo(JobStatus.FAULTED);
         assertThat(result.backend()).isEqualTo("http_fetcher");
@@ -285,9 +285,7 @@ class JobRunnerQuarkusTest {
         scraper.stubFor(get("/page-" + scheduleId).willReturn(aResponse().withStatus(200).withBody("hello")));
         String url = "http://127.0.0.1:" + scraper.port() + "/page-" + scheduleId;
 
-        traffic.send(dueRun(scheduleId, "bob", 0, 1, List.of(item("{\"source\": \"universal\", \"url\": \""
-                + url + "\"}"))));
-        JobResult result = traffic.awaitResults(scheduleId, 1, WAIT).get(0).result();
+        JobResult result = runOneItem(scheduleId, "bob", fetcherItem(url));
 
         assertThat(result.status()).isEqualTo(JobStatus.DONE);
         assertThat(result.backend()).isEqualTo("http_fetcher");
@@ -308,8 +306,7 @@ class JobRunnerQuarkusTest {
         body[body.length - 1] = '>';
         scraper.stubFor(get("/big-" + scheduleId).willReturn(aResponse().withStatus(200).withBody(body)));
         String url = "http://127.0.0.1:" + scraper.port() + "/big-" + scheduleId;
-        DueRun run = dueRun(scheduleId, "bob", 0, 1, List.of(item("{\"source\": \"universal\", \"url\": \""
-                + url + "\"}")));
+        DueRun run = dueRun(scheduleId, "bob", 0, 1, List.of(item(fetcherItem(url))));
 
         traffic.send(run);
         JobResult result = traffic.awaitResults(scheduleId, 1, WAIT).get(0).result();

@@ -153,12 +153,19 @@ public class DueRunLoop {
     }
 
     private void loop() {
+        long interval = config.commitInterval().toNanos();
+        long nextCommit = System.nanoTime();
         while (running) {
-            var records = consumer.poll(finished.isEmpty() ? IDLE_POLL : Duration.ZERO);
+            boolean pending = !finished.isEmpty() || !dirty.isEmpty();
+            long untilCommit = Math.max(0, nextCommit - System.nanoTime());
+            var records = consumer.poll(pending ? Duration.ofNanos(Math.min(untilCommit, IDLE_POLL.toNanos()))
+                    : IDLE_POLL);
             for (ConsumerRecord<String, byte[]> record : records) {
                 accept(record);
             }
-            publishFinished();
+            if (System.nanoTime() - nextCommit >= 0 && publishFinished()) {
+                nextCommit = System.nanoTime() + interval;
+            }
             applyBackpressure();
         }
         drain();
@@ -211,14 +218,18 @@ public class DueRunLoop {
         }
     }
 
-    /** One transaction: the results of every slice finished since the last one, and the offsets past them. */
-    private void publishFinished() {
+    /**
+     * One transaction: the results of every slice finished since the last one, and the offsets past them.
+     *
+     * @return false if there was nothing to commit
+     */
+    private boolean publishFinished() {
         List<SliceWork> slices = new ArrayList<>();
         for (SliceWork slice; (slice = finished.poll()) != null; ) {
             slices.add(slice);
         }
         if (slices.isEmpty() && dirty.isEmpty()) {
-            return;
+            return false;
         }
         producer.beginTransaction();
         for (SliceWork slice : slices) {
@@ -246,6 +257,7 @@ public class DueRunLoop {
         dirty.clear();
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction();
+        return true;
     }
 
     /** Stops fetching a partition while it has too much open, and every partition while the workers are full. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -18,6 +19,9 @@ final class JobMetrics {
 
     private final MeterRegistry registry;
     private final Set<String> sourceTags = ConcurrentHashMap.newKeySet();
+    // looked up once: building and registering a meter per job costs more than the job's own bookkeeping
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
 
     JobMetrics(MeterRegistry registry, Supplier<Number> inFlight) {
         this.registry = registry;
@@ -37,16 +41,19 @@ final class JobMetrics {
     }
 
     void scraperCall(String backend, Duration latency, boolean succeeded) {
-        Timer.builder("recur.jobrunner.scraper.latency")
+        String outcome = succeeded ? "success" : "failure";
+        latencies.computeIfAbsent(backend + '/' + outcome, key -> Timer.builder("recur.jobrunner.scraper.latency")
                 .tag("backend", backend)
-                .tag("outcome", succeeded ? "success" : "failure")
+                .tag("outcome", outcome)
                 .publishPercentileHistogram()
-                .register(registry)
+                .register(registry))
                 .record(latency);
     }
 
     private void count(String name, String source) {
-        Counter.builder(name).tag("source", sourceTag(source)).register(registry).increment();
+        String tag = sourceTag(source);
+        counters.computeIfAbsent(name + '/' + tag, key -> Counter.builder(name).tag("source", tag).register(registry))
+                .increment();
     }
 
     private String sourceTag(String source) {

@@ -1,0 +1,114 @@
+package dev.recur.testinfra;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * CPU time of every process a benchmark involves, from {@code /proc} (Linux): this JVM, its child processes
+ * (the Kafka broker, s3proxy, the GCS emulator) and the processes whose command line names this JVM's
+ * infrastructure folder ({@link Infra#baseDir()}) with their children: PostgreSQL's server, which detaches
+ * from its starter, and its backends. Counts user + system time, including that of exited children.
+ */
+public final class ProcessCpu {
+
+    /** Linux reports process times in clock ticks of 1/100 s on every platform the JDK supports. */
+    private static final long MILLIS_PER_TICK = 10;
+
+    private ProcessCpu() {
+    }
+
+    /** CPU milliseconds so far by process label ("test-jvm", "kafka", "s3proxy", "postgres", "gcs-emulator", ...). */
+    public static Map<String, Long> snapshot() {
+        Map<Long, String> processes = new TreeMap<>();
+        ProcessHandle self = ProcessHandle.current();
+        processes.put(self.pid(), "test-jvm");
+        self.descendants().forEach(p -> processes.putIfAbsent(p.pid(), label(p.pid())));
+        String infra = Infra.baseDir().toString();
+        ProcessHandle.allProcesses()
+                .filter(p -> commandLine(p.pid()).contains(infra))
+                .flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
+                .forEach(p -> processes.putIfAbsent(p.pid(), label(p.pid())));
+        Map<String, Long> byLabel = new TreeMap<>();
+        processes.forEach((pid, label) -> byLabel.merge(label, cpuMillis(pid), Long::sum));
+        return byLabel;
+    }
+
+    /** What each label used between two snapshots, and the sum under "total". */
+    public static Map<String, Long> between(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> used = new TreeMap<>();
+        long total = 0;
+        for (var entry : after.entrySet()) {
+            long delta = Math.max(0, entry.getValue() - before.getOrDefault(entry.getKey(), 0L));
+            used.put(entry.getKey(), delta);
+            total += delta;
+        }
+        used.put("total", total);
+        return used;
+    }
+
+    /** CPU milliseconds per operation by label, formatted to 3 decimals, for printing. */
+    public static Map<String, String> perOperation(Map<String, Long> cpuMillis, int operations) {
+        Map<String, String> per = new TreeMap<>();
+        cpuMillis.forEach((label, millis) -> per.put(label,
+                String.format(Locale.ROOT, "%.3f", millis / (double) operations)));
+        return per;
+    }
+
+    /** The load averages of {@code uptime}: how much of the machine other work took while a figure was taken. */
+    public static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String label(long pid) {
+        String command = commandLine(pid);
+        if (command.contains("kafka.Kafka")) {
+            return "kafka";
+        }
+        if (command.contains("s3proxy")) {
+            return "s3proxy";
+        }
+        if (command.contains("firebase") || command.contains("RulesRuntimeStandIn")) {
+            return "gcs-emulator";
+        }
+        if (command.contains("postgres")) {
+            return "postgres";
+        }
+        String first = command.split(" ", 2)[0];
+        return first.isEmpty() ? "other" : Path.of(first).getFileName().toString();
+    }
+
+    private static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8).replace('\0', ' ').trim();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // fields after the parenthesised command name (which may hold spaces): state is field 3
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = 0;
+            for (int field = 14; field <= 17; field++) { // utime, stime, cutime, cstime
+                ticks += Long.parseLong(fields[field - 3]);
+            }
+            return ticks * MILLIS_PER_TICK;
+        } catch (IOException | RuntimeException e) {
+            // the process ended between listing and reading
+            return 0;
+        }
+    }
+}
