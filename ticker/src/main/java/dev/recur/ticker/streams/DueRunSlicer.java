@@ -23,12 +23,12 @@ final class DueRunSlicer {
     }
 
     /**
-     * The slices of a run, at least one. {@code snapshotBytes} is the size of the snapshot holding the items: when
-     * the whole snapshot fits, so do its items, and the common small run needs no measuring.
+     * The slices of a run, at least one. {@code itemsBytes} is the size of the items' JSON array: when it fits, the
+     * run needs no measuring.
      */
-    List<Slice> slice(List<ObjectNode> items, int snapshotBytes) {
+    List<Slice> slice(List<ObjectNode> items, int itemsBytes) {
         List<ObjectNode> all = items == null ? List.of() : items;
-        if (snapshotBytes <= budgetBytes || all.size() <= 1) {
+        if (itemsBytes <= budgetBytes || all.size() <= 1) {
             return List.of(new Slice(0, all));
         }
         List<Slice> slices = new ArrayList<>();

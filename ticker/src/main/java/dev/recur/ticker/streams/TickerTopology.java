@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
@@ -13,8 +14,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
-import dev.recur.common.event.DueRun;
-import dev.recur.common.json.EventSerializer;
 import dev.recur.ticker.config.TickerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -26,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class TickerTopology {
 
     public static final String SCHEDULES_STORE = "schedules";
+    public static final String PLANS_STORE = "plans";
     public static final String TIMELINE_STORE = "timeline";
 
     @Produces
@@ -38,8 +38,12 @@ public class TickerTopology {
     }
 
     /**
+     * The timeline is an in-memory index of the plans store, without changelog, rebuilt when a task starts (see
+     * {@link ScheduleProcessor}): a fired run then costs the due-run and one 16-byte plan record, not a rewrite of
+     * the snapshot and a delete and a put of the timeline.
+     *
      * @param persistent RocksDB stores with changelogs, as in production; false gives in-memory stores without
-     *     changelogs, which spare the {@code TopologyTestDriver} a RocksDB flush and four changelog records per
+     *     changelogs, which spare the {@code TopologyTestDriver} a RocksDB flush and a changelog record per
      *     simulated run
      */
     public static Topology build(TickerSettings settings, Clock clock, TickerMetrics metrics, boolean persistent) {
@@ -49,9 +53,12 @@ public class TickerTopology {
         topology.addProcessor("ticker", () -> new ScheduleProcessor(settings, clock, metrics), "schedules-in");
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(store(SCHEDULES_STORE, persistent), Serdes.Long(),
                 TrackedSchedule.SERDE), persistent), "ticker");
-        topology.addStateStore(logged(Stores.keyValueStoreBuilder(store(TIMELINE_STORE, persistent), Serdes.Bytes(),
-                Serdes.ByteArray()), persistent), "ticker");
-        topology.addSink("due-runs-out", settings.dueRunsTopic(), new StringSerializer(), new EventSerializer<DueRun>(),
+        topology.addStateStore(logged(Stores.keyValueStoreBuilder(store(PLANS_STORE, persistent), Serdes.Long(),
+                Serdes.Long()), persistent), "ticker");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TIMELINE_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(), "ticker");
+        // the processor writes the due-runs' JSON itself (see DueRunJson)
+        topology.addSink("due-runs-out", settings.dueRunsTopic(), new StringSerializer(), new ByteArraySerializer(),
                 "ticker");
         return topology;
     }

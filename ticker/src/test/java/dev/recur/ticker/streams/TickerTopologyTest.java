@@ -176,13 +176,16 @@ class TickerTopologyTest {
 
     @Test
     void shouldFireRunDueBeforeChangeWhenChangeArrivesBeforeTheTick() {
-        try (TickerDriver ticker = new TickerDriver(T0, TickerDriver.DEFAULTS.withTick(java.time.Duration.ofSeconds(30),
-                20_000))) {
+        // punctuations at 15 and 45 seconds past each minute
+        try (TickerDriver ticker = new TickerDriver(T0.plusSeconds(15),
+                TickerDriver.DEFAULTS.withTick(java.time.Duration.ofSeconds(30), 20_000))) {
             Snapshots schedule = Snapshots.schedule(ID, "5 * * * *");
             ticker.send(schedule);
             ticker.runMinutes(t("10:01:00"), t("10:04:00"));
-            // the change comes in the fire minute before the punctuator looked at it
+            ticker.at(t("10:04:50"));
+            // the change comes in the fire minute before the punctuator (next at 10:05:15) looked at it
             ticker.at(t("10:05:00.100"));
+            assertThat(ticker.runs()).isEmpty();
             ticker.send(schedule.next().active(false));
 
             assertThat(times(ticker.runs())).containsExactly(t("10:05:00"));
