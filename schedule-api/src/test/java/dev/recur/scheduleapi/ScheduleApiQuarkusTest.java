@@ -102,6 +102,9 @@ class ScheduleApiQuarkusTest {
         long id = Api.createSchedule(user);
         clock.advance(Duration.ofDays(365 * 7));
         as(user).get("/v1/schedules/" + id).then().statusCode(200).body("next_run_at", nullValue());
+        // never deactivated, so still flagged active: activating it again is refused all the same
+        as(user).body(Map.of("active", true)).put("/v1/schedules/" + id + "/state").then().statusCode(400)
+                .body("errors.field", hasItem("active"));
     }
 
     @Test

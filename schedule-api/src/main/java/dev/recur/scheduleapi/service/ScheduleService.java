@@ -91,12 +91,14 @@ public class ScheduleService {
     @Transactional
     public void changeState(long id, String owner, boolean active) {
         Schedule schedule = owned(id, owner);
-        if (schedule.active == active) {
-            return;
-        }
         Instant now = clock.instant();
+        // checked before the no-op case: a schedule that ran to its end_time is still flagged active, and
+        // "activate" on it must say that it cannot run again rather than pretend to succeed
         if (active && !schedule.endTime.isAfter(now)) {
             throw ApiException.invalid("active", "the schedule ended at its end_time; replace it with a later end_time to reactivate it");
+        }
+        if (schedule.active == active) {
+            return;
         }
         schedule.active = active;
         schedule.updatedAt = now;
