@@ -36,6 +36,7 @@ import dev.recur.common.json.EventJson;
 import dev.recur.delivery.client.CallbackSender;
 import dev.recur.testinfra.quarkus.KafkaTestResource;
 import dev.recur.testinfra.quarkus.PostgresTestResource;
+import dev.recur.testinfra.gcs.GcsTestResource;
 import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -46,6 +47,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_delivery"))
 @QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-test,recur-results,user-bucket"))
 @QuarkusTestResource(CallbackReceiverResource.class)
+@QuarkusTestResource(GcsTestResource.class)
 class CallbackQuarkusTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);

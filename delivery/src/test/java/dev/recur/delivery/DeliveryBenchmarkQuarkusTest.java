@@ -10,6 +10,8 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -38,8 +40,10 @@ import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.ProcessCpu;
 import dev.recur.testinfra.quarkus.KafkaTestResource;
 import dev.recur.testinfra.quarkus.PostgresTestResource;
+import dev.recur.testinfra.gcs.GcsTestResource;
 import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -56,6 +60,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_delivery"))
 @QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-test,recur-results,user-bucket"))
 @QuarkusTestResource(CallbackReceiverResource.class)
+@QuarkusTestResource(GcsTestResource.class)
 class DeliveryBenchmarkQuarkusTest {
 
     private static final int SCHEDULES = 100;
@@ -108,6 +113,7 @@ class DeliveryBenchmarkQuarkusTest {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        Map<String, Long> cpuBefore = ProcessCpu.snapshot();
         long t0 = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
@@ -121,6 +127,7 @@ class DeliveryBenchmarkQuarkusTest {
             assertThat(pendingDeliveries()).isZero();
         });
         long done = System.nanoTime();
+        Map<String, Long> cpu = ProcessCpu.between(cpuBefore, ProcessCpu.snapshot());
         int uploaded = s3.listObjectsV2Paginator(b -> b.bucket("user-bucket").prefix(prefix)).contents().stream()
                 .mapToInt(o -> 1).sum();
         double seconds = (done - t0) / 1e9;
@@ -129,6 +136,8 @@ class DeliveryBenchmarkQuarkusTest {
                 + " callbacks received %d, S3 objects %d; goal 2000 jobs/s -> ratio %.2f%n", label, jobs,
                 (published - t0) / 1e9, seconds, jobs / seconds, 2 * jobs / seconds, received.get() - before, uploaded,
                 jobs / seconds / 2000);
+        System.out.printf(Locale.ROOT, "BENCHMARK delivery %s: CPU ms per job by process %s; load average %s%n",
+                label, ProcessCpu.perOperation(cpu, jobs), ProcessCpu.loadAverage());
         for (Timer t : registry.find("recur.delivery.batch.phase").timers()) {
             System.out.printf("BENCHMARK delivery %s: phase %s: %d batches, mean %.1f ms, max %.1f ms%n", label,
                     t.getId().getTag("phase"), t.count(), t.mean(TimeUnit.MILLISECONDS), t.max(TimeUnit.MILLISECONDS));
@@ -150,6 +159,7 @@ class DeliveryBenchmarkQuarkusTest {
         var pool = Executors.newFixedThreadPool(32);
         byte[] body = EventJson.write(Fixtures.pages("<html>raw</html>"));
         String prefix = "raw/" + UUID.randomUUID() + "/";
+        Map<String, Long> cpuBefore = ProcessCpu.snapshot();
         long t0 = System.nanoTime();
         List<java.util.concurrent.Future<?>> done = new ArrayList<>();
         for (int i = 0; i < puts; i++) {
@@ -161,7 +171,10 @@ class DeliveryBenchmarkQuarkusTest {
             f.get();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Long> cpu = ProcessCpu.between(cpuBefore, ProcessCpu.snapshot());
         pool.shutdown();
+        System.out.printf(Locale.ROOT, "BENCHMARK delivery raw S3: CPU ms per PUT by process %s; load average %s%n",
+                ProcessCpu.perOperation(cpu, puts), ProcessCpu.loadAverage());
         System.out.printf("BENCHMARK delivery raw S3: %d PUTs on 32 threads in %.2f s -> %.0f PUT/s"
                 + " (ceiling %.0f jobs/s at 2 PUTs per job)%n", puts, seconds, puts / seconds, puts / seconds / 2);
     }

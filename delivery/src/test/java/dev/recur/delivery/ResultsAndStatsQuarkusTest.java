@@ -26,12 +26,13 @@ import dev.recur.common.event.ScheduleStats;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.delivery.service.ResultsExpirySweep;
-import dev.recur.delivery.storage.GcsObjectStore;
+import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.Storage;
-import com.google.cloud.storage.contrib.nio.testing.LocalStorageHelper;
+import dev.recur.testinfra.gcs.GcsEmulator;
 import dev.recur.testinfra.quarkus.KafkaTestResource;
 import dev.recur.testinfra.quarkus.PostgresTestResource;
+import dev.recur.testinfra.gcs.GcsTestResource;
 import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -46,6 +47,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_delivery"))
 @QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-test,recur-results,user-bucket"))
 @QuarkusTestResource(CallbackReceiverResource.class)
+@QuarkusTestResource(GcsTestResource.class)
 class ResultsAndStatsQuarkusTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -55,9 +57,6 @@ class ResultsAndStatsQuarkusTest {
 
     @Inject
     ResultsExpirySweep sweep;
-
-    @Inject
-    GcsObjectStore gcs;
 
     private final Fixtures.TopicReader<JobRecord> history = new Fixtures.TopicReader<>(Topics.JOB_HISTORY, JobRecord.class);
     private final Fixtures.TopicReader<ScheduleStats> stats =
@@ -135,12 +134,7 @@ class ResultsAndStatsQuarkusTest {
         long scheduleId = Fixtures.newScheduleId();
         List<ResultPage> pages = Fixtures.pages("x".repeat(200_000));
         byte[] claim = EventJson.mapper().writeValueAsBytes(pages);
-        JobResult probe = Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE);
-        String claimKey = "claims/" + probe.jobId() + ".json";
-        s3.putObject(b -> b.bucket("recur-results").key(claimKey), RequestBody.fromBytes(claim));
-        ResultsRef ref = new ResultsRef("recur-results", claimKey, claim.length, "application/json",
-                java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(claim)));
-        JobResult job = Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE, null, ref);
+        JobResult job = claimChecked(scheduleId, claim);
 
         Fixtures.publish(job);
 
@@ -150,6 +144,50 @@ class ResultsAndStatsQuarkusTest {
         ResultsRef recorded = recordsOf(job.jobId()).get(0).resultsRef();
         assertThat(recorded.key()).isEqualTo("results/" + job.jobId() + ".json");
         assertThat(recorded.sizeBytes()).isEqualTo(read("recur-results", recorded.key()).length());
+    }
+
+    @Test
+    void shouldStoreWholePageWhenClaimCheckedPageIsOver20Megabytes() throws Exception {
+        long scheduleId = Fixtures.newScheduleId();
+        // over Jackson's default maximum string length (20,000,000 chars): job-runner claim-checks such pages
+        String content = "<" + "a".repeat(21 * 1024 * 1024) + ">";
+        byte[] claim = EventJson.mapper().writeValueAsBytes(Fixtures.pages(content));
+        JobResult job = claimChecked(scheduleId, claim);
+
+        Fixtures.publish(job);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(recordsOf(job.jobId())).hasSize(1));
+        byte[] stored = s3.getObjectAsBytes(b -> b.bucket("recur-results").key("results/" + job.jobId() + ".json"))
+                .asByteArray();
+        // the pages re-serialized by the same mapper: the document is the claim wrapped in {"results": ...}
+        byte[] expected = ("{\"results\":" + new String(claim, java.nio.charset.StandardCharsets.UTF_8) + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(stored.length).isEqualTo(expected.length);
+        assertThat(stored).isEqualTo(expected);
+        assertThat(recordsOf(job.jobId()).get(0).resultsRef().sizeBytes()).isEqualTo(expected.length);
+    }
+
+    @Test
+    void shouldFaultJobAndKeepConsumingWhenItsClaimCheckIsMissing() throws Exception {
+        long scheduleId = Fixtures.newScheduleId();
+        JobResult probe = Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE);
+        // a claim check that no retry can read (expired or deleted): it must not hold the partition
+        ResultsRef missing = new ResultsRef("recur-results", "claims/" + probe.jobId() + "-gone.json", 10, "application/json", null);
+        JobResult lost = Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE, null, missing);
+        JobResult next = Fixtures.result(scheduleId, 1, Fixtures.item(), 200, JobStatus.DONE);
+
+        Fixtures.publish(lost);
+        Fixtures.publish(next);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(recordsOf(lost.jobId())).hasSize(1);
+            assertThat(recordsOf(next.jobId())).hasSize(1);
+        });
+        JobRecord faulted = recordsOf(lost.jobId()).get(0);
+        assertThat(faulted.resultStatus()).isEqualTo(JobStatus.FAULTED);
+        assertThat(faulted.error()).startsWith("results lost: claim check").contains("does not exist");
+        assertThat(json(read("recur-results", "results/" + lost.jobId() + ".json")).get("results")).isEmpty();
+        assertThat(recordsOf(next.jobId()).get(0).resultStatus()).isEqualTo(JobStatus.DONE);
     }
 
     @Test
@@ -173,22 +211,41 @@ class ResultsAndStatsQuarkusTest {
     }
 
     @Test
-    void shouldUploadToGcsWhenStorageTypeIsGcs() throws Exception {
-        // google-cloud-nio's in-memory storage behind the real client API: no GCS emulator on this machine
-        Storage storage = LocalStorageHelper.getOptions().getService();
-        gcs.use(storage);
+    void shouldUploadToGcsEmulatorOnceWhenTheSameGcsJobIsConsumedTwice() throws Exception {
+        // the real Firebase Storage emulator (GcsTestResource), reached through delivery's own configuration
         long scheduleId = Fixtures.newScheduleId();
+        String prefix = "daily-" + UUID.randomUUID();
         JobResult job = Fixtures.result(scheduleId, 0, Fixtures.item().put("storage_type", "gcs")
-                .put("storage_url", "gs://user-gcs/daily"), 200, JobStatus.DONE);
+                .put("storage_url", "gs://user-gcs/" + prefix), 200, JobStatus.DONE);
+        BlobId blob = BlobId.of("user-gcs", prefix + "/" + job.jobId() + ".json");
+        JsonNode expected = EventJson.mapper().valueToTree(java.util.Map.of("results", job.results()));
 
-        Fixtures.publish(job);
+        try (Storage storage = GcsEmulator.shared().client()) {
+            Fixtures.publish(job);
 
-        BlobId blob = BlobId.of("user-gcs", "daily/" + job.jobId() + ".json");
-        // the in-memory store shows the blob as soon as the resumable upload opens, its bytes once it closes
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
-                assertThat(EventJson.mapper().readTree(storage.readAllBytes(blob)).get("results"))
-                        .isEqualTo(EventJson.mapper().valueToTree(job.results())));
-        assertThat(storage.list("user-gcs").iterateAll()).hasSize(1);
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
+                    assertThat(EventJson.mapper().readTree(storage.readAllBytes(blob))).isEqualTo(expected));
+            Blob first = storage.get(blob);
+            assertThat(first.getContentType()).isEqualTo("application/json");
+
+            JobResult marker = Fixtures.result(scheduleId, 1, Fixtures.item(), 200, JobStatus.DONE);
+            Fixtures.publish(job, marker);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(recordsOf(marker.jobId())).hasSize(1));
+
+            assertThat(storage.list("user-gcs", Storage.BlobListOption.prefix(prefix + "/")).iterateAll())
+                    .singleElement().satisfies(b -> assertThat(b.getGeneration()).isEqualTo(first.getGeneration()));
+            assertThat(EventJson.mapper().readTree(storage.readAllBytes(blob))).isEqualTo(expected);
+        }
+    }
+
+    /** A job whose results are the claim check {@code claim}, stored where job-runner would store it. */
+    private JobResult claimChecked(long scheduleId, byte[] claim) throws Exception {
+        JobResult probe = Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE);
+        String claimKey = "claims/" + probe.jobId() + ".json";
+        s3.putObject(b -> b.bucket("recur-results").key(claimKey), RequestBody.fromBytes(claim));
+        ResultsRef ref = new ResultsRef("recur-results", claimKey, claim.length, "application/json",
+                java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(claim)));
+        return Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE, null, ref);
     }
 
     private List<JobRecord> recordsOf(long jobId) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.recur.testinfra.quarkus.KafkaTestResource;
 import dev.recur.testinfra.quarkus.PostgresTestResource;
+import dev.recur.testinfra.gcs.GcsTestResource;
 import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_delivery"))
 @QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-test,recur-results,user-bucket"))
 @QuarkusTestResource(CallbackReceiverResource.class)
+@QuarkusTestResource(GcsTestResource.class)
 class S3PlumbingQuarkusTest {
 
     @Inject

@@ -28,6 +28,12 @@ public record FinishedJob(
                 result.error(), result.createdAt(), result.updatedAt());
     }
 
+    /** This job, faulted for the given reason (its create status code kept). */
+    public FinishedJob faulted(String reason) {
+        return new FinishedJob(jobId, runId, scheduleId, owner, scheduledFor, itemIndex, item, createStatusCode,
+                JobStatus.FAULTED, reason, createdAt, resultCreatedAt);
+    }
+
     /** The item's {@code callback_url}, if it has a non-blank one. */
     public String callbackUrl() {
         return text("callback_url");

@@ -14,9 +14,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.ResultsRef;
+import dev.recur.common.json.EventJson;
 import dev.recur.delivery.domain.FinishedJob;
 import dev.recur.delivery.repository.JobRepository;
 import dev.recur.delivery.service.DeliveryMetrics;
@@ -36,7 +38,10 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 @ApplicationScoped
 public class JobResultConsumer {
 
+    private static final Logger LOG = Logger.getLogger(JobResultConsumer.class);
     private static final int STORE_ATTEMPTS = 3;
+    private static final Duration FIRST_BATCH_RETRY = Duration.ofMillis(500);
+    private static final Duration MAX_BATCH_RETRY = Duration.ofSeconds(15);
 
     private final JobRepository jobs;
     private final ResultsStore results;
@@ -46,6 +51,7 @@ public class JobResultConsumer {
     private final ExecutorService storeWriters = Executors.newFixedThreadPool(32, new NamedThreads("results-store"));
 
     private final DeliveryMetrics metrics;
+    private volatile boolean stopping;
 
     JobResultConsumer(JobRepository jobs, ResultsStore results, IngestService ingest, DeliveryWorker worker,
             DeliveryMetrics metrics) {
@@ -59,6 +65,27 @@ public class JobResultConsumer {
     @Incoming("job-results")
     @Blocking
     public void consume(List<JobResult> batch) {
+        // A failure must not reach the connector: it fails the channel for good, and delivery then ingests nothing
+        // until it is restarted (seen with PostgreSQL stopped for 60 s, issue 7). The database or the results bucket
+        // being away for a while is expected, so the batch is taken again until it goes through; the job log makes
+        // the part of it that already went through a no-op.
+        Duration wait = FIRST_BATCH_RETRY;
+        while (true) {
+            try {
+                handle(batch);
+                return;
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    throw e;
+                }
+                LOG.warnf("a batch of %d job results failed; trying again in %s: %s", batch.size(), wait, e.toString());
+                pause(wait);
+                wait = wait.multipliedBy(2).compareTo(MAX_BATCH_RETRY) > 0 ? MAX_BATCH_RETRY : wait.multipliedBy(2);
+            }
+        }
+    }
+
+    private void handle(List<JobResult> batch) {
         Map<Long, JobResult> byId = new LinkedHashMap<>();
         for (JobResult r : batch) {
             // a record that failed to deserialize arrives as null
@@ -97,6 +124,8 @@ public class JobResultConsumer {
                 byte[] document = results.resultsDocument(result);
                 ResultsRef ref = results.store(result.jobId(), document);
                 return new Ingested(FinishedJob.of(result), document, ref);
+            } catch (ResultsStore.UnreadableClaimException e) {
+                return withLostResults(result, e);
             } catch (RuntimeException e) {
                 last = e;
             }
@@ -104,8 +133,26 @@ public class JobResultConsumer {
         throw last;
     }
 
+    /** The job, faulted with the reason and no pages: its results are gone, but the job is still counted and delivered. */
+    private Ingested withLostResults(JobResult result, ResultsStore.UnreadableClaimException e) {
+        LOG.errorf("job %d: results lost: %s", result.jobId(), e.getMessage());
+        FinishedJob job = FinishedJob.of(result).faulted("results lost: " + e.getMessage());
+        byte[] document = EventJson.write(Map.of("results", List.of()));
+        return new Ingested(job, document, results.store(result.jobId(), document));
+    }
+
+    private static void pause(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to retry a batch", e);
+        }
+    }
+
     @PreDestroy
     void stop() {
+        stopping = true;
         storeWriters.shutdownNow();
     }
 }

@@ -1,5 +1,6 @@
 package dev.recur.delivery.storage;
 
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,7 +10,9 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.ResultPage;
@@ -28,6 +31,12 @@ public class ResultsStore {
     public static final String CONTENT_TYPE = "application/json";
     private static final TypeReference<List<ResultPage>> PAGES = new TypeReference<>() {
     };
+    /**
+     * Claim checks hold pages of 20 MB and more (job-runner's maximum body size), over Jackson's default
+     * limit of 20,000,000 characters per string; the claim is read whole into memory anyway, so the limit
+     * protects nothing here.
+     */
+    private static final ObjectMapper CLAIMS = largeStrings(EventJson.mapper().copy());
 
     private final S3ObjectStore s3;
     private final ResultsStoreConfig config;
@@ -63,17 +72,38 @@ public class ResultsStore {
     }
 
     private List<ResultPage> claimedPages(ResultsRef ref) {
-        byte[] content = s3.get(ref.bucket(), ref.key());
+        String where = "claim check s3://" + ref.bucket() + "/" + ref.key();
+        byte[] content;
+        try {
+            content = s3.get(ref.bucket(), ref.key());
+        } catch (NoSuchKeyException e) {
+            throw new UnreadableClaimException(where + " does not exist", e);
+        }
         if (ref.sha256() != null && !ref.sha256().equalsIgnoreCase(sha256(content))) {
-            throw new IllegalStateException("claim check s3://" + ref.bucket() + "/" + ref.key()
-                    + " does not match its sha256");
+            throw new UnreadableClaimException(where + " does not match its sha256", null);
         }
         try {
-            return EventJson.mapper().readValue(content, PAGES);
+            return CLAIMS.readValue(content, PAGES);
         } catch (IOException e) {
-            throw new IllegalStateException("claim check s3://" + ref.bucket() + "/" + ref.key()
-                    + " is not a JSON array of result pages", e);
+            throw new UnreadableClaimException(where + " is not a JSON array of result pages", e);
         }
+    }
+
+    /**
+     * A claim check that no retry can read: missing (expired or deleted), altered, or not result pages. Unlike an
+     * unreachable bucket, waiting does not help, so the job is recorded as faulted instead of holding its partition.
+     */
+    public static final class UnreadableClaimException extends RuntimeException {
+
+        UnreadableClaimException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static ObjectMapper largeStrings(ObjectMapper mapper) {
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength(Integer.MAX_VALUE).build());
+        return mapper;
     }
 
     static String sha256(byte[] content) {
