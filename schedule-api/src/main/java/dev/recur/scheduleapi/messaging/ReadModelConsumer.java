@@ -1,29 +1,46 @@
 package dev.recur.scheduleapi.messaging;
 
+import java.time.Duration;
+
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.ScheduleStats;
 import dev.recur.scheduleapi.service.ReadModelService;
 import io.smallrye.common.annotation.Blocking;
 
-/** Feeds the statistics and job history that delivery publishes into schedule-api's read model. */
+/**
+ * Feeds the statistics and job history that delivery publishes into schedule-api's read model.
+ *
+ * <p>A failure must not reach the connector: it fails the channel for good, and the read model then stays behind
+ * (and readiness down) until a restart — seen with PostgreSQL stopped for 60 s (issue 7). The database being away
+ * for a while is expected, so a record is written again, with backoff, until it goes through; the writes are
+ * upserts keyed by job id and schedule id, so a repeat changes nothing.
+ */
 @ApplicationScoped
 public class ReadModelConsumer {
 
+    private static final Logger LOG = Logger.getLogger(ReadModelConsumer.class);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(15);
+
     @Inject
     ReadModelService readModel;
+
+    private volatile boolean stopping;
 
     @Incoming("schedule-stats")
     @Blocking
     public void onStats(ConsumerRecord<String, ScheduleStats> record) {
         // a tombstone or an unreadable record carries nothing to keep
         if (record.value() != null) {
-            readModel.record(record.value());
+            untilWritten("statistics of schedule " + record.key(), () -> readModel.record(record.value()));
         }
     }
 
@@ -31,7 +48,34 @@ public class ReadModelConsumer {
     @Blocking
     public void onJob(ConsumerRecord<String, JobRecord> record) {
         if (record.value() != null) {
-            readModel.record(record.value());
+            untilWritten("job " + record.key(), () -> readModel.record(record.value()));
         }
+    }
+
+    private void untilWritten(String what, Runnable write) {
+        Duration wait = FIRST_RETRY;
+        while (true) {
+            try {
+                write.run();
+                return;
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    throw e;
+                }
+                LOG.warnf("cannot record %s in the read model; trying again in %s: %s", what, wait, e.toString());
+                try {
+                    Thread.sleep(wait.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                wait = wait.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait.multipliedBy(2);
+            }
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        stopping = true;
     }
 }
