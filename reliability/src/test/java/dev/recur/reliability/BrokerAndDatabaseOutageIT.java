@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,9 +38,6 @@ import dev.recur.common.time.ApiTime;
  * a client keeps creating schedules. The services must recover by themselves (same processes), no acknowledged
  * (2xx) creation may be lost, and while the database is down the API must answer 503 with the error body, quickly.
  */
-// Out of the default build until schedule-api's ReadModelConsumer survives its database going away (it fails its
-// channels for good when a record arrives meanwhile; seen in the third run, see docs/reliability.md, issue 7).
-@Tag("fault")
 class BrokerAndDatabaseOutageIT {
 
     private static final Duration BROKER_OUTAGE = Duration.parse(System.getProperty("reliability.broker-outage", "PT60S"));
