@@ -92,16 +92,17 @@ public class OutboxRelay {
         }
     }
 
-    /** Publishes soon after the transaction that wrote outbox rows has committed. */
+    /**
+     * Publishes soon after the transaction that wrote outbox rows has committed, or at once for rows written
+     * outside a JTA transaction (a create is one statement; CDI notifies transactional observers immediately
+     * when no transaction is active).
+     */
     void onOutboxWritten(@Observes(during = TransactionPhase.AFTER_SUCCESS) OutboxWritten event) {
         wake();
     }
 
-    /**
-     * Starts a pass soon, for rows committed outside a JTA transaction. Wake-ups that arrive while one is
-     * pending fold into it, so a burst of commits costs one pass that publishes them as one batch.
-     */
-    public void wake() {
+    /** Starts a pass soon. Wake-ups that arrive while one is pending fold into it: a burst of commits costs one pass. */
+    private void wake() {
         if (executor != null && wakeUpPending.compareAndSet(false, true)) {
             executor.execute(() -> {
                 wakeUpPending.set(false);

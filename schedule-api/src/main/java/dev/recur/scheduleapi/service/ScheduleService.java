@@ -24,7 +24,6 @@ import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.OutboxMessage;
 import dev.recur.scheduleapi.domain.Schedule;
-import dev.recur.scheduleapi.messaging.OutboxRelay;
 import dev.recur.scheduleapi.messaging.OutboxWritten;
 import dev.recur.scheduleapi.repository.AppUserRepository;
 import dev.recur.scheduleapi.repository.OutboxRepository;
@@ -55,9 +54,6 @@ public class ScheduleService {
     @Inject
     Event<OutboxWritten> outboxWritten;
 
-    @Inject
-    OutboxRelay relay;
-
     /**
      * Not a JTA transaction: the schedule, its outbox row and the quota reservation are one SQL statement,
      * atomic by itself, which saves the transaction's round trips and bookkeeping on the hottest write.
@@ -75,7 +71,8 @@ public class ScheduleService {
                 Topics.key(schedule.id), snapshot(schedule, definition.items()))) {
             throw quotaExceeded();
         }
-        relay.wake();
+        // outside a transaction the relay's AFTER_SUCCESS observer is notified at once (CDI TransactionPhase)
+        outboxWritten.fire(new OutboxWritten());
         return schedule;
     }
 
