@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.json.EventJson;
+import dev.recur.common.retry.RetryInPlace;
 import dev.recur.delivery.domain.FinishedJob;
 import dev.recur.delivery.repository.JobRepository;
 import dev.recur.delivery.service.DeliveryMetrics;
@@ -69,20 +70,8 @@ public class JobResultConsumer {
         // until it is restarted (seen with PostgreSQL stopped for 60 s, issue 7). The database or the results bucket
         // being away for a while is expected, so the batch is taken again until it goes through; the job log makes
         // the part of it that already went through a no-op.
-        Duration wait = FIRST_BATCH_RETRY;
-        while (true) {
-            try {
-                handle(batch);
-                return;
-            } catch (RuntimeException e) {
-                if (stopping) {
-                    throw e;
-                }
-                LOG.warnf("a batch of %d job results failed; trying again in %s: %s", batch.size(), wait, e.toString());
-                pause(wait);
-                wait = wait.multipliedBy(2).compareTo(MAX_BATCH_RETRY) > 0 ? MAX_BATCH_RETRY : wait.multipliedBy(2);
-            }
-        }
+        RetryInPlace.untilDone(() -> handle(batch), FIRST_BATCH_RETRY, MAX_BATCH_RETRY, () -> stopping,
+                (e, wait) -> LOG.warnf("a batch of %d job results failed; trying again in %s: %s", batch.size(), wait, e.toString()));
     }
 
     private void handle(List<JobResult> batch) {
@@ -139,15 +128,6 @@ public class JobResultConsumer {
         FinishedJob job = FinishedJob.of(result).faulted("results lost: " + e.getMessage());
         byte[] document = EventJson.write(Map.of("results", List.of()));
         return new Ingested(job, document, results.store(result.jobId(), document));
-    }
-
-    private static void pause(Duration wait) {
-        try {
-            Thread.sleep(wait.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to retry a batch", e);
-        }
     }
 
     @PreDestroy

@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.ScheduleStats;
+import dev.recur.common.retry.RetryInPlace;
 import dev.recur.scheduleapi.service.ReadModelService;
 import io.smallrye.common.annotation.Blocking;
 
@@ -53,25 +54,8 @@ public class ReadModelConsumer {
     }
 
     private void untilWritten(String what, Runnable write) {
-        Duration wait = FIRST_RETRY;
-        while (true) {
-            try {
-                write.run();
-                return;
-            } catch (RuntimeException e) {
-                if (stopping) {
-                    throw e;
-                }
-                LOG.warnf("cannot record %s in the read model; trying again in %s: %s", what, wait, e.toString());
-                try {
-                    Thread.sleep(wait.toMillis());
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-                wait = wait.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait.multipliedBy(2);
-            }
-        }
+        RetryInPlace.untilDone(write, FIRST_RETRY, MAX_RETRY, () -> stopping, (e, wait) -> LOG.warnf(
+                "cannot record %s in the read model; trying again in %s: %s", what, wait, e.toString()));
     }
 
     @PreDestroy
