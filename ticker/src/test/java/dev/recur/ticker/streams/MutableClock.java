@@ -1,12 +1,9 @@
 package dev.recur.ticker.streams;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /** A clock that tests move, in step with the test driver's wall-clock time. */
-final class MutableClock extends Clock {
+final class MutableClock extends UtcTestClock {
 
     private volatile Instant now;
 
@@ -21,15 +18,5 @@ final class MutableClock extends Clock {
     @Override
     public Instant instant() {
         return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("the ticker works in UTC");
     }
 }

@@ -1,12 +1,9 @@
 package dev.recur.ticker.streams;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /** Stands still at an instant until released, then runs at real speed from the instant it was released at. */
-final class SwitchableClock extends Clock {
+final class SwitchableClock extends UtcTestClock {
 
     private volatile Instant frozen;
     private volatile long releasedNanos;
@@ -26,15 +23,5 @@ final class SwitchableClock extends Clock {
     public Instant instant() {
         Instant stopped = frozen;
         return stopped != null ? stopped : releasedAt.plusNanos(System.nanoTime() - releasedNanos);
-    }
-
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("the ticker works in UTC");
     }
 }
