@@ -25,6 +25,7 @@ import dev.recur.testinfra.EmbeddedS3Server;
 import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.RecurTopics;
 import dev.recur.testinfra.S3Server;
+import dev.recur.testinfra.gcs.GcsEmulator;
 
 /**
  * The whole of Recur on one machine with only a JDK: a real Kafka broker, PostgreSQL and S3-compatible server
@@ -34,18 +35,27 @@ import dev.recur.testinfra.S3Server;
  */
 public final class LocalRecur implements AutoCloseable {
 
-    /** Ports and folders; a port of 0 means any free port (tests). */
+    /**
+     * Ports and folders; a port of 0 means any free port (tests), a negative {@code gcsPort} no GCS emulator
+     * (it needs Node.js and a JDK 21+, which a machine with only a JDK 17 does not have).
+     */
     public record Options(Path repoDir, Path dataDir, int apiPort, int tickerPort, int jobRunnerPort,
-            int deliveryPort, int kafkaPort, int postgresPort, int s3Port, boolean durable,
+            int deliveryPort, int kafkaPort, int postgresPort, int s3Port, int gcsPort, boolean durable,
             Map<String, String> extraProperties) {
 
-        public static Options defaults(Path repoDir, Path dataDir) {
-            return new Options(repoDir, dataDir, 8080, 8081, 8082, 8083, 19092, 15432, 19000, true, Map.of());
+        public static final int NO_GCS = -1;
+
+        public static Options defaults(Path repoDir, Path dataDir, boolean gcs) {
+            return new Options(repoDir, dataDir, 8080, 8081, 8082, 8083, 19092, 15432, 19000, gcs ? 19199 : NO_GCS,
+                    true, Map.of());
         }
 
-        /** Free ports everywhere, data that need not survive a machine crash: for tests. */
+        /**
+         * Free ports everywhere, data that need not survive a machine crash, no GCS emulator of its own (tests
+         * share {@link GcsEmulator#shared()} and pass its host in {@code extraProperties}).
+         */
         public static Options forTests(Path repoDir, Path dataDir, Map<String, String> extraProperties) {
-            return new Options(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, false, extraProperties);
+            return new Options(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, NO_GCS, false, extraProperties);
         }
     }
 
@@ -56,6 +66,7 @@ public final class LocalRecur implements AutoCloseable {
     private final EmbeddedPostgresServer postgres;
     private final EmbeddedKafkaBroker kafka;
     private final EmbeddedS3Server s3;
+    private final GcsEmulator gcs;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private String adminPassword;
 
@@ -65,18 +76,23 @@ public final class LocalRecur implements AutoCloseable {
         this.postgres = new EmbeddedPostgresServer(data.resolve("postgres"), options.postgresPort(), options.durable());
         this.kafka = new EmbeddedKafkaBroker(data.resolve("kafka"), options.kafkaPort());
         this.s3 = new EmbeddedS3Server(data.resolve("s3"), options.s3Port());
+        this.gcs = options.gcsPort() < 0 ? null : new GcsEmulator(data.resolve("gcs"), options.gcsPort());
     }
 
     public static void main(String[] args) throws Exception {
         Path repo = Path.of(System.getProperty("recur.repo.dir", ".")).toAbsolutePath().normalize();
         Path data = repo.resolve(".recur");
         boolean reset = false;
+        boolean gcs = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reset" -> reset = true;
+                case "--gcs" -> gcs = true;
                 case "--data" -> data = Path.of(args[++i]).toAbsolutePath();
                 case "-h", "--help" -> {
-                    System.out.println("usage: ./recur-local [--reset] [--data DIR]");
+                    System.out.println("usage: ./recur-local [--reset] [--gcs] [--data DIR]");
+                    System.out.println("  --gcs  also start a GCS emulator (Firebase Storage emulator; needs Node.js"
+                            + " and a JDK 21+; installs firebase-tools from npm on first use)");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (try --help)");
@@ -85,7 +101,7 @@ public final class LocalRecur implements AutoCloseable {
         if (reset) {
             Infra.deleteRecursively(data);
         }
-        LocalRecur recur = new LocalRecur(Options.defaults(repo, data));
+        LocalRecur recur = new LocalRecur(Options.defaults(repo, data, gcs));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nStopping Recur...");
@@ -103,6 +119,10 @@ public final class LocalRecur implements AutoCloseable {
         System.out.println("  PostgreSQL:    " + recur.postgres.jdbcUrl("recur_api") + " (user postgres)");
         System.out.println("  S3:            " + recur.s3.endpoint() + " (key " + recur.s3.accessKey() + ", secret "
                 + recur.s3.secretKey() + ", bucket " + RESULTS_BUCKET + ")");
+        System.out.println("  GCS:           " + (recur.gcs == null
+                ? "no emulator (./recur-local --gcs starts one); items with storage_type gcs go to real GCS"
+                : recur.gcs.host() + " (Firebase Storage emulator, project " + recur.gcs.projectId()
+                        + "; any bucket name works)"));
         System.out.println("  Logs and data: " + data);
         System.out.println("Press Ctrl-C to stop everything.");
         stopped.await();
@@ -113,10 +133,13 @@ public final class LocalRecur implements AutoCloseable {
         startServices(Map.of());
     }
 
-    /** PostgreSQL, Kafka and S3 at once (each is its own process), with Recur's databases, topics and bucket. */
+    /**
+     * PostgreSQL, Kafka, S3 and the GCS emulator if the options ask for one, at once (each is its own process),
+     * with Recur's databases, topics and bucket.
+     */
     public synchronized void startInfrastructure() {
         adminPassword = adminPassword(options.dataDir());
-        inParallel(
+        List<Runnable> steps = new ArrayList<>(List.of(
                 () -> timed("PostgreSQL", () -> {
                     postgres.start();
                     postgres.createDatabase("recur_api");
@@ -129,7 +152,11 @@ public final class LocalRecur implements AutoCloseable {
                 () -> timed("S3", () -> {
                     s3.start();
                     s3.createBucket(RESULTS_BUCKET);
-                }));
+                })));
+        if (gcs != null) {
+            steps.add(() -> timed("GCS emulator", gcs::start));
+        }
+        inParallel(steps.toArray(Runnable[]::new));
     }
 
     /**
@@ -175,6 +202,9 @@ public final class LocalRecur implements AutoCloseable {
         List<ServiceProcess> reversed = new ArrayList<>(services.values());
         java.util.Collections.reverse(reversed);
         reversed.forEach(ServiceProcess::stop);
+        if (gcs != null) {
+            gcs.stop();
+        }
         s3.stop();
         kafka.stop();
         postgres.stop();
@@ -206,6 +236,10 @@ public final class LocalRecur implements AutoCloseable {
 
         Map<String, String> delivery = new LinkedHashMap<>(common);
         database(delivery, "recur_delivery");
+        if (gcs != null) {
+            delivery.put("recur.delivery.gcs.host", gcs.host());
+            delivery.put("recur.delivery.gcs.project-id", gcs.projectId());
+        }
 
         add("schedule-api", options.apiPort(), api, extraProperties);
         add("ticker", options.tickerPort(), ticker, extraProperties);
