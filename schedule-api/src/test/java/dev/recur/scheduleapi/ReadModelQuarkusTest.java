@@ -2,6 +2,7 @@ package dev.recur.scheduleapi;
 
 import static dev.recur.scheduleapi.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.ResultsRef;
@@ -134,6 +136,75 @@ class ReadModelQuarkusTest {
         as(owner).delete("/v1/schedules/" + scheduleId).then().statusCode(204);
         as(owner).get("/v1/schedules/" + scheduleId + "/jobs").then().statusCode(200).body("jobs.size()", equalTo(4));
         as(stranger).get("/v1/schedules/" + scheduleId + "/jobs").then().statusCode(404);
+    }
+
+    @Test
+    void shouldShowJobsPendingWhenTheirRunIsDueUntilTheirRecordsArrive() {
+        String owner = Api.newUser();
+        String stranger = Api.newUser();
+        long scheduleId = Api.createSchedule(owner);
+        Instant minute = Instant.parse("2026-12-01T08:00:00Z");
+        long runId = Ids.runId(scheduleId, minute);
+        long first = Ids.jobId(runId, 0);
+        long second = Ids.jobId(runId, 1);
+        long third = Ids.jobId(runId, 2);
+        ObjectNode item = EventJson.mapper().createObjectNode().put("source", "universal").put("url", "https://a.example");
+
+        try (KafkaProducer<String, Object> producer = producer()) {
+            // the third job's record overtakes its due run: the due run must not make it pending again
+            publish(producer, job(scheduleId, owner, runId, minute, 2, JobStatus.DONE, null));
+            producer.flush();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    as(owner).get("/v1/queries/" + third).then().statusCode(200).body("status", equalTo("done")));
+            // two slices of one run: items [0, 1) and [1, 3)
+            producer.send(new ProducerRecord<>(Topics.DUE_RUNS, Topics.key(scheduleId), DueRun.of(runId, scheduleId, owner,
+                    minute, minute, false, 0, 2, 0, 3, List.of(item.deepCopy().put("n", 0)), minute.plusMillis(40))));
+            producer.send(new ProducerRecord<>(Topics.DUE_RUNS, Topics.key(scheduleId), DueRun.of(runId, scheduleId, owner,
+                    minute, minute, false, 1, 2, 1, 3, List.of(item.deepCopy().put("n", 1), item.deepCopy().put("n", 2)),
+                    minute.plusMillis(40))));
+            producer.flush();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                as(owner).get("/v1/queries/" + second).then().statusCode(200).body("status", equalTo("pending")));
+        String pendingRaw = as(owner).get("/v1/queries/" + second).asString();
+        JsonPath pending = JsonPath.from(pendingRaw);
+        assertThat(pending.getString("url")).isEqualTo("https://a.example");
+        assertThat(pending.getInt("n")).isEqualTo(1);
+        assertThat(pending.getString("run_id_str")).isEqualTo(Long.toString(runId));
+        assertThat(pending.getString("created_at")).isEqualTo("2026-12-01 08:00:00");
+        assertThat(pendingRaw).doesNotContain("create_status_code");
+        as(owner).get("/v1/queries/" + second + "/results").then().statusCode(204);
+        as(stranger).get("/v1/queries/" + second).then().statusCode(404);
+
+        JsonPath runs = JsonPath.from(as(owner).get("/v1/schedules/" + scheduleId + "/runs").asString());
+        assertThat(runs.getList("runs.run_id_str")).containsExactly(Long.toString(runId));
+        assertThat(runs.getString("runs[0].scheduled_for")).isEqualTo("2026-12-01 08:00:00");
+        assertThat(runs.getList("runs[0].jobs.result_status")).containsExactly("pending", "pending", "done");
+
+        // the records replace the pending jobs; a redelivered due run changes nothing
+        try (KafkaProducer<String, Object> producer = producer()) {
+            publish(producer, job(scheduleId, owner, runId, minute, 0, JobStatus.DONE, null));
+            publish(producer, job(scheduleId, owner, runId, minute, 1, JobStatus.FAULTED, null));
+            producer.flush();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                as(owner).get("/v1/queries/" + first).then().statusCode(200).body("status", equalTo("done"));
+                as(owner).get("/v1/queries/" + second).then().statusCode(200).body("status", equalTo("faulted"))
+                        .body("create_status_code", equalTo(202));
+            });
+            producer.send(new ProducerRecord<>(Topics.DUE_RUNS, Topics.key(scheduleId), DueRun.of(runId, scheduleId, owner,
+                    minute, minute, false, 0, 2, 0, 3, List.of(item.deepCopy().put("n", 0)), minute.plusMillis(40))));
+            Instant next = minute.plusSeconds(60);
+            producer.send(new ProducerRecord<>(Topics.DUE_RUNS, Topics.key(scheduleId), DueRun.of(Ids.runId(scheduleId, next),
+                    scheduleId, owner, next, next, false, 0, 1, 0, 1, List.of(item), next.plusMillis(40))));
+            producer.flush();
+        }
+        // the next run's due run is in, so is the redelivered one before it (same key, same partition, in order)
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                as(owner).get("/v1/schedules/" + scheduleId + "/runs").then().statusCode(200).body("runs.size()", equalTo(2)));
+        JsonPath after = JsonPath.from(as(owner).get("/v1/schedules/" + scheduleId + "/runs").asString());
+        assertThat(after.getList("runs[1].jobs.result_status")).containsExactly("done", "faulted", "done");
+        assertThat(after.getDouble("runs[1].success_rate")).isCloseTo(2.0 / 3, within(1e-6));
     }
 
     private static void publish(KafkaProducer<String, Object> producer, JobRecord record) {

@@ -14,7 +14,10 @@ import org.hibernate.type.SqlTypes;
 
 import dev.recur.common.event.JobStatus;
 
-/** A finished job, as consumed from recur.job-history. */
+/**
+ * A job of a run: pending from its due run on recur.due-runs ({@code resultStatus} and {@code createStatusCode}
+ * null), finished from its record on recur.job-history.
+ */
 @Entity
 @Table(name = "job_history")
 public class JobHistoryEntry {
@@ -42,11 +45,13 @@ public class JobHistoryEntry {
     @Column(columnDefinition = "jsonb")
     public String item;
 
-    @Column(name = "create_status_code", nullable = false)
-    public int createStatusCode;
+    /** Null while the job is pending. */
+    @Column(name = "create_status_code")
+    public Integer createStatusCode;
 
+    /** Null while the job is pending. */
     @Enumerated(EnumType.STRING)
-    @Column(name = "result_status", nullable = false)
+    @Column(name = "result_status")
     public JobStatus resultStatus;
 
     public String error;

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.ScheduleStats;
 import dev.recur.common.retry.RetryInPlace;
@@ -17,7 +18,8 @@ import dev.recur.scheduleapi.service.ReadModelService;
 import io.smallrye.common.annotation.Blocking;
 
 /**
- * Feeds the statistics and job history that delivery publishes into schedule-api's read model.
+ * Feeds the statistics and job history that delivery publishes, and the due runs the ticker publishes (their jobs
+ * are pending until delivery reports them), into schedule-api's read model.
  *
  * <p>A failure must not reach the connector: it fails the channel for good, and the read model then stays behind
  * (and readiness down) until a restart — seen with PostgreSQL stopped for 60 s (issue 7). The database being away
@@ -50,6 +52,14 @@ public class ReadModelConsumer {
     public void onJob(ConsumerRecord<String, JobRecord> record) {
         if (record.value() != null) {
             untilWritten("job " + record.key(), () -> readModel.record(record.value()));
+        }
+    }
+
+    @Incoming("due-runs")
+    @Blocking
+    public void onDueRun(ConsumerRecord<String, DueRun> record) {
+        if (record.value() != null) {
+            untilWritten("the jobs of run " + record.value().runId(), () -> readModel.record(record.value()));
         }
     }
 

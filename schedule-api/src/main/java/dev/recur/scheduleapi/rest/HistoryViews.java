@@ -57,7 +57,9 @@ final class HistoryViews {
         job.put("schedule_id_str", Long.toString(j.scheduleId));
         job.put("run_id", j.runId);
         job.put("run_id_str", Long.toString(j.runId));
-        job.put("create_status_code", j.createStatusCode);
+        if (j.createStatusCode != null) {
+            job.put("create_status_code", j.createStatusCode);
+        }
         if (j.error != null) {
             job.put("error", j.error);
         }
@@ -68,7 +70,8 @@ final class HistoryViews {
         return job;
     }
 
+    /** API.md's job status: {@code pending} until the job's record arrives, then {@code done} or {@code faulted}. */
     private static String status(JobStatus status) {
-        return status.name().toLowerCase(Locale.ROOT);
+        return status == null ? "pending" : status.name().toLowerCase(Locale.ROOT);
     }
 }

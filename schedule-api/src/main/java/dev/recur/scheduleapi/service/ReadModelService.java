@@ -15,6 +15,7 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.ScheduleStats;
 import dev.recur.common.json.EventJson;
@@ -24,7 +25,10 @@ import dev.recur.scheduleapi.repository.JobHistoryRepository;
 import dev.recur.scheduleapi.repository.ScheduleRepository;
 import dev.recur.scheduleapi.repository.ScheduleStatsRepository;
 
-/** The statistics and job history that delivery publishes, kept in schedule-api's own tables. */
+/**
+ * The statistics and job history that delivery publishes, and the jobs of due runs (pending until delivery
+ * reports them), kept in schedule-api's own tables.
+ */
 @ApplicationScoped
 public class ReadModelService {
 
@@ -57,6 +61,13 @@ public class ReadModelService {
         view.stats = json.toString();
         view.updatedAt = event.updatedAt() == null ? Instant.EPOCH : event.updatedAt();
         stats.persist(view);
+    }
+
+    /** Makes the jobs of a due-run slice known as pending (API.md), until their records replace them. */
+    public void record(DueRun slice) {
+        if (slice.items() != null && !slice.items().isEmpty()) {
+            history.insertPending(slice);
+        }
     }
 
     /** Stores a finished job; a redelivered record overwrites the row of the same job id with the same data. */
