@@ -207,6 +207,29 @@ class ReadModelQuarkusTest {
         assertThat(after.getDouble("runs[1].success_rate")).isCloseTo(2.0 / 3, within(1e-6));
     }
 
+    @Test
+    void shouldListEveryJobOfASliceAsPendingWhenItHoldsMoreItemsThanOneStatementTakes() {
+        String owner = Api.newUser();
+        long scheduleId = Api.createSchedule(owner);
+        Instant minute = Instant.parse("2026-12-02T08:00:00Z");
+        long runId = Ids.runId(scheduleId, minute);
+        int items = 6_001;
+        List<ObjectNode> slice = java.util.stream.IntStream.range(0, items).mapToObj(i ->
+                EventJson.mapper().createObjectNode().put("source", "universal").put("url", "https://a.example/" + i)).toList();
+        try (KafkaProducer<String, Object> producer = producer()) {
+            producer.send(new ProducerRecord<>(Topics.DUE_RUNS, Topics.key(scheduleId), DueRun.of(runId, scheduleId, owner,
+                    minute, minute, false, 0, 1, 0, items, slice, minute)));
+            producer.flush();
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (int index : new int[] {0, 4_999, 5_000, items - 1}) {
+                as(owner).get("/v1/queries/" + Ids.jobId(runId, index)).then().statusCode(200)
+                        .body("status", equalTo("pending")).body("url", equalTo("https://a.example/" + index));
+            }
+        });
+        as(owner).get("/v1/queries/" + Ids.jobId(runId, items)).then().statusCode(404);
+    }
+
     private static void publish(KafkaProducer<String, Object> producer, JobRecord record) {
         producer.send(new ProducerRecord<>(Topics.JOB_HISTORY, Topics.key(record.jobId()), record));
     }

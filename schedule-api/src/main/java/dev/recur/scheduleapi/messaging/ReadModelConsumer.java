@@ -1,6 +1,7 @@
 package dev.recur.scheduleapi.messaging;
 
 import java.time.Duration;
+import java.util.List;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,12 +56,11 @@ public class ReadModelConsumer {
         }
     }
 
+    /** In batches: at a busy minute the ticker publishes a due run per schedule, a row per item here. */
     @Incoming("due-runs")
     @Blocking
-    public void onDueRun(ConsumerRecord<String, DueRun> record) {
-        if (record.value() != null) {
-            untilWritten("the jobs of run " + record.value().runId(), () -> readModel.record(record.value()));
-        }
+    public void onDueRuns(List<DueRun> slices) {
+        untilWritten("the jobs of " + slices.size() + " due-run slices", () -> readModel.recordPending(slices));
     }
 
     private void untilWritten(String what, Runnable write) {

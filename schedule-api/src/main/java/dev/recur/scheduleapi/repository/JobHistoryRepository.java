@@ -3,8 +3,7 @@ package dev.recur.scheduleapi.repository;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,45 +24,51 @@ import io.quarkus.panache.common.Sort;
 public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEntry, Long> {
 
     /**
-     * One row per item of the slice, in one statement; a job that already has a row (its record came first, or
-     * the slice is redelivered) keeps it.
+     * One row per item of the slices, in one statement; a job that already has a row (its record came first, or
+     * its slice is redelivered) keeps it.
      */
     private static final String INSERT_PENDING = """
             INSERT INTO job_history (job_id, run_id, schedule_id, owner, scheduled_for, item_index, item, created_at)
-            SELECT job_id, ?, ?, ?, ?, item_index, item::jsonb, ?
-            FROM unnest(?::bigint[], ?::int[], ?::text[]) AS slice(job_id, item_index, item)
+            SELECT job_id, run_id, schedule_id, owner, scheduled_for::timestamptz, item_index, item::jsonb,
+                   created_at::timestamptz
+            FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[])
+                 AS pending(job_id, run_id, schedule_id, owner, scheduled_for, item_index, item, created_at)
             ON CONFLICT (job_id) DO NOTHING""";
+
+    /** Jobs per statement: a batch of slices may hold hundreds of thousands of items. */
+    private static final int JOBS_PER_STATEMENT = 5_000;
 
     @Inject
     AgroalDataSource dataSource;
 
-    /** The jobs of a due-run slice, pending until their records arrive from recur.job-history. */
-    public void insertPending(DueRun slice) {
-        int n = slice.items().size();
-        Long[] jobIds = new Long[n];
-        Integer[] indexes = new Integer[n];
-        String[] items = new String[n];
-        for (int i = 0; i < n; i++) {
-            indexes[i] = slice.itemOffset() + i;
-            jobIds[i] = Ids.jobId(slice.runId(), indexes[i]);
-            items[i] = slice.items().get(i).toString();
+    /** The jobs of due-run slices, pending until their records arrive from recur.job-history. */
+    public void insertPending(List<DueRun> slices) {
+        List<Object[]> rows = new ArrayList<>();
+        for (DueRun slice : slices) {
+            // the job exists from the moment its run was due: the ticker's publish time when the slice has it
+            String createdAt = (slice.publishedAt() == null ? slice.scheduledFor() : slice.publishedAt()).toString();
+            for (int i = 0; i < slice.items().size(); i++) {
+                int index = slice.itemOffset() + i;
+                rows.add(new Object[] {Ids.jobId(slice.runId(), index), slice.runId(), slice.scheduleId(), slice.owner(),
+                        slice.scheduledFor().toString(), index, slice.items().get(i).toString(), createdAt});
+            }
         }
-        // the job exists from the moment its run was due; the ticker's publish time when the slice has it
-        Instant createdAt = slice.publishedAt() == null ? slice.scheduledFor() : slice.publishedAt();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(INSERT_PENDING)) {
-            int p = 0;
-            insert.setLong(++p, slice.runId());
-            insert.setLong(++p, slice.scheduleId());
-            insert.setString(++p, slice.owner());
-            insert.setTimestamp(++p, Timestamp.from(slice.scheduledFor()));
-            insert.setTimestamp(++p, Timestamp.from(createdAt));
-            insert.setArray(++p, connection.createArrayOf("bigint", jobIds));
-            insert.setArray(++p, connection.createArrayOf("int4", indexes));
-            insert.setArray(++p, connection.createArrayOf("text", items));
-            insert.executeUpdate();
+            for (int from = 0; from < rows.size(); from += JOBS_PER_STATEMENT) {
+                List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + JOBS_PER_STATEMENT));
+                String[] types = {"bigint", "bigint", "bigint", "text", "text", "int4", "text", "text"};
+                for (int column = 0; column < types.length; column++) {
+                    Object[] values = new Object[chunk.size()];
+                    for (int r = 0; r < values.length; r++) {
+                        values[r] = chunk.get(r)[column];
+                    }
+                    insert.setArray(column + 1, connection.createArrayOf(types[column], values));
+                }
+                insert.executeUpdate();
+            }
         } catch (SQLException e) {
-            throw new PersistenceException("cannot record the pending jobs of run " + slice.runId(), e);
+            throw new PersistenceException("cannot record the pending jobs of " + slices.size() + " due-run slices", e);
         }
     }
 

@@ -63,10 +63,11 @@ public class ReadModelService {
         stats.persist(view);
     }
 
-    /** Makes the jobs of a due-run slice known as pending (API.md), until their records replace them. */
-    public void record(DueRun slice) {
-        if (slice.items() != null && !slice.items().isEmpty()) {
-            history.insertPending(slice);
+    /** Makes the jobs of due-run slices known as pending (API.md), until their records replace them. */
+    public void recordPending(List<DueRun> slices) {
+        List<DueRun> withItems = slices.stream().filter(s -> s != null && s.items() != null).toList();
+        if (!withItems.isEmpty()) {
+            history.insertPending(withItems);
         }
     }
 
