@@ -48,12 +48,11 @@ public class ReadModelConsumer {
         }
     }
 
+    /** In batches: delivery finishes jobs by the thousand per second at its busiest. */
     @Incoming("job-history")
     @Blocking
-    public void onJob(ConsumerRecord<String, JobRecord> record) {
-        if (record.value() != null) {
-            untilWritten("job " + record.key(), () -> readModel.record(record.value()));
-        }
+    public void onJobs(List<JobRecord> records) {
+        untilWritten(records.size() + " job records", () -> readModel.recordFinished(records));
     }
 
     /** In batches: at a busy minute the ticker publishes a due run per schedule, a row per item here. */

@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +14,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
 
 import dev.recur.common.event.DueRun;
+import dev.recur.common.event.JobRecord;
 import dev.recur.common.id.Ids;
 import dev.recur.scheduleapi.domain.JobHistoryEntry;
 import io.agroal.api.AgroalDataSource;
@@ -38,6 +41,28 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
     /** Jobs per statement: a batch of slices may hold hundreds of thousands of items. */
     private static final int JOBS_PER_STATEMENT = 5_000;
 
+    /** Finished jobs, in one statement: a job's record replaces its pending row, a redelivered one itself. */
+    private static final String UPSERT_FINISHED = """
+            INSERT INTO job_history (job_id, run_id, schedule_id, owner, scheduled_for, item_index, item,
+                                     create_status_code, result_status, error, created_at, result_created_at,
+                                     results_bucket, results_key)
+            SELECT job_id, run_id, schedule_id, owner, scheduled_for::timestamptz, item_index, item::jsonb,
+                   create_status_code, result_status, error, created_at::timestamptz, result_created_at::timestamptz,
+                   results_bucket, results_key
+            FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[],
+                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                 AS finished(job_id, run_id, schedule_id, owner, scheduled_for, item_index, item, create_status_code,
+                             result_status, error, created_at, result_created_at, results_bucket, results_key)
+            ON CONFLICT (job_id) DO UPDATE SET run_id = EXCLUDED.run_id, schedule_id = EXCLUDED.schedule_id,
+                owner = EXCLUDED.owner, scheduled_for = EXCLUDED.scheduled_for, item_index = EXCLUDED.item_index,
+                item = EXCLUDED.item, create_status_code = EXCLUDED.create_status_code,
+                result_status = EXCLUDED.result_status, error = EXCLUDED.error, created_at = EXCLUDED.created_at,
+                result_created_at = EXCLUDED.result_created_at, results_bucket = EXCLUDED.results_bucket,
+                results_key = EXCLUDED.results_key""";
+
+    private static final String[] FINISHED_TYPES = {"bigint", "bigint", "bigint", "text", "text", "int4", "text",
+            "int4", "text", "text", "text", "text", "text", "text"};
+
     @Inject
     AgroalDataSource dataSource;
 
@@ -53,22 +78,44 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
                         slice.scheduledFor().toString(), index, slice.items().get(i).toString(), createdAt});
             }
         }
+        write(INSERT_PENDING, new String[] {"bigint", "bigint", "bigint", "text", "text", "int4", "text", "text"}, rows,
+                "the pending jobs of " + slices.size() + " due-run slices");
+    }
+
+    /** Finished jobs from recur.job-history; of several records of one job, the last one counts. */
+    public void upsertFinished(List<JobRecord> records) {
+        Map<Long, JobRecord> lastOfEach = new LinkedHashMap<>();
+        // one statement cannot update a row twice
+        records.forEach(r -> lastOfEach.put(r.jobId(), r));
+        List<Object[]> rows = new ArrayList<>(lastOfEach.size());
+        for (JobRecord r : lastOfEach.values()) {
+            rows.add(new Object[] {r.jobId(), r.runId(), r.scheduleId(), r.owner(), r.scheduledFor().toString(),
+                    r.itemIndex(), r.item() == null ? null : r.item().toString(), r.createStatusCode(),
+                    r.resultStatus().name(), r.error(), r.createdAt().toString(),
+                    r.resultCreatedAt() == null ? null : r.resultCreatedAt().toString(),
+                    r.resultsRef() == null ? null : r.resultsRef().bucket(),
+                    r.resultsRef() == null ? null : r.resultsRef().key()});
+        }
+        write(UPSERT_FINISHED, FINISHED_TYPES, rows, records.size() + " job records");
+    }
+
+    /** Runs {@code sql} with one array parameter per column, {@link #JOBS_PER_STATEMENT} rows at a time. */
+    private void write(String sql, String[] columnTypes, List<Object[]> rows, String what) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement insert = connection.prepareStatement(INSERT_PENDING)) {
+                PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int from = 0; from < rows.size(); from += JOBS_PER_STATEMENT) {
                 List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + JOBS_PER_STATEMENT));
-                String[] types = {"bigint", "bigint", "bigint", "text", "text", "int4", "text", "text"};
-                for (int column = 0; column < types.length; column++) {
+                for (int column = 0; column < columnTypes.length; column++) {
                     Object[] values = new Object[chunk.size()];
                     for (int r = 0; r < values.length; r++) {
                         values[r] = chunk.get(r)[column];
                     }
-                    insert.setArray(column + 1, connection.createArrayOf(types[column], values));
+                    statement.setArray(column + 1, connection.createArrayOf(columnTypes[column], values));
                 }
-                insert.executeUpdate();
+                statement.executeUpdate();
             }
         } catch (SQLException e) {
-            throw new PersistenceException("cannot record the pending jobs of " + slices.size() + " due-run slices", e);
+            throw new PersistenceException("cannot record " + what, e);
         }
     }
 

@@ -71,28 +71,15 @@ public class ReadModelService {
         }
     }
 
-    /** Stores a finished job; a redelivered record overwrites the row of the same job id with the same data. */
-    @Transactional
-    public void record(JobRecord event) {
-        JobHistoryEntry entry = history.findById(event.jobId());
-        if (entry == null) {
-            entry = new JobHistoryEntry();
-            entry.jobId = event.jobId();
+    /**
+     * Stores finished jobs; a record replaces the job's pending row, a redelivered one overwrites the row of the
+     * same job id with the same data.
+     */
+    public void recordFinished(List<JobRecord> records) {
+        List<JobRecord> readable = records.stream().filter(r -> r != null).toList();
+        if (!readable.isEmpty()) {
+            history.upsertFinished(readable);
         }
-        entry.runId = event.runId();
-        entry.scheduleId = event.scheduleId();
-        entry.owner = event.owner();
-        entry.scheduledFor = event.scheduledFor();
-        entry.itemIndex = event.itemIndex();
-        entry.item = event.item() == null ? null : event.item().toString();
-        entry.createStatusCode = event.createStatusCode();
-        entry.resultStatus = event.resultStatus();
-        entry.error = event.error();
-        entry.createdAt = event.createdAt();
-        entry.resultCreatedAt = event.resultCreatedAt();
-        entry.resultsBucket = event.resultsRef() == null ? null : event.resultsRef().bucket();
-        entry.resultsKey = event.resultsRef() == null ? null : event.resultsRef().key();
-        history.persist(entry);
     }
 
     /** The {@code stats} object of a schedule from its stored JSON; zero counts until delivery has reported any. */
