@@ -47,7 +47,15 @@ final class DueRunTraffic implements AutoCloseable {
     private final AtomicLong count = new AtomicLong();
 
     DueRunTraffic(String bootstrapServers) {
+        this(bootstrapServers, null);
+    }
+
+    /** With {@code clientId} (when not null) in the names of the clients' threads, so that a benchmark can tell their CPU apart. */
+    DueRunTraffic(String bootstrapServers, String clientId) {
         Properties producerProps = new Properties();
+        if (clientId != null) {
+            producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-producer");
+        }
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -55,6 +63,9 @@ final class DueRunTraffic implements AutoCloseable {
         producer = new KafkaProducer<>(producerProps);
         Properties consumerProps = new Properties();
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        if (clientId != null) {
+            consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-consumer");
+        }
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "job-results-reader-" + UUID.randomUUID());
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.recur.common.event.ResultPage;
 import dev.recur.jobrunner.config.JobRunnerConfig;
+import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -28,10 +29,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The built-in backend for {@code source: universal} items: a plain GET of the item's {@code url}, so
@@ -40,12 +40,14 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class HttpFetcher implements ScraperBackend {
 
+    private final Vertx vertx;
     private final HttpClient http;
     private final JobRunnerConfig.Fetcher config;
     private final TargetGuard guard;
     private final Clock clock;
 
     public HttpFetcher(Vertx vertx, JobRunnerConfig.Fetcher config, int maxConnections, Clock clock) {
+        this.vertx = vertx;
         this.config = config;
         this.clock = clock;
         this.guard = new TargetGuard(config.allow().orElse(List.of()));
@@ -63,74 +65,183 @@ public final class HttpFetcher implements ScraperBackend {
     }
 
     @Override
-    public ScrapeOutcome scrape(ObjectNode item) {
+    public CompletionStage<ScrapeOutcome> scrape(ObjectNode item) {
         String url = item.path("url").asText("");
         if (url.isBlank()) {
-            return ScrapeOutcome.Failure.permanent(0, "item has no url to fetch");
+            return CompletableFuture.completedFuture(ScrapeOutcome.Failure.permanent(0, "item has no url to fetch"));
         }
         URI target;
         try {
             target = new URI(url);
         } catch (URISyntaxException e) {
-            return ScrapeOutcome.Failure.permanent(0, "item url is not a URL: " + e.getMessage());
+            return CompletableFuture.completedFuture(
+                    ScrapeOutcome.Failure.permanent(0, "item url is not a URL: " + e.getMessage()));
         }
-        long deadline = System.nanoTime() + config.timeout().toNanos();
-        Instant started = clock.instant();
-        for (int hop = 0; hop <= config.maxRedirects(); hop++) {
-            Optional<String> invalid = checkShape(target);
+        return new Fetch(url, target).outcome;
+    }
+
+    /**
+     * One item's fetch, hop by hop, without a thread waiting for it: each step runs when the previous one
+     * completes (on a Vert.x event loop, or a worker for a DNS lookup), and a timer bounds the whole fetch.
+     */
+    private final class Fetch {
+
+        private final String url;
+        private final Instant started = clock.instant();
+        private final CompletableFuture<ScrapeOutcome> outcome = new CompletableFuture<>();
+        private final long timer;
+        private volatile URI target;
+        private volatile HttpClientRequest request;
+
+        Fetch(String url, URI first) {
+            this.url = url;
+            this.target = first;
+            this.timer = vertx.setTimer(Math.max(1, config.timeout().toMillis()), id -> timedOut());
+            hop(first, 0);
+        }
+
+        private void hop(URI next, int hop) {
+            if (outcome.isDone()) {
+                return;
+            }
+            target = next;
+            if (hop > config.maxRedirects()) {
+                finish(ScrapeOutcome.Failure.permanent(0, "more than " + config.maxRedirects() + " redirects from "
+                        + url));
+                return;
+            }
+            Optional<String> invalid = checkShape(next);
             if (invalid.isPresent()) {
-                return ScrapeOutcome.Failure.permanent(0, invalid.get());
+                finish(ScrapeOutcome.Failure.permanent(0, invalid.get()));
+                return;
             }
-            String host = target.getHost();
-            List<InetAddress> addresses;
-            try {
-                addresses = List.of(InetAddress.getAllByName(host));
-            } catch (UnknownHostException e) {
-                return ScrapeOutcome.Failure.transientFailure(0, "cannot resolve " + host);
-            }
-            Optional<String> refusal = guard.refusal(host, addresses);
-            if (refusal.isPresent()) {
-                return ScrapeOutcome.Failure.permanent(0, refusal.get());
-            }
-            Response response;
-            try {
-                response = get(target, addresses.get(0), deadline);
-            } catch (BodyTooLarge e) {
-                return ScrapeOutcome.Failure.permanent(e.status, "page at " + target + " is larger than "
-                        + config.maxBodyBytes() + " bytes");
-            } catch (TimeoutException e) {
-                return ScrapeOutcome.Failure.transientFailure(0, "target " + target + " did not answer within "
-                        + config.timeout());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return ScrapeOutcome.Failure.transientFailure(0, "interrupted while fetching " + target);
-            } catch (ExecutionException e) {
-                return ScrapeOutcome.Failure.transientFailure(0, "cannot fetch " + target + ": " + e.getCause());
-            }
+            String host = next.getHost();
+            resolve(host).onComplete(resolved -> {
+                if (resolved.failed()) {
+                    finish(ScrapeOutcome.Failure.transientFailure(0, "cannot resolve " + host));
+                    return;
+                }
+                List<InetAddress> addresses = resolved.result();
+                Optional<String> refusal = guard.refusal(host, addresses);
+                if (refusal.isPresent()) {
+                    finish(ScrapeOutcome.Failure.permanent(0, refusal.get()));
+                    return;
+                }
+                get(next, addresses.get(0)).onComplete(answer -> {
+                    if (answer.succeeded()) {
+                        answered(next, hop, answer.result());
+                    } else if (answer.cause() instanceof BodyTooLarge tooLarge) {
+                        finish(ScrapeOutcome.Failure.permanent(tooLarge.status, "page at " + next
+                                + " is larger than " + config.maxBodyBytes() + " bytes"));
+                    } else {
+                        finish(ScrapeOutcome.Failure.transientFailure(0, "cannot fetch " + next + ": "
+                                + answer.cause()));
+                    }
+                });
+            });
+        }
+
+        private void answered(URI current, int hop, Response response) {
             int status = response.status;
             String location = response.headers.get(HttpHeaders.LOCATION);
             if (status >= 300 && status < 400 && location != null) {
+                URI next;
                 try {
-                    target = target.resolve(new URI(location.trim()));
+                    next = current.resolve(new URI(location.trim()));
                 } catch (URISyntaxException e) {
-                    return ScrapeOutcome.Failure.permanent(status, "redirect to an invalid URL: " + location);
+                    finish(ScrapeOutcome.Failure.permanent(status, "redirect to an invalid URL: " + location));
+                    return;
                 }
-                continue;
+                hop(next, hop + 1);
+                return;
             }
             if (status >= 200 && status < 300) {
                 String content = response.body.toString(charset(response.headers.get(HttpHeaders.CONTENT_TYPE)));
-                Instant finished = clock.instant();
-                return new ScrapeOutcome.Success(status, List.of(new ResultPage(TextNode.valueOf(content), status,
-                        target.toString(), 1, started, finished, null, null)));
+                finish(new ScrapeOutcome.Success(status, List.of(new ResultPage(TextNode.valueOf(content), status,
+                        current.toString(), 1, started, clock.instant(), null, null))));
+                return;
             }
-            String reason = "target " + target + " answered " + status;
+            String reason = "target " + current + " answered " + status;
             if (ScrapeOutcome.isRetryableStatus(status)) {
-                return new ScrapeOutcome.Failure(status, reason, true,
-                        RetryAfter.parse(Optional.ofNullable(response.headers.get("Retry-After")), clock.instant()));
+                finish(new ScrapeOutcome.Failure(status, reason, true,
+                        RetryAfter.parse(Optional.ofNullable(response.headers.get("Retry-After")), clock.instant())));
+                return;
             }
-            return ScrapeOutcome.Failure.permanent(status, reason);
+            finish(ScrapeOutcome.Failure.permanent(status, reason));
         }
-        return ScrapeOutcome.Failure.permanent(0, "more than " + config.maxRedirects() + " redirects from " + url);
+
+        private Future<Response> get(URI current, InetAddress address) {
+            boolean tls = "https".equalsIgnoreCase(current.getScheme());
+            int port = current.getPort() != -1 ? current.getPort() : tls ? 443 : 80;
+            String path = current.getRawPath() == null || current.getRawPath().isEmpty() ? "/" : current.getRawPath();
+            if (current.getRawQuery() != null) {
+                path += "?" + current.getRawQuery();
+            }
+            String host = current.getHost().startsWith("[")
+                    ? current.getHost().substring(1, current.getHost().length() - 1)
+                    : current.getHost();
+            RequestOptions options = new RequestOptions()
+                    .setMethod(HttpMethod.GET)
+                    .setHost(host)
+                    .setPort(port)
+                    .setSsl(tls)
+                    .setURI(path)
+                    .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
+                    .setFollowRedirects(false)
+                    .putHeader(HttpHeaders.USER_AGENT, config.userAgent())
+                    .putHeader(HttpHeaders.ACCEPT, "*/*");
+            return http.request(options).compose(sent -> {
+                request = sent;
+                if (outcome.isDone()) {
+                    // timed out while the connection was being made
+                    sent.reset();
+                    return Future.failedFuture(new TimeoutException());
+                }
+                // the body handlers must be in place before the response can end: a handler added to send()'s
+                // future after the answer came (from a thread other than the connection's) ran too late for a
+                // response without a body ("Response already ended")
+                Promise<Response> answer = Promise.promise();
+                sent.response(head -> {
+                    if (head.succeeded()) {
+                        readBody(head.result()).onComplete(answer);
+                    } else {
+                        answer.tryFail(head.cause());
+                    }
+                });
+                sent.end().onFailure(answer::tryFail);
+                return answer.future();
+            });
+        }
+
+        private void timedOut() {
+            if (outcome.complete(ScrapeOutcome.Failure.transientFailure(0, "target " + target
+                    + " did not answer within " + config.timeout()))) {
+                HttpClientRequest open = request;
+                if (open != null) {
+                    // frees the pooled connection that still waits for the slow answer
+                    open.reset();
+                }
+            }
+        }
+
+        private void finish(ScrapeOutcome result) {
+            if (outcome.complete(result)) {
+                vertx.cancelTimer(timer);
+            }
+        }
+    }
+
+    /** An address literal needs no lookup; a name is looked up on a worker, as the JDK's resolver blocks. */
+    private Future<List<InetAddress>> resolve(String host) {
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (NetUtil.isValidIpV4Address(bare) || NetUtil.isValidIpV6Address(bare)) {
+            try {
+                return Future.succeededFuture(List.of(InetAddress.getAllByName(bare)));
+            } catch (UnknownHostException e) {
+                return Future.failedFuture(e);
+            }
+        }
+        return vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false);
     }
 
     private static Optional<String> checkShape(URI target) {
@@ -145,51 +256,6 @@ public final class HttpFetcher implements ScraperBackend {
             return Optional.of("URL must not carry credentials: " + target.getHost());
         }
         return Optional.empty();
-    }
-
-    private Response get(URI target, InetAddress address, long deadline)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        boolean tls = "https".equalsIgnoreCase(target.getScheme());
-        int port = target.getPort() != -1 ? target.getPort() : tls ? 443 : 80;
-        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
-        if (target.getRawQuery() != null) {
-            path += "?" + target.getRawQuery();
-        }
-        String host = target.getHost().startsWith("[") ? target.getHost().substring(1, target.getHost().length() - 1)
-                : target.getHost();
-        long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.GET)
-                .setHost(host)
-                .setPort(port)
-                .setSsl(tls)
-                .setURI(path)
-                .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
-                .setFollowRedirects(false)
-                .setIdleTimeout(remainingMillis)
-                .putHeader(HttpHeaders.USER_AGENT, config.userAgent())
-                .putHeader(HttpHeaders.ACCEPT, "*/*");
-        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-        Future<Response> response = http.request(options)
-                .compose(request -> {
-                    sent.set(request);
-                    return request.send();
-                })
-                .compose(this::readBody);
-        try {
-            return response.toCompletionStage().toCompletableFuture()
-                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof BodyTooLarge tooLarge) {
-                throw tooLarge;
-            }
-            throw e;
-        } finally {
-            HttpClientRequest request = sent.get();
-            if (request != null && !response.succeeded()) {
-                request.reset();
-            }
-        }
     }
 
     private Future<Response> readBody(HttpClientResponse response) {

@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /** The Oxylabs-compatible realtime API: {@code POST {base}/v1/queries} with the item as body, answered with the pages. */
 public final class OxylabsScraper implements ScraperBackend {
@@ -56,25 +58,28 @@ public final class OxylabsScraper implements ScraperBackend {
         return JobRunnerConfig.OXYLABS;
     }
 
+    /** The JDK client's own threads carry the call and the parsing of the answer; no thread of ours waits. */
     @Override
-    public ScrapeOutcome scrape(ObjectNode item) {
+    public CompletionStage<ScrapeOutcome> scrape(ObjectNode item) {
         HttpRequest.Builder request = HttpRequest.newBuilder(queriesUri)
                 .timeout(config.timeout())
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(EventJson.write(item)));
         authorization.ifPresent(value -> request.header("Authorization", value));
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpTimeoutException e) {
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+                .handle((response, error) -> error == null ? answered(response) : failed(error));
+    }
+
+    private ScrapeOutcome failed(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof HttpTimeoutException) {
             return ScrapeOutcome.Failure.transientFailure(0, "scraper did not answer within " + config.timeout());
-        } catch (IOException e) {
-            return ScrapeOutcome.Failure.transientFailure(0, "cannot reach scraper: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ScrapeOutcome.Failure.transientFailure(0, "interrupted while calling the scraper");
         }
+        return ScrapeOutcome.Failure.transientFailure(0, "cannot reach scraper: " + cause);
+    }
+
+    private ScrapeOutcome answered(HttpResponse<byte[]> response) {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             return parse(status, response.body());

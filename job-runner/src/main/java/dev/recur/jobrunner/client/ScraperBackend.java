@@ -1,6 +1,7 @@
 package dev.recur.jobrunner.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CompletionStage;
 
 /** A way to run one job's item; implementations never throw for a failed call, they return a {@link ScrapeOutcome.Failure}. */
 public interface ScraperBackend {
@@ -8,5 +9,9 @@ public interface ScraperBackend {
     /** The name carried in {@code JobResult.backend} and used in the source mapping. */
     String name();
 
-    ScrapeOutcome scrape(ObjectNode item);
+    /**
+     * Starts the call and returns at once; the stage completes when the call has an outcome, on a thread of the
+     * backend's client. It never completes exceptionally: a failed call is a {@link ScrapeOutcome.Failure}.
+     */
+    CompletionStage<ScrapeOutcome> scrape(ObjectNode item);
 }

@@ -1,7 +1,7 @@
 package dev.recur.jobrunner.messaging;
 
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.recur.common.event.DueRun;
-import dev.recur.common.event.JobResult;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.jobrunner.config.JobRunnerConfig;
@@ -13,6 +13,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -59,6 +60,8 @@ public class DueRunLoop {
 
     private static final Logger LOG = Logger.getLogger(DueRunLoop.class);
     private static final Duration IDLE_POLL = Duration.ofMillis(20);
+    /** The shared event mapper, bound to the type once rather than looked up per record. */
+    private static final ObjectReader DUE_RUN_READER = EventJson.mapper().readerFor(DueRun.class);
 
     private final JobRunnerConfig config;
     private final JobRunner runner;
@@ -209,8 +212,8 @@ public class DueRunLoop {
             return null;
         }
         try {
-            return EventJson.read(record.value(), DueRun.class);
-        } catch (RuntimeException e) {
+            return DUE_RUN_READER.readValue(record.value());
+        } catch (IOException | RuntimeException e) {
             // a record that is not a due run can never become one: skip it rather than block the partition
             LOG.errorf(e, "skipping unreadable due run at %s-%d@%d", record.topic(), record.partition(),
                     record.offset());
@@ -239,9 +242,10 @@ public class DueRunLoop {
                 continue;
             }
             if (slice.dueRun() != null) {
-                for (JobResult result : slice.results()) {
-                    producer.send(new ProducerRecord<>(config.jobResultsTopic(), Topics.key(result.scheduleId()),
-                            EventJson.write(result)));
+                // every job of a slice belongs to the slice's schedule, the key of its results
+                String key = Topics.key(slice.dueRun().scheduleId());
+                for (byte[] result : slice.results()) {
+                    producer.send(new ProducerRecord<>(config.jobResultsTopic(), key, result));
                 }
             }
             state.published(slice.offset());

@@ -57,11 +57,15 @@ final class JobMetrics {
     }
 
     private String sourceTag(String source) {
-        if (source == null || !SOURCE_TAG.matcher(source).matches()) {
+        if (source == null) {
             return "other";
         }
+        // a known tag passed the pattern already: no regex per job
         if (sourceTags.contains(source)) {
             return source;
+        }
+        if (!SOURCE_TAG.matcher(source).matches()) {
+            return "other";
         }
         if (sourceTags.size() < MAX_SOURCE_TAGS) {
             sourceTags.add(source);

@@ -1,5 +1,7 @@
 package dev.recur.jobrunner.service;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobResult;
@@ -19,6 +21,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +30,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,14 +44,24 @@ import org.jboss.logging.Logger;
 /**
  * Runs the jobs of due-run slices: picks the backend by the item's {@code source}, applies the failure
  * policy (retry 408/429/5xx/timeouts with exponential backoff and jitter, fault the rest at once), moves
- * large results to the claim-check store, and completes the slice when its last job ends. Scraper calls
- * are bounded by {@code max-in-flight} worker threads and shared fairly between owners.
+ * large results to the claim-check store, and completes the slice when its last job ends.
+ *
+ * <p>Calls are asynchronous: no thread waits for a scraper. At most {@code max-in-flight} calls run at once,
+ * shared fairly between owners ({@link FairDispatcher}); when one ends, the thread that completes it (a
+ * Vert.x event loop for the built-in fetcher) records the result and starts the next queued job. Only
+ * results that may exceed the inline limit move to a worker, since storing a claim check blocks.
  */
 @ApplicationScoped
 public class JobRunner {
 
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
     static final String NO_BACKEND = "none";
+    /** Bytes a result page's fields other than content and url take in JSON, at most. */
+    private static final int PAGE_FIELDS_BYTES = 512;
+    /** A char of a JSON string takes at most six bytes ({@code \u001f}). */
+    private static final int MAX_BYTES_PER_CHAR = 6;
+    /** The shared event mapper, bound to the type once rather than looked up per result. */
+    private static final ObjectWriter RESULT_WRITER = EventJson.mapper().writerFor(JobResult.class);
 
     private final JobRunnerConfig config;
     private final ClaimCheckStore claims;
@@ -53,36 +70,40 @@ public class JobRunner {
     private final FairDispatcher dispatcher;
     private final JobMetrics metrics;
     private final ScheduledExecutorService delays;
-    private final List<Thread> workers = new ArrayList<>();
+    private final ExecutorService claimWriters;
     private final AtomicInteger openJobs = new AtomicInteger();
+    /** Requests to start queued jobs; only the thread that raises it from zero starts them (no re-entry). */
+    private final AtomicInteger startRequests = new AtomicInteger();
     private final HttpFetcher fetcher;
 
     public JobRunner(JobRunnerConfig config, ClaimCheckStore claims, Clock clock, Vertx vertx, MeterRegistry registry) {
         this.config = config;
         this.claims = claims;
         this.clock = clock;
-        this.dispatcher = new FairDispatcher(config.maxInFlightPerOwner());
+        this.dispatcher = new FairDispatcher(config.maxInFlight(), config.maxInFlightPerOwner());
         this.metrics = new JobMetrics(registry, dispatcher::inFlight);
         this.fetcher = new HttpFetcher(vertx, config.fetcher(), config.maxInFlight(), clock);
         backends.put(fetcher.name(), fetcher);
         config.oxylabs().baseUrl().ifPresent(base -> backends.put(JobRunnerConfig.OXYLABS,
                 new OxylabsScraper(base, config.oxylabs(), clock)));
-        this.delays = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "job-runner-delays");
+        this.delays = Executors.newSingleThreadScheduledExecutor(daemon("job-runner-delays"));
+        // blocking S3 writes must stay off the event loops; in-flight calls bound how many wait here
+        this.claimWriters = Executors.newFixedThreadPool(Math.max(1, Math.min(8, config.maxInFlight())),
+                daemon("job-runner-claims"));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
-        });
-        for (int i = 0; i < config.maxInFlight(); i++) {
-            Thread worker = new Thread(this::work, "job-runner-worker-" + i);
-            worker.setDaemon(true);
-            worker.start();
-            workers.add(worker);
-        }
+        };
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        workers.forEach(Thread::interrupt);
         delays.shutdownNow();
+        claimWriters.shutdownNow();
         fetcher.close();
     }
 
@@ -104,78 +125,131 @@ public class JobRunner {
         Instant now = clock.instant();
         if (run.notBefore() != null && run.notBefore().isAfter(now)) {
             long wait = Duration.between(now, run.notBefore()).toMillis();
-            delays.schedule(() -> tasks.forEach(dispatcher::add), wait, TimeUnit.MILLISECONDS);
+            delays.schedule(() -> queue(tasks), wait, TimeUnit.MILLISECONDS);
         } else {
-            tasks.forEach(dispatcher::add);
+            queue(tasks);
         }
     }
 
-    private void work() {
-        while (!Thread.currentThread().isInterrupted()) {
-            JobTask task;
-            try {
-                task = dispatcher.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            try {
-                attempt(task);
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "job %d failed unexpectedly", task.jobId);
-                finish(task, faulted(task, 0, backendName(task), "internal error: " + e));
-            } finally {
-                dispatcher.done(task);
-            }
-        }
+    private void queue(List<JobTask> tasks) {
+        tasks.forEach(dispatcher::add);
+        startQueued();
     }
 
-    private void attempt(JobTask task) {
+    /**
+     * Starts queued jobs while there are free slots. A call that completes at once (a refused target) ends
+     * inside {@link #start}, which asks for another round here: the requests are counted instead of recursing.
+     */
+    private void startQueued() {
+        if (startRequests.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            for (JobTask task; (task = dispatcher.tryTake()) != null; ) {
+                start(task);
+            }
+            missed = startRequests.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    /** Frees the job's slot, and starts what may now start. */
+    private void release(JobTask task) {
+        dispatcher.done(task);
+        startQueued();
+    }
+
+    private void start(JobTask task) {
         if (task.slice.abandoned()) {
             openJobs.decrementAndGet();
+            release(task);
             return;
         }
         if (task.attempts == 0) {
             metrics.started(task.source);
         }
-        Optional<ScraperBackend> backend = backendFor(task.source);
-        if (backend.isEmpty()) {
+        Optional<ScraperBackend> found = backendFor(task.source);
+        if (found.isEmpty()) {
             finish(task, faulted(task, 0, NO_BACKEND, task.source == null
                     ? "item has no source"
                     : "no scraper backend is configured for source '" + task.source + "'"));
+            release(task);
             return;
         }
+        ScraperBackend backend = found.get();
         if (task.createdAt == null) {
             task.createdAt = clock.instant();
         }
         task.attempts++;
-        long start = System.nanoTime();
-        ScrapeOutcome outcome = backend.get().scrape(task.item);
-        metrics.scraperCall(backend.get().name(), Duration.ofNanos(System.nanoTime() - start),
-                outcome instanceof ScrapeOutcome.Success);
-        if (outcome instanceof ScrapeOutcome.Success success) {
-            finish(task, done(task, backend.get().name(), success));
-            return;
+        long started = System.nanoTime();
+        CompletionStage<ScrapeOutcome> call;
+        try {
+            call = backend.scrape(task.item);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
         }
-        ScrapeOutcome.Failure failure = (ScrapeOutcome.Failure) outcome;
+        call.whenComplete((outcome, error) -> ended(task, backend, started, outcome, error));
+    }
+
+    private void ended(JobTask task, ScraperBackend backend, long started, ScrapeOutcome outcome, Throwable error) {
+        boolean released = false;
+        try {
+            if (error != null) {
+                LOG.errorf(error, "job %d failed unexpectedly", task.jobId);
+                finish(task, faulted(task, 0, backend.name(), "internal error: " + error));
+                return;
+            }
+            metrics.scraperCall(backend.name(), Duration.ofNanos(System.nanoTime() - started),
+                    outcome instanceof ScrapeOutcome.Success);
+            if (outcome instanceof ScrapeOutcome.Success success) {
+                if (surelyInline(success.pages())) {
+                    finish(task, done(task, backend.name(), success));
+                } else {
+                    released = true;
+                    claimWriters.execute(() -> {
+                        try {
+                            finish(task, done(task, backend.name(), success));
+                        } catch (RuntimeException e) {
+                            LOG.errorf(e, "job %d failed unexpectedly", task.jobId);
+                            finish(task, faulted(task, success.statusCode(), backend.name(), "internal error: " + e));
+                        } finally {
+                            release(task);
+                        }
+                    });
+                }
+                return;
+            }
+            failed(task, backend, (ScrapeOutcome.Failure) outcome);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "job %d failed unexpectedly", task.jobId);
+            finish(task, faulted(task, 0, backend.name(), "internal error: " + e));
+        } finally {
+            if (!released) {
+                release(task);
+            }
+        }
+    }
+
+    private void failed(JobTask task, ScraperBackend backend, ScrapeOutcome.Failure failure) {
         if (!failure.retryable() || task.attempts >= config.retry().maxAttempts()) {
             String reason = failure.retryable()
                     ? failure.reason() + " (gave up after " + task.attempts + " attempts)"
                     : failure.reason();
-            finish(task, faulted(task, failure.statusCode(), backend.get().name(), reason));
+            finish(task, faulted(task, failure.statusCode(), backend.name(), reason));
             return;
         }
         Duration wait = backoff(task.attempts);
         if (failure.retryAfter().isPresent()) {
             Duration asked = failure.retryAfter().get();
             if (asked.compareTo(config.retry().maxBackoff()) > 0) {
-                finish(task, faulted(task, failure.statusCode(), backend.get().name(), failure.reason()
+                finish(task, faulted(task, failure.statusCode(), backend.name(), failure.reason()
                         + " (asked to retry after " + asked + ", more than the maximum backoff "
                         + config.retry().maxBackoff() + ")"));
                 return;
             }
             wait = asked.compareTo(wait) > 0 ? asked : wait;
         }
-        delays.schedule(() -> dispatcher.add(task), wait.toMillis(), TimeUnit.MILLISECONDS);
+        delays.schedule(() -> queue(List.of(task)), wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Exponential from {@code initial-backoff}, capped, minus a random share so that retries spread out. */
@@ -199,21 +273,36 @@ public class JobRunner {
         return Optional.ofNullable(name == null ? null : backends.get(name));
     }
 
-    private String backendName(JobTask task) {
-        return backendFor(task.source).map(ScraperBackend::name).orElse(NO_BACKEND);
+    /**
+     * True when the pages' JSON cannot exceed the inline limit, judged from string lengths: most pages are
+     * far below it, and so are not serialized once more only to be measured.
+     */
+    private boolean surelyInline(List<ResultPage> pages) {
+        long bound = 0;
+        for (ResultPage page : pages) {
+            if (page.content() != null && !page.content().isTextual()) {
+                return false;
+            }
+            int chars = (page.content() == null ? 0 : page.content().textValue().length())
+                    + (page.url() == null ? 0 : page.url().length());
+            bound += PAGE_FIELDS_BYTES + (long) MAX_BYTES_PER_CHAR * chars;
+        }
+        return bound <= config.inlineLimitBytes();
     }
 
     private JobResult done(JobTask task, String backend, ScrapeOutcome.Success success) {
         List<ResultPage> pages = success.pages();
-        byte[] json = EventJson.write(pages);
         ResultsRef ref = null;
-        if (json.length > config.inlineLimitBytes()) {
-            try {
-                ref = claims.store(task.jobId, json);
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "cannot store the results of job %d", task.jobId);
-                return faulted(task, success.statusCode(), backend, "cannot store the results (" + json.length
-                        + " bytes) in the results bucket: " + e.getMessage());
+        if (!surelyInline(pages)) {
+            byte[] json = EventJson.write(pages);
+            if (json.length > config.inlineLimitBytes()) {
+                try {
+                    ref = claims.store(task.jobId, json);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "cannot store the results of job %d", task.jobId);
+                    return faulted(task, success.statusCode(), backend, "cannot store the results (" + json.length
+                            + " bytes) in the results bucket: " + e.getMessage());
+                }
             }
         }
         return result(task, success.statusCode(), JobStatus.DONE, null, backend, ref == null ? pages : null, ref);
@@ -232,13 +321,20 @@ public class JobRunner {
                 task.createdAt == null ? now : task.createdAt, now, pages, ref);
     }
 
+    /** Serializes the result here, on the thread that ended the call, so that the publishing loop only sends bytes. */
     private void finish(JobTask task, JobResult result) {
         if (result.status() == JobStatus.DONE) {
             metrics.done(task.source);
         } else {
             metrics.faulted(task.source);
         }
+        byte[] json;
+        try {
+            json = RESULT_WRITER.writeValueAsBytes(result);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot write JobResult as JSON", e);
+        }
         openJobs.decrementAndGet();
-        task.slice.complete(task.indexInSlice, result);
+        task.slice.complete(task.indexInSlice, json);
     }
 }

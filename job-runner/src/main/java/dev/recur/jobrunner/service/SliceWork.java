@@ -1,7 +1,6 @@
 package dev.recur.jobrunner.service;
 
 import dev.recur.common.event.DueRun;
-import dev.recur.common.event.JobResult;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,7 +16,7 @@ public final class SliceWork {
     private final DueRun dueRun;
     private final int partition;
     private final long offset;
-    private final JobResult[] results;
+    private final byte[][] results;
     private final AtomicInteger remaining;
     private final Consumer<SliceWork> onComplete;
     private volatile boolean abandoned;
@@ -27,7 +26,7 @@ public final class SliceWork {
         this.partition = partition;
         this.offset = offset;
         int size = dueRun == null || dueRun.items() == null ? 0 : dueRun.items().size();
-        this.results = new JobResult[size];
+        this.results = new byte[size][];
         this.remaining = new AtomicInteger(size);
         this.onComplete = onComplete;
     }
@@ -57,15 +56,16 @@ public final class SliceWork {
         abandoned = true;
     }
 
-    void complete(int index, JobResult result) {
+    /** Records a job's serialized {@code JobResult}; the last one hands the slice to its completion callback. */
+    void complete(int index, byte[] result) {
         results[index] = result;
         if (remaining.decrementAndGet() == 0) {
             onComplete.accept(this);
         }
     }
 
-    /** Each job's result, in item order; only once every job has finished. */
-    public List<JobResult> results() {
+    /** Each job's {@code JobResult} as JSON, in item order; only once every job has finished. */
+    public List<byte[]> results() {
         if (remaining.get() != 0) {
             throw new IllegalStateException("slice at offset " + offset + " is not finished");
         }

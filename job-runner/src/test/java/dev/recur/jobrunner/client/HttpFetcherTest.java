@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static dev.recur.jobrunner.client.OxylabsScraperTest.call;
 import static dev.recur.jobrunner.client.OxylabsScraperTest.item;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,7 +59,7 @@ class HttpFetcherTest {
         wireMock.stubFor(get("/page?q=1").willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "text/html; charset=utf-8").withBody("<html>é</html>")));
 
-        var outcome = (ScrapeOutcome.Success) fetcher.scrape(item("{\"source\": \"universal\", \"url\": \""
+        var outcome = (ScrapeOutcome.Success) call(fetcher, item("{\"source\": \"universal\", \"url\": \""
                 + local("/page?q=1") + "\"}"));
 
         assertThat(outcome.statusCode()).isEqualTo(200);
@@ -76,7 +77,7 @@ class HttpFetcherTest {
         wireMock.stubFor(get("/old").willReturn(aResponse().withStatus(301).withHeader("Location", "/new")));
         wireMock.stubFor(get("/new").willReturn(aResponse().withStatus(200).withBody("moved here")));
 
-        var outcome = (ScrapeOutcome.Success) fetcher.scrape(item("{\"url\": \"" + local("/old") + "\"}"));
+        var outcome = (ScrapeOutcome.Success) call(fetcher, item("{\"url\": \"" + local("/old") + "\"}"));
 
         assertThat(outcome.pages().get(0).url()).isEqualTo(local("/new"));
         assertThat(outcome.pages().get(0).content().asText()).isEqualTo("moved here");
@@ -86,7 +87,7 @@ class HttpFetcherTest {
     void shouldFaultWhenRedirectsExceedTheLimit() {
         wireMock.stubFor(get("/loop").willReturn(aResponse().withStatus(302).withHeader("Location", "/loop")));
 
-        var failure = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"" + local("/loop") + "\"}"));
+        var failure = (ScrapeOutcome.Failure) call(fetcher, item("{\"url\": \"" + local("/loop") + "\"}"));
 
         assertThat(failure.retryable()).isFalse();
         assertThat(failure.reason()).contains("more than 3 redirects");
@@ -99,7 +100,7 @@ class HttpFetcherTest {
         body[body.length - 1] = 'z';
         wireMock.stubFor(get("/big").willReturn(aResponse().withStatus(200).withBody(body)));
 
-        var outcome = (ScrapeOutcome.Success) fetcher.scrape(item("{\"url\": \"" + local("/big") + "\"}"));
+        var outcome = (ScrapeOutcome.Success) call(fetcher, item("{\"url\": \"" + local("/big") + "\"}"));
 
         String content = outcome.pages().get(0).content().asText();
         assertThat(content).hasSize(body.length).endsWith("xz");
@@ -116,8 +117,8 @@ class HttpFetcherTest {
         wireMock.stubFor(get("/chunked").willReturn(aResponse().withStatus(200).withChunkedDribbleDelay(4, 10)
                 .withBody(new byte[4096])));
 
-        var declared = (ScrapeOutcome.Failure) small.scrape(item("{\"url\": \"" + local("/big") + "\"}"));
-        var streamed = (ScrapeOutcome.Failure) smallToo.scrape(item("{\"url\": \"" + local("/chunked") + "\"}"));
+        var declared = (ScrapeOutcome.Failure) call(small, item("{\"url\": \"" + local("/big") + "\"}"));
+        var streamed = (ScrapeOutcome.Failure) call(smallToo, item("{\"url\": \"" + local("/chunked") + "\"}"));
         smallToo.close();
 
         assertThat(declared.retryable()).isFalse();
@@ -134,7 +135,7 @@ class HttpFetcherTest {
                 List.of("127.0.0.1/32")), 2, Clock.systemUTC());
 
         long start = System.nanoTime();
-        var failure = (ScrapeOutcome.Failure) impatient.scrape(item("{\"url\": \"" + local("/slow") + "\"}"));
+        var failure = (ScrapeOutcome.Failure) call(impatient, item("{\"url\": \"" + local("/slow") + "\"}"));
 
         assertThat(failure.retryable()).isTrue();
         assertThat(failure.statusCode()).isZero();
@@ -148,8 +149,8 @@ class HttpFetcherTest {
         wireMock.stubFor(get("/missing").willReturn(aResponse().withStatus(404)));
         wireMock.stubFor(get("/busy").willReturn(aResponse().withStatus(503).withHeader("Retry-After", "2")));
 
-        var missing = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"" + local("/missing") + "\"}"));
-        var busy = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"" + local("/busy") + "\"}"));
+        var missing = (ScrapeOutcome.Failure) call(fetcher, item("{\"url\": \"" + local("/missing") + "\"}"));
+        var busy = (ScrapeOutcome.Failure) call(fetcher, item("{\"url\": \"" + local("/busy") + "\"}"));
 
         assertThat(missing.retryable()).isFalse();
         assertThat(missing.statusCode()).isEqualTo(404);
@@ -159,7 +160,7 @@ class HttpFetcherTest {
 
     @Test
     void shouldRefuseMetadataAddressWhenNotAllowlisted() {
-        var failure = (ScrapeOutcome.Failure) fetcher.scrape(item(
+        var failure = (ScrapeOutcome.Failure) call(fetcher, item(
                 "{\"url\": \"http://169.254.169.254/latest/meta-data/\"}"));
 
         assertThat(failure.retryable()).isFalse();
@@ -169,7 +170,7 @@ class HttpFetcherTest {
 
     @Test
     void shouldRefusePrivateAddressWhenNotAllowlisted() {
-        var failure = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"http://10.0.0.1/admin\"}"));
+        var failure = (ScrapeOutcome.Failure) call(fetcher, item("{\"url\": \"http://10.0.0.1/admin\"}"));
 
         assertThat(failure.reason()).contains("refused target 10.0.0.1").contains("private");
     }
@@ -180,7 +181,7 @@ class HttpFetcherTest {
                 Clock.systemUTC());
         wireMock.stubFor(get("/").willReturn(aResponse().withStatus(200).withBody("secret")));
 
-        var failure = (ScrapeOutcome.Failure) strict.scrape(item("{\"url\": \"http://localhost:" + wireMock.port()
+        var failure = (ScrapeOutcome.Failure) call(strict, item("{\"url\": \"http://localhost:" + wireMock.port()
                 + "/\"}"));
 
         assertThat(failure.retryable()).isFalse();
@@ -194,15 +195,15 @@ class HttpFetcherTest {
         wireMock.stubFor(get("/hop").willReturn(aResponse().withStatus(302)
                 .withHeader("Location", "http://169.254.169.254/latest/meta-data/")));
 
-        var failure = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"" + local("/hop") + "\"}"));
+        var failure = (ScrapeOutcome.Failure) call(fetcher, item("{\"url\": \"" + local("/hop") + "\"}"));
 
         assertThat(failure.reason()).contains("refused target 169.254.169.254");
     }
 
     @Test
     void shouldFaultWhenItemHasNoUrlOrAnUnsupportedScheme() {
-        var noUrl = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"source\": \"universal\"}"));
-        var file = (ScrapeOutcome.Failure) fetcher.scrape(item("{\"url\": \"file:///etc/passwd\"}"));
+        var noUrl = (ScrapeOutcome.Failure) call(fetcher, item("{\"source\": \"universal\"}"));
+        var file = (ScrapeOutcome.Failure) call(fetcher, item("{\"url\": \"file:///etc/passwd\"}"));
 
         assertThat(noUrl.reason()).isEqualTo("item has no url to fetch");
         assertThat(file.reason()).contains("only http and https");

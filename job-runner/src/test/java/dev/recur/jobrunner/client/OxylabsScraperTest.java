@@ -56,7 +56,7 @@ class OxylabsScraperTest {
         wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(REALTIME_RESPONSE)));
 
-        ScrapeOutcome outcome = scraper.scrape(item("{\"source\": \"amazon_product\", \"query\": \"B098FKXT8L\"}"));
+        ScrapeOutcome outcome = call(scraper, item("{\"source\": \"amazon_product\", \"query\": \"B098FKXT8L\"}"));
 
         assertThat(outcome).isInstanceOf(ScrapeOutcome.Success.class);
         var success = (ScrapeOutcome.Success) outcome;
@@ -83,7 +83,7 @@ class OxylabsScraperTest {
                           "page": 1, "url": "https://example.com/p", "status_code": 200, "parser_type": "amazon"}]}
                         """)));
 
-        var outcome = (ScrapeOutcome.Success) scraper.scrape(item("{\"source\": \"amazon_product\", \"parse\": true}"));
+        var outcome = (ScrapeOutcome.Success) call(scraper, item("{\"source\": \"amazon_product\", \"parse\": true}"));
 
         var content = outcome.pages().get(0).content();
         assertThat(content.isObject()).isTrue();
@@ -100,7 +100,7 @@ class OxylabsScraperTest {
         wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200).withBody(
                 "{\"results\": [{\"content\": \"" + content + "\", \"page\": 1, \"status_code\": 200}]}")));
 
-        var outcome = (ScrapeOutcome.Success) scraper.scrape(item("{\"source\": \"universal\", \"url\": \"x\"}"));
+        var outcome = (ScrapeOutcome.Success) call(scraper, item("{\"source\": \"universal\", \"url\": \"x\"}"));
 
         assertThat(outcome.pages().get(0).content().asText()).isEqualTo(content);
     }
@@ -110,7 +110,7 @@ class OxylabsScraperTest {
         wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(400)
                 .withBody("{\"message\": \"Unsupported source\", \"errors\": [\"source: bad value\"]}")));
 
-        var failure = (ScrapeOutcome.Failure) scraper.scrape(item("{\"source\": \"nope\"}"));
+        var failure = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"nope\"}"));
 
         assertThat(failure.retryable()).isFalse();
         assertThat(failure.statusCode()).isEqualTo(400);
@@ -122,7 +122,7 @@ class OxylabsScraperTest {
         wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(401)
                 .withBody("{\"message\": \"Unauthorized\"}")));
 
-        var failure = (ScrapeOutcome.Failure) scraper.scrape(item("{\"source\": \"google\"}"));
+        var failure = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"google\"}"));
 
         assertThat(failure.retryable()).isFalse();
         assertThat(failure.statusCode()).isEqualTo(401);
@@ -134,7 +134,7 @@ class OxylabsScraperTest {
         wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(429).withHeader("Retry-After", "3")
                 .withBody("{\"message\": \"Too many requests\"}")));
 
-        var failure = (ScrapeOutcome.Failure) scraper.scrape(item("{\"source\": \"google\"}"));
+        var failure = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"google\"}"));
 
         assertThat(failure.retryable()).isTrue();
         assertThat(failure.statusCode()).as(failure.reason()).isEqualTo(429);
@@ -144,9 +144,9 @@ class OxylabsScraperTest {
     @Test
     void shouldBeRetryableWhenScraperAnswers500Or524() {
         wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(500)));
-        var internal = (ScrapeOutcome.Failure) scraper.scrape(item("{\"source\": \"google\"}"));
+        var internal = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"google\"}"));
         wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(524)));
-        var timeout = (ScrapeOutcome.Failure) scraper.scrape(item("{\"source\": \"google\"}"));
+        var timeout = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"google\"}"));
 
         assertThat(internal.retryable()).isTrue();
         assertThat(internal.statusCode()).isEqualTo(500);
@@ -161,7 +161,7 @@ class OxylabsScraperTest {
         var impatient = new OxylabsScraper(URI.create(wireMock.baseUrl()), new OxylabsSettings(Duration.ofSeconds(1)),
                 Clock.systemUTC());
 
-        var failure = (ScrapeOutcome.Failure) impatient.scrape(item("{\"source\": \"google\"}"));
+        var failure = (ScrapeOutcome.Failure) call(impatient, item("{\"source\": \"google\"}"));
 
         assertThat(failure.retryable()).isTrue();
         assertThat(failure.statusCode()).isZero();
@@ -171,9 +171,9 @@ class OxylabsScraperTest {
     @Test
     void shouldFailPermanentlyAsMalformedWhenBodyIsGarbage() {
         wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200).withBody("<html>oops")));
-        var garbage = (ScrapeOutcome.Failure) scraper.scrape(item("{\"source\": \"google\"}"));
+        var garbage = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"google\"}"));
         wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200).withBody("{\"job\": {}}")));
-        var noResults = (ScrapeOutcome.Failure) scraper.scrape(item("{\"source\": \"google\"}"));
+        var noResults = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"google\"}"));
 
         assertThat(garbage.retryable()).isFalse();
         assertThat(garbage.reason()).startsWith("malformed scraper response");
@@ -186,10 +186,15 @@ class OxylabsScraperTest {
         var closed = new OxylabsScraper(URI.create("http://127.0.0.1:1"), new OxylabsSettings(Duration.ofSeconds(1)),
                 Clock.systemUTC());
 
-        var failure = (ScrapeOutcome.Failure) closed.scrape(item("{\"source\": \"google\"}"));
+        var failure = (ScrapeOutcome.Failure) call(closed, item("{\"source\": \"google\"}"));
 
         assertThat(failure.retryable()).isTrue();
         assertThat(failure.statusCode()).isZero();
+    }
+
+    /** Runs the item and waits for the outcome of the asynchronous call. */
+    static ScrapeOutcome call(ScraperBackend backend, ObjectNode item) {
+        return backend.scrape(item).toCompletableFuture().join();
     }
 
     static ObjectNode item(String json) {

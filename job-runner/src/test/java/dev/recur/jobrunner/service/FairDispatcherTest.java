@@ -23,13 +23,13 @@ class FairDispatcherTest {
     }
 
     @Test
-    void shouldServeNewOwnerNextWhenAnotherOwnerHasManyQueued() throws InterruptedException {
-        FairDispatcher dispatcher = new FairDispatcher(100);
+    void shouldServeNewOwnerNextWhenAnotherOwnerHasManyQueued() {
+        FairDispatcher dispatcher = new FairDispatcher(100, 100);
         tasks("big", 5_000).forEach(dispatcher::add);
         dispatcher.add(tasks("small", 1).get(0));
 
-        JobTask first = dispatcher.take();
-        JobTask second = dispatcher.take();
+        JobTask first = dispatcher.tryTake();
+        JobTask second = dispatcher.tryTake();
 
         assertThat(first.owner()).isEqualTo("big");
         assertThat(second.owner()).isEqualTo("small");
@@ -37,29 +37,29 @@ class FairDispatcherTest {
     }
 
     @Test
-    void shouldAlternateOwnersWhenBothHaveWork() throws InterruptedException {
-        FairDispatcher dispatcher = new FairDispatcher(100);
+    void shouldAlternateOwnersWhenBothHaveWork() {
+        FairDispatcher dispatcher = new FairDispatcher(100, 100);
         tasks("a", 3).forEach(dispatcher::add);
         tasks("b", 3).forEach(dispatcher::add);
 
         List<String> order = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            order.add(dispatcher.take().owner());
+            order.add(dispatcher.tryTake().owner());
         }
 
         assertThat(order).containsExactly("a", "b", "a", "b", "a", "b");
     }
 
     @Test
-    void shouldHoldOwnerBackAtItsCapUntilOneOfItsJobsIsDone() throws InterruptedException {
-        FairDispatcher dispatcher = new FairDispatcher(2);
+    void shouldHoldOwnerBackAtItsCapUntilOneOfItsJobsIsDone() {
+        FairDispatcher dispatcher = new FairDispatcher(100, 2);
         tasks("big", 10).forEach(dispatcher::add);
-        JobTask one = dispatcher.take();
-        dispatcher.take();
+        JobTask one = dispatcher.tryTake();
+        dispatcher.tryTake();
         tasks("small", 1).forEach(dispatcher::add);
 
-        assertThat(dispatcher.take().owner()).isEqualTo("small");
+        assertThat(dispatcher.tryTake().owner()).isEqualTo("small");
         dispatcher.done(one);
-        assertThat(dispatcher.take().owner()).isEqualTo("big");
+        assertThat(dispatcher.tryTake().owner()).isEqualTo("big");
     }
 }
