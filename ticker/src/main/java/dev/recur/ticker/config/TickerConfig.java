@@ -22,8 +22,9 @@ public interface TickerConfig {
     Duration catchUpWindow();
 
     /**
-     * How often the punctuator looks for due schedules. Short, because a new minute is noticed only at the next
-     * look, and cheap: an idle look is one seek in the timeline store.
+     * How often the punctuator looks for due schedules, besides the look at each minute boundary: the regular looks
+     * pick up what a late or bounded look left (catch-up, a minute larger than {@link #maxSchedulesPerTick()}), and
+     * cost little: an idle look is one seek in the timeline.
      */
     @WithDefault("250ms")
     Duration tickInterval();

@@ -1,5 +1,6 @@
 package dev.recur.ticker.streams;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -12,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -25,15 +28,24 @@ import dev.recur.common.cron.InvalidCronException;
 import dev.recur.common.event.CatchUp;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.ScheduleSnapshot;
-import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
 
 /**
  * Keeps the schedules of one partition and fires them: snapshots go into the schedules store, each active schedule's
- * next fire minute into the plans store, and the timeline indexes the plans by (minute, schedule id); a wall-clock
- * punctuator publishes every timeline entry whose minute has come and re-plans it. The schedules store and the plans
- * store are changelogged and commit with the output in one exactly-once transaction; the timeline is derived from
- * the plans store whenever the task starts, so that firing a run writes one small plan record besides the run.
+ * next fire minute into the timeline, an in-memory index by (minute, schedule id); a wall-clock punctuator publishes
+ * every timeline entry whose minute has come and re-plans it.
+ *
+ * <p>What survives a crash is the schedules store, the plans store and the progress store, changelogged and
+ * committed with the output in one exactly-once transaction; the timeline is derived from them whenever the task
+ * starts. A tick fires its entries in timeline order and then writes, once, the last timeline key it fired: the
+ * progress. A schedule fired on time is not written at all, so that a run costs the due-run and nothing else: its
+ * plan record stays at an earlier fire minute, and its actual next minute is its first fire time whose timeline key
+ * lies beyond the progress (see {@link #nextMinute}). That holds because the timeline holds nothing at or below the
+ * progress (new plans lie after the current minute, which the progress never passes), so every fire time between a
+ * plan record and the progress was fired, on time, by a tick that moved the progress past it. Every other change of
+ * plan (a new or changed schedule, a run fired late, a schedule that ends) writes the plan record, which then lies
+ * beyond the progress and holds as written. This assumes the clock does not go back past the minute of the progress:
+ * a plan made then could lie at or below it, and a restart before its run would skip that run.
  */
 final class ScheduleProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -41,6 +53,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     private static final byte[] PRESENT = {1};
     private static final long NOT_PLANNED = -1;
     private static final int CRON_CACHE_SIZE = 4096;
+    private static final Long PROGRESS_KEY = 0L;
 
     private final TickerSettings settings;
     private final Clock clock;
@@ -57,11 +70,16 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     // the runs of one tick share a few minutes and one publish time: each is formatted once
     private final InstantText minuteText = new InstantText();
     private final InstantText nowText = new InstantText();
+    private final RunIds runIds = new RunIds();
 
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<Long, TrackedSchedule> schedules;
     private KeyValueStore<Long, Long> plans;
     private KeyValueStore<Bytes, byte[]> timeline;
+    private KeyValueStore<Long, Bytes> progressStore;
+    // the last timeline key fired by a tick, as in the progress store; null before the first
+    private Bytes progress;
+    private boolean followUpScheduled;
 
     ScheduleProcessor(TickerSettings settings, Clock clock, TickerMetrics metrics) {
         this.settings = settings;
@@ -76,14 +94,17 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         this.schedules = context.getStateStore(TickerTopology.SCHEDULES_STORE);
         this.plans = context.getStateStore(TickerTopology.PLANS_STORE);
         this.timeline = context.getStateStore(TickerTopology.TIMELINE_STORE);
+        this.progressStore = context.getStateStore(TickerTopology.PROGRESS_STORE);
+        this.progress = progressStore.get(PROGRESS_KEY);
         rebuildTimeline();
         metrics.track(schedules);
         context.schedule(settings.tickInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> tick());
+        scheduleBoundaryTick();
     }
 
     /**
      * Streams initializes the processor once the changelogged stores are restored, also after a crash or an aborted
-     * transaction, so the plans hold exactly what was committed and the timeline is rebuilt from them.
+     * transaction, so the stores hold exactly what was committed and the timeline is rebuilt from them.
      */
     private void rebuildTimeline() {
         List<Bytes> stale = new ArrayList<>();
@@ -91,9 +112,55 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
             entries.forEachRemaining(entry -> stale.add(entry.key));
         }
         stale.forEach(timeline::delete);
+        List<KeyValue<Long, Long>> written = new ArrayList<>();
         try (KeyValueIterator<Long, Long> all = plans.all()) {
-            all.forEachRemaining(plan -> timeline.put(TimelineKey.of(plan.value, plan.key), PRESENT));
+            all.forEachRemaining(written::add);
         }
+        for (KeyValue<Long, Long> plan : written) {
+            long minute = nextMinute(plan.key, plan.value);
+            if (minute != NOT_PLANNED) {
+                timeline.put(TimelineKey.of(minute, plan.key), PRESENT);
+            }
+        }
+    }
+
+    /**
+     * A schedule's next fire minute from its plan record and the progress: the record if its key lies beyond the
+     * progress, else the schedule's first fire time whose key does.
+     */
+    private long nextMinute(long id, long writtenMinute) {
+        if (progress == null || TimelineKey.of(writtenMinute, id).compareTo(progress) > 0) {
+            return writtenMinute;
+        }
+        TrackedSchedule schedule = schedules.get(id);
+        if (schedule == null) {
+            return NOT_PLANNED;
+        }
+        long progressMinute = TimelineKey.epochMinute(progress);
+        long from = id > TimelineKey.scheduleId(progress) ? progressMinute : progressMinute + 1;
+        return planner(id, schedule).flatMap(p -> p.nextAfter(Instant.ofEpochSecond(from * 60 - 1)))
+                .map(ScheduleProcessor::epochMinute).orElse(NOT_PLANNED);
+    }
+
+    /**
+     * A look exactly at each minute boundary, besides the regular ones: the regular punctuation runs on a grid that
+     * starts whenever the task did, up to a whole interval after the boundary.
+     */
+    private void scheduleBoundaryTick() {
+        long now = clock.millis();
+        long next = (Math.floorDiv(now, 60_000L) + 1) * 60_000L;
+        once(Duration.ofMillis(next - now), () -> {
+            tick();
+            scheduleBoundaryTick();
+        });
+    }
+
+    private void once(Duration delay, Runnable action) {
+        Cancellable[] self = new Cancellable[1];
+        self[0] = context.schedule(delay, PunctuationType.WALL_CLOCK_TIME, timestamp -> {
+            self[0].cancel();
+            action.run();
+        });
     }
 
     @Override
@@ -115,8 +182,8 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         ScheduleSnapshot snapshot = null;
         if (json != null) {
             try {
-                snapshot = EventJson.read(json, ScheduleSnapshot.class);
-            } catch (RuntimeException e) {
+                snapshot = SnapshotJson.read(json);
+            } catch (IOException | RuntimeException e) {
                 LOG.errorf(e, "ignoring an unreadable snapshot of schedule %d", id);
                 return;
             }
@@ -125,8 +192,9 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         if (snapshot != null && current != null && snapshot.revision() <= current.revision()) {
             return;
         }
-        Long planned = plans.get(id);
-        if (current != null && planned != null) {
+        Long written = plans.get(id);
+        long planned = written == null ? NOT_PLANNED : nextMinute(id, written);
+        if (current != null && planned != NOT_PLANNED) {
             timeline.delete(TimelineKey.of(planned, id));
             // a run that came due before this change was made still belongs to the old version; the new version
             // is planned from now below
@@ -141,7 +209,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         }
         TrackedSchedule tracked = TrackedSchedule.of(snapshot);
         schedules.put(id, tracked);
-        plan(id, snapshot.active() ? firstMinute(id, tracked, now) : NOT_PLANNED, planned != null);
+        plan(id, snapshot.active() ? firstMinute(id, tracked, now) : NOT_PLANNED, written != null);
     }
 
     /** Records a schedule's next fire minute in the plans store and the timeline. */
@@ -154,28 +222,49 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         }
     }
 
-    /** Publishes every timeline entry due by now, a bounded batch per call. */
+    /**
+     * Publishes every timeline entry due by now, a bounded batch per call, then records how far it got. A batch
+     * that hit the bound is followed by another as soon as the thread comes back, after the commit.
+     */
     void tick() {
         Instant now = clock.instant();
+        long nowMinute = epochMinute(now);
         List<Bytes> due = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> entries = timeline.range(TimelineKey.FIRST,
-                TimelineKey.lastOf(epochMinute(now)))) {
+                TimelineKey.lastOf(nowMinute))) {
             while (entries.hasNext() && due.size() < settings.maxSchedulesPerTick()) {
                 due.add(entries.next().key);
             }
+        }
+        if (due.isEmpty()) {
+            return;
         }
         for (Bytes key : due) {
             timeline.delete(key);
             long id = TimelineKey.scheduleId(key);
             long minute = TimelineKey.epochMinute(key);
-            // the timeline is derived from the plans; a disagreement would be a bug, and firing on it a stray run
-            Long planned = plans.get(id);
-            TrackedSchedule tracked = planned != null && planned == minute ? schedules.get(id) : null;
+            TrackedSchedule tracked = schedules.get(id);
             if (tracked == null) {
-                LOG.warnf("dropped a timeline entry of schedule %d that its plan does not hold", id);
+                // the timeline is derived from the stores; this would be a bug, and firing on it a stray run
+                LOG.warnf("dropped a timeline entry of schedule %d, which is not stored", id);
                 continue;
             }
-            plan(id, fire(id, tracked, minute, now), true);
+            long next = fire(id, tracked, minute, now);
+            if (minute == nowMinute && next != NOT_PLANNED) {
+                // on time: the progress below implies the new plan
+                timeline.put(TimelineKey.of(next, id), PRESENT);
+            } else {
+                plan(id, next, true);
+            }
+        }
+        progress = due.get(due.size() - 1);
+        progressStore.put(PROGRESS_KEY, progress);
+        if (due.size() == settings.maxSchedulesPerTick() && !followUpScheduled) {
+            followUpScheduled = true;
+            once(Duration.ofMillis(1), () -> {
+                followUpScheduled = false;
+                tick();
+            });
         }
     }
 
@@ -206,7 +295,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
 
     private void publish(long scheduleId, TrackedSchedule schedule, Instant scheduledFor, Instant now,
             boolean late) {
-        long runId = Ids.runId(scheduleId, scheduledFor);
+        long runId = runIds.of(scheduleId, scheduledFor.getEpochSecond());
         // stable per run, so a re-published run keeps its start time
         long jitter = schedule.jitterSeconds() > 0 ? Math.floorMod(runId, schedule.jitterSeconds() + 1L) : 0;
         Instant notBefore = scheduledFor.plusSeconds(jitter);

@@ -18,8 +18,9 @@ import dev.recur.ticker.config.TickerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The ticker's Kafka Streams topology: {@code recur.schedules} into a schedules store and a timeline store, both
- * changelogged, and the due runs out to {@code recur.due-runs} (see {@link ScheduleProcessor}).
+ * The ticker's Kafka Streams topology: {@code recur.schedules} into the schedules, plans and progress stores
+ * (changelogged) and the timeline (derived from them), and the due runs out to {@code recur.due-runs} (see
+ * {@link ScheduleProcessor}).
  */
 @ApplicationScoped
 public class TickerTopology {
@@ -27,6 +28,7 @@ public class TickerTopology {
     public static final String SCHEDULES_STORE = "schedules";
     public static final String PLANS_STORE = "plans";
     public static final String TIMELINE_STORE = "timeline";
+    public static final String PROGRESS_STORE = "progress";
 
     @Produces
     Topology topology(TickerConfig config, Clock clock, MeterRegistry registry) {
@@ -38,9 +40,10 @@ public class TickerTopology {
     }
 
     /**
-     * The timeline is an in-memory index of the plans store, without changelog, rebuilt when a task starts (see
-     * {@link ScheduleProcessor}): a fired run then costs the due-run and one 16-byte plan record, not a rewrite of
-     * the snapshot and a delete and a put of the timeline.
+     * The timeline is an in-memory index without changelog, rebuilt from the plans and the progress when a task
+     * starts (see {@link ScheduleProcessor}): a run fired on time then costs the due-run alone, and a tick one
+     * progress record, not a rewrite of the snapshot and a delete and a put of the timeline per run. The progress
+     * is one key per task: in memory, restored from its changelog.
      *
      * @param persistent RocksDB stores with changelogs, as in production; false gives in-memory stores without
      *     changelogs, which spare the {@code TopologyTestDriver} a RocksDB flush and a changelog record per
@@ -55,6 +58,8 @@ public class TickerTopology {
                 TrackedSchedule.SERDE), persistent), "ticker");
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(store(PLANS_STORE, persistent), Serdes.Long(),
                 Serdes.Long()), persistent), "ticker");
+        topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROGRESS_STORE),
+                Serdes.Long(), Serdes.Bytes()), persistent), "ticker");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TIMELINE_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(), "ticker");
         // the processor writes the due-runs' JSON itself (see DueRunJson)

@@ -26,10 +26,19 @@ final class TimelineKey {
     }
 
     static long epochMinute(Bytes key) {
-        return ByteBuffer.wrap(key.get()).getLong(0);
+        return longAt(key.get(), 0);
     }
 
     static long scheduleId(Bytes key) {
-        return ByteBuffer.wrap(key.get()).getLong(Long.BYTES);
+        return longAt(key.get(), Long.BYTES);
+    }
+
+    // read for every fired run: cheaper than wrapping the array in a ByteBuffer each time
+    private static long longAt(byte[] bytes, int offset) {
+        long value = 0;
+        for (int i = offset; i < offset + Long.BYTES; i++) {
+            value = value << 8 | bytes[i] & 0xFF;
+        }
+        return value;
     }
 }

@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +53,7 @@ final class Bench {
     private static final long TICK_NANOS = 10_000_000;
     private static final Pattern PERF_SUMMARY = Pattern.compile(
             "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency");
+    private static final byte[] SCHEDULED_FOR = "\"scheduled_for\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final Pattern PERF_CPU = Pattern.compile("producer-perf-test process CPU: (\\d+) ms");
 
     private Bench() {
@@ -91,6 +93,52 @@ final class Bench {
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
+    /**
+     * A producer that loads snapshots fast: large batches, a longer linger, no idempotence (see
+     * {@link #createWritableTopic}), acks from the leader only.
+     */
+    static KafkaProducer<String, byte[]> loader() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 50);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.ACKS_CONFIG, "1");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * The {@code scheduled_for} of a due-run's JSON, found without parsing the rest: the reader runs in the
+     * ticker's JVM, and parsing every run with Jackson took CPU from the ticker in the very seconds measured.
+     */
+    static String scheduledFor(byte[] json) {
+        int at = indexOf(json, SCHEDULED_FOR);
+        if (at < 0) {
+            throw new IllegalArgumentException("not a due-run: " + new String(json, StandardCharsets.UTF_8));
+        }
+        int start = at + SCHEDULED_FOR.length;
+        int end = start;
+        while (json[end] != '"') {
+            end++;
+        }
+        return new String(json, start, end - start, StandardCharsets.US_ASCII);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     static KafkaConsumer<String, byte[]> committedReader(String topic) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers());
@@ -119,6 +167,7 @@ final class Bench {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
                 Integer.getInteger("ticker.benchmark.linger", 100));
         props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 262_144);
+        props.put(StreamsConfig.POLL_MS_CONFIG, Integer.getInteger("ticker.benchmark.poll", 25));
         return props;
     }
 

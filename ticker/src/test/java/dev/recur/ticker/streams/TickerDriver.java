@@ -4,9 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -20,6 +25,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import dev.recur.common.cron.CronExpression;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.DueRunDeserializer;
@@ -34,6 +40,7 @@ final class TickerDriver implements AutoCloseable {
 
     final MutableClock clock;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Map<String, CronExpression> crons = new HashMap<>();
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, byte[]> schedules;
     private final TestOutputTopic<String, DueRun> dueRuns;
@@ -59,6 +66,47 @@ final class TickerDriver implements AutoCloseable {
                 new ByteArraySerializer());
         dueRuns = driver.createOutputTopic(settings.dueRunsTopic(), new StringDeserializer(),
                 new DueRunDeserializer());
+    }
+
+    /**
+     * Moves only the ticker's clock, not the driver's wall clock: a record that arrives after a minute boundary but
+     * before the stream thread has punctuated for it.
+     */
+    void clockAt(Instant instant) {
+        clock.set(instant);
+    }
+
+    /**
+     * The timeline a task would rebuild from its stores after a crash, stated independently of the processor: a
+     * plan record holds as written if its timeline key lies beyond the progress (the last key a tick fired), else
+     * the schedule was fired on time up to the progress, and its next entry is its first fire time (cron in its
+     * zone, not before its start, not after its end) whose key lies beyond the progress.
+     */
+    Set<Bytes> timelineAfterRestart() {
+        KeyValueStore<Long, Long> plans = driver.getKeyValueStore(TickerTopology.PLANS_STORE);
+        KeyValueStore<Long, Bytes> progressStore = driver.getKeyValueStore(TickerTopology.PROGRESS_STORE);
+        Bytes progress = progressStore.get(0L);
+        Set<Bytes> rebuilt = new HashSet<>();
+        try (KeyValueIterator<Long, Long> all = plans.all()) {
+            all.forEachRemaining(plan -> {
+                Bytes written = TimelineKey.of(plan.value, plan.key);
+                if (progress == null || written.compareTo(progress) > 0) {
+                    rebuilt.add(written);
+                    return;
+                }
+                TrackedSchedule schedule = schedulesStore().get(plan.key);
+                long progressMinute = TimelineKey.epochMinute(progress);
+                long fromMinute = plan.key > TimelineKey.scheduleId(progress) ? progressMinute : progressMinute + 1;
+                Instant after = Instant.ofEpochSecond(fromMinute * 60).minusNanos(1);
+                if (schedule.start() != null && schedule.start().minusNanos(1).isAfter(after)) {
+                    after = schedule.start().minusNanos(1);
+                }
+                crons.computeIfAbsent(schedule.cron(), CronExpression::parse).next(after, ZoneId.of(schedule.timezone()))
+                        .filter(fire -> schedule.end() == null || !fire.isAfter(schedule.end()))
+                        .ifPresent(fire -> rebuilt.add(TimelineKey.of(fire.getEpochSecond() / 60, plan.key)));
+            });
+        }
+        return rebuilt;
     }
 
     /** Moves time forward to {@code instant}; the punctuator runs if its interval has passed. */

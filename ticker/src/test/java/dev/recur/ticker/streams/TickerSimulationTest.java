@@ -29,6 +29,7 @@ import dev.recur.common.event.DueRun;
 class TickerSimulationTest {
 
     private static final int SCHEDULES = Integer.getInteger("ticker.simulation.schedules", 10_000);
+    private static final int RESTART_CHECK_EVERY = 20;
     private static final Instant WEEK_START = Instant.parse("2026-03-05T00:00:00Z");
     private static final Instant WEEK_END = WEEK_START.plusSeconds(7 * 24 * 3600);
     // sparse on purpose: the test driver costs per published run, and sparse crons still cover every rule
@@ -63,6 +64,7 @@ class TickerSimulationTest {
         Map<Instant, Set<Long>> actual = new TreeMap<>();
         long published = 0;
         int nextEvent = 0;
+        int ticked = 0;
         try (TickerDriver ticker = new TickerDriver(WEEK_START.minusSeconds(60))) {
             for (Instant minute : minutes) {
                 while (nextEvent < events.size() && events.get(nextEvent).at().isBefore(minute)) {
@@ -92,6 +94,11 @@ class TickerSimulationTest {
                         .isEqualTo(expected.getOrDefault(minute, Set.of()));
                 if (!fired.isEmpty()) {
                     actual.put(minute, fired);
+                }
+                // what a crash now would restore (the timeline derived from the committed stores) is what runs
+                if (++ticked % RESTART_CHECK_EVERY == 0) {
+                    assertThat(ticker.timelineAfterRestart()).as("timeline rebuilt after %s", minute)
+                            .isEqualTo(new HashSet<>(ticker.timelineKeys()));
                 }
             }
         }

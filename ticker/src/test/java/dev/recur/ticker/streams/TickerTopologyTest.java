@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 
+import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -183,13 +186,56 @@ class TickerTopologyTest {
             ticker.send(schedule);
             ticker.runMinutes(t("10:01:00"), t("10:04:00"));
             ticker.at(t("10:04:50"));
-            // the change comes in the fire minute before the punctuator (next at 10:05:15) looked at it
-            ticker.at(t("10:05:00.100"));
+            // the change comes in the fire minute before the stream thread punctuated (at the boundary or 10:05:15)
+            ticker.clockAt(t("10:05:00.100"));
             assertThat(ticker.runs()).isEmpty();
             ticker.send(schedule.next().active(false));
 
             assertThat(times(ticker.runs())).containsExactly(t("10:05:00"));
             assertThat(ticker.timelineKeys()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldPublishAtTheMinuteBoundaryWhenRegularTicksFallElsewhere() {
+        // regular punctuations at 15 and 45 seconds past each minute
+        try (TickerDriver ticker = new TickerDriver(T0.plusSeconds(15),
+                TickerDriver.DEFAULTS.withTick(java.time.Duration.ofSeconds(30), 20_000))) {
+            ticker.send(Snapshots.schedule(ID, "5 * * * *"));
+            ticker.at(t("10:04:59.999"));
+            assertThat(ticker.runs()).isEmpty();
+
+            ticker.at(t("10:05:00"));
+
+            assertThat(ticker.runs()).extracting(DueRun::publishedAt).containsExactly(t("10:05:00"));
+        }
+    }
+
+    @Test
+    void shouldGoOnRightAfterTheCommitWhenATickHitsItsBoundAndRebuildTheSameTimelineMidMinute() {
+        try (TickerDriver ticker = new TickerDriver(T0.plusSeconds(15),
+                TickerDriver.DEFAULTS.withTick(java.time.Duration.ofSeconds(30), 2))) {
+            for (long id = 1; id <= 5; id++) {
+                ticker.send(Snapshots.schedule(id, "* * * * *"));
+            }
+            ticker.at(t("10:00:59"));
+            ticker.at(t("10:01:00"));
+            List<DueRun> first = ticker.runs();
+            Set<Bytes> rebuilt = ticker.timelineAfterRestart();
+            List<Bytes> live = ticker.timelineKeys();
+            ticker.at(t("10:01:00.001"));
+            List<DueRun> second = ticker.runs();
+            ticker.at(t("10:01:00.002"));
+            List<DueRun> third = ticker.runs();
+
+            assertThat(first).extracting(DueRun::scheduleId).containsExactly(1L, 2L);
+            // 1 and 2 wait at 10:02 without a plan record written, 3 to 5 still at 10:01
+            assertThat(rebuilt).as("rebuilt after a bounded tick").isEqualTo(new HashSet<>(live)).hasSize(5);
+            assertThat(second).extracting(DueRun::scheduleId).containsExactly(3L, 4L);
+            assertThat(third).extracting(DueRun::scheduleId).containsExactly(5L);
+            assertThat(ticker.timelineAfterRestart()).isEqualTo(new HashSet<>(ticker.timelineKeys()));
+            assertThat(ticker.timelineKeys()).extracting(TimelineKey::epochMinute)
+                    .containsOnly(t("10:02:00").getEpochSecond() / 60);
         }
     }
 
