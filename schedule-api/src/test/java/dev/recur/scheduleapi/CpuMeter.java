@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -21,24 +23,27 @@ final class CpuMeter {
     // USER_HZ of /proc/<pid>/stat on Linux
     private static final double TICK_NANOS = 1e9 / 100;
 
-    record Sample(long jvmNanos, long generatorNanos, long postgresNanos, long childJvmNanos) {
+    record Sample(long jvmNanos, long generatorNanos, long postgresNanos, long childJvmNanos, long jitNanos) {
     }
 
-    record Usage(double serviceMs, double generatorMs, double postgresMs, double childJvmMs) {
+    /** {@code jitMs}: the part of {@code serviceMs} that the JIT compiler threads of this JVM used. */
+    record Usage(double serviceMs, double generatorMs, double postgresMs, double childJvmMs, double jitMs) {
 
         String perRequest(long requests) {
             if (requests == 0) {
                 return "no requests";
             }
-            return String.format("CPU per request: service %.3f ms, postgres %.3f ms, kafka+s3 JVMs %.3f ms,"
-                    + " load generator %.3f ms (total %.3f ms over the phase)", serviceMs / requests,
-                    postgresMs / requests, childJvmMs / requests, generatorMs / requests,
-                    (serviceMs + postgresMs + childJvmMs + generatorMs) / requests);
+            return String.format("CPU per request: service %.3f ms (of which JIT compiler %.3f ms), postgres %.3f ms,"
+                    + " kafka+s3 JVMs %.3f ms, load generator %.3f ms (total %.3f ms over the phase)",
+                    serviceMs / requests, jitMs / requests, postgresMs / requests, childJvmMs / requests,
+                    generatorMs / requests, (serviceMs + postgresMs + childJvmMs + generatorMs) / requests);
         }
     }
 
     private final int postgresPort;
     private final LongSupplier generatorNanos;
+    // CPU of each JIT compiler thread (by thread id) at its last reading
+    private final Map<String, Long> jitThreadNanos = new HashMap<>();
 
     CpuMeter(int postgresPort, LongSupplier generatorNanos) {
         this.postgresPort = postgresPort;
@@ -59,14 +64,49 @@ final class CpuMeter {
         for (ProcessHandle child : ProcessHandle.current().descendants().toList()) {
             children += cpuNanos(child.pid());
         }
-        return new Sample(jvm, generatorNanos.getAsLong(), postgres, children);
+        return new Sample(jvm, generatorNanos.getAsLong(), postgres, children, jitNanos());
     }
 
     static Usage between(Sample before, Sample after) {
         double generator = (after.generatorNanos() - before.generatorNanos()) / 1e6;
         return new Usage((after.jvmNanos() - before.jvmNanos()) / 1e6 - generator, generator,
                 (after.postgresNanos() - before.postgresNanos()) / 1e6,
-                (after.childJvmNanos() - before.childJvmNanos()) / 1e6);
+                (after.childJvmNanos() - before.childJvmNanos()) / 1e6,
+                (after.jitNanos() - before.jitNanos()) / 1e6);
+    }
+
+    /**
+     * CPU of this JVM's JIT compiler threads ("C1/C2 CompilerThreadN", which ThreadMXBean does not list): on a
+     * loaded machine the compiler is still busy well after the warm-up, and its CPU is not the requests' cost.
+     * The JVM ends idle compiler threads and starts new ones: each thread's last reading is kept.
+     */
+    private long jitNanos() {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                String comm;
+                try {
+                    comm = Files.readString(task.resolve("comm"), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                    jitThreadNanos.merge(task.getFileName().toString(), taskCpuNanos(task), Math::max);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc/self/task", e);
+        }
+        return jitThreadNanos.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static long taskCpuNanos(Path task) {
+        try {
+            String stat = Files.readString(task.resolve("stat"), StandardCharsets.UTF_8);
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return (long) ((Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * TICK_NANOS);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private long postmasterPid() {

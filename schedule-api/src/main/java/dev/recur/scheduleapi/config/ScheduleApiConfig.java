@@ -52,6 +52,13 @@ public interface ScheduleApiConfig {
         @WithDefault("PT0.2S")
         Duration interval();
 
+        /**
+         * How long a commit's wake-up waits before the relay's pass, so that the commits of that time share one
+         * pass and one produce request; a commit reaches Kafka this much later.
+         */
+        @WithDefault("PT0.002S")
+        Duration linger();
+
         /** Most rows one relay pass publishes. */
         @WithDefault("500")
         int batchSize();

@@ -41,9 +41,10 @@ import io.quarkus.runtime.StartupEvent;
  * Publishes outbox rows to Kafka in id order and marks them sent only once the broker acknowledged them.
  *
  * <p>One thread does all the work, so passes never overlap (single flight); a commit that wrote rows wakes
- * it at once, a timer catches whatever a wake-up missed. Rows are locked with {@code FOR UPDATE SKIP LOCKED}
- * and the pass runs under a transaction-scoped advisory lock, so that with several replicas only one publishes
- * at a time and per-schedule order holds. The producer is idempotent with {@code acks=all}: while the broker is
+ * it (after a linger of a few milliseconds that gathers the commits of that time), a timer catches whatever a
+ * wake-up missed. Rows are locked with {@code FOR UPDATE SKIP LOCKED} and the pass runs under a
+ * transaction-scoped advisory lock, so that with several replicas only one publishes at a time and per-schedule
+ * order holds. The producer is idempotent with {@code acks=all}: while the broker is
  * down it retries, and the rows stay unsent until their acknowledgement arrives. If a send fails for good, the
  * producer is replaced and the pass stops at the first unacknowledged row, which the next pass sends again.
  */
@@ -64,6 +65,15 @@ public class OutboxRelay {
     String bootstrapServers;
 
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * The oldest unsent rows, if this pass holds the relay's advisory lock (a replica that does not gets no rows),
+     * in one round trip. The lock's CTE calls a volatile function, so PostgreSQL evaluates it exactly once and
+     * does not fold it into the scan.
+     */
+    private static final String SELECT_BATCH = """
+            WITH relay_lock AS (SELECT pg_try_advisory_xact_lock(?) AS held)
+            SELECT o.id, o.topic, o.message_key, o.payload FROM outbox o, relay_lock
+            WHERE relay_lock.held AND o.sent_at IS NULL ORDER BY o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED""";
 
     private final AtomicBoolean wakeUpPending = new AtomicBoolean();
     private long lastPurgeNanos = System.nanoTime();
@@ -93,21 +103,24 @@ public class OutboxRelay {
     }
 
     /**
-     * Publishes soon after the transaction that wrote outbox rows has committed, or at once for rows written
-     * outside a JTA transaction (a create is one statement; CDI notifies transactional observers immediately
-     * when no transaction is active).
+     * Publishes soon after a JTA transaction that wrote outbox rows has committed (replace, state change, delete).
+     * A create is one statement outside any JTA transaction and calls {@link #wake()} itself.
      */
     void onOutboxWritten(@Observes(during = TransactionPhase.AFTER_SUCCESS) OutboxWritten event) {
         wake();
     }
 
-    /** Starts a pass soon. Wake-ups that arrive while one is pending fold into it: a burst of commits costs one pass. */
-    private void wake() {
+    /**
+     * Starts a pass after a short linger. Wake-ups that arrive while one is pending fold into it: a burst of
+     * commits costs one pass, and the linger makes bursts of single commits at low rates too, where every commit
+     * used to cost a pass of its own (three round trips and a produce request).
+     */
+    public void wake() {
         if (executor != null && wakeUpPending.compareAndSet(false, true)) {
-            executor.execute(() -> {
+            executor.schedule(() -> {
                 wakeUpPending.set(false);
                 relayAll();
-            });
+            }, config.outbox().linger().toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -154,20 +167,12 @@ public class OutboxRelay {
     }
 
     private int relayBatch(Connection connection) throws SQLException {
-        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-            lock.setLong(1, RELAY_LOCK);
-            try (ResultSet rs = lock.executeQuery()) {
-                if (!rs.next() || !rs.getBoolean(1)) {
-                    return 0;
-                }
-            }
-        }
         List<Long> ids = new ArrayList<>();
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         boolean sendFailed = false;
-        try (PreparedStatement select = connection.prepareStatement("SELECT id, topic, message_key, payload FROM outbox"
-                + " WHERE sent_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
-            select.setInt(1, config.outbox().batchSize());
+        try (PreparedStatement select = connection.prepareStatement(SELECT_BATCH)) {
+            select.setLong(1, RELAY_LOCK);
+            select.setInt(2, config.outbox().batchSize());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     ProducerRecord<String, byte[]> record =
@@ -183,6 +188,10 @@ public class OutboxRelay {
                     ids.add(rs.getLong(1));
                 }
             }
+        }
+        if (!acks.isEmpty()) {
+            // the pass waits for these acknowledgements anyway: send now rather than after the producer's linger
+            producer().flush();
         }
         int acknowledged = awaitAcks(acks);
         if (sendFailed) {

@@ -4,12 +4,15 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 
 import dev.recur.common.time.ApiTime;
 import dev.recur.scheduleapi.domain.Schedule;
 
-/** A schedule as the API shows it; {@code stats} only on {@code GET /v1/schedules/{id}}. */
+/**
+ * A schedule as the API shows it; {@code stats} only on {@code GET /v1/schedules/{id}}, as the JSON the read model
+ * stored (written as it is, not parsed into a tree and written again on every read).
+ */
 public record ScheduleResponse(
         @JsonProperty("schedule_id") long scheduleId,
         @JsonProperty("schedule_id_str") String scheduleIdStr,
@@ -20,9 +23,9 @@ public record ScheduleResponse(
         @JsonProperty("end_time") String endTime,
         @JsonProperty("next_run_at") String nextRunAt,
         @JsonProperty("created_at") String createdAt,
-        @JsonProperty("stats") @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode stats) {
+        @JsonProperty("stats") @JsonInclude(JsonInclude.Include.NON_NULL) @JsonRawValue String stats) {
 
-    static ScheduleResponse of(Schedule s, Instant nextRunAt, JsonNode stats) {
+    static ScheduleResponse of(Schedule s, Instant nextRunAt, String stats) {
         return new ScheduleResponse(s.id, Long.toString(s.id), s.active, s.itemsCount, s.cron, s.timezone,
                 ApiTime.format(s.endTime), nextRunAt == null ? null : ApiTime.format(nextRunAt),
                 ApiTime.format(s.createdAt), stats);

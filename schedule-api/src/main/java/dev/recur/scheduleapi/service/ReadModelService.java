@@ -32,6 +32,9 @@ import dev.recur.scheduleapi.repository.ScheduleStatsRepository;
 @ApplicationScoped
 public class ReadModelService {
 
+    /** The {@code stats} object before delivery has reported anything about the schedule. */
+    private static final String NO_STATS = "{\"total_job_count\":0,\"job_create_outcomes\":[],\"job_result_outcomes\":[]}";
+
     @Inject
     ScheduleStatsRepository stats;
 
@@ -82,16 +85,12 @@ public class ReadModelService {
         }
     }
 
-    /** The {@code stats} object of a schedule from its stored JSON; zero counts until delivery has reported any. */
-    public static JsonNode statsObject(String storedStats) {
-        if (storedStats == null) {
-            ObjectNode empty = EventJson.mapper().createObjectNode();
-            empty.put("total_job_count", 0);
-            empty.putArray("job_create_outcomes");
-            empty.putArray("job_result_outcomes");
-            return empty;
-        }
-        return readTree(storedStats);
+    /**
+     * The JSON of a schedule's {@code stats} object: the stored one as it is (the read model wrote it), zero counts
+     * until delivery has reported any. Text, not a tree: the response embeds it without parsing it again.
+     */
+    public static String statsJson(String storedStats) {
+        return storedStats == null ? NO_STATS : storedStats;
     }
 
     /**

@@ -24,6 +24,7 @@ import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.OutboxMessage;
 import dev.recur.scheduleapi.domain.Schedule;
+import dev.recur.scheduleapi.messaging.OutboxRelay;
 import dev.recur.scheduleapi.messaging.OutboxWritten;
 import dev.recur.scheduleapi.repository.AppUserRepository;
 import dev.recur.scheduleapi.repository.OutboxRepository;
@@ -54,6 +55,9 @@ public class ScheduleService {
     @Inject
     Event<OutboxWritten> outboxWritten;
 
+    @Inject
+    OutboxRelay relay;
+
     /**
      * Not a JTA transaction: the schedule, its outbox row and the quota reservation are one SQL statement,
      * atomic by itself, which saves the transaction's round trips and bookkeeping on the hottest write.
@@ -71,8 +75,10 @@ public class ScheduleService {
                 Topics.key(schedule.id), snapshot(schedule, definition.items()))) {
             throw quotaExceeded();
         }
-        // outside a transaction the relay's AFTER_SUCCESS observer is notified at once (CDI TransactionPhase)
-        outboxWritten.fire(new OutboxWritten());
+        // the statement has committed: wake the relay directly. Firing OutboxWritten would do the same (a
+        // transactional observer is notified at once outside a transaction), but ArC looks up the transaction
+        // manager and its status on every fire: 8 % of the create's worker-thread samples in a JFR profile
+        relay.wake();
         return schedule;
     }
 
@@ -124,7 +130,7 @@ public class ScheduleService {
         ScheduleRepository.WithStats found = schedules.findOwnedWithStats(id, owner)
                 .orElseThrow(() -> ApiException.notFound("schedule " + id));
         return new ScheduleDetail(found.schedule(), nextRunAt(found.schedule()),
-                ReadModelService.statsObject(found.stats()));
+                ReadModelService.statsJson(found.stats()));
     }
 
     @Transactional
@@ -169,7 +175,7 @@ public class ScheduleService {
     private static void apply(Schedule schedule, ScheduleDefinition definition, Instant now) {
         schedule.cron = definition.cron();
         schedule.timezone = definition.timezone();
-        schedule.items = EventJson.mapper().valueToTree(definition.items()).toString();
+        schedule.items = itemsJson(definition.items());
         schedule.itemsCount = definition.items().size();
         schedule.startTime = definition.startTime();
         schedule.endTime = definition.endTime();
@@ -187,6 +193,15 @@ public class ScheduleService {
     private static byte[] snapshot(Schedule s, List<ObjectNode> items) {
         return EventJson.write(ScheduleSnapshot.of(s.id, s.owner, s.revision, s.cron, s.timezone, items,
                 s.startTime, s.endTime, s.active, s.catchUp, s.overlap, s.jitterSeconds, s.createdAt, s.updatedAt));
+    }
+
+    /** Written straight from the request's nodes; {@code valueToTree} first copied the whole tree. */
+    private static String itemsJson(List<ObjectNode> items) {
+        try {
+            return EventJson.mapper().writeValueAsString(items);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("items parsed from JSON cannot be written as JSON", e);
+        }
     }
 
     private static List<ObjectNode> parseItems(String json) {

@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +30,14 @@ public class UserService {
     private static final Logger LOG = Logger.getLogger(UserService.class);
     // bounds the memory of the credential cache; it is simply emptied when full
     private static final int MAX_CACHED_CREDENTIALS = 10_000;
+    // one per thread: the credential cache's key is computed on every request (see digest)
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform must provide SHA-256", e);
+        }
+    });
 
     @Inject
     AppUserRepository users;
@@ -100,15 +107,16 @@ public class UserService {
         return new Caller(username, admin);
     }
 
+    /**
+     * The cache key: SHA-256 of user and password, so that the cache holds no password. It runs on every request:
+     * one digest per thread instead of a provider lookup per call, and the 32 bytes as a string of 32 chars
+     * instead of 64 hex digits.
+     */
     private static String digest(String username, String password) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(username.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            sha.update(password.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform must provide SHA-256", e);
-        }
+        MessageDigest sha = SHA_256.get();
+        sha.update(username.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        sha.update(password.getBytes(StandardCharsets.UTF_8));
+        return new String(sha.digest(), StandardCharsets.ISO_8859_1);
     }
 }
