@@ -50,7 +50,6 @@ import dev.recur.common.json.EventJson;
 final class ScheduleProcessor implements Processor<String, byte[], String, byte[]> {
 
     private static final Logger LOG = Logger.getLogger(ScheduleProcessor.class);
-    private static final byte[] PRESENT = {1};
     private static final long NOT_PLANNED = -1;
     private static final int CRON_CACHE_SIZE = 4096;
     private static final Long PROGRESS_KEY = 0L;
@@ -75,7 +74,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<Long, TrackedSchedule> schedules;
     private KeyValueStore<Long, Long> plans;
-    private KeyValueStore<Bytes, byte[]> timeline;
+    private final Timeline timeline = new Timeline();
     private KeyValueStore<Long, Bytes> progressStore;
     // the last timeline key fired by a tick, as in the progress store; null before the first
     private Bytes progress;
@@ -93,11 +92,11 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         this.context = context;
         this.schedules = context.getStateStore(TickerTopology.SCHEDULES_STORE);
         this.plans = context.getStateStore(TickerTopology.PLANS_STORE);
-        this.timeline = context.getStateStore(TickerTopology.TIMELINE_STORE);
         this.progressStore = context.getStateStore(TickerTopology.PROGRESS_STORE);
         this.progress = progressStore.get(PROGRESS_KEY);
         rebuildTimeline();
         metrics.track(schedules);
+        metrics.track(timeline);
         context.schedule(settings.tickInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> tick());
         scheduleBoundaryTick();
     }
@@ -107,11 +106,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
      * transaction, so the stores hold exactly what was committed and the timeline is rebuilt from them.
      */
     private void rebuildTimeline() {
-        List<Bytes> stale = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> entries = timeline.all()) {
-            entries.forEachRemaining(entry -> stale.add(entry.key));
-        }
-        stale.forEach(timeline::delete);
+        timeline.clear();
         List<KeyValue<Long, Long>> written = new ArrayList<>();
         try (KeyValueIterator<Long, Long> all = plans.all()) {
             all.forEachRemaining(written::add);
@@ -119,7 +114,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         for (KeyValue<Long, Long> plan : written) {
             long minute = nextMinute(plan.key, plan.value);
             if (minute != NOT_PLANNED) {
-                timeline.put(TimelineKey.of(minute, plan.key), PRESENT);
+                timeline.put(minute, plan.key);
             }
         }
     }
@@ -166,6 +161,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     @Override
     public void close() {
         metrics.untrack(schedules);
+        metrics.untrack(timeline);
     }
 
     @Override
@@ -195,7 +191,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         Long written = plans.get(id);
         long planned = written == null ? NOT_PLANNED : nextMinute(id, written);
         if (current != null && planned != NOT_PLANNED) {
-            timeline.delete(TimelineKey.of(planned, id));
+            timeline.remove(planned, id);
             // a run that came due before this change was made still belongs to the old version; the new version
             // is planned from now below
             if (planned <= epochMinute(now)) {
@@ -216,7 +212,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     private void plan(long id, long minute, boolean hadPlan) {
         if (minute != NOT_PLANNED) {
             plans.put(id, minute);
-            timeline.put(TimelineKey.of(minute, id), PRESENT);
+            timeline.put(minute, id);
         } else if (hadPlan) {
             plans.delete(id);
         }
@@ -229,20 +225,13 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     void tick() {
         Instant now = clock.instant();
         long nowMinute = epochMinute(now);
-        List<Bytes> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> entries = timeline.range(TimelineKey.FIRST,
-                TimelineKey.lastOf(nowMinute))) {
-            while (entries.hasNext() && due.size() < settings.maxSchedulesPerTick()) {
-                due.add(entries.next().key);
-            }
-        }
-        if (due.isEmpty()) {
+        Timeline.Due due = timeline.takeDue(nowMinute, settings.maxSchedulesPerTick());
+        if (due.count == 0) {
             return;
         }
-        for (Bytes key : due) {
-            timeline.delete(key);
-            long id = TimelineKey.scheduleId(key);
-            long minute = TimelineKey.epochMinute(key);
+        for (int i = 0; i < due.count; i++) {
+            long id = due.scheduleIds[i];
+            long minute = due.minutes[i];
             TrackedSchedule tracked = schedules.get(id);
             if (tracked == null) {
                 // the timeline is derived from the stores; this would be a bug, and firing on it a stray run
@@ -252,14 +241,14 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
             long next = fire(id, tracked, minute, now);
             if (minute == nowMinute && next != NOT_PLANNED) {
                 // on time: the progress below implies the new plan
-                timeline.put(TimelineKey.of(next, id), PRESENT);
+                timeline.put(next, id);
             } else {
                 plan(id, next, true);
             }
         }
-        progress = due.get(due.size() - 1);
+        progress = TimelineKey.of(due.minutes[due.count - 1], due.scheduleIds[due.count - 1]);
         progressStore.put(PROGRESS_KEY, progress);
-        if (due.size() == settings.maxSchedulesPerTick() && !followUpScheduled) {
+        if (due.count == settings.maxSchedulesPerTick() && !followUpScheduled) {
             followUpScheduled = true;
             once(Duration.ofMillis(1), () -> {
                 followUpScheduled = false;

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Timer;
 public final class TickerMetrics {
 
     private final Set<ReadOnlyKeyValueStore<Long, ?>> scheduleStores = ConcurrentHashMap.newKeySet();
+    private final Set<Timeline> timelines = ConcurrentHashMap.newKeySet();
     private final Counter published;
     private final Counter slices;
     private final Counter skippedOutsideWindow;
@@ -25,6 +26,9 @@ public final class TickerMetrics {
     public TickerMetrics(MeterRegistry registry) {
         Gauge.builder("recur.ticker.schedules.tracked", this, TickerMetrics::trackedSchedules)
                 .description("Schedules in the local schedules stores (approximate)")
+                .register(registry);
+        Gauge.builder("recur.ticker.runs.planned", this, m -> m.timelines.stream().mapToInt(Timeline::size).sum())
+                .description("Schedules with a next run in this instance's timelines")
                 .register(registry);
         published = Counter.builder("recur.ticker.runs.published")
                 .description("Runs published to the due-runs topic").register(registry);
@@ -47,6 +51,19 @@ public final class TickerMetrics {
 
     void untrack(ReadOnlyKeyValueStore<Long, ?> store) {
         scheduleStores.remove(store);
+    }
+
+    void track(Timeline timeline) {
+        timelines.add(timeline);
+    }
+
+    void untrack(Timeline timeline) {
+        timelines.remove(timeline);
+    }
+
+    /** The timelines of this instance's tasks (tests read them). */
+    Set<Timeline> timelines() {
+        return timelines;
     }
 
     void published(int sliceCount, Duration late) {

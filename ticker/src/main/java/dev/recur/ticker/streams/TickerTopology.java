@@ -27,7 +27,6 @@ public class TickerTopology {
 
     public static final String SCHEDULES_STORE = "schedules";
     public static final String PLANS_STORE = "plans";
-    public static final String TIMELINE_STORE = "timeline";
     public static final String PROGRESS_STORE = "progress";
 
     @Produces
@@ -40,7 +39,7 @@ public class TickerTopology {
     }
 
     /**
-     * The timeline is an in-memory index without changelog, rebuilt from the plans and the progress when a task
+     * The timeline is the processor's own in-memory index ({@link Timeline}), no store, rebuilt from the plans and the progress when a task
      * starts (see {@link ScheduleProcessor}): a run fired on time then costs the due-run alone, and a tick one
      * progress record, not a rewrite of the snapshot and a delete and a put of the timeline per run. The progress
      * is one key per task: in memory, restored from its changelog.
@@ -60,8 +59,6 @@ public class TickerTopology {
                 Serdes.Long()), persistent), "ticker");
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROGRESS_STORE),
                 Serdes.Long(), Serdes.Bytes()), persistent), "ticker");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TIMELINE_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(), "ticker");
         // the processor writes the due-runs' JSON itself (see DueRunJson)
         topology.addSink("due-runs-out", settings.dueRunsTopic(), new StringSerializer(), new ByteArraySerializer(),
                 "ticker");

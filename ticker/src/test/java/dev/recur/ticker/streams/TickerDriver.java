@@ -40,6 +40,7 @@ final class TickerDriver implements AutoCloseable {
 
     final MutableClock clock;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final TickerMetrics metrics = new TickerMetrics(registry);
     private final Map<String, CronExpression> crons = new HashMap<>();
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, byte[]> schedules;
@@ -59,7 +60,7 @@ final class TickerDriver implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        driver = new TopologyTestDriver(TickerTopology.build(settings, clock, new TickerMetrics(registry), false),
+        driver = new TopologyTestDriver(TickerTopology.build(settings, clock, metrics, false),
                 props,
                 start);
         schedules = driver.createInputTopic(settings.schedulesTopic(), new StringSerializer(),
@@ -145,12 +146,13 @@ final class TickerDriver implements AutoCloseable {
         return driver.getKeyValueStore(TickerTopology.SCHEDULES_STORE);
     }
 
+    /** The live timelines of all tasks, as timeline keys in key order. */
     List<Bytes> timelineKeys() {
-        KeyValueStore<Bytes, byte[]> timeline = driver.getKeyValueStore(TickerTopology.TIMELINE_STORE);
         List<Bytes> keys = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> all = timeline.all()) {
-            all.forEachRemaining((KeyValue<Bytes, byte[]> entry) -> keys.add(entry.key));
+        for (Timeline timeline : metrics.timelines()) {
+            timeline.entries().forEach(entry -> keys.add(TimelineKey.of(entry[0], entry[1])));
         }
+        keys.sort(null);
         return keys;
     }
 
