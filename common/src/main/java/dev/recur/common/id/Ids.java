@@ -67,10 +67,14 @@ public final class Ids {
     }
 
     private static long digest(ByteBuffer input) {
-        byte[] hash = sha256().digest(input.array());
+        byte[] hash = SHA256.get().digest(input.array());
         long id = ByteBuffer.wrap(hash, 0, Long.BYTES).getLong() & Long.MAX_VALUE;
         return id == 0 ? 1 : id;
     }
+
+    // ids are derived per run and per job on hot paths (ticker, job-runner, read models): looking up a new digest
+    // for each took about as long as the hashing itself; digest() resets it for the next use
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(Ids::sha256);
 
     private static MessageDigest sha256() {
         try {

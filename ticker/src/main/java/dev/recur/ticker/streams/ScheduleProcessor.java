@@ -28,6 +28,7 @@ import dev.recur.common.cron.InvalidCronException;
 import dev.recur.common.event.CatchUp;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.ScheduleSnapshot;
+import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
 
 /**
@@ -69,7 +70,6 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     // the runs of one tick share a few minutes and one publish time: each is formatted once
     private final InstantText minuteText = new InstantText();
     private final InstantText nowText = new InstantText();
-    private final RunIds runIds = new RunIds();
 
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<Long, TrackedSchedule> schedules;
@@ -284,7 +284,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
 
     private void publish(long scheduleId, TrackedSchedule schedule, Instant scheduledFor, Instant now,
             boolean late) {
-        long runId = runIds.of(scheduleId, scheduledFor.getEpochSecond());
+        long runId = Ids.runId(scheduleId, scheduledFor);
         // stable per run, so a re-published run keeps its start time
         long jitter = schedule.jitterSeconds() > 0 ? Math.floorMod(runId, schedule.jitterSeconds() + 1L) : 0;
         Instant notBefore = scheduledFor.plusSeconds(jitter);
