@@ -52,7 +52,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Deliveries per second: each job is a results-store write, an S3 upload and a callback, through the
- * real broker, s3proxy and PostgreSQL, to a local receiver that answers 200 at once.
+ * real broker, s3proxy and PostgreSQL, to a local receiver that answers 200 at once. Rounds: a cold one
+ * (the first version's figure), warm-up rounds for {@code bench.warmup.seconds}, then the measured one of
+ * {@code bench.jobs}; each prints the CPU per job of every process and of their JIT and GC threads.
  */
 @Tag("benchmark")
 @QuarkusTest
@@ -90,8 +92,19 @@ class DeliveryBenchmarkQuarkusTest {
             String callback = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cb";
             measureRawS3Puts(1_000);
             run("warm-up", 1_000, callback, received);
-            int jobs = Integer.getInteger("bench.jobs", 5_000);
+            int jobs = Integer.getInteger("bench.jobs", 10_000);
+            // the figure of the benchmark's first version: 5,000 jobs right after 1,000, while the JIT still compiles
+            run("early", 5_000, callback, received);
+            // steady state: the services run for days, so the figure is taken once the compiler threads of every
+            // JVM involved are nearly idle (each round prints their CPU; the measured round prints it too)
+            long warmUntil = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup.seconds", 120))
+                    .toNanos();
+            for (int round = 1; System.nanoTime() < warmUntil; round++) {
+                run("warm-up " + round, Integer.getInteger("bench.warmup.round", 5_000), callback, received);
+            }
             run("measured", jobs, callback, received);
+            // the client's and the server's CPU per PUT once both are warm (the first figure is a cold JVM's)
+            measureRawS3Puts(Integer.getInteger("bench.raw.puts", 5_000));
         } finally {
             receiver.stop(0);
         }
@@ -114,6 +127,7 @@ class DeliveryBenchmarkQuarkusTest {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         Map<String, Long> cpuBefore = ProcessCpu.snapshot();
+        Map<String, Long> jitBefore = JitCpu.snapshot();
         long t0 = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
@@ -128,6 +142,7 @@ class DeliveryBenchmarkQuarkusTest {
         });
         long done = System.nanoTime();
         Map<String, Long> cpu = ProcessCpu.between(cpuBefore, ProcessCpu.snapshot());
+        Map<String, Long> jit = JitCpu.between(jitBefore, JitCpu.snapshot());
         int uploaded = s3.listObjectsV2Paginator(b -> b.bucket("user-bucket").prefix(prefix)).contents().stream()
                 .mapToInt(o -> 1).sum();
         double seconds = (done - t0) / 1e9;
@@ -138,6 +153,8 @@ class DeliveryBenchmarkQuarkusTest {
                 jobs / seconds / 2000);
         System.out.printf(Locale.ROOT, "BENCHMARK delivery %s: CPU ms per job by process %s; load average %s%n",
                 label, ProcessCpu.perOperation(cpu, jobs), ProcessCpu.loadAverage());
+        System.out.printf(Locale.ROOT, "BENCHMARK delivery %s: of which JIT compiler and GC threads,"
+                + " CPU ms per job %s%n", label, ProcessCpu.perOperation(jit, jobs));
         for (Timer t : registry.find("recur.delivery.batch.phase").timers()) {
             System.out.printf("BENCHMARK delivery %s: phase %s: %d batches, mean %.1f ms, max %.1f ms%n", label,
                     t.getId().getTag("phase"), t.count(), t.mean(TimeUnit.MILLISECONDS), t.max(TimeUnit.MILLISECONDS));
@@ -156,6 +173,7 @@ class DeliveryBenchmarkQuarkusTest {
 
     /** The ceiling the S3 server sets: every job costs two PUTs (results store and the user's bucket). */
     private void measureRawS3Puts(int puts) throws Exception {
+        Map<String, Long> jitBefore = JitCpu.snapshot();
         var pool = Executors.newFixedThreadPool(32);
         byte[] body = EventJson.write(Fixtures.pages("<html>raw</html>"));
         String prefix = "raw/" + UUID.randomUUID() + "/";
@@ -175,6 +193,8 @@ class DeliveryBenchmarkQuarkusTest {
         pool.shutdown();
         System.out.printf(Locale.ROOT, "BENCHMARK delivery raw S3: CPU ms per PUT by process %s; load average %s%n",
                 ProcessCpu.perOperation(cpu, puts), ProcessCpu.loadAverage());
+        System.out.printf(Locale.ROOT, "BENCHMARK delivery raw S3: of which JIT compiler and GC threads, CPU ms per PUT"
+                + " %s%n", ProcessCpu.perOperation(JitCpu.between(jitBefore, JitCpu.snapshot()), puts));
         System.out.printf("BENCHMARK delivery raw S3: %d PUTs on 32 threads in %.2f s -> %.0f PUT/s"
                 + " (ceiling %.0f jobs/s at 2 PUTs per job)%n", puts, seconds, puts / seconds, puts / seconds / 2);
     }
