@@ -56,8 +56,9 @@ class ScheduleApiBenchmarkTest {
     static final int CONNECTIONS = Integer.getInteger("bench.connections", 32);
     static final int USERS = 16;
     // a warm-up ends after this many requests or WARM_UP, whichever comes first: enough for the JIT to have
-    // compiled the paths, so that the measured CPU per request is not the compiler's
-    static final int WARM_UP_REQUESTS = Integer.getInteger("bench.warmup-requests", 20_000);
+    // compiled the paths, so that the measured CPU per request is not the compiler's. At 5,000+ requests/s the old
+    // default of 20,000 ended a warm-up within seconds, with the JIT still busy: the duration bounds it now
+    static final int WARM_UP_REQUESTS = Integer.getInteger("bench.warmup-requests", 10_000_000);
     static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warmup-seconds", 60));
     static final Duration MEASURE = Duration.ofSeconds(Integer.getInteger("bench.seconds", 15));
     static final String CREATE_BODY = """

@@ -40,6 +40,13 @@ public interface ScheduleApiConfig {
     @WithDefault("PT60S")
     Duration credentialCacheTtl();
 
+    /**
+     * Connections of the non-blocking pool that serves {@code GET /v1/schedules/{id}} and {@code POST /v1/schedules}
+     * on the HTTP event loops (beside the JDBC pool of everything else); a statement holds one for a round trip.
+     */
+    @WithDefault("8")
+    int reactivePoolSize();
+
     Outbox outbox();
 
     interface Outbox {

@@ -32,9 +32,9 @@ import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.Schedule;
 import dev.recur.scheduleapi.service.ApiException;
 import dev.recur.scheduleapi.service.ReadModelService;
-import dev.recur.scheduleapi.service.ScheduleDetail;
 import dev.recur.scheduleapi.service.ScheduleRequestValidator;
 import dev.recur.scheduleapi.service.ScheduleService;
+import io.smallrye.mutiny.Uni;
 
 @Path("/v1/schedules")
 @Produces(MediaType.APPLICATION_JSON)
@@ -83,11 +83,12 @@ public class ScheduleResource {
             content = @Content(examples = @ExampleObject(name = "error", value = ERROR_EXAMPLE)))
     @APIResponse(responseCode = "429", description = "over the active schedule quota")
     @ResponseStatus(201)
-    public ScheduleResponse create(JsonNode body) {
+    public Uni<ScheduleResponse> create(JsonNode body) {
         // the entity type, not a Response: RESTEasy then picks the body writer once at build time instead of
-        // looking it up and sorting the candidates on every create (measured in docs/performance-schedule-api.md)
-        Schedule schedule = schedules.create(caller.username(), validator.definition(body, clock.instant()));
-        return ScheduleResponse.of(schedule, schedules.nextRunAt(schedule), null);
+        // looking it up and sorting the candidates on every create (measured in docs/performance-schedule-api.md);
+        // a Uni: served on the event loop (see ScheduleService.create), the validation included
+        return schedules.create(caller.username(), validator.definition(body, clock.instant()))
+                .map(schedule -> ScheduleResponse.of(schedule, schedules.nextRunAt(schedule), null));
     }
 
     @GET
@@ -106,9 +107,10 @@ public class ScheduleResource {
     @APIResponse(responseCode = "200", description = "the schedule",
             content = @Content(examples = @ExampleObject(name = "schedule", value = SCHEDULE_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "unknown or not yours")
-    public ScheduleResponse get(@PathParam("id") String id) {
-        ScheduleDetail detail = schedules.detail(PathIds.id(id, "schedule_id"), caller.username());
-        return ScheduleResponse.of(detail.schedule(), detail.nextRunAt(), detail.stats());
+    public Uni<ScheduleResponse> get(@PathParam("id") String id) {
+        // a Uni: served on the event loop (see ScheduleService.detail); a bad id still fails here, before any query
+        return schedules.detail(PathIds.id(id, "schedule_id"), caller.username())
+                .map(detail -> ScheduleResponse.of(detail.schedule(), detail.nextRunAt(), detail.stats()));
     }
 
     @PUT

@@ -69,7 +69,21 @@ public class UserService {
         }
     }
 
-    /** The caller for these credentials, or empty if the user does not exist or the password is wrong. */
+    /**
+     * The caller for these credentials if they were verified recently; empty if they must be checked (with
+     * {@link #authenticate}). Never blocks: callers on the HTTP event loop use it.
+     */
+    public Optional<Caller> recentlyVerified(String username, String password) {
+        CachedCaller cached = verified.get(digest(username, password));
+        return cached != null && cached.expiresAt().isAfter(clock.instant())
+                ? Optional.of(cached.caller())
+                : Optional.empty();
+    }
+
+    /**
+     * The caller for these credentials, or empty if the user does not exist or the password is wrong. Blocks (the
+     * user's row, bcrypt) unless they were verified recently.
+     */
     public Optional<Caller> authenticate(String username, String password) {
         String cacheKey = digest(username, password);
         Instant now = clock.instant();
