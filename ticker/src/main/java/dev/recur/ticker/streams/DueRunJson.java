@@ -84,8 +84,13 @@ final class DueRunJson {
     }
 
     private static int digits(long value) {
-        int count = value < 0 ? 2 : 1;
-        for (long rest = Math.abs(value / 10); rest > 0; rest /= 10) {
+        if (value < 0) {
+            // Long.MIN_VALUE has no positive counterpart; its 19 digits and the sign
+            return value == Long.MIN_VALUE ? 20 : 1 + digits(-value);
+        }
+        // comparisons, not a division per digit: run ids are 19 digits, and this ran twice per run
+        int count = 1;
+        for (long bound = 10; count < 19 && value >= bound; bound *= 10) {
             count++;
         }
         return count;
@@ -93,16 +98,25 @@ final class DueRunJson {
 
     private static int putNumber(byte[] json, int at, long value) {
         int end = at + digits(value);
-        long rest = value;
-        for (int i = end - 1; i >= at; i--) {
-            json[i] = (byte) ('0' + Math.abs(rest % 10));
-            rest /= 10;
-            if (rest == 0) {
-                if (value < 0) {
-                    json[i - 1] = '-';
-                }
-                break;
-            }
+        if (value == Long.MIN_VALUE) {
+            return putAscii(json, at, Long.toString(value));
+        }
+        long rest = Math.abs(value);
+        int i = end;
+        // two digits per division
+        while (rest >= 100) {
+            long quotient = rest / 100;
+            int pair = (int) (rest - quotient * 100);
+            json[--i] = (byte) ('0' + pair % 10);
+            json[--i] = (byte) ('0' + pair / 10);
+            rest = quotient;
+        }
+        json[--i] = (byte) ('0' + rest % 10);
+        if (rest >= 10) {
+            json[--i] = (byte) ('0' + rest / 10);
+        }
+        if (value < 0) {
+            json[--i] = '-';
         }
         return end;
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,9 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
             return size() > CRON_CACHE_SIZE;
         }
     };
+
+    // ZoneId.of parses the id and looks up its rules: once per zone, not once per run
+    private final Map<String, ZoneId> zones = new HashMap<>();
 
     // the runs of one tick share a few minutes and one publish time: each is formatted once
     private final InstantText minuteText = new InstantText();
@@ -317,13 +321,26 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     private Optional<Planner> planner(long id, TrackedSchedule schedule) {
         try {
             CronExpression cron = crons.computeIfAbsent(schedule.cron(), CronExpression::parse);
-            return Optional.of(new Planner(cron, ZoneId.of(schedule.timezone()), schedule.start(), schedule.end()));
+            return Optional.of(new Planner(cron, zone(schedule.timezone()), schedule.start(), schedule.end()));
         } catch (InvalidCronException | DateTimeException e) {
             // schedule-api validates both; a schedule that still has neither never fires rather than stop the ticker
             LOG.errorf("schedule %d has cron '%s' in zone '%s' that cannot be evaluated: %s", id, schedule.cron(),
                     schedule.timezone(), e.getMessage());
             return Optional.empty();
         }
+    }
+
+    private ZoneId zone(String id) {
+        ZoneId zone = zones.get(id);
+        if (zone == null) {
+            zone = ZoneId.of(id);
+            if (zones.size() >= CRON_CACHE_SIZE) {
+                // only ids that parsed are kept, and there are a few hundred region ids; this bounds odd offsets
+                zones.clear();
+            }
+            zones.put(id, zone);
+        }
+        return zone;
     }
 
     static long epochMinute(Instant instant) {

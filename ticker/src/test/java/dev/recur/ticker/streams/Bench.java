@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -195,6 +196,15 @@ final class Bench {
         }
     }
 
+    /** The end offset of one partition of a topic. */
+    static long endOffset(String topic, int partition) {
+        try (Admin admin = broker().admin()) {
+            return endOffsets(admin, List.of(new TopicPartition(topic, partition))).values().iterator().next();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the end offset of " + topic + "-" + partition, e);
+        }
+    }
+
     private static Map<TopicPartition, Long> endOffsets(Admin admin, Collection<TopicPartition> partitions)
             throws Exception {
         return admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
@@ -215,32 +225,85 @@ final class Bench {
 
     /**
      * CPU time of the Streams threads (stream threads and their producers' I/O threads), of this whole JVM without
-     * the calling thread (the benchmark's reader; the rest is mostly JIT and GC), and of the broker's JVM.
+     * the benchmark's own threads (the calling thread and the commit follower), of its JIT compiler and GC threads
+     * (part of the JVM figure: they show whether the code measured was still being compiled), of the benchmark's
+     * threads, and of the broker's JVM.
      */
-    record Cpu(long streamsNanos, long jvmNanos, long brokerNanos) {
+    record Cpu(long streamsNanos, long jvmNanos, long jitNanos, long gcNanos, long benchNanos, long brokerNanos) {
 
         static Cpu now() {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long streams = 0;
+            long bench = threads.getCurrentThreadCpuTime();
             for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-                if (info != null && info.getThreadName().contains("StreamThread")) {
-                    streams += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+                if (info == null) {
+                    continue;
+                }
+                long cpu = Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+                if (info.getThreadName().contains("StreamThread")) {
+                    streams += cpu;
+                } else if (info.getThreadName().contains(CommitFollower.THREAD_NAME)
+                        || info.getThreadName().contains(CommitFollower.CLIENT_ID)) {
+                    bench += cpu;
                 }
             }
             long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                     .getProcessCpuTime();
-            return new Cpu(streams, process - threads.getCurrentThreadCpuTime(), brokerCpuNanos());
+            long[] jitAndGc = nativeThreadsCpu();
+            return new Cpu(streams, process - bench, jitAndGc[0], jitAndGc[1], bench, brokerCpuNanos());
+        }
+
+        /** CPU of the JVM's JIT compiler threads and of its GC threads, from {@code /proc/self/task}. */
+        private static long[] nativeThreadsCpu() {
+            long[] jitAndGc = new long[2];
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : tasks.toList()) {
+                    String stat;
+                    try {
+                        stat = Files.readString(task.resolve("stat"));
+                    } catch (IOException e) {
+                        // the thread ended in between
+                        continue;
+                    }
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    int kind = name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ? 0
+                            : name.startsWith("GC Thread") || name.startsWith("G1 ") ? 1 : -1;
+                    if (kind >= 0) {
+                        jitAndGc[kind] += cpuOfStat(stat);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return jitAndGc;
         }
 
         String perRun(Cpu before, long runs) {
-            double streams = (streamsNanos - before.streamsNanos) / 1e3 / runs;
-            double jvm = (jvmNanos - before.jvmNanos) / 1e3 / runs;
-            double broker = (brokerNanos - before.brokerNanos) / 1e3 / runs;
-            return String.format("CPU per due-run: Streams threads %.1f µs; ticker JVM without the reader %.1f µs; "
-                    + "broker %.1f µs (totals: Streams %.1f s, JVM %.1f s, broker %.1f s)", streams, jvm, broker,
+            return String.format("CPU per due-run: Streams threads %.1f µs; ticker JVM without the benchmark's "
+                    + "threads %.1f µs (of which JIT %.1f µs, GC %.1f µs); broker %.1f µs; benchmark's threads %.1f µs "
+                    + "(totals: Streams %.2f s, JVM %.2f s, JIT %.2f s, GC %.2f s, broker %.2f s, benchmark %.2f s)",
+                    micros(streamsNanos - before.streamsNanos, runs), micros(jvmNanos - before.jvmNanos, runs),
+                    micros(jitNanos - before.jitNanos, runs), micros(gcNanos - before.gcNanos, runs),
+                    micros(brokerNanos - before.brokerNanos, runs), micros(benchNanos - before.benchNanos, runs),
                     (streamsNanos - before.streamsNanos) / 1e9, (jvmNanos - before.jvmNanos) / 1e9,
-                    (brokerNanos - before.brokerNanos) / 1e9);
+                    (jitNanos - before.jitNanos) / 1e9, (gcNanos - before.gcNanos) / 1e9,
+                    (brokerNanos - before.brokerNanos) / 1e9, (benchNanos - before.benchNanos) / 1e9);
         }
+
+        /** Ticker JVM and broker CPU per run, in microseconds. */
+        double totalPerRun(Cpu before, long runs) {
+            return micros(jvmNanos - before.jvmNanos + brokerNanos - before.brokerNanos, runs);
+        }
+
+        private static double micros(long nanos, long runs) {
+            return nanos / 1e3 / runs;
+        }
+    }
+
+    private static long cpuOfStat(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * TICK_NANOS;
     }
 
     static long brokerCpuNanos() {
@@ -248,10 +311,7 @@ final class Bench {
             return 0;
         }
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(embedded.pid()), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * TICK_NANOS;
+            return cpuOfStat(Files.readString(Path.of("/proc", Long.toString(embedded.pid()), "stat")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -265,6 +325,22 @@ final class Bench {
         } catch (IOException e) {
             return "load average unknown";
         }
+    }
+
+    /**
+     * The ticker's lateness timer's p99 in seconds, as Prometheus would estimate it from the buckets: the upper
+     * bound of the first bucket that holds 99 % of the runs. The bucket counts cover the timer's decaying window
+     * (about the last two minutes), not everything since the start, so the total is the largest cumulative count.
+     */
+    static double latenessP99(io.micrometer.core.instrument.MeterRegistry registry) {
+        var buckets = registry.get("recur.ticker.publish.lateness").timer().takeSnapshot().histogramCounts();
+        double total = Arrays.stream(buckets).mapToDouble(bucket -> bucket.count()).max().orElse(0);
+        for (var bucket : buckets) {
+            if (bucket.count() >= 0.99 * total) {
+                return bucket.bucket(TimeUnit.SECONDS);
+            }
+        }
+        return Double.NaN;
     }
 
     static long usedHeap() {
@@ -285,6 +361,11 @@ final class Bench {
 
     /** What one {@code kafka-producer-perf-test} run printed. */
     record PerfResult(long records, double recordsPerSecond, double avgLatencyMs, long cpuMs, long brokerCpuMs) {
+
+        /** Producer and broker CPU per record, in microseconds. */
+        double cpuPerRecordMicros() {
+            return (cpuMs + brokerCpuMs) * 1e3 / records;
+        }
 
         String describe() {
             return String.format("%,d records, %,.0f rec/s, avg latency %.0f ms; CPU per record: producer %.1f µs, "

@@ -34,6 +34,29 @@ class DueRunJsonTest {
         assertSameAsMapper(null, List.of(), MINUTE, false, MINUTE);
     }
 
+    @Test
+    void shouldWriteTheSameBytesAsTheEventMapperWhenNumbersHaveAnyLengthOrSign() {
+        List<Long> numbers = new java.util.ArrayList<>(List.of(0L, 1L, -1L, 9L, 10L, 11L, 99L, 100L, 101L, -10L,
+                -100L, 999_999_999_999_999_999L, 1_000_000_000_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE,
+                Long.MIN_VALUE + 1));
+        for (long power = 1; power > 0 && power <= Long.MAX_VALUE / 10; power *= 10) {
+            numbers.addAll(List.of(power - 1, power, power + 1, -power, 1 - power));
+        }
+        java.util.Random random = new java.util.Random(4);
+        for (int i = 0; i < 2_000; i++) {
+            numbers.add(random.nextLong() >> random.nextInt(64));
+        }
+        for (long number : numbers) {
+            DueRun run = DueRun.of(number, Math.abs(number % 1_000_000), "alice", MINUTE, MINUTE, false, 0, 1, 0,
+                    (int) Math.abs(number % 100_000), List.of(), MINUTE);
+            byte[] written = DueRunJson.write(number, Math.abs(number % 1_000_000), "alice", MINUTE.toString(),
+                    MINUTE.toString(), false, (int) Math.abs(number % 100_000), EventJson.write(List.of()),
+                    MINUTE.toString());
+            assertThat(new String(written, java.nio.charset.StandardCharsets.UTF_8)).as("run id %d", number)
+                    .isEqualTo(new String(EventJson.write(run), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     private static void assertSameAsMapper(String owner, List<ObjectNode> items, Instant notBefore, boolean late,
             Instant publishedAt) {
         DueRun run = DueRun.of(42L, 7L, owner, MINUTE, notBefore, late, 0, 1, 0, items.size(), items, publishedAt);
