@@ -41,8 +41,9 @@ public interface ScheduleApiConfig {
     Duration credentialCacheTtl();
 
     /**
-     * Connections of the non-blocking pool that serves {@code GET /v1/schedules/{id}} and {@code POST /v1/schedules}
-     * on the HTTP event loops (beside the JDBC pool of everything else); a statement holds one for a round trip.
+     * Connections of each of the two non-blocking pools that serve {@code POST /v1/schedules} (a statement holds a
+     * connection for its round trip) and {@code GET /v1/schedules/{id}} (pipelined: a connection carries many reads
+     * at once) on the HTTP event loops, beside the JDBC pool of everything else.
      */
     @WithDefault("8")
     int reactivePoolSize();

@@ -28,6 +28,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 /**
@@ -88,6 +89,15 @@ public class ReactiveScheduleRepository {
 
     private Pool pool;
 
+    /**
+     * The detail read's own client, pipelined: a connection carries many reads at once, so a backend answers a batch
+     * of them per wake-up instead of one per round trip (with 32 concurrent reads: 0.043 instead of 0.059 ms of
+     * PostgreSQL's CPU and 0.066 instead of 0.079 ms of the service's per read, docs/performance-schedule-api.md).
+     * A pipelined read that fails does not touch the others (each has its own Sync). The create keeps the plain
+     * pool, one statement per connection at a time: pipelining it was not measured.
+     */
+    private SqlClient reads;
+
     void start(@Observes StartupEvent event) {
         if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
             throw new IllegalStateException("quarkus.datasource.jdbc.url must be a jdbc:postgresql:// URL: " + jdbcUrl);
@@ -107,11 +117,16 @@ public class ReactiveScheduleRepository {
                 // on every database outage. A query holds a connection for one round trip; attempts are bounded above.
                 .setConnectionTimeout(0);
         pool = PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build();
+        PoolOptions readOptions = new PoolOptions(options).setName("recur-schedule-api-reads");
+        reads = PgBuilder.client().with(readOptions).connectingTo(connect).using(vertx).build();
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (pool != null) {
             pool.close();
+        }
+        if (reads != null) {
+            reads.close();
         }
     }
 
@@ -124,7 +139,7 @@ public class ReactiveScheduleRepository {
      * as an unknown one): a null item when not. Completes on the caller's event loop.
      */
     public Uni<WithStats> findOwnedWithStats(long id, String owner) {
-        return Uni.createFrom().emitter(emitter -> pool.preparedQuery(DETAIL).execute(Tuple.of(id, owner))
+        return Uni.createFrom().emitter(emitter -> reads.preparedQuery(DETAIL).execute(Tuple.of(id, owner))
                 .onComplete(result -> {
                     if (result.failed()) {
                         emitter.fail(databaseFailure("cannot read schedule " + id, result.cause()));
