@@ -195,6 +195,41 @@ class CallbackQuarkusTest {
                 });
     }
 
+    @Test
+    void shouldNotFollowRedirectWhenReceiverAnswers302() {
+        String path = "/moved/" + UUID.randomUUID();
+        String target = "/target/" + UUID.randomUUID();
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path))
+                .willReturn(aResponse().withStatus(302).withHeader("Location", CallbackReceiverResource.url(target))));
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(target)).willReturn(aResponse().withStatus(200)));
+        JobResult job = Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", CallbackReceiverResource.url(path)), 200, JobStatus.DONE);
+
+        Fixtures.publish(job);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(deadLetters(job.jobId())).hasSize(1));
+        assertThat(deadLetters(job.jobId()).get(0).lastStatusCode()).isEqualTo(302);
+        assertThat(requests(path)).hasSize(4);
+        assertThat(requests(target)).isEmpty();
+    }
+
+    @Test
+    void shouldFailCallbackWhenReceiverCertificateIsNotTrusted() {
+        String path = "/tls/" + UUID.randomUUID();
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(200)));
+        JobResult job = Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", CallbackReceiverResource.httpsUrl(path)), 200, JobStatus.DONE);
+
+        Fixtures.publish(job);
+
+        // the receiver would answer 200: only a verified certificate chain keeps the callback from being delivered
+        await().atMost(WAIT).untilAsserted(() -> assertThat(deadLetters(job.jobId())).hasSize(1));
+        DeliveryDeadLetter letter = deadLetters(job.jobId()).get(0);
+        assertThat(letter.lastStatusCode()).isNull();
+        assertThat(letter.reason()).containsIgnoringCase("ssl");
+        assertThat(requests(path)).isEmpty();
+    }
+
     private List<DeliveryDeadLetter> deadLetters(long jobId) {
         return dlq.values().stream().filter(d -> d.jobId() == jobId).toList();
     }

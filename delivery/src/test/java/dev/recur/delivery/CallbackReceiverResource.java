@@ -21,10 +21,15 @@ public class CallbackReceiverResource implements QuarkusTestResourceLifecycleMan
         return "http://127.0.0.1:" + server.port() + path;
     }
 
+    /** The same receiver over TLS, with WireMock's self-signed certificate, which no trust store holds. */
+    static String httpsUrl(String path) {
+        return "https://127.0.0.1:" + server.httpsPort() + path;
+    }
+
     @Override
     public Map<String, String> start() {
         // delayed answers must not hold the threads that answer other receivers
-        server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(64)
+        server = new WireMockServer(options().dynamicPort().dynamicHttpsPort().bindAddress("127.0.0.1").containerThreads(64)
                 .asynchronousResponseEnabled(true).asynchronousResponseThreads(32));
         server.start();
         return Map.of();
