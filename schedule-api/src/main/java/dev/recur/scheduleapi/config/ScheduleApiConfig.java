@@ -41,9 +41,9 @@ public interface ScheduleApiConfig {
     Duration credentialCacheTtl();
 
     /**
-     * Connections of each of the two non-blocking pools that serve {@code POST /v1/schedules} (a statement holds a
-     * connection for its round trip) and {@code GET /v1/schedules/{id}} (pipelined: a connection carries many reads
-     * at once) on the HTTP event loops, beside the JDBC pool of everything else.
+     * Connections of the non-blocking, pipelined PostgreSQL client that serves {@code POST /v1/schedules} and
+     * {@code GET /v1/schedules/{id}} on the HTTP event loops (a connection carries many statements at once), beside
+     * the JDBC pool of everything else.
      */
     @WithDefault("8")
     int reactivePoolSize();

@@ -24,7 +24,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -87,16 +86,14 @@ public class ReactiveScheduleRepository {
     @ConfigProperty(name = "quarkus.datasource.jdbc.login-timeout", defaultValue = "2S")
     Duration connectTimeout;
 
-    private Pool pool;
-
     /**
-     * The detail read's own client, pipelined: a connection carries many reads at once, so a backend answers a batch
-     * of them per wake-up instead of one per round trip (with 32 concurrent reads: 0.043 instead of 0.059 ms of
-     * PostgreSQL's CPU and 0.066 instead of 0.079 ms of the service's per read, docs/performance-schedule-api.md).
-     * A pipelined read that fails does not touch the others (each has its own Sync). The create keeps the plain
-     * pool, one statement per connection at a time: pipelining it was not measured.
+     * Pipelined: a connection carries many statements at once, so a backend answers a batch of them per wake-up
+     * instead of one per round trip. With 32 concurrent requests: reads 0.043 instead of 0.059 ms of PostgreSQL's CPU
+     * and 0.066 instead of 0.079 ms of the service's per GET; creates 0.135 instead of 0.188 ms of PostgreSQL's CPU
+     * (docs/performance-schedule-api.md). Each statement has its own Sync, i.e. is its own implicit transaction: one
+     * that fails (a constraint, the quota) does not touch the others in the pipeline.
      */
-    private SqlClient reads;
+    private SqlClient client;
 
     void start(@Observes StartupEvent event) {
         if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
@@ -116,17 +113,12 @@ public class ReactiveScheduleRepository {
                 // attempt has failed the waiting request, and logs "Result is already complete" as an uncaught error
                 // on every database outage. A query holds a connection for one round trip; attempts are bounded above.
                 .setConnectionTimeout(0);
-        pool = PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build();
-        PoolOptions readOptions = new PoolOptions(options).setName("recur-schedule-api-reads");
-        reads = PgBuilder.client().with(readOptions).connectingTo(connect).using(vertx).build();
+        client = PgBuilder.client().with(options).connectingTo(connect).using(vertx).build();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (pool != null) {
-            pool.close();
-        }
-        if (reads != null) {
-            reads.close();
+        if (client != null) {
+            client.close();
         }
     }
 
@@ -139,7 +131,7 @@ public class ReactiveScheduleRepository {
      * as an unknown one): a null item when not. Completes on the caller's event loop.
      */
     public Uni<WithStats> findOwnedWithStats(long id, String owner) {
-        return Uni.createFrom().emitter(emitter -> reads.preparedQuery(DETAIL).execute(Tuple.of(id, owner))
+        return Uni.createFrom().emitter(emitter -> client.preparedQuery(DETAIL).execute(Tuple.of(id, owner))
                 .onComplete(result -> {
                     if (result.failed()) {
                         emitter.fail(databaseFailure("cannot read schedule " + id, result.cause()));
@@ -168,7 +160,7 @@ public class ReactiveScheduleRepository {
                 s.itemsCount, timestamp(s.startTime), timestamp(s.endTime), s.active, s.catchUp.name(), s.overlap.name(),
                 s.jitterSeconds, s.revision, timestamp(s.createdAt), timestamp(s.updatedAt), topic, key,
                 Buffer.buffer(snapshot)});
-        return Uni.createFrom().emitter(emitter -> pool.preparedQuery(CREATE).execute(parameters)
+        return Uni.createFrom().emitter(emitter -> client.preparedQuery(CREATE).execute(parameters)
                 .onComplete(result -> {
                     if (result.failed()) {
                         emitter.fail(databaseFailure("cannot create schedule " + s.id, result.cause()));
