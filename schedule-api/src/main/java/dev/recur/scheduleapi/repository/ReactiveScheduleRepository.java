@@ -33,7 +33,7 @@ import io.vertx.sqlclient.Tuple;
 /**
  * The statements of the API's two most frequent requests, {@code GET /v1/schedules/{id}} and
  * {@code POST /v1/schedules}, on the non-blocking PostgreSQL client, so that both are served on the HTTP event loop:
- * no hand-off to a worker thread and back, no JDBC pool. A pool of its own beside the JDBC datasource (which
+ * no hand-off to a worker thread and back, no JDBC pool. A client of its own beside the JDBC datasource (which
  * Hibernate, Flyway and every other statement keep using), configured from the same {@code quarkus.datasource.*}
  * settings, so that deployments set the database once ({@code DB_URL}).
  */

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +52,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
 
     private static final Logger LOG = Logger.getLogger(ScheduleProcessor.class);
     private static final long NOT_PLANNED = -1;
-    private static final int CRON_CACHE_SIZE = 4096;
+    private static final int CACHE_SIZE = 4096;
     private static final Long PROGRESS_KEY = 0L;
 
     private final TickerSettings settings;
@@ -61,15 +60,10 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     private final TickerMetrics metrics;
     private final DueRunSlicer slicer;
     // parsing a cron is far costlier than evaluating it, and most schedules share a few expressions
-    private final Map<String, CronExpression> crons = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, CronExpression> eldest) {
-            return size() > CRON_CACHE_SIZE;
-        }
-    };
+    private final Map<String, CronExpression> crons = lruCache();
 
     // ZoneId.of parses the id and looks up its rules: once per zone, not once per run
-    private final Map<String, ZoneId> zones = new HashMap<>();
+    private final Map<String, ZoneId> zones = lruCache();
 
     // the runs of one tick share a few minutes and one publish time: each is formatted once
     private final InstantText minuteText = new InstantText();
@@ -321,7 +315,8 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     private Optional<Planner> planner(long id, TrackedSchedule schedule) {
         try {
             CronExpression cron = crons.computeIfAbsent(schedule.cron(), CronExpression::parse);
-            return Optional.of(new Planner(cron, zone(schedule.timezone()), schedule.start(), schedule.end()));
+            ZoneId zone = zones.computeIfAbsent(schedule.timezone(), ZoneId::of);
+            return Optional.of(new Planner(cron, zone, schedule.start(), schedule.end()));
         } catch (InvalidCronException | DateTimeException e) {
             // schedule-api validates both; a schedule that still has neither never fires rather than stop the ticker
             LOG.errorf("schedule %d has cron '%s' in zone '%s' that cannot be evaluated: %s", id, schedule.cron(),
@@ -330,17 +325,14 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         }
     }
 
-    private ZoneId zone(String id) {
-        ZoneId zone = zones.get(id);
-        if (zone == null) {
-            zone = ZoneId.of(id);
-            if (zones.size() >= CRON_CACHE_SIZE) {
-                // only ids that parsed are kept, and there are a few hundred region ids; this bounds odd offsets
-                zones.clear();
+    /** At most {@value #CACHE_SIZE} entries, the least recently used one dropped first; only values that parsed. */
+    private static <V> Map<String, V> lruCache() {
+        return new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > CACHE_SIZE;
             }
-            zones.put(id, zone);
-        }
-        return zone;
+        };
     }
 
     static long epochMinute(Instant instant) {

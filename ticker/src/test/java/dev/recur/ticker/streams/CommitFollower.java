@@ -2,7 +2,6 @@ package dev.recur.ticker.streams;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -118,9 +117,7 @@ final class CommitFollower implements AutoCloseable {
             var answer = admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> spec)),
                     new ListOffsetsOptions(isolation)).all().get();
             long[] offsets = new long[partitions.size()];
-            for (Map.Entry<TopicPartition, ?> entry : answer.entrySet()) {
-                offsets[entry.getKey().partition()] = answer.get(entry.getKey()).offset();
-            }
+            answer.forEach((partition, info) -> offsets[partition.partition()] = info.offset());
             return offsets;
         } catch (Exception e) {
             throw new IllegalStateException("cannot list the offsets of " + partitions, e);
