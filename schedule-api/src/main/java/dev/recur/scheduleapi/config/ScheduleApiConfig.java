@@ -48,7 +48,29 @@ public interface ScheduleApiConfig {
     @WithDefault("8")
     int reactivePoolSize();
 
+    CreateBatch createBatch();
+
     Outbox outbox();
+
+    /**
+     * Group commit of {@code POST /v1/schedules}: a create goes out at once while fewer than
+     * {@link #statementsInFlight()} create statements are in flight; the creates that arrive meanwhile wait and go
+     * out together as one statement (one transaction, one quota update per owner) when one of those completes.
+     */
+    interface CreateBatch {
+
+        /**
+         * Create statements in flight at once before further creates wait to be written together. One: the fewest,
+         * largest batches, and no two batches waiting on each other's owner rows; 2 measured within the spread of 1,
+         * 4 worse (docs/performance-schedule-api.md).
+         */
+        @WithDefault("1")
+        int statementsInFlight();
+
+        /** Most creates written by one statement. */
+        @WithDefault("64")
+        int maxSize();
+    }
 
     interface Outbox {
 

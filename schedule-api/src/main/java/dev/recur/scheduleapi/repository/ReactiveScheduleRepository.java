@@ -6,19 +6,29 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
+import dev.recur.common.event.Topics;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.Schedule;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgBuilder;
@@ -60,11 +70,57 @@ public class ReactiveScheduleRepository {
                 RETURNING id)
             INSERT INTO outbox (topic, message_key, payload) SELECT $17::text, $18::text, $19::bytea FROM created""";
 
+    /**
+     * The same writes for many creates in one statement, i.e. one transaction (group commit): the creates come as
+     * arrays, one element per create. Each owner's quota is reserved for all of the owner's creates in the batch at
+     * once, or not at all: only the creates of owners whose reservation fitted are written, and the statement returns
+     * their ids. The owners' rows are locked in username order first, so that two batches in flight at once cannot
+     * deadlock on them (a single create locks one row only).
+     */
+    private static final String CREATE_BATCH = """
+            WITH request AS (
+                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[],
+                                     $7::timestamptz[], $8::timestamptz[], $9::boolean[], $10::text[], $11::text[],
+                                     $12::integer[], $13::bigint[], $14::timestamptz[], $15::timestamptz[],
+                                     $16::text[], $17::bytea[])
+                    WITH ORDINALITY AS r(id, owner, cron, timezone, items, items_count, start_time, end_time, active,
+                                         catch_up, overlap, jitter_seconds, revision, created_at, updated_at,
+                                         message_key, payload, ord)),
+            need AS (
+                SELECT owner, count(*)::integer AS n FROM request GROUP BY owner),
+            locked AS (
+                SELECT u.username FROM app_user u WHERE u.username IN (SELECT owner FROM need)
+                ORDER BY u.username FOR UPDATE),
+            quota AS (
+                UPDATE app_user u SET active_schedules = u.active_schedules + need.n
+                FROM need, locked
+                WHERE u.username = locked.username AND need.owner = locked.username
+                  AND u.active_schedules + need.n <= $18
+                RETURNING u.username),
+            created AS (
+                INSERT INTO schedule (id, owner, cron, timezone, items, items_count, start_time, end_time, active,
+                                      catch_up, overlap, jitter_seconds, revision, created_at, updated_at)
+                SELECT r.id, r.owner, r.cron, r.timezone, r.items::jsonb, r.items_count, r.start_time, r.end_time,
+                       r.active, r.catch_up, r.overlap, r.jitter_seconds, r.revision, r.created_at, r.updated_at
+                FROM request r JOIN quota q ON q.username = r.owner
+                ORDER BY r.ord
+                RETURNING id),
+            published AS (
+                INSERT INTO outbox (topic, message_key, payload)
+                SELECT $19::text, r.message_key, r.payload FROM request r JOIN created c ON c.id = r.id
+                ORDER BY r.ord)
+            SELECT id FROM created""";
+
     /** The schedule without its items (which may be megabytes) and its statistics as the stored JSON text. */
     private static final String DETAIL = """
             SELECT s.active, s.items_count, s.cron, s.timezone, s.start_time, s.end_time, s.created_at, st.stats::text
             FROM schedule s LEFT JOIN schedule_stats st ON st.schedule_id = s.id
             WHERE s.id = $1 AND s.owner = $2""";
+
+    /** Most bytes of items and snapshots one batch statement carries (see {@link #statementDone()}). */
+    public static final long MAX_BATCH_BYTES = 4L * 1024 * 1024;
+
+    private static final Logger LOG = Logger.getLogger(ReactiveScheduleRepository.class);
 
     @Inject
     Vertx vertx;
@@ -94,6 +150,11 @@ public class ReactiveScheduleRepository {
      * that fails (a constraint, the quota) does not touch the others in the pipeline.
      */
     private SqlClient client;
+
+    /** Creates waiting for a create statement in flight to complete; guarded by {@code this}. */
+    private final ArrayDeque<PendingCreate> waiting = new ArrayDeque<>();
+    /** Create statements (single or batch) in flight; guarded by {@code this}. */
+    private int statementsInFlight;
 
     void start(@Observes StartupEvent event) {
         if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
@@ -149,25 +210,192 @@ public class ReactiveScheduleRepository {
     }
 
     /**
-     * A new schedule with its snapshot in the outbox, counted against its owner's quota of active schedules, in one
-     * round trip and one commit.
+     * A new schedule with its snapshot in the outbox, counted against its owner's quota of active schedules
+     * ({@code recur.schedule-api.max-active-schedules-per-user}), committed by one statement. Group commit: while
+     * {@code recur.schedule-api.create-batch.statements-in-flight} create statements are in flight, creates wait and
+     * are then written together by one statement, one transaction; a lone create goes out at once. A create whose
+     * owner's part of a batch does not fit the quota, and every create of a batch that fails as a whole (a constraint,
+     * a deadlock), is written again by a statement of its own, so that its answer is its own. Completes on the
+     * caller's context.
      *
-     * @return false, having written nothing, when the owner already has {@code maxActive} active schedules
+     * @return false, having written nothing, when the owner already has the most active schedules allowed
      */
-    public Uni<Boolean> createWithinQuota(Schedule s, int maxActive, String topic, String key, byte[] snapshot) {
-        // wrap: the array as it is (start_time may be null)
-        Tuple parameters = Tuple.wrap(new Object[] {s.owner, maxActive, s.id, s.cron, s.timezone, s.items,
-                s.itemsCount, timestamp(s.startTime), timestamp(s.endTime), s.active, s.catchUp.name(), s.overlap.name(),
-                s.jitterSeconds, s.revision, timestamp(s.createdAt), timestamp(s.updatedAt), topic, key,
-                Buffer.buffer(snapshot)});
-        return Uni.createFrom().emitter(emitter -> client.preparedQuery(CREATE).execute(parameters)
-                .onComplete(result -> {
-                    if (result.failed()) {
-                        emitter.fail(databaseFailure("cannot create schedule " + s.id, result.cause()));
-                    } else {
-                        emitter.complete(result.result().rowCount() == 1);
-                    }
-                }));
+    public Uni<Boolean> createWithinQuota(Schedule s, byte[] snapshot) {
+        return Uni.createFrom().emitter(emitter -> {
+            PendingCreate create = new PendingCreate(s, snapshot, Vertx.currentContext(), emitter);
+            synchronized (this) {
+                if (statementsInFlight >= config.createBatch().statementsInFlight()) {
+                    waiting.add(create);
+                    return;
+                }
+                statementsInFlight++;
+            }
+            createOne(create, true);
+        });
+    }
+
+    /** A create on its way: its schedule, snapshot, and the context and emitter of its request. */
+    private record PendingCreate(Schedule schedule, byte[] snapshot, Context context, UniEmitter<? super Boolean> emitter) {
+
+        /** Roughly what the create adds to a statement: its items (as text, once) and its snapshot. */
+        long bytes() {
+            return (long) schedule.items.length() + snapshot.length;
+        }
+
+        void complete(Boolean created) {
+            onContext(() -> emitter.complete(created));
+        }
+
+        void fail(Throwable failure) {
+            onContext(() -> emitter.fail(failure));
+        }
+
+        // a batch's statement completes on the context that sent it; each request resumes on its own event loop
+        private void onContext(Runnable action) {
+            if (context == null || context == Vertx.currentContext()) {
+                action.run();
+            } else {
+                context.runOnContext(ignored -> action.run());
+            }
+        }
+    }
+
+    /** The single statement of one create; {@code counted}: it holds one of the in-flight places. */
+    private void createOne(PendingCreate create, boolean counted) {
+        Schedule s = create.schedule();
+        Tuple parameters;
+        try {
+            // wrap: the array as it is (start_time may be null)
+            parameters = Tuple.wrap(new Object[] {s.owner, config.maxActiveSchedulesPerUser(), s.id, s.cron,
+                    s.timezone, s.items, s.itemsCount, timestamp(s.startTime), timestamp(s.endTime), s.active,
+                    s.catchUp.name(), s.overlap.name(), s.jitterSeconds, s.revision, timestamp(s.createdAt),
+                    timestamp(s.updatedAt), config.outbox().topic(), Topics.key(s.id), Buffer.buffer(create.snapshot())});
+        } catch (RuntimeException e) {
+            // a bug, answered as such; the in-flight place must not be lost with it, or every later create would wait
+            if (counted) {
+                statementDone();
+            }
+            create.fail(e);
+            return;
+        }
+        client.preparedQuery(CREATE).execute(parameters).onComplete(result -> {
+            if (counted) {
+                statementDone();
+            }
+            if (result.failed()) {
+                create.fail(databaseFailure("cannot create schedule " + s.id, result.cause()));
+            } else {
+                create.complete(result.result().rowCount() == 1);
+            }
+        });
+    }
+
+    /** Many creates in one statement, which holds one in-flight place. */
+    private void createBatch(List<PendingCreate> batch) {
+        Tuple parameters;
+        try {
+            parameters = batchParameters(batch);
+        } catch (RuntimeException e) {
+            // a bug in one create's fields: each create by itself, so that only that one fails
+            statementDone();
+            batch.forEach(create -> createOne(create, false));
+            return;
+        }
+        client.preparedQuery(CREATE_BATCH).execute(parameters).onComplete(result -> batchDone(batch, result));
+    }
+
+    /** The batch as arrays, one per column, in the order of {@link #CREATE_BATCH}'s parameters. */
+    private Tuple batchParameters(List<PendingCreate> batch) {
+        int n = batch.size();
+        Long[] ids = new Long[n];
+        String[] owners = new String[n];
+        String[] crons = new String[n];
+        String[] timezones = new String[n];
+        String[] items = new String[n];
+        Integer[] itemsCounts = new Integer[n];
+        OffsetDateTime[] startTimes = new OffsetDateTime[n];
+        OffsetDateTime[] endTimes = new OffsetDateTime[n];
+        Boolean[] actives = new Boolean[n];
+        String[] catchUps = new String[n];
+        String[] overlaps = new String[n];
+        Integer[] jitters = new Integer[n];
+        Long[] revisions = new Long[n];
+        OffsetDateTime[] createdAts = new OffsetDateTime[n];
+        OffsetDateTime[] updatedAts = new OffsetDateTime[n];
+        String[] keys = new String[n];
+        Buffer[] payloads = new Buffer[n];
+        for (int i = 0; i < n; i++) {
+            Schedule s = batch.get(i).schedule();
+            ids[i] = s.id;
+            owners[i] = s.owner;
+            crons[i] = s.cron;
+            timezones[i] = s.timezone;
+            items[i] = s.items;
+            itemsCounts[i] = s.itemsCount;
+            startTimes[i] = timestamp(s.startTime);
+            endTimes[i] = timestamp(s.endTime);
+            actives[i] = s.active;
+            catchUps[i] = s.catchUp.name();
+            overlaps[i] = s.overlap.name();
+            jitters[i] = s.jitterSeconds;
+            revisions[i] = s.revision;
+            createdAts[i] = timestamp(s.createdAt);
+            updatedAts[i] = timestamp(s.updatedAt);
+            keys[i] = Topics.key(s.id);
+            payloads[i] = Buffer.buffer(batch.get(i).snapshot());
+        }
+        return Tuple.wrap(new Object[] {ids, owners, crons, timezones, items, itemsCounts, startTimes, endTimes,
+                actives, catchUps, overlaps, jitters, revisions, createdAts, updatedAts, keys, payloads,
+                config.maxActiveSchedulesPerUser(), config.outbox().topic()});
+    }
+
+    private void batchDone(List<PendingCreate> batch, AsyncResult<RowSet<Row>> result) {
+        statementDone();
+        if (result.failed()) {
+            // e.g. an id collision, a deadlock, the database down: each create gets the answer of its own statement
+            LOG.debugf("a batch of %d creates failed, writing each by itself: %s", batch.size(), result.cause());
+            batch.forEach(create -> createOne(create, false));
+            return;
+        }
+        Set<Long> created = new HashSet<>();
+        result.result().forEach(row -> created.add(row.getLong(0)));
+        for (PendingCreate create : batch) {
+            if (created.contains(create.schedule().id)) {
+                create.complete(true);
+            } else {
+                // its owner's creates in the batch did not fit together: some of them may fit one by one
+                createOne(create, false);
+            }
+        }
+    }
+
+    /** A create statement has completed: its in-flight place goes to the creates waiting, if any, as one statement. */
+    private void statementDone() {
+        List<PendingCreate> next;
+        synchronized (this) {
+            if (waiting.isEmpty()) {
+                statementsInFlight--;
+                return;
+            }
+            int size = Math.min(waiting.size(), config.createBatch().maxSize());
+            next = new ArrayList<>(size);
+            // a bound on the statement's bytes too: a create may carry megabytes of items, and 64 of those in one
+            // message would be a buffer of hundreds of megabytes; the first create always goes, however large
+            long bytes = 0;
+            while (next.size() < size) {
+                long createBytes = waiting.peek().bytes();
+                if (!next.isEmpty() && bytes + createBytes > MAX_BATCH_BYTES) {
+                    break;
+                }
+                bytes += createBytes;
+                next.add(waiting.poll());
+            }
+        }
+        if (next.size() == 1) {
+            createOne(next.get(0), true);
+        } else {
+            createBatch(next);
+        }
     }
 
     private static WithStats withStats(long id, String owner, RowSet<Row> rows) {
