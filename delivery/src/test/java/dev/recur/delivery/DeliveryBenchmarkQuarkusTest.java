@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -131,6 +132,8 @@ class DeliveryBenchmarkQuarkusTest {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         Map<String, Long> cpuBefore = ProcessCpu.snapshot();
         Map<String, Long> jitBefore = JitCpu.snapshot();
+        // wall-clock bounds of the round, to cut a JFR recording to it
+        Instant started = Instant.now();
         long t0 = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
@@ -154,8 +157,9 @@ class DeliveryBenchmarkQuarkusTest {
                 + " callbacks received %d, S3 objects %d; goal 2000 jobs/s -> ratio %.2f%n", label, jobs,
                 (published - t0) / 1e9, seconds, jobs / seconds, 2 * jobs / seconds, received.get() - before, uploaded,
                 jobs / seconds / 2000);
-        System.out.printf(Locale.ROOT, "BENCHMARK delivery %s: CPU ms per job by process %s; load average %s%n",
-                label, ProcessCpu.perOperation(cpu, jobs), ProcessCpu.loadAverage());
+        System.out.printf(Locale.ROOT, "BENCHMARK delivery %s: CPU ms per job by process %s; load average %s;"
+                + " round %s to %s%n", label, ProcessCpu.perOperation(cpu, jobs), ProcessCpu.loadAverage(), started,
+                started.plusNanos(done - t0));
         System.out.printf(Locale.ROOT, "BENCHMARK delivery %s: of which JIT compiler and GC threads,"
                 + " CPU ms per job %s%n", label, ProcessCpu.perOperation(jit, jobs));
         for (Timer t : registry.find("recur.delivery.batch.phase").timers()) {

@@ -53,9 +53,12 @@ public class CallbackSender {
     private final JobObjectRenderer renderer;
     private final HttpClient http;
     private final long timeoutMillis;
+    // initialised once with the signing secret; each callback signs with a clone (no provider lookup, no key setup)
+    private final Mac signer;
 
     CallbackSender(DeliveryConfig config, Vertx vertx) {
         this.config = config.callback();
+        this.signer = this.config.signingSecret().map(CallbackSender::mac).orElse(null);
         this.guard = new AddressGuard(this.config.allowedNetworks().orElse(List.of()));
         this.renderer = new JobObjectRenderer(this.config.publicBaseUrl(), this.config.inlineResultsLimitBytes());
         this.timeoutMillis = this.config.timeout().toMillis();
@@ -111,7 +114,9 @@ public class CallbackSender {
                 .putHeader("X-Recur-Job-Id", Long.toString(job.jobId()))
                 .putHeader("X-Recur-Schedule-Id", Long.toString(job.scheduleId()))
                 .putHeader("X-Recur-Scheduled-For", ApiTime.format(job.scheduledFor()));
-        config.signingSecret().ifPresent(secret -> request.putHeader("X-Recur-Signature", "sha256=" + sign(secret, body)));
+        if (signer != null) {
+            request.putHeader("X-Recur-Signature", "sha256=" + hex(signer, body));
+        }
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         CompletableFuture<Integer> status = http.request(request)
                 .compose(r -> {
@@ -151,12 +156,27 @@ public class CallbackSender {
 
     /** Lower-case hex HMAC-SHA256 of {@code body} with {@code secret} (UTF-8). */
     public static String sign(String secret, byte[] body) {
+        return hex(mac(secret), body);
+    }
+
+    private static Mac mac(String secret) {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC));
-            return HexFormat.of().formatHex(mac.doFinal(body));
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 is unavailable", e);
         }
+    }
+
+    /** Signs with a clone of {@code initialised}, which stays untouched, so threads can share it. */
+    private static String hex(Mac initialised, byte[] body) {
+        Mac mac;
+        try {
+            mac = (Mac) initialised.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the HmacSHA256 provider does not clone", e);
+        }
+        return HexFormat.of().formatHex(mac.doFinal(body));
     }
 }

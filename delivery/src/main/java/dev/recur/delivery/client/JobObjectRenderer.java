@@ -2,6 +2,7 @@ package dev.recur.delivery.client;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,8 @@ import dev.recur.delivery.domain.FinishedJob;
 public final class JobObjectRenderer {
 
     private static final ObjectMapper MAPPER = EventJson.mapper();
+    private static final byte[] DOCUMENT_PREFIX = "{\"results\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RESULTS_FIELD = ",\"results\":".getBytes(StandardCharsets.US_ASCII);
 
     private final String publicBaseUrl;
     private final int inlineResultsLimitBytes;
@@ -53,9 +56,54 @@ public final class JobObjectRenderer {
         ArrayNode links = body.putArray("_links");
         links.addObject().put("rel", "self").put("href", self).put("method", "GET");
         links.addObject().put("rel", "results").put("href", self + "/results").put("method", "GET");
-        if (deliverable.resultsDocument() != null && deliverable.resultsDocument().length <= inlineResultsLimitBytes) {
-            body.set("results", results(deliverable.resultsDocument()));
+        byte[] document = deliverable.resultsDocument();
+        if (document == null || document.length > inlineResultsLimitBytes) {
+            return write(body);
         }
+        if (!isResultsDocument(document)) {
+            body.set("results", results(document));
+            return write(body);
+        }
+        // an item field of the same name gives way to the results, as it did when they were set on the tree
+        body.remove("results");
+        return withResults(write(body), document);
+    }
+
+    /**
+     * {@code body} (a JSON object with at least one field) with {@code ,"results":} and the array of the results
+     * document appended: the bytes ResultsStore wrote, copied rather than parsed into a tree and written out again.
+     */
+    private static byte[] withResults(byte[] body, byte[] document) {
+        int arrayLength = document.length - DOCUMENT_PREFIX.length - 1;
+        byte[] out = new byte[body.length - 1 + RESULTS_FIELD.length + arrayLength + 1];
+        System.arraycopy(body, 0, out, 0, body.length - 1);
+        int at = body.length - 1;
+        System.arraycopy(RESULTS_FIELD, 0, out, at, RESULTS_FIELD.length);
+        at += RESULTS_FIELD.length;
+        System.arraycopy(document, DOCUMENT_PREFIX.length, out, at, arrayLength);
+        out[out.length - 1] = '}';
+        return out;
+    }
+
+    /**
+     * Whether {@code document} is laid out as ResultsStore writes it, {@code {"results":[...]}} without whitespace;
+     * any other layout is parsed. Only delivery writes results documents (ResultsStore, one field), so a document
+     * with this start and end is that one field.
+     */
+    private static boolean isResultsDocument(byte[] document) {
+        if (document.length < DOCUMENT_PREFIX.length + 3 || document[document.length - 1] != '}'
+                || document[DOCUMENT_PREFIX.length] != '[' || document[document.length - 2] != ']') {
+            return false;
+        }
+        for (int i = 0; i < DOCUMENT_PREFIX.length; i++) {
+            if (document[i] != DOCUMENT_PREFIX[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] write(ObjectNode body) {
         try {
             return MAPPER.writeValueAsBytes(body);
         } catch (IOException e) {

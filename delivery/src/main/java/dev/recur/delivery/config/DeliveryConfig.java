@@ -26,6 +26,13 @@ public interface DeliveryConfig {
     @WithDefault("64")
     int workers();
 
+    /**
+     * Threads that write a consumed batch's results documents to the results store in parallel: the PUTs of a batch
+     * are its slow part, so they overlap their wait for S3.
+     */
+    @WithDefault("32")
+    int resultsStoreWriters();
+
     interface Callback {
 
         /** Whole-request timeout of one callback attempt. */

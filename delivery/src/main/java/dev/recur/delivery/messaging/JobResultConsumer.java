@@ -20,6 +20,7 @@ import dev.recur.common.event.JobResult;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.retry.RetryInPlace;
+import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.domain.FinishedJob;
 import dev.recur.delivery.repository.JobRepository;
 import dev.recur.delivery.service.DeliveryMetrics;
@@ -49,13 +50,15 @@ public class JobResultConsumer {
     private final IngestService ingest;
     private final DeliveryWorker worker;
     // results-store writes of a batch run in parallel: they are the slow part of a batch
-    private final ExecutorService storeWriters = Executors.newFixedThreadPool(32, new NamedThreads("results-store"));
+    private final ExecutorService storeWriters;
 
     private final DeliveryMetrics metrics;
     private volatile boolean stopping;
 
     JobResultConsumer(JobRepository jobs, ResultsStore results, IngestService ingest, DeliveryWorker worker,
-            DeliveryMetrics metrics) {
+            DeliveryMetrics metrics, DeliveryConfig config) {
+        this.storeWriters = Executors.newFixedThreadPool(config.resultsStoreWriters(),
+                new NamedThreads("results-store"));
         this.jobs = jobs;
         this.results = results;
         this.ingest = ingest;

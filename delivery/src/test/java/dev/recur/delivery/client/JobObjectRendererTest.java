@@ -1,0 +1,92 @@
+package dev.recur.delivery.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.recur.common.event.JobResult;
+import dev.recur.common.event.JobStatus;
+import dev.recur.common.event.ResultPage;
+import dev.recur.common.json.EventJson;
+import dev.recur.delivery.domain.DeliverableJob;
+import dev.recur.delivery.domain.FinishedJob;
+
+class JobObjectRendererTest {
+
+    private static final Instant SCHEDULED_FOR = Instant.parse("2026-11-29T16:00:00Z");
+    private static final List<ResultPage> PAGES = List.of(new ResultPage(
+            JsonNodeFactory.instance.textNode("<html>\"é\"</html>"), 200, "https://example.com/p", 1,
+            SCHEDULED_FOR.plusSeconds(2), SCHEDULED_FOR.plusSeconds(3), null, "scraper-1"));
+
+    private final JobObjectRenderer renderer = new JobObjectRenderer("https://recur.example.com/", 1_000);
+
+    @Test
+    void shouldCarryTheDocumentsResultsWhenTheyAreWithinTheInlineLimit() throws Exception {
+        JsonNode body = render(item(), EventJson.write(Map.of("results", PAGES)));
+
+        assertThat(body.get("results")).isEqualTo(EventJson.mapper().valueToTree(PAGES));
+        assertThat(body.get("id").asLong()).isEqualTo(42L);
+        assertThat(body.get("source").asText()).isEqualTo("universal");
+        assertThat(body.get("_links").get(1).get("href").asText())
+                .isEqualTo("https://recur.example.com/v1/queries/42/results");
+    }
+
+    @Test
+    void shouldReplaceAnItemFieldNamedResultsWhenResultsAreInline() throws Exception {
+        byte[] rendered = renderer.render(new DeliverableJob(job(item().put("results", "the item's")),
+                EventJson.write(Map.of("results", PAGES))));
+        JsonNode body = EventJson.mapper().readTree(rendered);
+
+        assertThat(body.get("results")).isEqualTo(EventJson.mapper().valueToTree(PAGES));
+        assertThat(new String(rendered, StandardCharsets.UTF_8)).containsOnlyOnce("\"results\":");
+    }
+
+    @Test
+    void shouldParseTheDocumentWhenItIsNotLaidOutAsTheResultsStoreWritesIt() throws Exception {
+        byte[] pretty = EventJson.mapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(Map.of("results", PAGES));
+
+        JsonNode body = render(item(), pretty);
+
+        assertThat(body.get("results")).isEqualTo(EventJson.mapper().valueToTree(PAGES));
+    }
+
+    @Test
+    void shouldCarryAnEmptyArrayWhenTheJobHasNoPages() throws Exception {
+        JsonNode body = render(item(), EventJson.write(Map.of("results", List.of())));
+
+        assertThat(body.get("results").isArray()).isTrue();
+        assertThat(body.get("results")).isEmpty();
+    }
+
+    @Test
+    void shouldLeaveResultsOutWhenTheDocumentIsOverTheInlineLimit() throws Exception {
+        JsonNode body = EventJson.mapper().readTree(new JobObjectRenderer("https://recur.example.com", 10)
+                .render(new DeliverableJob(job(item()), EventJson.write(Map.of("results", PAGES)))));
+
+        assertThat(body.has("results")).isFalse();
+        assertThat(body.get("id").asLong()).isEqualTo(42L);
+    }
+
+    private JsonNode render(ObjectNode item, byte[] document) throws Exception {
+        return EventJson.mapper().readTree(renderer.render(new DeliverableJob(job(item), document)));
+    }
+
+    private static ObjectNode item() {
+        return JsonNodeFactory.instance.objectNode().put("source", "universal").put("url", "https://example.com/p");
+    }
+
+    private static FinishedJob job(ObjectNode item) {
+        return FinishedJob.of(JobResult.of(42L, 7L, 9L, "alice", SCHEDULED_FOR, 0, item, 200, JobStatus.DONE, null,
+                "http_fetcher", 1, SCHEDULED_FOR.plusSeconds(1), SCHEDULED_FOR.plusSeconds(4), PAGES, null));
+    }
+}
