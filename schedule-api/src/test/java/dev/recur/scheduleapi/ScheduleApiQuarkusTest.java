@@ -68,6 +68,25 @@ class ScheduleApiQuarkusTest {
     }
 
     @Test
+    void shouldCreateScheduleWhenBodyIsTooLargeToParseOnTheEventLoop() {
+        String user = Api.newUser();
+        // 40 items of 50 KiB: 2 MiB, far above what is parsed on the event loop, so read on a worker thread
+        List<Map<String, Object>> items = java.util.stream.IntStream.range(0, 40)
+                .mapToObj(i -> Map.<String, Object>of("source", "universal", "query", i + "x".repeat(50 * 1024)))
+                .toList();
+        JsonPath created = as(user).body(Map.of("cron", "0 16 * * *", "items", items, "end_time", Api.END_TIME))
+                .post("/v1/schedules").then().statusCode(201).extract().jsonPath();
+        assertThat(created.getInt("items_count")).isEqualTo(40);
+        as(user).get("/v1/schedules/" + created.getString("schedule_id_str")).then().statusCode(200)
+                .body("items_count", equalTo(40));
+
+        // broken JSON of that size is the same 400 as a small one
+        String broken = "{\"cron\": \"0 16 * * *\", \"pad\": \"" + "x".repeat(100 * 1024) + "\"";
+        String error = as(user).body(broken).post("/v1/schedules").then().statusCode(400).extract().asString();
+        assertThat(error).contains("not valid JSON");
+    }
+
+    @Test
     void shouldPageAndFilterScheduleIdsWhenListing() {
         String user = Api.newUser();
         List<Long> ids = java.util.stream.IntStream.range(0, 3).mapToObj(i -> Api.createSchedule(user)).sorted().toList();

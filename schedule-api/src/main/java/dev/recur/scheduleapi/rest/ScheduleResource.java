@@ -1,6 +1,8 @@
 package dev.recur.scheduleapi.rest;
 
+import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -18,14 +20,17 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.recur.common.time.ApiTime;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
@@ -35,6 +40,7 @@ import dev.recur.scheduleapi.service.ReadModelService;
 import dev.recur.scheduleapi.service.ScheduleRequestValidator;
 import dev.recur.scheduleapi.service.ScheduleService;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 @Path("/v1/schedules")
 @Produces(MediaType.APPLICATION_JSON)
@@ -73,21 +79,48 @@ public class ScheduleResource {
     @Inject
     Clock clock;
 
+    @Inject
+    ObjectMapper objectMapper;
+
+    /** Create bodies up to this size are parsed and validated on the event loop, larger ones on a worker thread. */
+    static final int INLINE_BODY_BYTES = 64 * 1024;
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a schedule")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "create", value = CREATE_EXAMPLE)))
+    // the body is read as bytes (see below), so its schema is given here: a JSON object, as for the other bodies
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT),
+            examples = @ExampleObject(name = "create", value = CREATE_EXAMPLE)))
     @APIResponse(responseCode = "201", description = "created",
             content = @Content(examples = @ExampleObject(name = "schedule", value = SCHEDULE_EXAMPLE)))
     @APIResponse(responseCode = "400", description = "invalid input",
             content = @Content(examples = @ExampleObject(name = "error", value = ERROR_EXAMPLE)))
     @APIResponse(responseCode = "429", description = "over the active schedule quota")
     @ResponseStatus(201)
-    public Uni<ScheduleResponse> create(JsonNode body) {
+    public Uni<ScheduleResponse> create(byte[] body) {
         // the entity type, not a Response: RESTEasy then picks the body writer once at build time instead of
         // looking it up and sorting the candidates on every create (measured in docs/performance-schedule-api.md);
-        // a Uni: served on the event loop (see ScheduleService.create), the validation included
-        return schedules.create(caller.username(), validator.definition(body, clock.instant()))
+        // a Uni: served on the event loop (see ScheduleService.create), parsing and validation included, unless the
+        // body is large: up to the 10 MiB body limit of items would hold the event loop, and every request on it,
+        // for tens of milliseconds, so a large body is parsed and validated on a worker thread
+        String owner = caller.username();
+        Instant now = clock.instant();
+        if (body.length <= INLINE_BODY_BYTES) {
+            return create(owner, body, now);
+        }
+        return Uni.createFrom().deferred(() -> create(owner, body, now))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private Uni<ScheduleResponse> create(String owner, byte[] body, Instant now) {
+        JsonNode json;
+        try {
+            json = objectMapper.readTree(body);
+        } catch (IOException e) {
+            // JsonProcessingException: the same 400 as a body the REST layer could not read
+            return Uni.createFrom().failure(e);
+        }
+        return schedules.create(owner, validator.definition(json, now))
                 .map(schedule -> ScheduleResponse.of(schedule, schedules.nextRunAt(schedule), null));
     }
 
