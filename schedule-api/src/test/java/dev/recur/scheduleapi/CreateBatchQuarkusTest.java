@@ -2,16 +2,19 @@ package dev.recur.scheduleapi;
 
 import static dev.recur.scheduleapi.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +38,8 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
@@ -42,13 +47,24 @@ import io.vertx.core.impl.ContextInternal;
 /**
  * Group commit of creates: creates that arrive while the create statements allowed in flight are busy are written
  * together by one statement. The statements in flight are held by creates of a user whose row a test transaction
- * has locked, so that the creates under test wait and form one batch when the lock is released.
+ * has locked, so that the creates under test wait and form one batch when the lock is released. The outbox keeps its
+ * published rows here (a retention), so that each create's row can be counted after the relay has sent it.
  */
 @QuarkusTest
+@TestProfile(CreateBatchQuarkusTest.KeepSentOutboxRows.class)
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
 @QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
 class CreateBatchQuarkusTest {
+
+    /** Published outbox rows are marked sent and kept for an hour instead of deleted. */
+    public static class KeepSentOutboxRows implements QuarkusTestProfile {
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("recur.schedule-api.outbox.sent-retention", "PT1H");
+        }
+    }
 
     @Inject
     ReactiveScheduleRepository repository;
@@ -86,6 +102,10 @@ class CreateBatchQuarkusTest {
         assertThat(activeSchedules(first)).isEqualTo(3);
         assertThat(activeSchedules(second)).isEqualTo(2);
         assertThat(outboxRows(schedules)).isEqualTo(5);
+        String keys = String.join(",", schedules.stream().map(s -> "'" + s.id + "'").toList());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                query("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND message_key IN (" + keys + ")"))
+                .as("published and kept, marked sent").isEqualTo(5));
     }
 
     @Test

@@ -4,12 +4,18 @@ import static dev.recur.scheduleapi.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,16 +33,23 @@ import dev.recur.testinfra.KafkaBroker;
 import dev.recur.testinfra.quarkus.KafkaTestResource;
 import dev.recur.testinfra.quarkus.PostgresTestResource;
 import dev.recur.testinfra.quarkus.S3TestResource;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** The transactional outbox: changes made while Kafka is down reach the topic once it is back, in order, once each. */
+/**
+ * The transactional outbox: changes made while Kafka is down reach the topic once it is back, in order, once each;
+ * their rows stay in the outbox until then and are deleted once acknowledged (the default retention, none).
+ */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
 @QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
 class OutboxKafkaDownQuarkusTest {
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @Test
     void shouldPublishEveryChangeOnceInOrderWhenKafkaComesBack() {
@@ -52,6 +65,9 @@ class OutboxKafkaDownQuarkusTest {
                 as(user).body(Map.of("active", false)).put("/v1/schedules/" + a + "/state").then().statusCode(202);
                 as(user).body(Map.of("active", true)).put("/v1/schedules/" + a + "/state").then().statusCode(202);
                 as(user).delete("/v1/schedules/" + b).then().statusCode(204);
+                // unacknowledged, so kept: the relay has been trying all along
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                        .untilAsserted(() -> assertThat(outboxRows(a, b)).isEqualTo(5));
             } finally {
                 kafka.start();
             }
@@ -84,6 +100,21 @@ class OutboxKafkaDownQuarkusTest {
             assertThat(snapshot(ofB.get(0)).owner()).isEqualTo(user);
             assertThat(snapshot(ofB.get(0)).items()).hasSize(1);
             assertThat(ofB.get(1).value()).as("deletion is a tombstone").isNull();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(outboxRows(a, b))
+                    .as("acknowledged rows are deleted").isZero());
+        }
+    }
+
+    private long outboxRows(long a, long b) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement count = connection.prepareStatement(
+                        "SELECT count(*) FROM outbox WHERE message_key IN (?, ?)")) {
+            count.setString(1, Topics.key(a));
+            count.setString(2, Topics.key(b));
+            try (ResultSet rs = count.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

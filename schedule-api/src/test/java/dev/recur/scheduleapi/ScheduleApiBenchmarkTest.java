@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import jakarta.inject.Inject;
+
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,6 +37,9 @@ import dev.recur.testinfra.PostgresServer;
 import dev.recur.testinfra.quarkus.KafkaTestResource;
 import dev.recur.testinfra.quarkus.PostgresTestResource;
 import dev.recur.testinfra.quarkus.S3TestResource;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -72,6 +79,9 @@ class ScheduleApiBenchmarkTest {
                         "callback_url": "https://example.com/hook"}]}""";
     private static final Pattern ID = Pattern.compile("\"schedule_id_str\":\"(\\d+)\"");
 
+    @Inject
+    MeterRegistry registry;
+
     @Test
     void shouldMeasureCreatesAndReadsAgainstPgbenchBaseline() throws Exception {
         int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
@@ -94,9 +104,13 @@ class ScheduleApiBenchmarkTest {
             };
             report.add(idle("idle after start-up", meter, Duration.ofSeconds(5)));
             generator.run("warm-up creates", CONNECTIONS, CREATE_WARM_UP, WARM_UP_REQUESTS, create);
+            GroupCommit commitsBefore = groupCommit();
+            long walBefore = walBytes();
             Phase creates = READS_ONLY ? null : measure(generator, meter, "POST /v1/schedules", CONNECTIONS, MEASURE, create);
             if (creates != null) {
-                report.add(creates.text());
+                report.add(String.format("%s%n  %s%n  WAL written: %.0f bytes per create (all writers, the relay's included)",
+                        creates.text(), groupCommit().since(commitsBefore),
+                        (double) (walBytes() - walBefore) / creates.result().requests()));
             }
             generator.run("warm-up reads", CONNECTIONS, WARM_UP, WARM_UP_REQUESTS, get);
             report.add(measure(generator, meter, "GET /v1/schedules/{id}", CONNECTIONS, MEASURE, get).text());
@@ -122,6 +136,23 @@ class ScheduleApiBenchmarkTest {
     }
 
     record Phase(LoadGenerator.Result result, String text) {
+    }
+
+    /** The create statements so far: how many, how many creates they wrote, their summed round trips. */
+    record GroupCommit(long statements, double creates, double seconds) {
+
+        String since(GroupCommit before) {
+            long n = statements - before.statements;
+            return n == 0 ? "create statements: none" : String.format(
+                    "create statements: %d, %.1f creates per statement, round trip %.2f ms on average (commit included)",
+                    n, (creates - before.creates) / n, (seconds - before.seconds) * 1000 / n);
+        }
+    }
+
+    private GroupCommit groupCommit() {
+        DistributionSummary creates = registry.get("recur.schedule-api.create.statement.creates").summary();
+        Timer time = registry.get("recur.schedule-api.create.statement.duration").timer();
+        return new GroupCommit(creates.count(), creates.totalAmount(), time.totalTime(TimeUnit.SECONDS));
     }
 
     /** One measured phase: rate, latency, CPU per request of every process involved, and the machine's load. */
@@ -176,6 +207,19 @@ class ScheduleApiBenchmarkTest {
         }
     }
 
+    /** Bytes of WAL the server has written so far (its current insert position). */
+    private static long walBytes() {
+        PostgresServer postgres = Infra.postgres();
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("recur_api"), postgres.username(), postgres.password());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     record Baseline(String method, double perSecond, double postgresCpuMsPerInsert) {
     }
 
@@ -199,16 +243,20 @@ class ScheduleApiBenchmarkTest {
                     .redirectErrorStream(true);
             pb.environment().put("PGPASSWORD", postgres.password());
             CpuMeter.Sample before = meter.sample();
+            long walBefore = walBytes();
             Process process = pb.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             process.waitFor(MEASURE.toSeconds() + 60, TimeUnit.SECONDS);
             CpuMeter.Usage usage = CpuMeter.between(before, meter.sample());
+            long wal = walBytes() - walBefore;
             System.out.println(output);
             Matcher tps = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)").matcher(output);
             Matcher processed = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(output);
             if (tps.find() && processed.find()) {
+                long inserts = Long.parseLong(processed.group(1));
+                System.out.printf("pgbench WAL written: %.0f bytes per insert%n", (double) wal / inserts);
                 return new Baseline("pgbench -M prepared single-row INSERT", Double.parseDouble(tps.group(1)),
-                        usage.postgresMs() / Long.parseLong(processed.group(1)));
+                        usage.postgresMs() / inserts);
             }
         } catch (IOException e) {
             System.out.println("pgbench not available (" + e.getMessage() + "); measuring a JDBC insert loop instead");

@@ -38,7 +38,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Publishes outbox rows to Kafka in id order and marks them sent only once the broker acknowledged them.
+ * Publishes outbox rows to Kafka in id order and deletes them (or, with a retention, marks them sent) only once
+ * the broker acknowledged them.
  *
  * <p>One thread does all the work, so passes never overlap (single flight); a commit that wrote rows wakes
  * it (after a linger of a few milliseconds that gathers the commits of that time), a timer catches whatever a
@@ -139,7 +140,7 @@ public class OutboxRelay {
 
     private void purgeSentRows() throws SQLException {
         long now = System.nanoTime();
-        if (now - lastPurgeNanos < PURGE_INTERVAL.toNanos()) {
+        if (config.outbox().sentRetention().isZero() || now - lastPurgeNanos < PURGE_INTERVAL.toNanos()) {
             return;
         }
         lastPurgeNanos = now;
@@ -198,11 +199,16 @@ public class OutboxRelay {
             resetProducer();
         }
         if (acknowledged > 0) {
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE outbox SET sent_at = now() WHERE id = ANY (?)")) {
+            // with no retention a published row is deleted: a delete only marks the tuple, where setting sent_at
+            // writes a second copy of the row (payload included) and a second primary-key entry, to be deleted
+            // by the purge later anyway
+            boolean keep = !config.outbox().sentRetention().isZero();
+            try (PreparedStatement markSent = connection.prepareStatement(keep
+                    ? "UPDATE outbox SET sent_at = now() WHERE id = ANY (?)"
+                    : "DELETE FROM outbox WHERE id = ANY (?)")) {
                 Array array = connection.createArrayOf("bigint", ids.subList(0, acknowledged).toArray());
-                update.setArray(1, array);
-                update.executeUpdate();
+                markSent.setArray(1, array);
+                markSent.executeUpdate();
             }
         }
         return sendFailed ? 0 : acknowledged;

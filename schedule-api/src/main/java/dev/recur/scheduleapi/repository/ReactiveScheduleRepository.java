@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -23,6 +24,9 @@ import org.jboss.logging.Logger;
 import dev.recur.common.event.Topics;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.Schedule;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -128,6 +132,9 @@ public class ReactiveScheduleRepository {
     @Inject
     ScheduleApiConfig config;
 
+    @Inject
+    MeterRegistry registry;
+
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
 
@@ -156,7 +163,18 @@ public class ReactiveScheduleRepository {
     /** Create statements (single or batch) in flight; guarded by {@code this}. */
     private int statementsInFlight;
 
+    /** Creates per create statement (1 for a lone create): how much group commit gathers. */
+    private DistributionSummary createsPerStatement;
+    /** A create statement's round trip, from sending it to its answer (its commit included). */
+    private Timer createStatementTime;
+
     void start(@Observes StartupEvent event) {
+        createsPerStatement = DistributionSummary.builder("recur.schedule-api.create.statement.creates")
+                .description("creates written by one create statement (group commit; 1 for a create sent alone)")
+                .register(registry);
+        createStatementTime = Timer.builder("recur.schedule-api.create.statement.duration")
+                .description("round trip of a create statement, commit included")
+                .register(registry);
         if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
             throw new IllegalStateException("quarkus.datasource.jdbc.url must be a jdbc:postgresql:// URL: " + jdbcUrl);
         }
@@ -278,7 +296,10 @@ public class ReactiveScheduleRepository {
             create.fail(e);
             return;
         }
+        long sent = System.nanoTime();
+        createsPerStatement.record(1);
         client.preparedQuery(CREATE).execute(parameters).onComplete(result -> {
+            createStatementTime.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
             if (counted) {
                 statementDone();
             }
@@ -301,7 +322,12 @@ public class ReactiveScheduleRepository {
             batch.forEach(create -> createOne(create, false));
             return;
         }
-        client.preparedQuery(CREATE_BATCH).execute(parameters).onComplete(result -> batchDone(batch, result));
+        long sent = System.nanoTime();
+        createsPerStatement.record(batch.size());
+        client.preparedQuery(CREATE_BATCH).execute(parameters).onComplete(result -> {
+            createStatementTime.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+            batchDone(batch, result);
+        });
     }
 
     /** The batch as arrays, one per column, in the order of {@link #CREATE_BATCH}'s parameters. */
