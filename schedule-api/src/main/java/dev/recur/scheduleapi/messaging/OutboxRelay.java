@@ -138,9 +138,13 @@ public class OutboxRelay {
         }
     }
 
+    /**
+     * Deletes the rows marked sent whose retention has passed. With no retention the relay deletes rows as it
+     * publishes them; this still clears rows kept under an earlier retention setting.
+     */
     private void purgeSentRows() throws SQLException {
         long now = System.nanoTime();
-        if (config.outbox().sentRetention().isZero() || now - lastPurgeNanos < PURGE_INTERVAL.toNanos()) {
+        if (now - lastPurgeNanos < PURGE_INTERVAL.toNanos()) {
             return;
         }
         lastPurgeNanos = now;
