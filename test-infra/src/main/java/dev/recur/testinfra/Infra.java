@@ -28,23 +28,25 @@ public final class Infra {
 
     public static synchronized KafkaBroker kafka() {
         if (kafka == null) {
-            kafka = started("Kafka", useContainers() ? new ContainerKafkaBroker()
-                    : new EmbeddedKafkaBroker(freshDir("kafka"), 0));
+            Path dir = useContainers() ? null : freshDir("kafka");
+            kafka = started("Kafka", dir == null ? new ContainerKafkaBroker() : new EmbeddedKafkaBroker(dir, 0), dir);
         }
         return kafka;
     }
 
     public static synchronized PostgresServer postgres() {
         if (postgres == null) {
-            postgres = started("PostgreSQL", useContainers() ? new ContainerPostgresServer()
-                    : new EmbeddedPostgresServer(freshDir("postgres"), 0, false));
+            Path dir = useContainers() ? null : freshDir("postgres");
+            postgres = started("PostgreSQL", dir == null ? new ContainerPostgresServer()
+                    : new EmbeddedPostgresServer(dir, 0, false), dir);
         }
         return postgres;
     }
 
     public static synchronized S3Server s3() {
         if (s3 == null) {
-            s3 = started("S3", useContainers() ? new ContainerS3Server() : new EmbeddedS3Server(freshDir("s3"), 0));
+            Path dir = useContainers() ? null : freshDir("s3");
+            s3 = started("S3", dir == null ? new ContainerS3Server() : new EmbeddedS3Server(dir, 0), dir);
         }
         return s3;
     }
@@ -82,7 +84,11 @@ public final class Infra {
         }
     }
 
-    private static <T extends Server> T started(String name, T server) {
+    /**
+     * Starts the server; when the JVM exits, stops it and deletes its data directory {@code dir} (if any), unless
+     * {@code -Drecur.infra.keep-data=true}: a benchmark leaves gigabytes there, and runs after runs filled the disk.
+     */
+    private static <T extends Server> T started(String name, T server, Path dir) {
         long start = System.nanoTime();
         Supplier<String> elapsed = () -> String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9);
         server.start();
@@ -93,17 +99,63 @@ public final class Infra {
             } catch (Exception e) {
                 log("stopping " + name + " failed: " + e);
             }
+            if (dir != null) {
+                deleteDataDir(dir);
+            }
         }, "recur-infra-stop-" + name));
         return server;
     }
 
-    static Path freshDir(String name) {
+    /**
+     * This JVM's data directory for a server, {@code <name>-<pid>}. Directories of earlier JVMs that no longer run
+     * (killed before their shutdown hook could delete them) are deleted first.
+     */
+    public static Path freshDir(String name) {
         Path dir = baseDir().resolve(name + "-" + ProcessHandle.current().pid());
+        deleteLeftovers(name);
         deleteRecursively(dir);
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes a stopped server's data directory, unless {@code -Drecur.infra.keep-data=true}. */
+    public static void deleteDataDir(Path dir) {
+        if (Boolean.getBoolean("recur.infra.keep-data")) {
+            return;
+        }
+        try {
+            deleteRecursively(dir);
+        } catch (RuntimeException e) {
+            log("deleting " + dir + " failed: " + e);
+        }
+    }
+
+    private static void deleteLeftovers(String name) {
+        Path base = baseDir();
+        if (!Files.isDirectory(base)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(base)) {
+            dirs.filter(d -> {
+                String file = d.getFileName().toString();
+                if (!file.startsWith(name + "-")) {
+                    return false;
+                }
+                try {
+                    long pid = Long.parseLong(file.substring(name.length() + 1));
+                    return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty();
+                } catch (NumberFormatException e) {
+                    return false;
+                }
+            }).forEach(d -> {
+                log("deleting " + d + ", left by a test JVM that no longer runs");
+                deleteRecursively(d);
+            });
+        } catch (IOException | UncheckedIOException e) {
+            log("cannot clean up " + base + ": " + e);
         }
     }
 

@@ -2,6 +2,9 @@ package dev.recur.testinfra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -27,6 +30,25 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 class InfraTest {
+
+    @Test
+    void shouldDeleteDataDirectoriesOfTestJvmsThatNoLongerRunWhenMakingAFreshOne() throws IOException, InterruptedException {
+        // a pid that ran and has exited: a test JVM killed before its shutdown hook deleted its data
+        Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        Path leftover = Files.createDirectories(Infra.baseDir().resolve("leftover-" + exited.pid()).resolve("data"));
+        Files.writeString(leftover.resolve("file"), "x");
+        Path alive = Files.createDirectories(Infra.baseDir().resolve("leftover-1"));
+
+        Path fresh = Infra.freshDir("leftover");
+
+        assertThat(fresh).isDirectory().hasFileName("leftover-" + ProcessHandle.current().pid());
+        assertThat(leftover.getParent()).doesNotExist();
+        assertThat(alive).as("pid 1 runs: not a leftover").isDirectory();
+        Infra.deleteDataDir(fresh);
+        Infra.deleteDataDir(alive);
+        assertThat(fresh).doesNotExist();
+    }
 
     @Test
     void shouldCommitTransactionsAndHideAbortedOnesWhenBrokerIsEmbedded() {

@@ -70,13 +70,15 @@ public final class GcsEmulator implements Server {
      */
     public static synchronized GcsEmulator shared() {
         if (shared == null) {
-            Path dir = Infra.baseDir().resolve("gcs-" + ProcessHandle.current().pid());
-            Infra.deleteRecursively(dir);
+            Path dir = Infra.freshDir("gcs");
             GcsEmulator emulator = new GcsEmulator(dir, 0);
             long start = System.nanoTime();
             emulator.start();
             log(String.format(Locale.ROOT, "GCS emulator started in %.1f s", (System.nanoTime() - start) / 1e9));
-            Runtime.getRuntime().addShutdownHook(new Thread(emulator::stop, "recur-infra-stop-GCS"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                emulator.stop();
+                Infra.deleteDataDir(dir);
+            }, "recur-infra-stop-GCS"));
             shared = emulator;
         }
         return shared;

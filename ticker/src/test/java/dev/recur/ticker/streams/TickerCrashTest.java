@@ -28,6 +28,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.Topics;
@@ -44,6 +45,10 @@ import dev.recur.testinfra.KafkaBroker;
  */
 @Tag("fault")
 class TickerCrashTest {
+
+    /** Kafka Streams state directories, deleted by JUnit after each test. */
+    @TempDir
+    Path tempDir;
 
     private static final int SCHEDULES = 3_000;
     private static final long SPEED = 20;
@@ -69,7 +74,7 @@ class TickerCrashTest {
                         EventJson.write(Snapshots.schedule(id, "* * * * *").snapshot())));
             }
         }
-        Path stateDir = Files.createTempDirectory("ticker-crash");
+        Path stateDir = Files.createTempDirectory(tempDir, "ticker-crash");
         long realOrigin = System.currentTimeMillis();
         List<String> args = List.of(broker.bootstrapServers(), "ticker-crash-" + suffix, stateDir.toString(),
                 schedulesTopic, dueRunsTopic, Long.toString(Instant.now().toEpochMilli()), Long.toString(realOrigin),

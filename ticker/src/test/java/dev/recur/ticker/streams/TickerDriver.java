@@ -30,6 +30,7 @@ import dev.recur.common.event.DueRun;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.DueRunDeserializer;
 import dev.recur.common.json.EventJson;
+import dev.recur.testinfra.Infra;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The ticker topology in a {@link TopologyTestDriver}, with a clock that moves with the driver's wall clock. */
@@ -43,6 +44,7 @@ final class TickerDriver implements AutoCloseable {
     private final TickerMetrics metrics = new TickerMetrics(registry);
     private final Map<String, CronExpression> crons = new HashMap<>();
     private final TopologyTestDriver driver;
+    private final Path stateDir;
     private final TestInputTopic<String, byte[]> schedules;
     private final TestOutputTopic<String, DueRun> dueRuns;
 
@@ -56,7 +58,8 @@ final class TickerDriver implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ticker-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         try {
-            props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ticker-driver").toString());
+            stateDir = Files.createTempDirectory("ticker-driver");
+            props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -163,5 +166,6 @@ final class TickerDriver implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
+        Infra.deleteRecursively(stateDir);
     }
 }

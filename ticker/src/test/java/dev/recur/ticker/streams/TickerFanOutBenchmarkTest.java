@@ -22,6 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.Topics;
@@ -50,6 +51,10 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
  */
 @Tag("benchmark")
 class TickerFanOutBenchmarkTest {
+
+    /** Kafka Streams state directories, deleted by JUnit after each test. */
+    @TempDir
+    Path tempDir;
 
     private static final Instant LOADING = Instant.parse("2026-11-28T12:00:30Z");
     private static final Instant BOUNDARY = Instant.parse("2026-11-28T12:01:00Z");
@@ -84,7 +89,7 @@ class TickerFanOutBenchmarkTest {
         double produceSeconds = (System.nanoTime() - loadStart) / 1e9;
 
         long heapBefore = Bench.usedHeap();
-        Path stateDir = Files.createTempDirectory("ticker-bench");
+        Path stateDir = Files.createTempDirectory(tempDir, "ticker-bench");
         SwitchableClock clock = new SwitchableClock(LOADING);
         // the service's registry: it keeps the lateness timer's buckets, which a SimpleMeterRegistry drops
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

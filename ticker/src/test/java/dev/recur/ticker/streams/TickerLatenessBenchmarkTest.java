@@ -25,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.recur.common.cron.CronExpression;
 import dev.recur.common.event.Topics;
@@ -42,6 +43,10 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
  */
 @Tag("benchmark")
 class TickerLatenessBenchmarkTest {
+
+    /** Kafka Streams state directories, deleted by JUnit after each test. */
+    @TempDir
+    Path tempDir;
 
     private static final String[] STEPS = {"*/2", "*/3", "*/5", "*/10", "*/15", "*/30"};
 
@@ -70,7 +75,7 @@ class TickerLatenessBenchmarkTest {
             }
         }
 
-        Path stateDir = Files.createTempDirectory("ticker-lateness");
+        Path stateDir = Files.createTempDirectory(tempDir, "ticker-lateness");
         // the service's registry: it keeps the lateness timer's buckets, which a SimpleMeterRegistry drops
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         KafkaStreams streams = new KafkaStreams(TickerTopology.build(settings, Clock.systemUTC(),

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.Topics;
@@ -44,6 +46,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The ticker topology as plain Kafka Streams (RocksDB, exactly-once v2) on the real broker. */
 class TickerOnBrokerTest {
+
+    /** Kafka Streams state directories, deleted by JUnit after each test. */
+    @TempDir
+    Path tempDir;
 
     private final KafkaBroker broker = Infra.kafka();
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
@@ -133,7 +139,7 @@ class TickerOnBrokerTest {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try {
-            props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ticker-it").toString());
+            props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(tempDir, "ticker-it").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
