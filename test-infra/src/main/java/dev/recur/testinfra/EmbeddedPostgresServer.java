@@ -66,6 +66,15 @@ public final class EmbeddedPostgresServer implements PostgresServer {
                 builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
                         .setServerConfig("full_page_writes", "off");
             }
+            // diagnostics of a benchmark run, e.g. -Drecur.postgres.preload=pg_stat_statements (off by default:
+            // the statistics cost CPU on every statement)
+            String preload = System.getProperty("recur.postgres.preload", "");
+            if (!preload.isBlank()) {
+                builder.setServerConfig("shared_preload_libraries", preload);
+                if (preload.contains("pg_stat_statements")) {
+                    builder.setServerConfig("pg_stat_statements.track_planning", "on");
+                }
+            }
             postgres = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start PostgreSQL on port " + port, e);

@@ -28,25 +28,23 @@ public final class Infra {
 
     public static synchronized KafkaBroker kafka() {
         if (kafka == null) {
-            Path dir = useContainers() ? null : freshDir("kafka");
-            kafka = started("Kafka", dir == null ? new ContainerKafkaBroker() : new EmbeddedKafkaBroker(dir, 0), dir);
+            kafka = started("Kafka", useContainers() ? new ContainerKafkaBroker()
+                    : new EmbeddedKafkaBroker(freshDir("kafka"), 0));
         }
         return kafka;
     }
 
     public static synchronized PostgresServer postgres() {
         if (postgres == null) {
-            Path dir = useContainers() ? null : freshDir("postgres");
-            postgres = started("PostgreSQL", dir == null ? new ContainerPostgresServer()
-                    : new EmbeddedPostgresServer(dir, 0, false), dir);
+            postgres = started("PostgreSQL", useContainers() ? new ContainerPostgresServer()
+                    : new EmbeddedPostgresServer(freshDir("postgres"), 0, false));
         }
         return postgres;
     }
 
     public static synchronized S3Server s3() {
         if (s3 == null) {
-            Path dir = useContainers() ? null : freshDir("s3");
-            s3 = started("S3", dir == null ? new ContainerS3Server() : new EmbeddedS3Server(dir, 0), dir);
+            s3 = started("S3", useContainers() ? new ContainerS3Server() : new EmbeddedS3Server(freshDir("s3"), 0));
         }
         return s3;
     }
@@ -84,11 +82,7 @@ public final class Infra {
         }
     }
 
-    /**
-     * Starts the server; when the JVM exits, stops it and deletes its data directory {@code dir} (if any), unless
-     * {@code -Drecur.infra.keep-data=true}: a benchmark leaves gigabytes there, and runs after runs filled the disk.
-     */
-    private static <T extends Server> T started(String name, T server, Path dir) {
+    private static <T extends Server> T started(String name, T server) {
         long start = System.nanoTime();
         Supplier<String> elapsed = () -> String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9);
         server.start();
@@ -99,16 +93,15 @@ public final class Infra {
             } catch (Exception e) {
                 log("stopping " + name + " failed: " + e);
             }
-            if (dir != null) {
-                deleteDataDir(dir);
-            }
         }, "recur-infra-stop-" + name));
         return server;
     }
 
     /**
-     * This JVM's data directory for a server, {@code <name>-<pid>}. Directories of earlier JVMs that no longer run
-     * (killed before their shutdown hook could delete them) are deleted first.
+     * This JVM's data directory for a server, {@code <name>-<pid>}. The directories of earlier test JVMs that no
+     * longer run are deleted first: a run's data stays for inspection until the next run of the module, and no
+     * longer piles up (benchmarks leave gigabytes each; runs after runs had filled the disk). Deleting at exit
+     * instead would outlast surefire's wait for the JVM to exit.
      */
     public static Path freshDir(String name) {
         Path dir = baseDir().resolve(name + "-" + ProcessHandle.current().pid());
@@ -118,18 +111,6 @@ public final class Infra {
             return Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Deletes a stopped server's data directory, unless {@code -Drecur.infra.keep-data=true}. */
-    public static void deleteDataDir(Path dir) {
-        if (Boolean.getBoolean("recur.infra.keep-data")) {
-            return;
-        }
-        try {
-            deleteRecursively(dir);
-        } catch (RuntimeException e) {
-            log("deleting " + dir + " failed: " + e);
         }
     }
 

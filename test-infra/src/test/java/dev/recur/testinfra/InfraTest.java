@@ -45,8 +45,8 @@ class InfraTest {
         assertThat(fresh).isDirectory().hasFileName("leftover-" + ProcessHandle.current().pid());
         assertThat(leftover.getParent()).doesNotExist();
         assertThat(alive).as("pid 1 runs: not a leftover").isDirectory();
-        Infra.deleteDataDir(fresh);
-        Infra.deleteDataDir(alive);
+        Infra.deleteRecursively(fresh);
+        Infra.deleteRecursively(alive);
         assertThat(fresh).doesNotExist();
     }
 

@@ -75,10 +75,7 @@ public final class GcsEmulator implements Server {
             long start = System.nanoTime();
             emulator.start();
             log(String.format(Locale.ROOT, "GCS emulator started in %.1f s", (System.nanoTime() - start) / 1e9));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                emulator.stop();
-                Infra.deleteDataDir(dir);
-            }, "recur-infra-stop-GCS"));
+            Runtime.getRuntime().addShutdownHook(new Thread(emulator::stop, "recur-infra-stop-GCS"));
             shared = emulator;
         }
         return shared;
