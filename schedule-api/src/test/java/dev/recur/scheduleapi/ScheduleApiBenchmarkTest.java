@@ -105,12 +105,16 @@ class ScheduleApiBenchmarkTest {
             report.add(idle("idle after start-up", meter, Duration.ofSeconds(5)));
             generator.run("warm-up creates", CONNECTIONS, CREATE_WARM_UP, WARM_UP_REQUESTS, create);
             GroupCommit commitsBefore = groupCommit();
+            boolean statementStats = resetStatementStats();
             long walBefore = walBytes();
             Phase creates = READS_ONLY ? null : measure(generator, meter, "POST /v1/schedules", CONNECTIONS, MEASURE, create);
             if (creates != null) {
                 report.add(String.format("%s%n  %s%n  WAL written: %.0f bytes per create (all writers, the relay's included)",
                         creates.text(), groupCommit().since(commitsBefore),
                         (double) (walBytes() - walBefore) / creates.result().requests()));
+                if (statementStats) {
+                    report.add(statementStats(creates.result().requests()));
+                }
             }
             generator.run("warm-up reads", CONNECTIONS, WARM_UP, WARM_UP_REQUESTS, get);
             report.add(measure(generator, meter, "GET /v1/schedules/{id}", CONNECTIONS, MEASURE, get).text());
@@ -205,6 +209,50 @@ class ScheduleApiBenchmarkTest {
         } catch (IOException | InterruptedException e) {
             return "uptime: unavailable (" + e + ")";
         }
+    }
+
+    /**
+     * With {@code -Drecur.postgres.preload=pg_stat_statements}: clears the server's statement statistics, so that
+     * the create phase's can be printed after it. False (and nothing done) without the library.
+     */
+    private static boolean resetStatementStats() {
+        PostgresServer postgres = Infra.postgres();
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("recur_api"), postgres.username(), postgres.password());
+                Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SHOW shared_preload_libraries")) {
+                if (!rs.next() || !rs.getString(1).contains("pg_stat_statements")) {
+                    return false;
+                }
+            }
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            s.execute("SELECT pg_stat_statements_reset()");
+            return true;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The statements of the create phase by time spent in the server (planning + execution), per create. */
+    private static String statementStats(long creates) {
+        PostgresServer postgres = Infra.postgres();
+        StringBuilder out = new StringBuilder("  pg_stat_statements of the create phase (ms per create: plan + exec;"
+                + " calls; rows per call; WAL bytes per create):");
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("recur_api"), postgres.username(), postgres.password());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("""
+                        SELECT total_plan_time, total_exec_time, calls, rows, wal_bytes,
+                               regexp_replace(left(query, 90), '\\s+', ' ', 'g')
+                        FROM pg_stat_statements ORDER BY total_plan_time + total_exec_time DESC LIMIT 10""")) {
+            while (rs.next()) {
+                long calls = rs.getLong(3);
+                out.append(String.format("%n    %.4f + %.4f ms, %d calls, %.1f rows, %.0f B: %s",
+                        rs.getDouble(1) / creates, rs.getDouble(2) / creates, calls,
+                        (double) rs.getLong(4) / Math.max(1, calls), rs.getDouble(5) / creates, rs.getString(6)));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
     }
 
     /** Bytes of WAL the server has written so far (its current insert position). */
