@@ -196,6 +196,54 @@ class CreateBatchQuarkusTest {
         assertThat(query("SELECT count(*) FROM schedule WHERE owner = ?", user)).isEqualTo(ScheduleApiQuarkusTest.QUOTA);
     }
 
+    @Test
+    void shouldQueueBatchesSharingAnOwnerOnTheOwnersAdvisoryLock() throws Exception {
+        String owner = Api.newUser();
+        String other = Api.newUser();
+        String blocker = Api.newUser();
+        Context base = vertx.getOrCreateContext();
+        List<CompletableFuture<Outcome>> blocked = new ArrayList<>();
+        List<CompletableFuture<Outcome>> batch = new ArrayList<>();
+        try (Connection otherBatch = dataSource.getConnection()) {
+            // what a batch of another replica holds while it reserves the owner's quota
+            otherBatch.setAutoCommit(false);
+            try (PreparedStatement lock = otherBatch.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+                lock.setInt(1, ReactiveScheduleRepository.QUOTA_LOCK_CLASS);
+                lock.setString(2, owner);
+                lock.executeQuery().close();
+            }
+            try (Connection rowLock = dataSource.getConnection()) {
+                // the in-flight places busy, so that the owner's and the other user's creates wait and go as one batch
+                rowLock.setAutoCommit(false);
+                try (PreparedStatement select = rowLock.prepareStatement(
+                        "SELECT 1 FROM app_user WHERE username = ? FOR UPDATE")) {
+                    select.setString(1, blocker);
+                    select.executeQuery().close();
+                }
+                for (int i = 0; i < config.createBatch().statementsInFlight(); i++) {
+                    blocked.add(submit(base, schedule(blocker)));
+                }
+                batch.add(submit(((ContextInternal) base).duplicate(), schedule(owner)));
+                batch.add(submit(((ContextInternal) base).duplicate(), schedule(other)));
+                rowLock.commit();
+            }
+            for (CompletableFuture<Outcome> create : blocked) {
+                assertThat(create.get(30, TimeUnit.SECONDS).created()).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(query(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2"
+                            + " AND classid = " + ReactiveScheduleRepository.QUOTA_LOCK_CLASS))
+                    .as("the batch waits for the owner's advisory lock").isEqualTo(1));
+            assertThat(batch).noneMatch(CompletableFuture::isDone);
+            otherBatch.commit();
+        }
+        for (CompletableFuture<Outcome> create : batch) {
+            assertThat(create.get(30, TimeUnit.SECONDS).created()).isTrue();
+        }
+        assertThat(activeSchedules(owner)).isEqualTo(1);
+        assertThat(activeSchedules(other)).isEqualTo(1);
+    }
+
     /**
      * Occupies every in-flight place with creates of a user whose row is locked, submits {@code schedules} (each from
      * a context of its own, in this order), then releases the lock and returns their outcomes in the same order.

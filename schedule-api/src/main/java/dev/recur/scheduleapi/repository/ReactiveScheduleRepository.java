@@ -55,7 +55,7 @@ import io.vertx.sqlclient.Tuple;
 public class ReactiveScheduleRepository {
 
     /** The first key of the batch statement's per-owner advisory locks ("RQOT"); the second is the owner's hash. */
-    static final int QUOTA_LOCK_CLASS = 0x52514f54;
+    public static final int QUOTA_LOCK_CLASS = 0x52514f54;
 
     /**
      * The quota reservation, the schedule and its outbox row as one statement: the inserts take their rows from the
