@@ -200,10 +200,7 @@ class CreateBatchQuarkusTest {
     void shouldQueueBatchesSharingAnOwnerOnTheOwnersAdvisoryLock() throws Exception {
         String owner = Api.newUser();
         String other = Api.newUser();
-        String blocker = Api.newUser();
-        Context base = vertx.getOrCreateContext();
-        List<CompletableFuture<Outcome>> blocked = new ArrayList<>();
-        List<CompletableFuture<Outcome>> batch = new ArrayList<>();
+        List<CompletableFuture<Outcome>> batch;
         try (Connection otherBatch = dataSource.getConnection()) {
             // what a batch of another replica holds while it reserves the owner's quota
             otherBatch.setAutoCommit(false);
@@ -212,24 +209,7 @@ class CreateBatchQuarkusTest {
                 lock.setString(2, owner);
                 lock.executeQuery().close();
             }
-            try (Connection rowLock = dataSource.getConnection()) {
-                // the in-flight places busy, so that the owner's and the other user's creates wait and go as one batch
-                rowLock.setAutoCommit(false);
-                try (PreparedStatement select = rowLock.prepareStatement(
-                        "SELECT 1 FROM app_user WHERE username = ? FOR UPDATE")) {
-                    select.setString(1, blocker);
-                    select.executeQuery().close();
-                }
-                for (int i = 0; i < config.createBatch().statementsInFlight(); i++) {
-                    blocked.add(submit(base, schedule(blocker)));
-                }
-                batch.add(submit(((ContextInternal) base).duplicate(), schedule(owner)));
-                batch.add(submit(((ContextInternal) base).duplicate(), schedule(other)));
-                rowLock.commit();
-            }
-            for (CompletableFuture<Outcome> create : blocked) {
-                assertThat(create.get(30, TimeUnit.SECONDS).created()).isTrue();
-            }
+            batch = submitWhileStatementsAreBusy(List.of(schedule(owner), schedule(other)));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(query(
                     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2"
                             + " AND classid = " + ReactiveScheduleRepository.QUOTA_LOCK_CLASS))
@@ -249,6 +229,18 @@ class CreateBatchQuarkusTest {
      * a context of its own, in this order), then releases the lock and returns their outcomes in the same order.
      */
     private List<Outcome> whileStatementsAreBusy(List<Schedule> schedules) throws Exception {
+        List<Outcome> done = new ArrayList<>();
+        for (CompletableFuture<Outcome> create : submitWhileStatementsAreBusy(schedules)) {
+            done.add(create.get(30, TimeUnit.SECONDS));
+        }
+        return done;
+    }
+
+    /**
+     * Like {@link #whileStatementsAreBusy}, but returns once the creates that held the in-flight places have
+     * completed: {@code schedules}' creates are then on their way as one batch.
+     */
+    private List<CompletableFuture<Outcome>> submitWhileStatementsAreBusy(List<Schedule> schedules) throws Exception {
         String blocker = Api.newUser();
         Context base = vertx.getOrCreateContext();
         List<CompletableFuture<Outcome>> blocked = new ArrayList<>();
@@ -273,11 +265,7 @@ class CreateBatchQuarkusTest {
         for (CompletableFuture<Outcome> create : blocked) {
             assertThat(create.get(30, TimeUnit.SECONDS).created()).isTrue();
         }
-        List<Outcome> done = new ArrayList<>();
-        for (CompletableFuture<Outcome> create : outcomes) {
-            done.add(create.get(30, TimeUnit.SECONDS));
-        }
-        return done;
+        return outcomes;
     }
 
     /** Subscribes to a create on {@code context}; returns once it has been submitted. */
