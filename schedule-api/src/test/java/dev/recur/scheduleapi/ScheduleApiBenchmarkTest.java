@@ -216,8 +216,7 @@ class ScheduleApiBenchmarkTest {
      * the create phase's can be printed after it. False (and nothing done) without the library.
      */
     private static boolean resetStatementStats() {
-        PostgresServer postgres = Infra.postgres();
-        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("recur_api"), postgres.username(), postgres.password());
+        try (Connection c = database();
                 Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SHOW shared_preload_libraries")) {
                 if (!rs.next() || !rs.getString(1).contains("pg_stat_statements")) {
@@ -234,10 +233,9 @@ class ScheduleApiBenchmarkTest {
 
     /** The statements of the create phase by time spent in the server (planning + execution), per create. */
     private static String statementStats(long creates) {
-        PostgresServer postgres = Infra.postgres();
         StringBuilder out = new StringBuilder("  pg_stat_statements of the create phase (ms per create: plan + exec;"
                 + " calls; rows per call; WAL bytes per create):");
-        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("recur_api"), postgres.username(), postgres.password());
+        try (Connection c = database();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("""
                         SELECT total_plan_time, total_exec_time, calls, rows, wal_bytes,
@@ -255,10 +253,15 @@ class ScheduleApiBenchmarkTest {
         return out.toString();
     }
 
+    /** A connection to the service's database on the benchmark's server. */
+    private static Connection database() throws SQLException {
+        PostgresServer postgres = Infra.postgres();
+        return DriverManager.getConnection(postgres.jdbcUrl("recur_api"), postgres.username(), postgres.password());
+    }
+
     /** Bytes of WAL the server has written so far (its current insert position). */
     private static long walBytes() {
-        PostgresServer postgres = Infra.postgres();
-        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("recur_api"), postgres.username(), postgres.password());
+        try (Connection c = database();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint")) {
             rs.next();

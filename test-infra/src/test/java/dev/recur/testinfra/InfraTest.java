@@ -33,7 +33,7 @@ class InfraTest {
 
     @Test
     void shouldDeleteDataDirectoriesOfTestJvmsThatNoLongerRunWhenMakingAFreshOne() throws IOException, InterruptedException {
-        // a pid that ran and has exited: a test JVM killed before its shutdown hook deleted its data
+        // a pid that ran and has exited: the data directory of an earlier test JVM
         Process exited = new ProcessBuilder("true").start();
         exited.waitFor();
         Path leftover = Files.createDirectories(Infra.baseDir().resolve("leftover-" + exited.pid()).resolve("data"));

@@ -92,8 +92,8 @@ public class ReactiveScheduleRepository {
      * and need no second scan of {@code app_user}, whose rows the quota updates keep rewriting. With two batches at
      * once, the old statement fell in three of five pgbench runs into a mode costing 0.22-0.31 ms of PostgreSQL's
      * CPU per create, against 0.056-0.070 for this one; with one at a time the two are alike
-     * (docs/performance-schedule-api.md, round 7). The two-key form with {@link #QUOTA_LOCK_CLASS} keeps these keys apart from
-     * the outbox relay's single-key lock (PostgreSQL keeps the two forms in separate key spaces).
+     * (docs/performance-schedule-api.md, round 7). The two-key form with {@link #QUOTA_LOCK_CLASS} keeps these keys
+     * apart from the outbox relay's single-key lock (PostgreSQL keeps the two forms in separate key spaces).
      */
     private static final String CREATE_BATCH = """
             WITH request AS (
