@@ -15,8 +15,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -48,8 +53,8 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * Load on the API over HTTP with many connections against the real Postgres, and pgbench's single-row
- * insert rate on the same Postgres as the baseline. Never in CI; run with
+ * Load on the API over HTTP with many connections (the Java {@link LoadGenerator}, then {@link Wrk}) against the
+ * real Postgres, and pgbench's single-row insert rate on the same Postgres as the baseline. Never in CI; run with
  * {@code -Drecur.excludedGroups=none -Dgroups=benchmark -Dtest=ScheduleApiBenchmarkTest}.
  */
 @Tag("benchmark")
@@ -61,6 +66,10 @@ import io.vertx.core.http.HttpMethod;
 class ScheduleApiBenchmarkTest {
 
     static final int CONNECTIONS = Integer.getInteger("bench.connections", 32);
+    // a create phase driven by wrk for each of these connection counts, and a pgbench run for each of these client
+    // counts (both default to bench.connections): the ratio is given for equal counts and against pgbench's best
+    static final List<Integer> WRK_CONNECTIONS = counts("bench.wrk-connections");
+    static final List<Integer> PGBENCH_CLIENTS = counts("bench.pgbench-clients");
     static final int USERS = 16;
     // a warm-up ends after this many requests or WARM_UP, whichever comes first: enough for the JIT to have
     // compiled the paths, so that the measured CPU per request is not the compiler's. At 5,000+ requests/s the old
@@ -73,6 +82,8 @@ class ScheduleApiBenchmarkTest {
     static final Duration CREATE_WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.create-warmup-seconds",
             (int) WARM_UP.toSeconds()));
     static final boolean READS_ONLY = Boolean.getBoolean("bench.reads-only");
+    // while working on creates: no read phases (their warm-up alone is as long as the create warm-up)
+    static final boolean CREATES_ONLY = Boolean.getBoolean("bench.creates-only");
     static final String CREATE_BODY = """
             {"cron": "0 16 * * *", "end_time": "2032-12-01 16:00:00",
              "items": [{"source": "amazon_product", "query": "B098FKXT8L", "parse": true,
@@ -116,10 +127,35 @@ class ScheduleApiBenchmarkTest {
                     report.add(statementStats(creates.result().requests()));
                 }
             }
-            generator.run("warm-up reads", CONNECTIONS, WARM_UP, WARM_UP_REQUESTS, get);
-            report.add(measure(generator, meter, "GET /v1/schedules/{id}", CONNECTIONS, MEASURE, get).text());
+            Optional<Wrk> wrk = Wrk.find();
+            List<Phase> wrkCreates = new ArrayList<>();
+            if (creates != null && wrk.isPresent()) {
+                List<Wrk.Request> posts = authHeaders.stream()
+                        .map(auth -> new Wrk.Request("POST", "/v1/schedules", auth, CREATE_BODY)).toList();
+                for (int connections : WRK_CONNECTIONS) {
+                    commitsBefore = groupCommit();
+                    Phase phase = measure(wrk.get(), port, meter, "POST /v1/schedules (wrk)", connections, posts);
+                    wrkCreates.add(phase);
+                    report.add(String.format("%s%n  %s", phase.text(), groupCommit().since(commitsBefore)));
+                }
+            }
+            if (!CREATES_ONLY) {
+                generator.run("warm-up reads", CONNECTIONS, WARM_UP, WARM_UP_REQUESTS, get);
+                report.add(measure(generator, meter, "GET /v1/schedules/{id}", CONNECTIONS, MEASURE, get).text());
+            }
+            if (wrk.isPresent() && !CREATES_ONLY) {
+                List<Wrk.Request> gets = new ArrayList<>();
+                for (int i = 0; i < 2_000; i++) {
+                    String[] pick = created.get(ThreadLocalRandom.current().nextInt(created.size()));
+                    gets.add(new Wrk.Request("GET", "/v1/schedules/" + pick[1], pick[0], null));
+                }
+                report.add(measure(wrk.get(), port, meter, "GET /v1/schedules/{id} (wrk)", CONNECTIONS, gets)
+                        .text());
+            }
             // one connection: the latency of a request that waits for nothing but itself
-            report.add(measure(generator, meter, "GET, one connection", 1, Duration.ofSeconds(5), get).text());
+            if (!CREATES_ONLY) {
+                report.add(measure(generator, meter, "GET, one connection", 1, Duration.ofSeconds(5), get).text());
+            }
             if (!READS_ONLY) {
                 report.add(measure(generator, meter, "POST, one connection", 1, Duration.ofSeconds(5),
                         (client, loop) -> create(client, authHeaders.get(0), created)).text());
@@ -127,11 +163,26 @@ class ScheduleApiBenchmarkTest {
             // again once warm: right after start-up the JIT compiler still works in the background
             report.add(idle("idle after the phases", meter, Duration.ofSeconds(5)));
             if (creates != null) {
-                Baseline baseline = pgbenchInserts(meter);
-                report.add(String.format("baseline (%s): %.0f single-row inserts/s with %d connections; postgres CPU"
-                        + " per insert %.3f ms%n  %s", baseline.method(), baseline.perSecond(), CONNECTIONS,
-                        baseline.postgresCpuMsPerInsert(), uptime()));
-                report.add(String.format("creates / baseline = %.2f", creates.result().perSecond() / baseline.perSecond()));
+                Map<Integer, Baseline> baselines = new TreeMap<>();
+                for (int clients : PGBENCH_CLIENTS) {
+                    Baseline baseline = pgbenchInserts(meter, clients);
+                    baselines.put(clients, baseline);
+                    report.add(String.format("baseline (%s): %.0f single-row inserts/s with %d connections; postgres"
+                            + " CPU per insert %.3f ms%n  %s", baseline.method(), baseline.perSecond(), clients,
+                            baseline.postgresCpuMsPerInsert(), uptime()));
+                }
+                Map.Entry<Integer, Baseline> best = baselines.entrySet().stream()
+                        .max(Comparator.comparingDouble(e -> e.getValue().perSecond())).orElseThrow();
+                List<Phase> phases = new ArrayList<>(List.of(creates));
+                phases.addAll(wrkCreates);
+                for (Phase phase : phases) {
+                    LoadGenerator.Result r = phase.result();
+                    Baseline same = baselines.get(r.connections());
+                    report.add(String.format("creates / baseline = %.2f against pgbench's best (%d connections)%s: %s,"
+                            + " %d connections", r.perSecond() / best.getValue().perSecond(), best.getKey(),
+                            same == null ? "" : String.format(", %.2f against pgbench with as many connections",
+                                    r.perSecond() / same.perSecond()), r.name().strip(), r.connections()));
+                }
             }
         }
         System.out.println("=== schedule-api benchmark (" + Runtime.getRuntime().availableProcessors() + " cores) ===");
@@ -140,6 +191,11 @@ class ScheduleApiBenchmarkTest {
     }
 
     record Phase(LoadGenerator.Result result, String text) {
+    }
+
+    private static List<Integer> counts(String property) {
+        String value = System.getProperty(property, Integer.toString(CONNECTIONS));
+        return Arrays.stream(value.split(",")).map(String::strip).map(Integer::valueOf).toList();
     }
 
     /** The create statements so far: how many, how many creates they wrote, their summed round trips. */
@@ -168,6 +224,19 @@ class ScheduleApiBenchmarkTest {
         CpuMeter.Usage usage = CpuMeter.between(start, meter.sample());
         return new Phase(result, String.format("%s%n  %s%n  before: %s%n  after:  %s", result,
                 usage.perRequest(result.requests()), before, uptime()));
+    }
+
+    /** A phase driven by wrk: its CPU (a child process that has ended) is reported as the load generator's. */
+    private static Phase measure(Wrk wrk, int port, CpuMeter meter, String name, int connections,
+            List<Wrk.Request> requests) throws Exception {
+        String before = uptime();
+        CpuMeter.Sample start = meter.sample();
+        Wrk.Result run = wrk.run(name, port, connections, MEASURE, requests);
+        CpuMeter.Usage usage = CpuMeter.between(start, meter.sample());
+        CpuMeter.Usage withWrk = new CpuMeter.Usage(usage.serviceMs(), run.generatorMs(), usage.postgresMs(),
+                usage.childJvmMs(), usage.jitMs());
+        return new Phase(run.result(), String.format("%s%n  %s%n  before: %s%n  after:  %s", run.result(),
+                withWrk.perRequest(run.result().requests()), before, uptime()));
     }
 
     /**
@@ -274,8 +343,11 @@ class ScheduleApiBenchmarkTest {
     record Baseline(String method, double perSecond, double postgresCpuMsPerInsert) {
     }
 
-    /** pgbench with a single-row INSERT script, same connection count, same server; a JDBC loop if pgbench is missing. */
-    private static Baseline pgbenchInserts(CpuMeter meter) throws Exception {
+    /**
+     * pgbench with a single-row INSERT script and {@code clients} connections on the same server; a JDBC loop if
+     * pgbench is missing.
+     */
+    private static Baseline pgbenchInserts(CpuMeter meter, int clients) throws Exception {
         PostgresServer postgres = Infra.postgres();
         String database = "recur_api";
         try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(database), postgres.username(), postgres.password());
@@ -297,8 +369,8 @@ class ScheduleApiBenchmarkTest {
         Files.writeString(script, "\\set id random(1, 9000000000000000000)\n"
                 + "INSERT INTO bench_baseline VALUES (:id, 'bench', '{\"source\": \"amazon_product\"}', now());\n");
         try {
-            ProcessBuilder pb = new ProcessBuilder("pgbench", "-n", "-M", "prepared", "-c", Integer.toString(CONNECTIONS),
-                    "-j", "2", "-T", Long.toString(MEASURE.toSeconds()), "-f", script.toString(),
+            ProcessBuilder pb = new ProcessBuilder("pgbench", "-n", "-M", "prepared", "-c", Integer.toString(clients),
+                    "-j", Integer.toString(Math.min(2, clients)), "-T", Long.toString(MEASURE.toSeconds()), "-f", script.toString(),
                     "-h", postgres.host(), "-p", Integer.toString(postgres.port()), "-U", postgres.username(), database)
                     .redirectErrorStream(true);
             pb.environment().put("PGPASSWORD", postgres.password());
@@ -321,17 +393,18 @@ class ScheduleApiBenchmarkTest {
         } catch (IOException e) {
             System.out.println("pgbench not available (" + e.getMessage() + "); measuring a JDBC insert loop instead");
         }
-        return jdbcInserts(postgres, database, meter);
+        return jdbcInserts(postgres, database, meter, clients);
     }
 
-    private static Baseline jdbcInserts(PostgresServer postgres, String database, CpuMeter meter) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
+    private static Baseline jdbcInserts(PostgresServer postgres, String database, CpuMeter meter, int clients)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
         long deadline = System.nanoTime() + MEASURE.toNanos();
         AtomicLong count = new AtomicLong();
         CpuMeter.Sample before = meter.sample();
         long start = System.nanoTime();
         List<Future<?>> futures = new ArrayList<>();
-        for (int i = 0; i < CONNECTIONS; i++) {
+        for (int i = 0; i < clients; i++) {
             futures.add(pool.submit(() -> {
                 try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(database), postgres.username(), postgres.password());
                         PreparedStatement insert = c.prepareStatement(
