@@ -22,6 +22,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.recur.common.event.Topics;
+import dev.recur.scheduleapi.config.MetricsFilters;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.Schedule;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -197,9 +198,9 @@ public class ReactiveScheduleRepository {
         username.ifPresent(connect::setUser);
         password.ifPresent(connect::setPassword);
         connect.setConnectTimeout((int) connectTimeout.toMillis());
-        connect.setMetricsName("recur-schedule-api-reactive");
+        connect.setMetricsName(MetricsFilters.REACTIVE_CLIENT);
         PoolOptions options = new PoolOptions()
-                .setName("recur-schedule-api-reactive")
+                .setName(MetricsFilters.REACTIVE_CLIENT)
                 .setMaxSize(config.reactivePoolSize())
                 // no timer on the wait for a pooled connection: Vert.x 4.5.27's fires even after a failed connection
                 // attempt has failed the waiting request, and logs "Result is already complete" as an uncaught error
