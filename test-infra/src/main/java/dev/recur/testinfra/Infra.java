@@ -98,17 +98,20 @@ public final class Infra {
     }
 
     /**
-     * This JVM's data directory for a server, {@code <name>-<pid>}. The directories of earlier test JVMs that no
+     * A new data directory of this JVM for a server, {@code <name>-<pid>-<unique suffix>}. The directories of earlier test JVMs that no
      * longer run are deleted first: a run's data stays for inspection until the next run of the module, and no
      * longer piles up (benchmarks leave gigabytes each; runs after runs had filled the disk). Deleting at exit
      * instead would outlast surefire's wait for the JVM to exit.
      */
     public static Path freshDir(String name) {
-        Path dir = baseDir().resolve(name + "-" + ProcessHandle.current().pid());
         deleteLeftovers(name);
-        deleteRecursively(dir);
         try {
-            return Files.createDirectories(dir);
+            // unique within this JVM as well: @QuarkusTest classes load test-infra in a class loader of their own,
+            // whose copy of Infra starts its own servers beside the plain tests' copy, and one folder per name and
+            // pid was emptied under the other copy's running broker (which then stopped, and the ticker's shutdown
+            // waited for it forever)
+            return Files.createTempDirectory(Files.createDirectories(baseDir()),
+                    name + "-" + ProcessHandle.current().pid() + "-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -126,7 +129,10 @@ public final class Infra {
                     return false;
                 }
                 try {
-                    long pid = Long.parseLong(file.substring(name.length() + 1));
+                    // <name>-<pid>-<unique suffix>, or <name>-<pid> as before
+                    String rest = file.substring(name.length() + 1);
+                    int dash = rest.indexOf('-');
+                    long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
                     return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty();
                 } catch (NumberFormatException e) {
                     return false;

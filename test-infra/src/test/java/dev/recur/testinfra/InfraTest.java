@@ -38,16 +38,36 @@ class InfraTest {
         exited.waitFor();
         Path leftover = Files.createDirectories(Infra.baseDir().resolve("leftover-" + exited.pid()).resolve("data"));
         Files.writeString(leftover.resolve("file"), "x");
-        Path alive = Files.createDirectories(Infra.baseDir().resolve("leftover-1"));
+        Path leftoverWithSuffix = Files.createDirectories(Infra.baseDir().resolve("leftover-" + exited.pid() + "-123"));
+        Path alive = Files.createDirectories(Infra.baseDir().resolve("leftover-1-123"));
 
         Path fresh = Infra.freshDir("leftover");
 
-        assertThat(fresh).isDirectory().hasFileName("leftover-" + ProcessHandle.current().pid());
+        assertThat(fresh).isDirectory();
+        assertThat(fresh.getFileName().toString()).startsWith("leftover-" + ProcessHandle.current().pid() + "-");
         assertThat(leftover.getParent()).doesNotExist();
+        assertThat(leftoverWithSuffix).doesNotExist();
         assertThat(alive).as("pid 1 runs: not a leftover").isDirectory();
         Infra.deleteRecursively(fresh);
         Infra.deleteRecursively(alive);
         assertThat(fresh).doesNotExist();
+    }
+
+    /**
+     * A second copy of Infra in this JVM (the one @QuarkusTest classes load in their own class loader) gets a folder of
+     * its own: one folder per name and pid was emptied under the other copy's running broker.
+     */
+    @Test
+    void shouldKeepAnEarlierDirectoryOfThisJvmWhenMakingAnotherOne() throws IOException {
+        Path first = Infra.freshDir("twice");
+        Files.writeString(first.resolve("in-use"), "x");
+
+        Path second = Infra.freshDir("twice");
+
+        assertThat(second).isNotEqualTo(first).isDirectory();
+        assertThat(first.resolve("in-use")).exists();
+        Infra.deleteRecursively(first);
+        Infra.deleteRecursively(second);
     }
 
     @Test
