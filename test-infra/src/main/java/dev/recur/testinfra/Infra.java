@@ -98,10 +98,10 @@ public final class Infra {
     }
 
     /**
-     * A new data directory of this JVM for a server, {@code <name>-<pid>-<unique suffix>}. The directories of earlier test JVMs that no
-     * longer run are deleted first: a run's data stays for inspection until the next run of the module, and no
-     * longer piles up (benchmarks leave gigabytes each; runs after runs had filled the disk). Deleting at exit
-     * instead would outlast surefire's wait for the JVM to exit.
+     * A new data directory of this JVM for a server, {@code <name>-<pid>-<unique suffix>}. The directories of
+     * earlier test JVMs that no longer run are deleted first: a run's data stays for inspection until the next run
+     * of the module, and no longer piles up (benchmarks leave gigabytes each; runs after runs had filled the disk).
+     * Deleting at exit instead would outlast surefire's wait for the JVM to exit.
      */
     public static Path freshDir(String name) {
         deleteLeftovers(name);
