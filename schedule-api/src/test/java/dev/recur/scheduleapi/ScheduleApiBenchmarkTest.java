@@ -67,9 +67,11 @@ class ScheduleApiBenchmarkTest {
 
     static final int CONNECTIONS = Integer.getInteger("bench.connections", 32);
     // a create phase driven by wrk for each of these connection counts, and a pgbench run for each of these client
-    // counts (both default to bench.connections): the ratio is given for equal counts and against pgbench's best
-    static final List<Integer> WRK_CONNECTIONS = counts("bench.wrk-connections");
-    static final List<Integer> PGBENCH_CLIENTS = counts("bench.pgbench-clients");
+    // counts: the ratio is given for equal counts and against pgbench's best. Both sweeps find their best rate on
+    // 2 cores (pgbench's between 8 and 64 clients, depending on fsync; the service's at the most connections, as
+    // group commit makes larger batches of them)
+    static final List<Integer> WRK_CONNECTIONS = counts("bench.wrk-connections", "32,64,128");
+    static final List<Integer> PGBENCH_CLIENTS = counts("bench.pgbench-clients", "8,16,32,64,128");
     static final int USERS = 16;
     // a warm-up ends after this many requests or WARM_UP, whichever comes first: enough for the JIT to have
     // compiled the paths, so that the measured CPU per request is not the compiler's. At 5,000+ requests/s the old
@@ -113,6 +115,7 @@ class ScheduleApiBenchmarkTest {
                         .compose(request -> request.putHeader("Authorization", pick[0]).send())
                         .compose(response -> response.body().map(body -> response.statusCode() == 200));
             };
+            report.add(durability());
             report.add(idle("idle after start-up", meter, Duration.ofSeconds(5)));
             generator.run("warm-up creates", CONNECTIONS, CREATE_WARM_UP, WARM_UP_REQUESTS, create);
             GroupCommit commitsBefore = groupCommit();
@@ -191,10 +194,16 @@ class ScheduleApiBenchmarkTest {
     }
 
     record Phase(LoadGenerator.Result result, String text) {
+
+        /** The phase's figures, its CPU per request, and the machine's load before ({@code before}) and after. */
+        static Phase of(LoadGenerator.Result result, CpuMeter.Usage usage, String before) {
+            return new Phase(result, String.format("%s%n  %s%n  before: %s%n  after:  %s", result,
+                    usage.perRequest(result.requests()), before, uptime()));
+        }
     }
 
-    private static List<Integer> counts(String property) {
-        String value = System.getProperty(property, Integer.toString(CONNECTIONS));
+    private static List<Integer> counts(String property, String defaults) {
+        String value = System.getProperty(property, defaults);
         return Arrays.stream(value.split(",")).map(String::strip).map(Integer::valueOf).toList();
     }
 
@@ -221,9 +230,7 @@ class ScheduleApiBenchmarkTest {
         String before = uptime();
         CpuMeter.Sample start = meter.sample();
         LoadGenerator.Result result = generator.run(name, connections, duration, request);
-        CpuMeter.Usage usage = CpuMeter.between(start, meter.sample());
-        return new Phase(result, String.format("%s%n  %s%n  before: %s%n  after:  %s", result,
-                usage.perRequest(result.requests()), before, uptime()));
+        return Phase.of(result, CpuMeter.between(start, meter.sample()), before);
     }
 
     /** A phase driven by wrk: its CPU (a child process that has ended) is reported as the load generator's. */
@@ -235,8 +242,7 @@ class ScheduleApiBenchmarkTest {
         CpuMeter.Usage usage = CpuMeter.between(start, meter.sample());
         CpuMeter.Usage withWrk = new CpuMeter.Usage(usage.serviceMs(), run.generatorMs(), usage.postgresMs(),
                 usage.childJvmMs(), usage.jitMs());
-        return new Phase(run.result(), String.format("%s%n  %s%n  before: %s%n  after:  %s", run.result(),
-                withWrk.perRequest(run.result().requests()), before, uptime()));
+        return Phase.of(run.result(), withWrk, before);
     }
 
     /**
@@ -335,6 +341,22 @@ class ScheduleApiBenchmarkTest {
                 ResultSet rs = s.executeQuery("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint")) {
             rs.next();
             return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether commits wait for the disk: production's settings or the tests' (-Drecur.postgres.durable). */
+    private static String durability() {
+        try (Connection c = database();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT current_setting('fsync'), current_setting('synchronous_commit'),"
+                        + " current_setting('full_page_writes')")) {
+            rs.next();
+            return String.format("PostgreSQL: fsync=%s, synchronous_commit=%s, full_page_writes=%s (%s)",
+                    rs.getString(1), rs.getString(2), rs.getString(3),
+                    "on".equals(rs.getString(1)) ? "durable, as in production" : "test settings; "
+                            + "-D" + Infra.DURABLE_POSTGRES + "=true for production's");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -21,8 +21,11 @@ import java.util.regex.Pattern;
  */
 final class Wrk {
 
-    /** One finished wrk run; {@code generatorMs} is the CPU time wrk used (user + system). */
-    record Result(LoadGenerator.Result result, long non2xx, double generatorMs) {
+    /**
+     * One finished wrk run (its errors: non-2xx answers and socket errors); {@code generatorMs} is the CPU time
+     * wrk used (user + system).
+     */
+    record Result(LoadGenerator.Result result, double generatorMs) {
     }
 
     private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ([0-9.]+)(us|ms|s|m)");
@@ -34,11 +37,11 @@ final class Wrk {
     // bash's "times": the shell's user and system time, then its children's (wrk)
     private static final Pattern TIMES = Pattern.compile("(\\d+)m([0-9.]+)s (\\d+)m([0-9.]+)s\\s*$");
 
-    private final List<String> command;
+    private final Path binary;
     private final Path libraries;
 
     private Wrk(Path binary, Path libraries) {
-        this.command = List.of(binary.toString());
+        this.binary = binary;
         this.libraries = libraries;
     }
 
@@ -68,7 +71,7 @@ final class Wrk {
                 }
             }
             Wrk wrk = new Wrk(binary, libraries);
-            wrk.process(List.of("--version")).waitFor(10, TimeUnit.SECONDS);
+            wrk.process(List.of(binary.toString(), "--version")).waitFor(10, TimeUnit.SECONDS);
             return Optional.of(wrk);
         } catch (IOException | InterruptedException | IllegalStateException e) {
             System.out.println("wrk not available, its phases are skipped: " + e.getMessage());
@@ -84,10 +87,9 @@ final class Wrk {
         }
     }
 
-    private Process process(List<String> arguments) throws IOException {
-        List<String> all = new ArrayList<>(command);
-        all.addAll(arguments);
-        ProcessBuilder pb = new ProcessBuilder(all).redirectErrorStream(true);
+    /** Starts {@code argv} (wrk, or a shell that runs it) with wrk's libraries on the library path. */
+    private Process process(List<String> argv) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         if (libraries != null) {
             pb.environment().put("LD_LIBRARY_PATH", libraries.toString());
         }
@@ -112,14 +114,10 @@ final class Wrk {
         try {
             List<String> shell = new ArrayList<>(List.of("bash", "-c", "\"$@\"; status=$?; times; exit $status",
                     "wrk"));
-            shell.addAll(command);
+            shell.add(binary.toString());
             shell.addAll(List.of("-t1", "-c" + connections, "-d" + duration.toSeconds() + "s", "--latency",
                     "--timeout", "10s", "-s", script.toString(), "http://127.0.0.1:" + port));
-            ProcessBuilder pb = new ProcessBuilder(shell).redirectErrorStream(true);
-            if (libraries != null) {
-                pb.environment().put("LD_LIBRARY_PATH", libraries.toString());
-            }
-            Process p = pb.start();
+            Process p = process(shell);
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("wrk failed: " + output);
@@ -150,9 +148,8 @@ final class Wrk {
             }
         }
         Matcher non2xx = NON_2XX.matcher(output);
-        long bad = non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0;
+        long errors = non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0;
         Matcher socket = SOCKET_ERRORS.matcher(output);
-        long errors = bad;
         if (socket.find()) {
             for (int g = 1; g <= 4; g++) {
                 errors += Long.parseLong(socket.group(g));
@@ -160,7 +157,7 @@ final class Wrk {
         }
         double cpuMs = (Long.parseLong(times.group(1)) * 60 + Double.parseDouble(times.group(2))
                 + Long.parseLong(times.group(3)) * 60 + Double.parseDouble(times.group(4))) * 1000;
-        return new Result(new LoadGenerator.Result(name, connections, count, errors, seconds, p50, p99), bad, cpuMs);
+        return new Result(new LoadGenerator.Result(name, connections, count, errors, seconds, p50, p99), cpuMs);
     }
 
     private static double micros(String value, String unit) {

@@ -18,6 +18,12 @@ import org.testcontainers.DockerClientFactory;
  */
 public final class Infra {
 
+    /**
+     * {@code -Drecur.postgres.durable=true}: the embedded PostgreSQL commits as production does (fsync and
+     * synchronous commit on) instead of the tests' fsync off; for benchmarks.
+     */
+    public static final String DURABLE_POSTGRES = "recur.postgres.durable";
+
     private static KafkaBroker kafka;
     private static PostgresServer postgres;
     private static S3Server s3;
@@ -37,7 +43,7 @@ public final class Infra {
     public static synchronized PostgresServer postgres() {
         if (postgres == null) {
             postgres = started("PostgreSQL", useContainers() ? new ContainerPostgresServer()
-                    : new EmbeddedPostgresServer(freshDir("postgres"), 0, false));
+                    : new EmbeddedPostgresServer(freshDir("postgres"), 0, Boolean.getBoolean(DURABLE_POSTGRES)));
         }
         return postgres;
     }
