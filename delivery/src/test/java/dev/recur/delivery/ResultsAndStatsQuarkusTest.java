@@ -26,6 +26,7 @@ import dev.recur.common.event.ScheduleStats;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.delivery.service.ResultsExpirySweep;
+import dev.recur.delivery.storage.ResultsStore;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.Storage;
@@ -58,6 +59,9 @@ class ResultsAndStatsQuarkusTest {
     @Inject
     ResultsExpirySweep sweep;
 
+    @Inject
+    ResultsStore resultsStore;
+
     private final Fixtures.TopicReader<JobRecord> history = new Fixtures.TopicReader<>(Topics.JOB_HISTORY, JobRecord.class);
     private final Fixtures.TopicReader<ScheduleStats> stats =
             new Fixtures.TopicReader<>(Topics.SCHEDULE_STATS, ScheduleStats.class);
@@ -80,13 +84,15 @@ class ResultsAndStatsQuarkusTest {
 
         String userKey = prefix + "/" + job.jobId() + ".json";
         await().atMost(WAIT).untilAsserted(() -> assertThat(objects("user-bucket", prefix)).hasSize(1));
-        assertThat(json(read("recur-results", "results/" + job.jobId() + ".json"))).isEqualTo(json(expected));
         assertThat(json(read("user-bucket", userKey))).isEqualTo(json(expected));
         Instant firstUpload = objects("user-bucket", prefix).get(0).lastModified();
         await().atMost(WAIT).untilAsserted(() -> assertThat(recordsOf(job.jobId())).hasSize(1));
         JobRecord record = recordsOf(job.jobId()).get(0);
         assertThat(record.resultsRef().bucket()).isEqualTo("recur-results");
-        assertThat(record.resultsRef().key()).isEqualTo("results/" + job.jobId() + ".json");
+        // a small document: a line of its batch's results pack
+        assertThat(record.resultsRef().key()).startsWith("results/packs/").endsWith(".ndjson");
+        assertThat(record.resultsRef().offset()).isNotNull();
+        assertThat(json(stored(record.resultsRef()))).isEqualTo(json(expected));
         assertThat(record.resultStatus()).isEqualTo(JobStatus.DONE);
 
         JobResult marker = Fixtures.result(scheduleId, 1, Fixtures.item(), 200, JobStatus.DONE);
@@ -139,11 +145,10 @@ class ResultsAndStatsQuarkusTest {
         Fixtures.publish(job);
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(recordsOf(job.jobId())).hasSize(1));
-        JsonNode stored = json(read("recur-results", "results/" + job.jobId() + ".json"));
-        assertThat(stored.get("results")).isEqualTo(EventJson.mapper().readTree(claim));
         ResultsRef recorded = recordsOf(job.jobId()).get(0).resultsRef();
-        assertThat(recorded.key()).isEqualTo("results/" + job.jobId() + ".json");
-        assertThat(recorded.sizeBytes()).isEqualTo(read("recur-results", recorded.key()).length());
+        JsonNode stored = json(stored(recorded));
+        assertThat(stored.get("results")).isEqualTo(EventJson.mapper().readTree(claim));
+        assertThat(recorded.sizeBytes()).isEqualTo(stored(recorded).length());
     }
 
     @Test
@@ -186,20 +191,23 @@ class ResultsAndStatsQuarkusTest {
         JobRecord faulted = recordsOf(lost.jobId()).get(0);
         assertThat(faulted.resultStatus()).isEqualTo(JobStatus.FAULTED);
         assertThat(faulted.error()).startsWith("results lost: claim check").contains("does not exist");
-        assertThat(json(read("recur-results", "results/" + lost.jobId() + ".json")).get("results")).isEmpty();
+        assertThat(json(stored(faulted.resultsRef())).get("results")).isEmpty();
         assertThat(recordsOf(next.jobId()).get(0).resultStatus()).isEqualTo(JobStatus.DONE);
     }
 
     @Test
     void shouldDeleteResultsWhenRetentionHasPassed() {
         long scheduleId = Fixtures.newScheduleId();
-        // a run of its own, long ago, so that the sweep leaves the other tests' results alone
+        // a run of its own, long ago, so that the sweep leaves the other tests' results alone; its document is over
+        // recur.results.pack.document-max-bytes, so it is stored alone and expires by its job's time
         Instant longAgo = Instant.parse("2001-01-01T00:00:00Z");
         JobResult old = Fixtures.result(scheduleId, longAgo, 0, Fixtures.item(), 200, JobStatus.DONE,
-                Fixtures.pages("old"), null);
+                Fixtures.pages("o".repeat(300_000)), null);
         Fixtures.publish(old);
         String key = "results/" + old.jobId() + ".json";
         await().atMost(WAIT).untilAsserted(() -> assertThat(recordsOf(old.jobId())).hasSize(1));
+        assertThat(recordsOf(old.jobId()).get(0).resultsRef().key()).isEqualTo(key);
+        assertThat(recordsOf(old.jobId()).get(0).resultsRef().offset()).isNull();
 
         // the job finished at longAgo + 4 s; retention is 24 h
         sweep.sweep(longAgo.plus(Duration.ofHours(24)));
@@ -208,6 +216,59 @@ class ResultsAndStatsQuarkusTest {
         sweep.sweep(longAgo.plus(Duration.ofHours(24)).plusSeconds(5));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> read("recur-results", key))
                 .isInstanceOf(NoSuchKeyException.class);
+    }
+
+    @Test
+    void shouldDeletePacksByTheTimeInTheirKeysWhenRetentionHasPassed() {
+        // packs written long ago (as a crashed batch leaves them too: no job log row points to them), put in an
+        // order other than their time's; the sweep must delete the expired ones only
+        Instant t0 = Instant.parse("2001-02-01T00:00:00Z");
+        String newest = ResultsStore.packKey(t0.plus(Duration.ofHours(2)), 3);
+        String oldest = ResultsStore.packKey(t0, 1);
+        String middle = ResultsStore.packKey(t0.plus(Duration.ofMinutes(30)), 2);
+        for (String key : List.of(newest, oldest, middle)) {
+            s3.putObject(b -> b.bucket("recur-results").key(key), RequestBody.fromString("{\"results\":[]}\n"));
+        }
+
+        // cutoff t0 + 1 h: the first two are older
+        int deleted = sweep.sweep(t0.plus(Duration.ofHours(25)));
+
+        assertThat(deleted).isGreaterThanOrEqualTo(2);
+        for (String gone : List.of(oldest, middle)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> read("recur-results", gone))
+                    .isInstanceOf(NoSuchKeyException.class);
+        }
+        assertThat(read("recur-results", newest)).isNotEmpty();
+        s3.deleteObject(b -> b.bucket("recur-results").key(newest));
+    }
+
+    @Test
+    void shouldPackSmallDocumentsOfABatchAndStoreLargeOnesAlone() {
+        byte[] small1 = "{\"results\":[{\"content\":\"one\"}]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] large = ("{\"results\":[{\"content\":\"" + "l".repeat(300_000) + "\"}]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] small2 = "{\"results\":[]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long base = Fixtures.newScheduleId();
+
+        List<ResultsRef> refs = resultsStore.store(List.of(new ResultsStore.Document(base, small1),
+                new ResultsStore.Document(base + 1, large), new ResultsStore.Document(base + 2, small2)),
+                Runnable::run);
+
+        assertThat(refs.get(0).key()).startsWith("results/packs/").isEqualTo(refs.get(2).key());
+        assertThat(refs.get(0).offset()).isZero();
+        assertThat(refs.get(2).offset()).isEqualTo(small1.length + 1L);
+        assertThat(refs.get(1).key()).isEqualTo("results/" + (base + 1) + ".json");
+        assertThat(refs.get(1).offset()).isNull();
+        List<byte[]> documents = List.of(small1, large, small2);
+        for (int i = 0; i < 3; i++) {
+            assertThat(stored(refs.get(i)).getBytes(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(documents.get(i));
+            assertThat(refs.get(i).sizeBytes()).isEqualTo(documents.get(i).length);
+            assertThat(resultsStore.load(refs.get(i).key(), refs.get(i).offset(),
+                    refs.get(i).offset() == null ? null : refs.get(i).sizeBytes())).isEqualTo(documents.get(i));
+        }
+        // the pack is NDJSON: one document a line
+        assertThat(read("recur-results", refs.get(0).key())).isEqualTo(new String(small1,
+                java.nio.charset.StandardCharsets.UTF_8) + "\n{\"results\":[]}\n");
     }
 
     @Test
@@ -260,6 +321,11 @@ class ResultsAndStatsQuarkusTest {
 
     private List<S3Object> objects(String bucket, String prefix) {
         return s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)).contents();
+    }
+
+    /** The stored bytes a ref points to: the whole object, or its range of a results pack. */
+    private String stored(ResultsRef ref) {
+        return s3.getObjectAsBytes(b -> b.bucket(ref.bucket()).key(ref.key()).range(ref.httpRange())).asUtf8String();
     }
 
     private String read(String bucket, String key) {

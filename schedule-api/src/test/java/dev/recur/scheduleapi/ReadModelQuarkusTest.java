@@ -57,12 +57,21 @@ class ReadModelQuarkusTest {
         long firstRun = Ids.runId(scheduleId, FIRST_RUN);
         long secondRun = Ids.runId(scheduleId, SECOND_RUN);
         long doneJob = Ids.jobId(secondRun, 0);
-        String resultsKey = "results/" + doneJob + ".json";
         String resultsBody = "{\"results\":[{\"content\":\"<html>ok</html>\",\"status_code\":200,\"url\":\"https://a.example\",\"page\":1,"
                 + "\"created_at\":\"2026-11-30 16:00:05\",\"updated_at\":\"2026-11-30 16:00:06\",\"job_id\":\"x1\"}]}";
+        // the done job's document is a line of a results pack, between two other jobs' documents
+        String packKey = "results/packs/" + System.currentTimeMillis() + "-" + doneJob + "-0000abcd.ndjson";
+        String before = "{\"results\":[{\"content\":\"another job\"}]}\n";
+        String pack = before + resultsBody + "\n{\"results\":[]}\n";
+        // a job of the first run has its document alone in an object
+        long aloneJob = Ids.jobId(firstRun, 1);
+        String aloneKey = "results/" + aloneJob + ".json";
+        String aloneBody = "{\"results\":[{\"content\":\"alone\"}]}";
         try (S3Client s3 = Infra.s3().client()) {
-            s3.putObject(b -> b.bucket("recur-results").key(resultsKey).contentType("application/json"),
-                    RequestBody.fromString(resultsBody));
+            s3.putObject(b -> b.bucket("recur-results").key(packKey).contentType("application/x-ndjson"),
+                    RequestBody.fromString(pack));
+            s3.putObject(b -> b.bucket("recur-results").key(aloneKey).contentType("application/json"),
+                    RequestBody.fromString(aloneBody));
         }
 
         try (KafkaProducer<String, Object> producer = producer()) {
@@ -71,9 +80,11 @@ class ReadModelQuarkusTest {
                     List.of(new ScheduleStats.ResultOutcome("done", 3, 0.75), new ScheduleStats.ResultOutcome("faulted", 1, 0.25)),
                     SECOND_RUN.plusSeconds(30))));
             publish(producer, job(scheduleId, owner, firstRun, FIRST_RUN, 0, JobStatus.DONE, null));
-            publish(producer, job(scheduleId, owner, firstRun, FIRST_RUN, 1, JobStatus.DONE, null));
+            publish(producer, job(scheduleId, owner, firstRun, FIRST_RUN, 1, JobStatus.DONE,
+                    new ResultsRef("recur-results", aloneKey, aloneBody.length(), "application/json", null)));
             publish(producer, job(scheduleId, owner, secondRun, SECOND_RUN, 0, JobStatus.DONE,
-                    new ResultsRef("recur-results", resultsKey, resultsBody.length(), "application/json", null)));
+                    new ResultsRef("recur-results", packKey, resultsBody.length(), "application/json", null,
+                            (long) before.length())));
             publish(producer, job(scheduleId, owner, secondRun, SECOND_RUN, 1, JobStatus.FAULTED, null));
             // a redelivered record must not add a job
             publish(producer, job(scheduleId, owner, secondRun, SECOND_RUN, 1, JobStatus.FAULTED, null));
@@ -120,6 +131,8 @@ class ReadModelQuarkusTest {
 
         String results = as(owner).get("/v1/queries/" + doneJob + "/results").then().statusCode(200).extract().asString();
         assertThat(results).isEqualTo(resultsBody);
+        assertThat(as(owner).get("/v1/queries/" + aloneJob + "/results").then().statusCode(200).extract().asString())
+                .isEqualTo(aloneBody);
         as(owner).get("/v1/queries/" + Ids.jobId(secondRun, 1) + "/results").then().statusCode(200)
                 .body("results.size()", equalTo(0));
         // done, but no pages in the results store yet: API.md's 204 while the results are pending

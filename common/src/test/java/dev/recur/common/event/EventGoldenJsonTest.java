@@ -35,6 +35,7 @@ class EventGoldenJsonTest {
                 Arguments.of("job_result_faulted.json", JobResult.class),
                 Arguments.of("schedule_stats.json", ScheduleStats.class),
                 Arguments.of("job_record.json", JobRecord.class),
+                Arguments.of("job_record_packed.json", JobRecord.class),
                 Arguments.of("delivery_dead_letter.json", DeliveryDeadLetter.class));
     }
 
@@ -79,12 +80,14 @@ class EventGoldenJsonTest {
 
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource("goldenFiles")
-    void shouldCarryTypeAndVersionWhenRead(String file, Class<?> type) {
+    void shouldCarryTypeAndVersionWhenRead(String file, Class<?> record) {
         JsonNode json = Golden.tree(file);
 
         assertThat(json.get("version").asInt()).isEqualTo(1);
-        assertThat(json.get("type").asText()).isEqualTo(file.startsWith("job_result") ? "job_result"
-                : file.replace(".json", ""));
+        // a variant's file is named after its type: job_result_large.json, job_record_packed.json
+        String type = file.startsWith("job_result") ? "job_result" : file.startsWith("job_record") ? "job_record"
+                : file.replace(".json", "");
+        assertThat(json.get("type").asText()).isEqualTo(type);
     }
 
     @Test
@@ -174,6 +177,19 @@ class EventGoldenJsonTest {
         JsonNode written = Golden.tree(EventJson.write(read(record, JobRecord.class)));
 
         assertThat(written).isEqualTo(record);
+    }
+
+    @Test
+    void shouldReadTheByteRangeOfAResultsPackWhenTheRefHasAnOffset() {
+        JobRecord packed = EventJson.read(Golden.bytes("job_record_packed.json"), JobRecord.class);
+        JobRecord whole = EventJson.read(Golden.bytes("job_record.json"), JobRecord.class);
+
+        assertThat(packed.resultsRef().offset()).isEqualTo(1462L);
+        assertThat(packed.resultsRef().httpRange()).isEqualTo("bytes=1462-2192");
+        assertThat(whole.resultsRef().offset()).isNull();
+        assertThat(whole.resultsRef().httpRange()).isNull();
+        // a whole object's ref is written without the field, as before packs existed
+        assertThat(Golden.tree(EventJson.write(whole)).get("results_ref").has("offset")).isFalse();
     }
 
     @Test

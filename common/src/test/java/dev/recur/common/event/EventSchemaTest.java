@@ -196,6 +196,8 @@ class EventSchemaTest {
                 invalid("job_record.json", "unknown result_status", "enum",
                         json -> json.put("result_status", "running")),
                 invalid("job_record.json", "missing job_id", "required", json -> json.remove("job_id")),
+                invalid("job_record_packed.json", "negative offset", "minimum",
+                        json -> ((ObjectNode) json.get("results_ref")).put("offset", -1)),
                 invalid("delivery_dead_letter.json", "unknown kind", "enum", json -> json.put("kind", "ftp")),
                 invalid("delivery_dead_letter.json", "missing target", "required", json -> json.remove("target")));
     }

@@ -27,8 +27,8 @@ public interface DeliveryConfig {
     int workers();
 
     /**
-     * Threads that write a consumed batch's results documents to the results store in parallel: the PUTs of a batch
-     * are its slow part, so they overlap their wait for S3.
+     * Threads that read a consumed batch's claim checks and write its results-store objects (its results packs and
+     * the documents too large for one) in parallel, so that these S3 calls overlap their waits.
      */
     @WithDefault("32")
     int resultsStoreWriters();

@@ -33,9 +33,9 @@ import dev.recur.delivery.storage.ResultsStore;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /**
- * Consumes {@code recur.job-results} in batches: stores each new job's results document, logs the
- * batch in one transaction, then starts the first delivery attempts. Offsets are committed after the
- * method returns, so a crash redelivers the batch, and the job log makes that harmless.
+ * Consumes {@code recur.job-results} in batches: stores the new jobs' results documents (the small ones in one
+ * results pack), logs the batch in one transaction, then starts the first delivery attempts. Offsets are
+ * committed after the method returns, so a crash redelivers the batch, and the job log makes that harmless.
  */
 @ApplicationScoped
 public class JobResultConsumer {
@@ -49,7 +49,7 @@ public class JobResultConsumer {
     private final ResultsStore results;
     private final IngestService ingest;
     private final DeliveryWorker worker;
-    // results-store writes of a batch run in parallel: they are the slow part of a batch
+    // results-store reads of claim checks and writes of a batch run in parallel: they are the slow part of a batch
     private final ExecutorService storeWriters;
 
     private final DeliveryMetrics metrics;
@@ -91,16 +91,25 @@ public class JobResultConsumer {
         metrics.batchSize(byId.size());
         long t0 = System.nanoTime();
         Set<Long> known = jobs.existing(byId.keySet());
-        List<CompletableFuture<Ingested>> stored = new ArrayList<>();
+        List<CompletableFuture<Prepared>> prepared = new ArrayList<>();
         for (JobResult r : byId.values()) {
             if (!known.contains(r.jobId())) {
-                stored.add(CompletableFuture.supplyAsync(() -> store(r), storeWriters));
+                // a claim-checked result's pages are read from the results bucket first: in parallel
+                prepared.add(r.results() != null ? CompletableFuture.completedFuture(prepare(r))
+                        : CompletableFuture.supplyAsync(() -> prepare(r), storeWriters));
             }
         }
-        if (stored.isEmpty()) {
+        if (prepared.isEmpty()) {
             return;
         }
-        List<Ingested> ingested = stored.stream().map(CompletableFuture::join).toList();
+        List<Prepared> documents = prepared.stream().map(CompletableFuture::join).toList();
+        List<ResultsRef> refs = results.store(documents.stream()
+                .map(p -> new ResultsStore.Document(p.job().jobId(), p.document())).toList(), storeWriters);
+        metrics.resultsStored(refs);
+        List<Ingested> ingested = new ArrayList<>(documents.size());
+        for (int i = 0; i < documents.size(); i++) {
+            ingested.add(new Ingested(documents.get(i).job(), documents.get(i).document(), refs.get(i)));
+        }
         long t1 = System.nanoTime();
         List<Submission> submissions = ingest.ingest(ingested);
         long t2 = System.nanoTime();
@@ -109,13 +118,15 @@ public class JobResultConsumer {
         metrics.batchPhase("ingest_transaction", Duration.ofNanos(t2 - t1));
     }
 
-    private Ingested store(JobResult result) {
+    /** A job with its results document, not stored yet. */
+    private record Prepared(FinishedJob job, byte[] document) {
+    }
+
+    private Prepared prepare(JobResult result) {
         RuntimeException last = null;
         for (int attempt = 1; attempt <= STORE_ATTEMPTS; attempt++) {
             try {
-                byte[] document = results.resultsDocument(result);
-                ResultsRef ref = results.store(result.jobId(), document);
-                return new Ingested(FinishedJob.of(result), document, ref);
+                return new Prepared(FinishedJob.of(result), results.resultsDocument(result));
             } catch (ResultsStore.UnreadableClaimException e) {
                 return withLostResults(result, e);
             } catch (RuntimeException e) {
@@ -126,11 +137,10 @@ public class JobResultConsumer {
     }
 
     /** The job, faulted with the reason and no pages: its results are gone, but the job is still counted and delivered. */
-    private Ingested withLostResults(JobResult result, ResultsStore.UnreadableClaimException e) {
+    private Prepared withLostResults(JobResult result, ResultsStore.UnreadableClaimException e) {
         LOG.errorf("job %d: results lost: %s", result.jobId(), e.getMessage());
         FinishedJob job = FinishedJob.of(result).faulted("results lost: " + e.getMessage());
-        byte[] document = EventJson.write(Map.of("results", List.of()));
-        return new Ingested(job, document, results.store(result.jobId(), document));
+        return new Prepared(job, EventJson.write(Map.of("results", List.of())));
     }
 
     @PreDestroy

@@ -42,8 +42,16 @@ public class JobRepository {
         this.dataSource = dataSource;
     }
 
-    /** A stored job with the key of its results document; the key is null once it expired. */
-    public record StoredJob(FinishedJob job, String resultsKey) {
+    /**
+     * A stored job with where its results document is: the object's key (null once the expiry sweep deleted a
+     * document stored alone) and, for a document in a results pack, its byte range.
+     */
+    public record StoredJob(FinishedJob job, String resultsKey, Long resultsOffset, Long resultsSize) {
+
+        public StoredJob(FinishedJob job, dev.recur.common.event.ResultsRef ref) {
+            this(job, ref == null ? null : ref.key(), ref == null ? null : ref.offset(),
+                    ref == null || ref.offset() == null ? null : ref.sizeBytes());
+        }
     }
 
     /** The job ids of {@code jobIds} that are already in the log. */
@@ -79,6 +87,8 @@ public class JobRepository {
         String[] createdAt = new String[n];
         String[] resultCreatedAt = new String[n];
         String[] resultsKey = new String[n];
+        Long[] resultsOffset = new Long[n];
+        Long[] resultsSize = new Long[n];
         for (int i = 0; i < n; i++) {
             FinishedJob j = jobs.get(i).job();
             jobId[i] = j.jobId();
@@ -94,23 +104,28 @@ public class JobRepository {
             createdAt[i] = j.createdAt().toString();
             resultCreatedAt[i] = j.resultCreatedAt().toString();
             resultsKey[i] = jobs.get(i).resultsKey();
+            resultsOffset[i] = jobs.get(i).resultsOffset();
+            resultsSize[i] = jobs.get(i).resultsSize();
         }
         String sql = """
                 INSERT INTO job (job_id, run_id, schedule_id, owner, scheduled_for, item_index, item,
-                                 create_status_code, result_status, error, created_at, result_created_at, results_key)
-                SELECT j, r, s, o, sf::timestamptz, ii, it::jsonb, cs, st, er, ca::timestamptz, rc::timestamptz, rk
+                                 create_status_code, result_status, error, created_at, result_created_at, results_key,
+                                 results_offset, results_size)
+                SELECT j, r, s, o, sf::timestamptz, ii, it::jsonb, cs, st, er, ca::timestamptz, rc::timestamptz, rk,
+                       ro, rs
                 FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::integer[], ?::text[],
-                            ?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                     AS t(j, r, s, o, sf, ii, it, cs, st, er, ca, rc, rk)
+                            ?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
+                            ?::bigint[])
+                     AS t(j, r, s, o, sf, ii, it, cs, st, er, ca, rc, rk, ro, rs)
                 ON CONFLICT (job_id) DO NOTHING
                 RETURNING job_id
                 """;
         Set<Long> inserted = new HashSet<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
             Object[][] columns = {jobId, runId, scheduleId, owner, scheduledFor, itemIndex, item, createStatus, status,
-                    error, createdAt, resultCreatedAt, resultsKey};
+                    error, createdAt, resultCreatedAt, resultsKey, resultsOffset, resultsSize};
             String[] types = {"bigint", "bigint", "bigint", "text", "text", "integer", "text", "integer", "text",
-                    "text", "text", "text", "text"};
+                    "text", "text", "text", "text", "bigint", "bigint"};
             for (int i = 0; i < columns.length; i++) {
                 s.setArray(i + 1, c.createArrayOf(types[i], columns[i]));
             }
@@ -262,7 +277,8 @@ public class JobRepository {
         List<StoredJob> jobs = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
                 SELECT job_id, run_id, schedule_id, owner, scheduled_for, item_index, item::text, create_status_code,
-                       result_status, error, created_at, result_created_at, results_key
+                       result_status, error, created_at, result_created_at, results_key, results_offset,
+                       results_size
                 FROM job WHERE job_id = ANY (?)
                 """)) {
             s.setArray(1, c.createArrayOf("bigint", jobIds.toArray()));
@@ -273,7 +289,8 @@ public class JobRepository {
                             (ObjectNode) EventJson.mapper().readTree(r.getString(7)), r.getInt(8),
                             JobStatus.valueOf(r.getString(9).toUpperCase(Locale.ROOT)), r.getString(10),
                             r.getTimestamp(11).toInstant(), r.getTimestamp(12).toInstant());
-                    jobs.add(new StoredJob(job, r.getString(13)));
+                    jobs.add(new StoredJob(job, r.getString(13), r.getObject(14, Long.class),
+                            r.getObject(15, Long.class)));
                 }
             }
             return jobs;
@@ -282,12 +299,16 @@ public class JobRepository {
         }
     }
 
-    /** Jobs whose results document was stored before {@code cutoff} and is still there, oldest first. */
+    /**
+     * Jobs whose results document is stored alone, finished before {@code cutoff} and is still there, oldest first
+     * (packs expire by the time in their keys).
+     */
     public Map<Long, String> resultsStoredBefore(Instant cutoff, int limit) {
         Map<Long, String> keys = new HashMap<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
                 SELECT job_id, results_key FROM job
-                WHERE results_key IS NOT NULL AND result_created_at < ? ORDER BY result_created_at LIMIT ?
+                WHERE results_key IS NOT NULL AND results_offset IS NULL AND result_created_at < ?
+                ORDER BY result_created_at LIMIT ?
                 """)) {
             s.setTimestamp(1, Timestamp.from(cutoff));
             s.setInt(2, limit);

@@ -1,11 +1,15 @@
 package dev.recur.delivery.service;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.recur.common.event.DeliveryKind;
+import dev.recur.common.event.ResultsRef;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -38,6 +42,25 @@ public class DeliveryMetrics {
     /** Time a consumed batch spent in one phase: {@code results_store} or {@code ingest_transaction}. */
     public void batchPhase(String phase, Duration time) {
         registry.timer("recur.delivery.batch.phase", "phase", phase).record(time);
+    }
+
+    /**
+     * What a batch wrote to the results store: documents and objects by layout, {@code pack} (a results pack holds
+     * many documents) or {@code alone} ({@code results/{job_id}.json}).
+     */
+    public void resultsStored(List<ResultsRef> refs) {
+        Set<String> packs = new HashSet<>();
+        long packed = 0;
+        for (ResultsRef ref : refs) {
+            if (ref.offset() != null) {
+                packed++;
+                packs.add(ref.key());
+            }
+        }
+        registry.counter("recur.delivery.results.documents", "layout", "pack").increment(packed);
+        registry.counter("recur.delivery.results.documents", "layout", "alone").increment(refs.size() - packed);
+        registry.counter("recur.delivery.results.objects", "layout", "pack").increment(packs.size());
+        registry.counter("recur.delivery.results.objects", "layout", "alone").increment(refs.size() - packed);
     }
 
     public void batchSize(int jobs) {

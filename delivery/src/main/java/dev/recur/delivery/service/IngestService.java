@@ -61,7 +61,7 @@ public class IngestService {
     public List<Submission> ingest(List<Ingested> batch) {
         Instant now = clock.instant();
         Set<Long> inserted = jobs.insertNew(batch.stream()
-                .map(i -> new StoredJob(i.job(), i.resultsRef() == null ? null : i.resultsRef().key()))
+                .map(i -> new StoredJob(i.job(), i.resultsRef()))
                 .toList());
         List<Ingested> fresh = batch.stream().filter(i -> inserted.contains(i.job().jobId())).toList();
         if (fresh.isEmpty()) {

@@ -22,7 +22,9 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Deletes results documents older than the retention. A sweep rather than an S3 lifecycle rule: it
  * works on every S3-compatible store (s3proxy has no lifecycle), and its retention is not rounded up
- * to whole days. The job log knows every key, so no bucket listing is needed.
+ * to whole days. Documents stored alone are found in the job log; results packs by listing
+ * {@code results/packs/}, oldest first, up to the first one still within the retention, so a pack that
+ * no job points to (its batch failed after the PUT) is deleted too.
  */
 @ApplicationScoped
 public class ResultsExpirySweep {
@@ -55,10 +57,10 @@ public class ResultsExpirySweep {
         }, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Deletes every results document stored before {@code now} minus the retention; returns how many. */
+    /** Deletes every results document and pack stored before {@code now} minus the retention; returns how many objects. */
     public int sweep(Instant now) {
         Instant cutoff = now.minus(config.retention());
-        int deleted = 0;
+        int deleted = results.deletePacksWrittenBefore(cutoff);
         Map<Long, String> expired;
         do {
             expired = jobs.resultsStoredBefore(cutoff, BATCH);

@@ -78,7 +78,8 @@ public class RetryPoller {
                     StoredJob stored = byId.get(d.jobId());
                     FinishedJob job = stored.job();
                     byte[] document = stored.resultsKey() == null ? null
-                            : documents.computeIfAbsent(d.jobId(), id -> results.load(stored.resultsKey()));
+                            : documents.computeIfAbsent(d.jobId(),
+                                    id -> results.load(stored.resultsKey(), stored.resultsOffset(), stored.resultsSize()));
                     return new Submission(d, new DeliverableJob(job, document));
                 })
                 .toList();

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Objects in S3 or an S3-compatible store, through the client that {@code quarkus.s3.*} configures. */
 @ApplicationScoped
@@ -20,12 +21,33 @@ public class S3ObjectStore {
 
     /** Writes (or overwrites with the same bytes: idempotent per key) one JSON object. */
     public void put(String bucket, String key, byte[] json) {
-        s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json").contentLength((long) json.length),
-                RequestBody.fromBytes(json));
+        put(bucket, key, json, "application/json");
+    }
+
+    public void put(String bucket, String key, byte[] content, String contentType) {
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength((long) content.length),
+                RequestBody.fromBytes(content));
     }
 
     public byte[] get(String bucket, String key) {
         return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+    }
+
+    /** The {@code size} bytes from {@code offset} of an object. */
+    public byte[] getRange(String bucket, String key, long offset, long size) {
+        byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)
+                .range("bytes=" + offset + "-" + (offset + size - 1))).asByteArray();
+        if (bytes.length != size) {
+            throw new IllegalStateException("s3://" + bucket + "/" + key + " answered " + bytes.length
+                    + " bytes for a range of " + size);
+        }
+        return bytes;
+    }
+
+    /** The keys under {@code prefix} in key order, listed page by page as they are read. */
+    public Iterable<String> keys(String bucket, String prefix) {
+        return () -> s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+                .map(S3Object::key).iterator();
     }
 
     public void delete(String bucket, List<String> keys) {

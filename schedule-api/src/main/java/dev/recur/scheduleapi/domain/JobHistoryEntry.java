@@ -67,4 +67,12 @@ public class JobHistoryEntry {
 
     @Column(name = "results_key")
     public String resultsKey;
+
+    /** Where the job's document starts in a results pack; null when it is the whole object. */
+    @Column(name = "results_offset")
+    public Long resultsOffset;
+
+    /** The document's size in a results pack; null when it is the whole object. */
+    @Column(name = "results_size")
+    public Long resultsSize;
 }

@@ -45,23 +45,25 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
     private static final String UPSERT_FINISHED = """
             INSERT INTO job_history (job_id, run_id, schedule_id, owner, scheduled_for, item_index, item,
                                      create_status_code, result_status, error, created_at, result_created_at,
-                                     results_bucket, results_key)
+                                     results_bucket, results_key, results_offset, results_size)
             SELECT job_id, run_id, schedule_id, owner, scheduled_for::timestamptz, item_index, item::jsonb,
                    create_status_code, result_status, error, created_at::timestamptz, result_created_at::timestamptz,
-                   results_bucket, results_key
+                   results_bucket, results_key, results_offset, results_size
             FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[],
-                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
                  AS finished(job_id, run_id, schedule_id, owner, scheduled_for, item_index, item, create_status_code,
-                             result_status, error, created_at, result_created_at, results_bucket, results_key)
+                             result_status, error, created_at, result_created_at, results_bucket, results_key,
+                             results_offset, results_size)
             ON CONFLICT (job_id) DO UPDATE SET run_id = EXCLUDED.run_id, schedule_id = EXCLUDED.schedule_id,
                 owner = EXCLUDED.owner, scheduled_for = EXCLUDED.scheduled_for, item_index = EXCLUDED.item_index,
                 item = EXCLUDED.item, create_status_code = EXCLUDED.create_status_code,
                 result_status = EXCLUDED.result_status, error = EXCLUDED.error, created_at = EXCLUDED.created_at,
                 result_created_at = EXCLUDED.result_created_at, results_bucket = EXCLUDED.results_bucket,
-                results_key = EXCLUDED.results_key""";
+                results_key = EXCLUDED.results_key, results_offset = EXCLUDED.results_offset,
+                results_size = EXCLUDED.results_size""";
 
     private static final String[] FINISHED_TYPES = {"bigint", "bigint", "bigint", "text", "text", "int4", "text",
-            "int4", "text", "text", "text", "text", "text", "text"};
+            "int4", "text", "text", "text", "text", "text", "text", "bigint", "bigint"};
 
     @Inject
     AgroalDataSource dataSource;
@@ -94,7 +96,9 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
                     r.resultStatus().name(), r.error(), r.createdAt().toString(),
                     r.resultCreatedAt() == null ? null : r.resultCreatedAt().toString(),
                     r.resultsRef() == null ? null : r.resultsRef().bucket(),
-                    r.resultsRef() == null ? null : r.resultsRef().key()});
+                    r.resultsRef() == null ? null : r.resultsRef().key(),
+                    r.resultsRef() == null ? null : r.resultsRef().offset(),
+                    r.resultsRef() == null || r.resultsRef().offset() == null ? null : r.resultsRef().sizeBytes()});
         }
         write(UPSERT_FINISHED, FINISHED_TYPES, rows, records.size() + " job records");
     }

@@ -63,7 +63,8 @@ public class QueryResource {
         JobHistoryEntry job = owned(id);
         String bucket = job.resultsBucket == null ? resultsBucket : job.resultsBucket;
         String key = job.resultsKey == null ? "results/" + job.jobId + ".json" : job.resultsKey;
-        Optional<byte[]> pages = results.read(bucket, key);
+        Optional<byte[]> pages = job.resultsKey == null ? results.read(bucket, key)
+                : results.read(bucket, key, job.resultsOffset, job.resultsSize);
         if (pages.isPresent()) {
             return Response.ok(pages.get(), MediaType.APPLICATION_JSON_TYPE).build();
         }
