@@ -36,6 +36,11 @@ public record ResultsRef(
 
     /** The HTTP {@code Range} header value of the stored bytes, or null when they are the whole object. */
     public String httpRange() {
-        return offset == null ? null : "bytes=" + offset + "-" + (offset + sizeBytes - 1);
+        return offset == null ? null : httpRange(offset, sizeBytes);
+    }
+
+    /** The HTTP {@code Range} header value of {@code size} bytes from {@code offset}. */
+    public static String httpRange(long offset, long size) {
+        return "bytes=" + offset + "-" + (offset + size - 1);
     }
 }

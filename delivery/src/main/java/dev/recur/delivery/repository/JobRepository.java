@@ -24,6 +24,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.recur.common.event.JobStatus;
+import dev.recur.common.event.ResultsRef;
 import dev.recur.common.event.ScheduleStats;
 import dev.recur.common.json.EventJson;
 import dev.recur.delivery.domain.FinishedJob;
@@ -48,7 +49,7 @@ public class JobRepository {
      */
     public record StoredJob(FinishedJob job, String resultsKey, Long resultsOffset, Long resultsSize) {
 
-        public StoredJob(FinishedJob job, dev.recur.common.event.ResultsRef ref) {
+        public StoredJob(FinishedJob job, ResultsRef ref) {
             this(job, ref == null ? null : ref.key(), ref == null ? null : ref.offset(),
                     ref == null || ref.offset() == null ? null : ref.sizeBytes());
         }

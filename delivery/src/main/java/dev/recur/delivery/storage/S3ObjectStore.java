@@ -9,6 +9,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import dev.recur.common.event.ResultsRef;
+
 /** Objects in S3 or an S3-compatible store, through the client that {@code quarkus.s3.*} configures. */
 @ApplicationScoped
 public class S3ObjectStore {
@@ -36,7 +38,7 @@ public class S3ObjectStore {
     /** The {@code size} bytes from {@code offset} of an object. */
     public byte[] getRange(String bucket, String key, long offset, long size) {
         byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)
-                .range("bytes=" + offset + "-" + (offset + size - 1))).asByteArray();
+                .range(ResultsRef.httpRange(offset, size))).asByteArray();
         if (bytes.length != size) {
             throw new IllegalStateException("s3://" + bucket + "/" + key + " answered " + bytes.length
                     + " bytes for a range of " + size);

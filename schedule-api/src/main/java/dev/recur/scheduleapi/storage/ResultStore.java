@@ -10,6 +10,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
+import dev.recur.common.event.ResultsRef;
+
 /**
  * Reads the results that delivery stored in the results bucket ({"results": [...]} per job): a whole object, or a
  * byte range of a results pack.
@@ -34,7 +36,7 @@ public class ResultStore {
             ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> {
                 b.bucket(bucket).key(key);
                 if (offset != null) {
-                    b.range("bytes=" + offset + "-" + (offset + size - 1));
+                    b.range(ResultsRef.httpRange(offset, size));
                 }
             });
             if (offset != null && bytes.asByteArray().length != size) {
