@@ -121,7 +121,7 @@ public class ScheduleResource {
             return Uni.createFrom().failure(e);
         }
         return schedules.create(owner, validator.definition(json, now))
-                .map(schedule -> ScheduleResponse.of(schedule, schedules.nextRunAt(schedule), null));
+                .map(schedule -> ScheduleResponse.of(schedule, schedules.firstRunAt(schedule), null));
     }
 
     @GET
@@ -154,7 +154,7 @@ public class ScheduleResource {
     public ScheduleResponse replace(@PathParam("id") String id, JsonNode body) {
         long scheduleId = PathIds.id(id, "schedule_id");
         Schedule schedule = schedules.replace(scheduleId, caller.username(), validator.definition(body, clock.instant()));
-        return ScheduleResponse.of(schedule, schedules.nextRunAt(schedule), null);
+        return ScheduleResponse.of(schedule, schedules.firstRunAt(schedule), null);
     }
 
     @DELETE

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.recur.common.cron.CronExpression;
+import dev.recur.common.cron.FireTimes;
 import dev.recur.common.event.CatchUp;
 import dev.recur.common.event.Overlap;
 import dev.recur.common.json.EventJson;
@@ -68,7 +69,7 @@ public class ScheduleRequestValidator {
         Overlap overlap = choice(object, "overlap", Overlap.class, Overlap.ALLOW, errors);
         int jitter = jitter(object, errors);
 
-        if (errors.isEmpty() && !schedule.cron().firesBetween(firstCandidate(now, startTime), endTime, schedule.zone())) {
+        if (errors.isEmpty() && !new FireTimes(schedule.cron(), schedule.zone(), startTime, endTime).firesAfter(now)) {
             errors.add(new FieldError("cron", "never fires between now (or start_time) and end_time"));
         }
         if (!errors.isEmpty()) {
@@ -118,15 +119,6 @@ public class ScheduleRequestValidator {
             throw ApiException.invalid("active", "is required and must be true or false");
         }
         return active.booleanValue();
-    }
-
-    /** The instant after which the first run may fall: now, or just before start_time. */
-    public static Instant firstCandidate(Instant now, Instant startTime) {
-        if (startTime == null) {
-            return now;
-        }
-        Instant beforeStart = startTime.minusSeconds(1);
-        return beforeStart.isAfter(now) ? beforeStart : now;
     }
 
     private static ObjectNode requireObject(JsonNode body) {

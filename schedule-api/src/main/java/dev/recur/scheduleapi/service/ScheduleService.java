@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.recur.common.cron.FireTimes;
 import dev.recur.common.event.ScheduleSnapshot;
 import dev.recur.common.event.Topics;
 import dev.recur.common.id.Ids;
@@ -151,15 +152,26 @@ public class ScheduleService {
         return schedules.idsOf(owner, active, afterId, limit);
     }
 
-    /** The next fire time, or null when the schedule is inactive or will not fire again before its end. */
+    /** The next fire time after now, or null when the schedule is inactive or will not fire again before its end. */
     public Instant nextRunAt(Schedule schedule) {
+        return nextRunAfter(schedule, clock.instant());
+    }
+
+    /**
+     * The first fire time of the version just written: the first one after the instant the change was accepted
+     * ({@code updated_at}, which the snapshot carries), the minute from which the ticker plans it, however late
+     * the ticker reads the snapshot.
+     */
+    public Instant firstRunAt(Schedule schedule) {
+        return nextRunAfter(schedule, schedule.updatedAt);
+    }
+
+    private static Instant nextRunAfter(Schedule schedule, Instant after) {
         if (!schedule.active) {
             return null;
         }
-        Instant after = ScheduleRequestValidator.firstCandidate(clock.instant(), schedule.startTime);
-        return Crons.parse(schedule.cron)
-                .nextNotAfter(after, schedule.endTime, ZoneId.of(schedule.timezone))
-                .orElse(null);
+        return new FireTimes(Crons.parse(schedule.cron), ZoneId.of(schedule.timezone), schedule.startTime,
+                schedule.endTime).nextAfter(after).orElse(null);
     }
 
     public List<Instant> preview(PreviewRequest request) {

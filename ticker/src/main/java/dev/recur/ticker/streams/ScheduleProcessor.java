@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 import dev.recur.common.cron.CronExpression;
+import dev.recur.common.cron.FireTimes;
 import dev.recur.common.cron.InvalidCronException;
 import dev.recur.common.event.CatchUp;
 import dev.recur.common.event.DueRun;
@@ -131,8 +132,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         }
         long progressMinute = TimelineKey.epochMinute(progress);
         long from = id > TimelineKey.scheduleId(progress) ? progressMinute : progressMinute + 1;
-        return planner(id, schedule).flatMap(p -> p.nextAfter(Instant.ofEpochSecond(from * 60 - 1)))
-                .map(ScheduleProcessor::epochMinute).orElse(NOT_PLANNED);
+        return nextMinuteAfter(id, schedule, Instant.ofEpochSecond(from * 60 - 1));
     }
 
     /**
@@ -186,14 +186,18 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         if (snapshot != null && current != null && snapshot.revision() <= current.revision()) {
             return;
         }
+        // the instant the API accepted the change, on its clock: fire times up to it belong to the old version,
+        // later ones to the new one, however late this ticker reads the change (a tombstone carries no instant)
+        Instant accepted = snapshot != null && snapshot.updatedAt() != null ? snapshot.updatedAt() : now;
+        long nowMinute = epochMinute(now);
         Long written = plans.get(id);
         long planned = written == null ? NOT_PLANNED : nextMinute(id, written);
         if (current != null && planned != NOT_PLANNED) {
             timeline.remove(planned, id);
-            // a run that came due before this change was made still belongs to the old version; the new version
-            // is planned from now below
-            if (planned <= epochMinute(now)) {
-                fire(id, current, planned, now);
+            // a run of the old version that came due before the change was accepted but has not been published
+            long oldThrough = Math.min(epochMinute(accepted), nowMinute);
+            if (planned <= oldThrough) {
+                fire(id, current, planned, oldThrough, now);
             }
         }
         if (snapshot == null) {
@@ -203,7 +207,30 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         }
         TrackedSchedule tracked = TrackedSchedule.of(snapshot);
         schedules.put(id, tracked);
-        plan(id, snapshot.active() ? firstMinute(id, tracked, now) : NOT_PLANNED, written != null);
+        long next = NOT_PLANNED;
+        if (snapshot.active()) {
+            // fire times older than the catch-up window would all be skipped: not walked one by one (a snapshot
+            // replayed long after it was accepted)
+            Instant horizon = now.minus(settings.catchUpWindow()).minusNanos(1);
+            Optional<FireTimes> times = fireTimes(id, tracked);
+            Instant first = times.flatMap(t -> t.nextAfter(accepted.isBefore(horizon) ? horizon : accepted))
+                    .orElse(null);
+            if (current != null && planned != NOT_PLANNED) {
+                // the old version handled its fire times before its plan, also those after the change was accepted
+                // when a tick came before the change: a minute it published is not published again
+                Optional<FireTimes> old = fireTimes(id, current);
+                while (first != null && epochMinute(first) < planned && firesAt(old, first)) {
+                    Instant after = first;
+                    first = times.flatMap(t -> t.nextAfter(after)).orElse(null);
+                }
+            }
+            next = first == null ? NOT_PLANNED : epochMinute(first);
+            if (next != NOT_PLANNED && next <= nowMinute) {
+                // promised before now: published at once, on time for this minute, by the catch-up policy before
+                next = fire(id, tracked, next, nowMinute, now);
+            }
+        }
+        plan(id, next, written != null);
     }
 
     /** Records a schedule's next fire minute in the plans store and the timeline. */
@@ -236,7 +263,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
                 LOG.warnf("dropped a timeline entry of schedule %d, which is not stored", id);
                 continue;
             }
-            long next = fire(id, tracked, minute, now);
+            long next = fire(id, tracked, minute, nowMinute, now);
             if (minute == nowMinute && next != NOT_PLANNED) {
                 // on time: the progress below implies the new plan
                 timeline.put(next, id);
@@ -256,26 +283,42 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     }
 
     /**
-     * Publishes (or, if missed and not to be caught up, skips) each fire time of a schedule from its planned minute
-     * up to now, and returns the minute of its first fire time after now, or {@link #NOT_PLANNED}.
+     * Handles each fire time of a schedule from {@code fromMinute} through {@code throughMinute} (at most the current
+     * minute) and returns the minute of its first fire time after {@code throughMinute}, or {@link #NOT_PLANNED}.
+     * The current minute's fire time is published on time; earlier ones were missed (the ticker was down or behind,
+     * or the schedule reached it late) and go by the schedule's catch-up policy: {@code fire_once} publishes the
+     * latest missed one inside the catch-up window and counts the others as skipped, {@code fire_all} publishes
+     * each one inside the window, {@code skip} none; missed ones older than the window are always skipped.
      */
-    private long fire(long id, TrackedSchedule schedule, long plannedMinute, Instant now) {
-        Optional<Planner> planner = planner(id, schedule);
+    private long fire(long id, TrackedSchedule schedule, long fromMinute, long throughMinute, Instant now) {
+        Optional<FireTimes> times = fireTimes(id, schedule);
         long nowMinute = epochMinute(now);
-        Instant fireTime = Instant.ofEpochSecond(plannedMinute * 60);
-        while (fireTime != null && epochMinute(fireTime) <= nowMinute) {
-            boolean late = epochMinute(fireTime) < nowMinute;
-            if (!late) {
+        CatchUp policy = schedule.catchUp() == null ? CatchUp.FIRE_ONCE : schedule.catchUp();
+        Instant pendingLate = null;
+        Instant fireTime = Instant.ofEpochSecond(fromMinute * 60);
+        while (fireTime != null && epochMinute(fireTime) <= throughMinute) {
+            if (epochMinute(fireTime) == nowMinute) {
                 publish(id, schedule, fireTime, now, false);
-            } else if (schedule.catchUp() == CatchUp.SKIP) {
+            } else if (policy == CatchUp.SKIP) {
                 metrics.skippedByPolicy();
             } else if (Duration.between(fireTime, now).compareTo(settings.catchUpWindow()) > 0) {
                 metrics.skippedOutsideWindow();
-            } else {
+            } else if (policy == CatchUp.FIRE_ALL) {
                 publish(id, schedule, fireTime, now, true);
+            } else {
+                if (pendingLate != null) {
+                    metrics.skippedAsCoalesced();
+                }
+                pendingLate = fireTime;
             }
             Instant after = fireTime;
-            fireTime = planner.flatMap(p -> p.nextAfter(after)).orElse(null);
+            fireTime = times.flatMap(t -> t.nextAfter(after)).orElse(null);
+            if (pendingLate != null && (fireTime == null || epochMinute(fireTime) >= nowMinute
+                    || epochMinute(fireTime) > throughMinute)) {
+                // the latest missed one: published before the current minute's run, in time order
+                publish(id, schedule, pendingLate, now, true);
+                pendingLate = null;
+            }
         }
         return fireTime == null ? NOT_PLANNED : epochMinute(fireTime);
     }
@@ -306,17 +349,21 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         metrics.published(slices.size(), Duration.between(scheduledFor, now));
     }
 
-    /** The first fire minute of a new or changed active schedule: its first fire time after now, or none. */
-    private long firstMinute(long id, TrackedSchedule schedule, Instant now) {
-        return planner(id, schedule).flatMap(p -> p.nextAfter(now)).map(ScheduleProcessor::epochMinute)
+    /** The minute of a schedule's first fire time strictly after {@code after}, or {@link #NOT_PLANNED}. */
+    private long nextMinuteAfter(long id, TrackedSchedule schedule, Instant after) {
+        return fireTimes(id, schedule).flatMap(t -> t.nextAfter(after)).map(ScheduleProcessor::epochMinute)
                 .orElse(NOT_PLANNED);
     }
 
-    private Optional<Planner> planner(long id, TrackedSchedule schedule) {
+    private static boolean firesAt(Optional<FireTimes> times, Instant instant) {
+        return times.flatMap(t -> t.nextAfter(instant.minusNanos(1))).filter(instant::equals).isPresent();
+    }
+
+    private Optional<FireTimes> fireTimes(long id, TrackedSchedule schedule) {
         try {
             CronExpression cron = crons.computeIfAbsent(schedule.cron(), CronExpression::parse);
             ZoneId zone = zones.computeIfAbsent(schedule.timezone(), ZoneId::of);
-            return Optional.of(new Planner(cron, zone, schedule.start(), schedule.end()));
+            return Optional.of(new FireTimes(cron, zone, schedule.start(), schedule.end()));
         } catch (InvalidCronException | DateTimeException e) {
             // schedule-api validates both; a schedule that still has neither never fires rather than stop the ticker
             LOG.errorf("schedule %d has cron '%s' in zone '%s' that cannot be evaluated: %s", id, schedule.cron(),
@@ -351,16 +398,6 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
                 text = value.toString();
             }
             return text;
-        }
-    }
-
-    /** Fire times of one schedule version: cron matches in its zone, not before its start, not after its end. */
-    private record Planner(CronExpression cron, ZoneId zone, Instant start, Instant end) {
-
-        Optional<Instant> nextAfter(Instant after) {
-            Instant from = start != null && !start.minusNanos(1).isBefore(after) ? start.minusNanos(1) : after;
-            Optional<Instant> next = cron.next(from, zone);
-            return end == null ? next : next.filter(fire -> !fire.isAfter(end));
         }
     }
 }

@@ -21,6 +21,7 @@ public final class TickerMetrics {
     private final Counter slices;
     private final Counter skippedOutsideWindow;
     private final Counter skippedByPolicy;
+    private final Counter skippedAsCoalesced;
     private final Timer lateness;
 
     public TickerMetrics(MeterRegistry registry) {
@@ -37,6 +38,8 @@ public final class TickerMetrics {
         skippedOutsideWindow = Counter.builder("recur.ticker.runs.skipped").tag("reason", "older_than_catch_up_window")
                 .description("Missed runs not published").register(registry);
         skippedByPolicy = Counter.builder("recur.ticker.runs.skipped").tag("reason", "catch_up_skip")
+                .description("Missed runs not published").register(registry);
+        skippedAsCoalesced = Counter.builder("recur.ticker.runs.skipped").tag("reason", "fire_once_coalesced")
                 .description("Missed runs not published").register(registry);
         // buckets only: Prometheus computes the quantiles from them, and client-side percentiles (an HdrHistogram
         // per time window) cost a tenth of a tick's CPU, since every run is recorded
@@ -79,6 +82,11 @@ public final class TickerMetrics {
 
     void skippedByPolicy() {
         skippedByPolicy.increment();
+    }
+
+    /** A missed run of a {@code fire_once} schedule that a later missed run stands for. */
+    void skippedAsCoalesced() {
+        skippedAsCoalesced.increment();
     }
 
     private double trackedSchedules() {

@@ -11,6 +11,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,11 +58,40 @@ final class Bench {
     private static final byte[] SCHEDULED_FOR = "\"scheduled_for\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final Pattern PERF_CPU = Pattern.compile("producer-perf-test process CPU: (\\d+) ms");
 
+    private static final Instant FIRST_BOUNDARY = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+
     private Bench() {
     }
 
     static KafkaBroker broker() {
         return Infra.kafka();
+    }
+
+    /**
+     * The minute at which a fan-out test releases the ticker's clock (it stands still before it, while the
+     * schedules load): the last real minute boundary, so that the due-runs' record timestamps are the broker's time
+     * give or take minutes. The broker's time retention (7 days) goes by record timestamps: with a clock 9 days back,
+     * the broker stamped the first commit marker of each partition with its own time, which rolled the segment
+     * after the first transaction, and the next retention check deleted that whole transaction of committed runs.
+     */
+    static Instant firstBoundary() {
+        return FIRST_BOUNDARY;
+    }
+
+    /** The offset of the first record each partition of a topic still holds (0 unless the broker deleted some). */
+    static long[] logStartOffsets(String topic) {
+        try (Admin admin = broker().admin()) {
+            Map<TopicPartition, OffsetSpec> earliest = new java.util.HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                earliest.put(new TopicPartition(topic, p), OffsetSpec.earliest());
+            }
+            var offsets = admin.listOffsets(earliest).all().get();
+            long[] starts = new long[PARTITIONS];
+            offsets.forEach((tp, info) -> starts[tp.partition()] = info.offset());
+            return starts;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the log start offsets of " + topic, e);
+        }
     }
 
     /**

@@ -15,13 +15,13 @@ import dev.recur.common.json.EventJson;
 
 /** Schedule snapshots for tests: a builder-like value with the fields the ticker reads. */
 record Snapshots(long id, long revision, String cron, String zone, List<ObjectNode> items, Instant start,
-        Instant end, boolean active, CatchUp catchUp, int jitterSeconds) {
+        Instant end, boolean active, CatchUp catchUp, int jitterSeconds, Instant accepted) {
 
     private static final long PLACEHOLDER_ID = 987_654_321_987_654_321L;
     static final Instant FAR_END = Instant.parse("2030-01-01T00:00:00Z");
 
     static Snapshots schedule(long id, String cron) {
-        return new Snapshots(id, 1, cron, "UTC", items(1), null, FAR_END, true, null, 0);
+        return new Snapshots(id, 1, cron, "UTC", items(1), null, FAR_END, true, null, 0, null);
     }
 
     static List<ObjectNode> items(int count) {
@@ -30,39 +30,44 @@ record Snapshots(long id, long revision, String cron, String zone, List<ObjectNo
     }
 
     Snapshots next() {
-        return new Snapshots(id, revision + 1, cron, zone, items, start, end, active, catchUp, jitterSeconds);
+        return new Snapshots(id, revision + 1, cron, zone, items, start, end, active, catchUp, jitterSeconds, accepted);
     }
 
     Snapshots cron(String value) {
-        return new Snapshots(id, revision, value, zone, items, start, end, active, catchUp, jitterSeconds);
+        return new Snapshots(id, revision, value, zone, items, start, end, active, catchUp, jitterSeconds, accepted);
     }
 
     Snapshots zone(String value) {
-        return new Snapshots(id, revision, cron, value, items, start, end, active, catchUp, jitterSeconds);
+        return new Snapshots(id, revision, cron, value, items, start, end, active, catchUp, jitterSeconds, accepted);
     }
 
     Snapshots items(List<ObjectNode> value) {
-        return new Snapshots(id, revision, cron, zone, value, start, end, active, catchUp, jitterSeconds);
+        return new Snapshots(id, revision, cron, zone, value, start, end, active, catchUp, jitterSeconds, accepted);
     }
 
     Snapshots start(Instant value) {
-        return new Snapshots(id, revision, cron, zone, items, value, end, active, catchUp, jitterSeconds);
+        return new Snapshots(id, revision, cron, zone, items, value, end, active, catchUp, jitterSeconds, accepted);
     }
 
     Snapshots end(Instant value) {
-        return new Snapshots(id, revision, cron, zone, items, start, value, active, catchUp, jitterSeconds);
+        return new Snapshots(id, revision, cron, zone, items, start, value, active, catchUp, jitterSeconds, accepted);
     }
 
     Snapshots active(boolean value) {
-        return new Snapshots(id, revision, cron, zone, items, start, end, value, catchUp, jitterSeconds);
+        return new Snapshots(id, revision, cron, zone, items, start, end, value, catchUp, jitterSeconds, accepted);
     }
 
     Snapshots catchUp(CatchUp value) {
-        return new Snapshots(id, revision, cron, zone, items, start, end, active, value, jitterSeconds);
+        return new Snapshots(id, revision, cron, zone, items, start, end, active, value, jitterSeconds, accepted);
+    }
+
+    /** The instant schedule-api accepted this version ({@code updated_at}); null leaves it out (the ticker's now). */
+    Snapshots acceptedAt(Instant value) {
+        return new Snapshots(id, revision, cron, zone, items, start, end, active, catchUp, jitterSeconds, value);
     }
 
     Snapshots jitter(int seconds) {
-        return new Snapshots(id, revision, cron, zone, items, start, end, active, catchUp, seconds);
+        return new Snapshots(id, revision, cron, zone, items, start, end, active, catchUp, seconds, accepted);
     }
 
     /**
@@ -71,7 +76,7 @@ record Snapshots(long id, long revision, String cron, String zone, List<ObjectNo
      */
     Template template() {
         String json = new String(EventJson.write(new Snapshots(PLACEHOLDER_ID, revision, cron, zone, items, start,
-                end, active, catchUp, jitterSeconds).snapshot()), StandardCharsets.UTF_8);
+                end, active, catchUp, jitterSeconds, accepted).snapshot()), StandardCharsets.UTF_8);
         String placeholder = "\"schedule_id\":" + PLACEHOLDER_ID;
         int at = json.indexOf(placeholder);
         return new Template(json.substring(0, at + placeholder.length() - Long.toString(PLACEHOLDER_ID).length())
@@ -93,6 +98,6 @@ record Snapshots(long id, long revision, String cron, String zone, List<ObjectNo
 
     ScheduleSnapshot snapshot() {
         return ScheduleSnapshot.of(id, "alice", revision, cron, zone, items, start, end, active, catchUp,
-                Overlap.ALLOW, jitterSeconds, Instant.EPOCH, Instant.EPOCH);
+                Overlap.ALLOW, jitterSeconds, Instant.EPOCH, accepted);
     }
 }

@@ -56,8 +56,8 @@ class TickerFanOutBenchmarkTest {
     @TempDir
     Path tempDir;
 
-    private static final Instant LOADING = Instant.parse("2026-11-28T12:00:30Z");
-    private static final Instant BOUNDARY = Instant.parse("2026-11-28T12:01:00Z");
+    private static final Instant BOUNDARY = Bench.firstBoundary();
+    private static final Instant LOADING = BOUNDARY.minusSeconds(30);
     // how often the benchmark looks at the due-runs' last stable offsets: the resolution of its figure
     private static final long FOLLOW_MILLIS = 10;
     private static final int PAYLOADS = 10_000;
@@ -206,9 +206,12 @@ class TickerFanOutBenchmarkTest {
         System.out.printf("heap after loading - before, per schedule: %,d B%n", (heapLoaded - heapBefore) / schedules);
         System.out.printf("state dir (RocksDB, after close) per schedule: %,d B%n", stateBytes / schedules);
         System.out.printf("p99 publish lateness (ticker's timer, bucket bound): %.2f s; %s%n", latenessP99, Bench.load());
+        long[] logStarts = Bench.logStartOffsets(settings.dueRunsTopic());
+        System.out.printf("due-runs' log start offsets (records the broker deleted): %s%n", Arrays.toString(logStarts));
         for (Minute minute : minutes) {
             assertThat(minute.published.cardinality()).as("runs of %s", minute.at).isEqualTo(schedules);
         }
+        assertThat(logStarts).as("due-runs' log start offsets").containsOnly(0L);
     }
 
     private static boolean allAtLeast(long[] values, long[] bounds) {

@@ -141,7 +141,7 @@ class TickerTopologyTest {
     }
 
     @Test
-    void shouldFireMissedRunsOnceLateWithinWindowAndCountOlderOnesWhenTickerWasDown() {
+    void shouldFireOnlyTheLatestMissedRunWithinWindowWhenCatchUpIsFireOnceAndTickerWasDown() {
         try (TickerDriver ticker = new TickerDriver(T0)) {
             ticker.at(t("10:00:30"));
             ticker.send(Snapshots.schedule(ID, "*/10 * * * *"));
@@ -151,13 +151,129 @@ class TickerTopologyTest {
             List<DueRun> caughtUp = ticker.runs();
             List<DueRun> after = ticker.runMinutes(t("12:06:00"), t("12:10:00"));
 
+            assertThat(times(caughtUp)).containsExactly(t("12:00:00"));
+            assertThat(caughtUp).allMatch(DueRun::late);
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")).isEqualTo(5);
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "older_than_catch_up_window"))
+                    .isEqualTo(6);
+            assertThat(times(after)).containsExactly(t("12:10:00"));
+            assertThat(after.get(0).late()).isFalse();
+        }
+    }
+
+    @Test
+    void shouldFireEveryMissedRunWithinWindowWhenCatchUpIsFireAll() {
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            ticker.at(t("10:00:30"));
+            ticker.send(Snapshots.schedule(ID, "*/10 * * * *").catchUp(CatchUp.FIRE_ALL));
+
+            ticker.at(t("12:05:00"));
+            List<DueRun> caughtUp = ticker.runs();
+            List<DueRun> after = ticker.runMinutes(t("12:06:00"), t("12:10:00"));
+
             assertThat(times(caughtUp)).containsExactly(t("11:10:00"), t("11:20:00"), t("11:30:00"), t("11:40:00"),
                     t("11:50:00"), t("12:00:00"));
             assertThat(caughtUp).allMatch(DueRun::late);
             assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "older_than_catch_up_window"))
                     .isEqualTo(6);
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")).isZero();
             assertThat(times(after)).containsExactly(t("12:10:00"));
-            assertThat(after.get(0).late()).isFalse();
+        }
+    }
+
+    @Test
+    void shouldFireMissedRunLateAndCurrentMinuteOnTimeWhenTickerComesBackAtAFireMinute() {
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            ticker.at(t("10:00:30"));
+            ticker.send(Snapshots.schedule(ID, "* * * * *"));
+
+            // down from 10:00:30 to 10:33:10: 32 minutes missed, the 33rd is the current one
+            ticker.at(t("10:33:10"));
+            List<DueRun> caughtUp = ticker.runs();
+
+            assertThat(caughtUp).extracting(DueRun::scheduledFor, DueRun::late).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple(t("10:32:00"), true),
+                    org.assertj.core.groups.Tuple.tuple(t("10:33:00"), false));
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")).isEqualTo(31);
+        }
+    }
+
+    @Test
+    void shouldFireThePromisedMinuteOnceWhenTheSnapshotReachesTheTickerAfterIt() {
+        try (TickerDriver ticker = new TickerDriver(t("10:22:00"))) {
+            ticker.at(t("10:22:58"));
+            Snapshots schedule = Snapshots.schedule(ID, "* * * * *").acceptedAt(t("10:22:58"));
+            // the API answered next_run_at 10:23:00; the ticker reads the snapshot at 10:23:13
+            ticker.at(t("10:23:13"));
+            ticker.send(schedule);
+            List<DueRun> runs = new ArrayList<>(ticker.runs());
+            runs.addAll(ticker.runMinutes(t("10:24:00"), t("10:25:00")));
+
+            assertThat(times(runs)).containsExactly(t("10:23:00"), t("10:24:00"), t("10:25:00"));
+            assertThat(runs).noneMatch(DueRun::late);
+        }
+    }
+
+    @Test
+    void shouldApplyTheCatchUpPolicyToPromisedMinutesWhenTheSnapshotArrivesMinutesLate() {
+        for (CatchUp policy : CatchUp.values()) {
+            try (TickerDriver ticker = new TickerDriver(t("10:22:00"))) {
+                ticker.at(t("10:22:58"));
+                Snapshots schedule = Snapshots.schedule(ID, "* * * * *").catchUp(policy).acceptedAt(t("10:22:58"));
+                ticker.at(t("10:26:10"));
+                ticker.send(schedule);
+                List<DueRun> runs = ticker.runs();
+
+                List<Instant> expected = switch (policy) {
+                    case FIRE_ONCE -> List.of(t("10:25:00"), t("10:26:00"));
+                    case FIRE_ALL -> List.of(t("10:23:00"), t("10:24:00"), t("10:25:00"), t("10:26:00"));
+                    case SKIP -> List.of(t("10:26:00"));
+                };
+                assertThat(times(runs)).as("%s", policy).isEqualTo(expected);
+                assertThat(runs).as("%s", policy).allMatch(run -> run.late() == run.scheduledFor().isBefore(t("10:26:00")));
+                assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")).as("%s", policy)
+                        .isEqualTo(policy == CatchUp.FIRE_ONCE ? 2 : 0);
+                assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip")).as("%s", policy)
+                        .isEqualTo(policy == CatchUp.SKIP ? 3 : 0);
+                assertThat(times(ticker.runMinutes(t("10:27:00"), t("10:27:00")))).containsExactly(t("10:27:00"));
+            }
+        }
+    }
+
+    @Test
+    void shouldNotRepeatAMinuteTheOldVersionFiredWhenAChangeAcceptedBeforeItArrivesAfterTheTick() {
+        try (TickerDriver ticker = new TickerDriver(t("10:00:30"))) {
+            Snapshots schedule = Snapshots.schedule(ID, "* * * * *").acceptedAt(t("10:00:30"));
+            ticker.send(schedule);
+            List<DueRun> runs = new ArrayList<>(ticker.runMinutes(t("10:01:00"), t("10:05:00")));
+            // accepted just before 10:06, read after the tick fired 10:06 for the old version
+            ticker.at(t("10:06:10"));
+            runs.addAll(ticker.runs());
+            ticker.send(schedule.next().items(Snapshots.items(2)).acceptedAt(t("10:05:59.900")));
+            runs.addAll(ticker.runs());
+            runs.addAll(ticker.runMinutes(t("10:07:00"), t("10:07:00")));
+
+            assertThat(times(runs)).containsExactly(t("10:01:00"), t("10:02:00"), t("10:03:00"), t("10:04:00"),
+                    t("10:05:00"), t("10:06:00"), t("10:07:00"));
+            assertThat(runs.get(6).items()).hasSize(2);
+        }
+    }
+
+    @Test
+    void shouldNotFireTheOldVersionAfterAPauseAcceptedBeforeTheMinuteWhenItArrivesLate() {
+        try (TickerDriver ticker = new TickerDriver(t("10:00:30"))) {
+            Snapshots schedule = Snapshots.schedule(ID, "* * * * *").acceptedAt(t("10:00:30"));
+            ticker.send(schedule);
+            List<DueRun> runs = new ArrayList<>(ticker.runMinutes(t("10:01:00"), t("10:04:00")));
+            // the pause was accepted at 10:04:59.9; the stream thread reads it at 10:05:00.1, before its tick
+            ticker.at(t("10:04:50"));
+            ticker.clockAt(t("10:05:00.100"));
+            ticker.send(schedule.next().active(false).acceptedAt(t("10:04:59.900")));
+            runs.addAll(ticker.runs());
+            runs.addAll(ticker.runMinutes(t("10:05:00"), t("10:10:00")));
+
+            assertThat(times(runs)).containsExactly(t("10:01:00"), t("10:02:00"), t("10:03:00"), t("10:04:00"));
+            assertThat(ticker.timelineKeys()).isEmpty();
         }
     }
 
