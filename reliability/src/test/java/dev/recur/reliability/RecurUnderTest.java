@@ -148,7 +148,7 @@ final class RecurUnderTest implements AutoCloseable {
     }
 
     /** The JSON answer of an API call; fails unless its status is {@code expectedStatus}. */
-    private JsonNode call(String method, String path, String body, int expectedStatus) {
+    JsonNode call(String method, String path, String body, int expectedStatus) {
         try {
             HttpResponse<String> r = api(method, path, body, Duration.ofSeconds(30));
             if (r.statusCode() != expectedStatus) {

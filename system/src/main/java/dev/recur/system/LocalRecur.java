@@ -233,6 +233,9 @@ public final class LocalRecur implements AutoCloseable {
         Map<String, String> ticker = new LinkedHashMap<>(common);
         ticker.put("quarkus.kafka-streams.bootstrap-servers", kafka.bootstrapServers());
         ticker.put("kafka-streams.state.dir", data.resolve("ticker-state").toString());
+        // static membership: a restarted ticker takes its tasks back at once (one instance: nothing to stand by)
+        ticker.put("kafka-streams.group.instance.id", "ticker-0");
+        ticker.put("kafka-streams.num.standby.replicas", "0");
 
         Map<String, String> delivery = new LinkedHashMap<>(common);
         database(delivery, "recur_delivery");

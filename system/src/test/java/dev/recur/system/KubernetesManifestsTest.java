@@ -36,7 +36,7 @@ class KubernetesManifestsTest {
     void shouldRunEveryServiceWithProbesResourcesAndNonRootWhenRendered(String overlay) throws Exception {
         List<JsonNode> objects = render(overlay);
         for (String service : Repo.SERVICES) {
-            JsonNode deployment = find(objects, "Deployment", service);
+            JsonNode deployment = workload(objects, service);
             JsonNode pod = deployment.path("spec").path("template").path("spec");
             JsonNode container = pod.path("containers").get(0);
             int port = Repo.defaultHttpPort(service);
@@ -66,6 +66,23 @@ class KubernetesManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
+    void shouldGiveEachTickerPodItsOwnStableMembershipAndStateVolumeWhenRendered(String overlay) throws Exception {
+        JsonNode ticker = workload(render(overlay), "ticker");
+        JsonNode container = ticker.path("spec").path("template").path("spec").path("containers").get(0);
+        JsonNode instanceId = null;
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals("TICKER_INSTANCE_ID")) {
+                instanceId = e;
+            }
+        }
+        assertThat(instanceId).as("TICKER_INSTANCE_ID").isNotNull();
+        assertThat(instanceId.path("valueFrom").path("fieldRef").path("fieldPath").asText()).isEqualTo("metadata.name");
+        assertThat(ticker.path("spec").path("volumeClaimTemplates").get(0).path("metadata").path("name").asText())
+                .isEqualTo(container.path("volumeMounts").get(0).path("name").asText());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
     void shouldOnlyPassConfigurationTheServicesReadWhenRendered(String overlay) throws Exception {
         List<JsonNode> objects = render(overlay);
         JsonNode config = find(objects, "ConfigMap", "recur-config").path("data");
@@ -77,7 +94,7 @@ class KubernetesManifestsTest {
         Set<String> secretNames = objects.stream().filter(o -> o.path("kind").asText().equals("Secret"))
                 .map(o -> o.path("metadata").path("name").asText()).collect(Collectors.toSet());
         for (String service : Repo.SERVICES) {
-            JsonNode container = find(objects, "Deployment", service).path("spec").path("template").path("spec")
+            JsonNode container = workload(objects, service).path("spec").path("template").path("spec")
                     .path("containers").get(0);
             assertThat(Repo.environmentVariablesReadBy(service)).as(service).containsAll(env(container).keySet());
             container.path("env").forEach(e -> {
@@ -125,6 +142,12 @@ class KubernetesManifestsTest {
         Map<String, String> env = new java.util.LinkedHashMap<>();
         container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText(null)));
         return env;
+    }
+
+    /** The service's Deployment, or its StatefulSet (the ticker: a stable name per pod, a volume for its state). */
+    private static JsonNode workload(List<JsonNode> objects, String service) {
+        String kind = service.equals("ticker") ? "StatefulSet" : "Deployment";
+        return find(objects, kind, service);
     }
 
     private static JsonNode find(List<JsonNode> objects, String kind, String name) {
