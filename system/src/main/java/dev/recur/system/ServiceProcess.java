@@ -40,6 +40,17 @@ public final class ServiceProcess {
         this.log = log;
     }
 
+    /**
+     * Another instance of the same service: the same jar and configuration with {@code overrides} on top, its own
+     * name, port and log beside this one's (several instances of a service in one system, as a scaled-out
+     * deployment runs them).
+     */
+    public ServiceProcess another(String instanceName, int instancePort, Map<String, String> overrides) {
+        Map<String, String> merged = new java.util.LinkedHashMap<>(properties);
+        merged.putAll(overrides);
+        return new ServiceProcess(instanceName, jar, instancePort, merged, log.resolveSibling(instanceName + ".log"));
+    }
+
     public String name() {
         return name;
     }
