@@ -20,7 +20,11 @@ import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
+import dev.recur.common.net.OutboundGuard;
+import dev.recur.common.net.RefusedTargetException;
+import dev.recur.common.net.Resolver;
 import dev.recur.common.time.ApiTime;
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.domain.AttemptOutcome;
@@ -49,17 +53,23 @@ public class CallbackSender {
     private static final String HMAC = "HmacSHA256";
 
     private final DeliveryConfig.Callback config;
-    private final AddressGuard guard;
+    private final OutboundGuard guard;
     private final JobObjectRenderer renderer;
     private final HttpClient http;
     private final long timeoutMillis;
     // initialised once with the signing secret; each callback signs with a clone (no provider lookup, no key setup)
     private final Mac signer;
 
+    @Inject
     CallbackSender(DeliveryConfig config, Vertx vertx) {
-        this.config = config.callback();
+        this(config.callback(), config.workers(), vertx, Resolver.SYSTEM);
+    }
+
+    CallbackSender(DeliveryConfig.Callback callback, int workers, Vertx vertx, Resolver resolver) {
+        this.config = callback;
         this.signer = this.config.signingSecret().map(CallbackSender::mac).orElse(null);
-        this.guard = new AddressGuard(this.config.allowedNetworks().orElse(List.of()));
+        this.guard = new OutboundGuard("recur.delivery.callback.allowed-networks",
+                this.config.allowedNetworks().orElse(List.of()), resolver);
         this.renderer = new JobObjectRenderer(this.config.publicBaseUrl(), this.config.inlineResultsLimitBytes());
         this.timeoutMillis = this.config.timeout().toMillis();
         // one connection per delivery worker to a single receiver at most; Vert.x keeps 5 per host by default
@@ -71,7 +81,7 @@ public class CallbackSender {
                 // the connection goes to a checked IP address: SNI and certificate check use the URL's host
                 .setForceSni(true)
                 .setDecompressionSupported(false),
-                new PoolOptions().setHttp1MaxSize(config.workers()));
+                new PoolOptions().setHttp1MaxSize(workers));
     }
 
     public AttemptOutcome send(DeliverableJob deliverable, String callbackUrl) {
@@ -87,8 +97,8 @@ public class CallbackSender {
         }
         InetAddress target;
         try {
-            target = guard.check(uri.getHost())[0];
-        } catch (AddressGuard.RefusedTargetException e) {
+            target = guard.check(uri.getHost());
+        } catch (RefusedTargetException e) {
             return AttemptOutcome.refused(e.getMessage());
         } catch (UnknownHostException e) {
             return AttemptOutcome.failed(null, "unknown host " + uri.getHost());

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.recur.common.event.Topics;
+import dev.recur.common.net.AllowedTarget;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -54,10 +55,11 @@ public interface DeliveryConfig {
         String publicBaseUrl();
 
         /**
-         * Networks (CIDR or single address) callbacks may reach although they are loopback, private,
-         * link-local or unique-local; empty by default.
+         * Targets callbacks may reach although their address is in a special-purpose range (loopback, private,
+         * link-local..., see {@link dev.recur.common.net.OutboundGuard}): networks, addresses or host names; empty by
+         * default. Parsed at start: a bad entry stops the service.
          */
-        Optional<List<String>> allowedNetworks();
+        Optional<List<AllowedTarget>> allowedNetworks();
     }
 
     interface Retry {

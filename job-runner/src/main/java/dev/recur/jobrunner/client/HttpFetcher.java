@@ -3,6 +3,9 @@ package dev.recur.jobrunner.client;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.recur.common.event.ResultPage;
+import dev.recur.common.net.OutboundGuard;
+import dev.recur.common.net.RefusedTargetException;
+import dev.recur.common.net.Resolver;
 import dev.recur.jobrunner.config.JobRunnerConfig;
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
@@ -21,7 +24,6 @@ import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -36,21 +38,25 @@ import java.util.concurrent.TimeoutException;
 /**
  * The built-in backend for {@code source: universal} items: a plain GET of the item's {@code url}, so
  * that Recur is useful without a scraping account. It follows redirects itself, so that every hop
- * passes the {@link TargetGuard}, and connects to the address it checked, never to a second lookup.
+ * passes the {@link OutboundGuard}, and connects to the address it checked, never to a second lookup.
  */
 public final class HttpFetcher implements ScraperBackend {
 
     private final Vertx vertx;
     private final HttpClient http;
     private final JobRunnerConfig.Fetcher config;
-    private final TargetGuard guard;
+    private final OutboundGuard guard;
     private final Clock clock;
 
     public HttpFetcher(Vertx vertx, JobRunnerConfig.Fetcher config, int maxConnections, Clock clock) {
+        this(vertx, config, maxConnections, clock, Resolver.SYSTEM);
+    }
+
+    HttpFetcher(Vertx vertx, JobRunnerConfig.Fetcher config, int maxConnections, Clock clock, Resolver resolver) {
         this.vertx = vertx;
         this.config = config;
         this.clock = clock;
-        this.guard = new TargetGuard(config.allow().orElse(List.of()));
+        this.guard = new OutboundGuard("recur.job-runner.fetcher.allow", config.allow().orElse(List.of()), resolver);
         this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setMaxPoolSize(Math.max(1, maxConnections))
@@ -116,18 +122,14 @@ public final class HttpFetcher implements ScraperBackend {
                 return;
             }
             String host = next.getHost();
-            resolve(host).onComplete(resolved -> {
-                if (resolved.failed()) {
-                    finish(ScrapeOutcome.Failure.transientFailure(0, "cannot resolve " + host));
+            check(host).onComplete(checked -> {
+                if (checked.failed()) {
+                    finish(checked.cause() instanceof RefusedTargetException refused
+                            ? ScrapeOutcome.Failure.permanent(0, refused.getMessage())
+                            : ScrapeOutcome.Failure.transientFailure(0, "cannot resolve " + host));
                     return;
                 }
-                List<InetAddress> addresses = resolved.result();
-                Optional<String> refusal = guard.refusal(host, addresses);
-                if (refusal.isPresent()) {
-                    finish(ScrapeOutcome.Failure.permanent(0, refusal.get()));
-                    return;
-                }
-                get(next, addresses.get(0)).onComplete(answer -> {
+                get(next, checked.result()).onComplete(answer -> {
                     if (answer.succeeded()) {
                         answered(next, hop, answer.result());
                     } else if (answer.cause() instanceof BodyTooLarge tooLarge) {
@@ -231,17 +233,20 @@ public final class HttpFetcher implements ScraperBackend {
         }
     }
 
-    /** An address literal needs no lookup; a name is looked up on a worker, as the JDK's resolver blocks. */
-    private Future<List<InetAddress>> resolve(String host) {
+    /**
+     * The address to connect to, if the guard lets the host through; an address literal needs no lookup, a name is
+     * looked up on a worker, as the JDK's resolver blocks.
+     */
+    private Future<InetAddress> check(String host) {
         String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         if (NetUtil.isValidIpV4Address(bare) || NetUtil.isValidIpV6Address(bare)) {
             try {
-                return Future.succeededFuture(List.of(InetAddress.getAllByName(bare)));
-            } catch (UnknownHostException e) {
+                return Future.succeededFuture(guard.check(host));
+            } catch (Exception e) {
                 return Future.failedFuture(e);
             }
         }
-        return vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false);
+        return vertx.executeBlocking(() -> guard.check(host), false);
     }
 
     private static Optional<String> checkShape(URI target) {

@@ -1,5 +1,6 @@
 package dev.recur.jobrunner.config;
 
+import dev.recur.common.net.AllowedTarget;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
@@ -146,9 +147,10 @@ public interface JobRunnerConfig {
         String userAgent();
 
         /**
-         * Targets allowed although their address is loopback, private, link-local, unique-local,
-         * unspecified or multicast: CIDR blocks ({@code 127.0.0.1/32}) or host names.
+         * Targets allowed although their address is in a special-purpose range (loopback, private, link-local...,
+         * see {@link dev.recur.common.net.OutboundGuard}): networks ({@code 127.0.0.1/32}), addresses or host names.
+         * Parsed at start: a bad entry stops the service.
          */
-        Optional<List<String>> allow();
+        Optional<List<AllowedTarget>> allow();
     }
 }

@@ -11,12 +11,15 @@ import static dev.recur.jobrunner.client.OxylabsScraperTest.item;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.recur.common.net.AllowedTarget;
+import dev.recur.common.net.Resolver;
 import dev.recur.jobrunner.config.JobRunnerConfig;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,14 +168,14 @@ class HttpFetcherTest {
 
         assertThat(failure.retryable()).isFalse();
         assertThat(failure.statusCode()).isZero();
-        assertThat(failure.reason()).contains("refused target 169.254.169.254").contains("link-local");
+        assertThat(failure.reason()).contains("refused target 169.254.169.254");
     }
 
     @Test
     void shouldRefusePrivateAddressWhenNotAllowlisted() {
         var failure = (ScrapeOutcome.Failure) call(fetcher, item("{\"url\": \"http://10.0.0.1/admin\"}"));
 
-        assertThat(failure.reason()).contains("refused target 10.0.0.1").contains("private");
+        assertThat(failure.reason()).contains("refused target 10.0.0.1");
     }
 
     @Test
@@ -185,7 +188,7 @@ class HttpFetcherTest {
                 + "/\"}"));
 
         assertThat(failure.retryable()).isFalse();
-        assertThat(failure.reason()).contains("refused target localhost").contains("loopback");
+        assertThat(failure.reason()).contains("refused target localhost").doesNotContain("127.0.0.1");
         assertThat(wireMock.getAllServeEvents()).isEmpty();
         strict.close();
     }
@@ -198,6 +201,57 @@ class HttpFetcherTest {
         var failure = (ScrapeOutcome.Failure) call(fetcher, item("{\"url\": \"" + local("/hop") + "\"}"));
 
         assertThat(failure.reason()).contains("refused target 169.254.169.254");
+    }
+
+    @Test
+    void shouldRefuseNameResolvingToIpv4MappedLoopbackWithoutRequestWhenLoopbackIsNotAllowlisted() {
+        wireMock.stubFor(get("/").willReturn(aResponse().withStatus(200).withBody("secret")));
+        var strict = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of()), 2,
+                Clock.systemUTC(), Resolver.of(Map.of("mapped.test", List.of("::ffff:127.0.0.1"))));
+
+        var failure = (ScrapeOutcome.Failure) call(strict, item("{\"url\": \"http://mapped.test:" + wireMock.port()
+                + "/\"}"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure.reason()).startsWith("refused target mapped.test: ").doesNotContain("127.0.0.1")
+                .doesNotContain("7f00");
+        assertThat(wireMock.getAllServeEvents()).isEmpty();
+        strict.close();
+    }
+
+    @Test
+    void shouldConnectToTheCheckedAddressWhenNameResolvesToAnAllowedIpv4MappedAddress() {
+        wireMock.stubFor(get("/mapped").willReturn(aResponse().withStatus(200).withBody("through the mapped form")));
+        var allowing = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024,
+                List.of("127.0.0.1/32")), 2, Clock.systemUTC(),
+                Resolver.of(Map.of("mapped.test", List.of("::ffff:127.0.0.1"))));
+
+        var outcome = (ScrapeOutcome.Success) call(allowing, item("{\"url\": \"http://mapped.test:"
+                + wireMock.port() + "/mapped\"}"));
+
+        assertThat(outcome.pages().get(0).content().asText()).isEqualTo("through the mapped form");
+        wireMock.verify(getRequestedFor(urlEqualTo("/mapped")).withHeader("Host",
+                equalTo("mapped.test:" + wireMock.port())));
+        allowing.close();
+    }
+
+    @Test
+    void shouldRefuseRedirectHopToNameResolvingToIpv4MappedAddressWhenFirstHopIsAllowed() {
+        String hop = "http://rebound.test:" + wireMock.port() + "/secret";
+        wireMock.stubFor(get("/bounce").willReturn(aResponse().withStatus(302).withHeader("Location", hop)));
+        wireMock.stubFor(get("/secret").willReturn(aResponse().withStatus(200).withBody("secret")));
+        var strict = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of("first.test")),
+                2, Clock.systemUTC(), Resolver.of(Map.of("first.test", List.of("127.0.0.1"),
+                        "rebound.test", List.of("::ffff:127.0.0.1"))));
+
+        var failure = (ScrapeOutcome.Failure) call(strict, item("{\"url\": \"http://first.test:" + wireMock.port()
+                + "/bounce\"}"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure.reason()).startsWith("refused target rebound.test: ");
+        assertThat(wireMock.getAllServeEvents()).singleElement()
+                .satisfies(served -> assertThat(served.getRequest().getUrl()).isEqualTo("/bounce"));
+        strict.close();
     }
 
     @Test
@@ -227,8 +281,8 @@ class HttpFetcherTest {
         }
 
         @Override
-        public Optional<List<String>> allow() {
-            return Optional.of(allowList);
+        public Optional<List<AllowedTarget>> allow() {
+            return Optional.of(allowList.stream().map(AllowedTarget::of).toList());
         }
     }
 }
