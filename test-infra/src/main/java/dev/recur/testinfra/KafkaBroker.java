@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -19,17 +20,22 @@ public interface KafkaBroker extends Server {
 
     String bootstrapServers();
 
-
+    /**
+     * Everything a client of this broker needs, as Kafka client settings: the bootstrap servers, and for a broker
+     * that wants them the security settings too.
+     */
+    default Map<String, String> clientProperties() {
+        return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    }
 
     /** SIGKILL: a crash, for fault-injection tests. Embedded only. */
     default void kill() {
         throw new UnsupportedOperationException("kill is only supported by the embedded broker");
     }
 
-
     default Admin admin() {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.putAll(clientProperties());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
         return Admin.create(props);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
+import dev.recur.common.kafka.KafkaClients;
 import dev.recur.jobrunner.config.JobRunnerConfig;
 import dev.recur.jobrunner.service.JobRunner;
 import dev.recur.jobrunner.service.SliceWork;
@@ -21,7 +22,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,7 +38,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -65,7 +64,7 @@ public class DueRunLoop {
 
     private final JobRunnerConfig config;
     private final JobRunner runner;
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final ConcurrentLinkedQueue<SliceWork> finished = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Set<TopicPartition> dirty = new HashSet<>();
@@ -74,11 +73,10 @@ public class DueRunLoop {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
 
-    public DueRunLoop(JobRunnerConfig config, JobRunner runner,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public DueRunLoop(JobRunnerConfig config, JobRunner runner, KafkaClients kafka) {
         this.config = config;
         this.runner = runner;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -123,8 +121,7 @@ public class DueRunLoop {
     }
 
     private void open() {
-        Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> producerProps = new HashMap<>();
         // zombie fencing comes from the consumer group generation (KIP-447); a stable instance id also lets a
         // restarted process abort its predecessor's open transaction right away
         producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalIdPrefix() + "-"
@@ -134,13 +131,10 @@ public class DueRunLoop {
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         producerProps.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        producer = new KafkaProducer<>(producerProps);
+        producer = kafka.producer(producerProps, new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
 
-        Properties consumerProps = new Properties();
-        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> consumerProps = new HashMap<>();
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -149,9 +143,7 @@ public class DueRunLoop {
         // a resumed partition is fetched only after the pending fetch returns: keep that wait short
         consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         consumerProps.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis());
-        consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        consumer = new KafkaConsumer<>(consumerProps);
+        consumer = kafka.consumer(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(config.dueRunsTopic()), new Rebalance());
     }
 

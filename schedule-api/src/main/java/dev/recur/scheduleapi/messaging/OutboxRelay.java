@@ -8,7 +8,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,7 +21,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,9 +28,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.recur.common.kafka.KafkaClients;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -62,8 +61,8 @@ public class OutboxRelay {
     @Inject
     ScheduleApiConfig config;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
     /**
@@ -238,19 +237,19 @@ public class OutboxRelay {
 
     private Producer<String, byte[]> producer() {
         if (producer == null) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            // uncompressed: a snapshot is a few hundred bytes of JSON as a rule, and compressing the relay's small
-            // per-partition batches cost more CPU than the rest of a create (gzip, and lz4 with its 64 KiB block
-            // buffers, measured in docs/performance-schedule-api.md); the topic takes the largest one as it is
-            props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-            props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-            // snapshots carry a schedule's items, up to the API's body limit
-            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
-            props.put(ProducerConfig.CLIENT_ID_CONFIG, "recur-schedule-api-outbox");
-            producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+            producer = kafka.producer(Map.of(
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    // uncompressed: a snapshot is a few hundred bytes of JSON as a rule, and compressing the relay's
+                    // small per-partition batches cost more CPU than the rest of a create (gzip, and lz4 with its
+                    // 64 KiB block buffers, measured in docs/performance-schedule-api.md); the topic takes the
+                    // largest one as it is
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG, "none",
+                    ProducerConfig.LINGER_MS_CONFIG, 5,
+                    // snapshots carry a schedule's items, up to the API's body limit
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024,
+                    ProducerConfig.CLIENT_ID_CONFIG, "recur-schedule-api-outbox"),
+                    new StringSerializer(), new ByteArraySerializer());
         }
         return producer;
     }
