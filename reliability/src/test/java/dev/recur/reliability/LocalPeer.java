@@ -37,6 +37,7 @@ final class LocalPeer implements AutoCloseable {
 
     private final int port;
     private final Map<Long, AtomicInteger> callbacks = new ConcurrentHashMap<>();
+    private final Map<Long, Long> firstCallbackNanos = new ConcurrentHashMap<>();
     private final AtomicLong unidentifiedCallbacks = new AtomicLong();
     private final AtomicLong scraperCalls = new AtomicLong();
     private HttpServer server;
@@ -100,6 +101,11 @@ final class LocalPeer implements AutoCloseable {
         return callbacks.size();
     }
 
+    /** When the first callback of each job id arrived, as {@link System#nanoTime()}. */
+    Map<Long, Long> firstCallbackNanos() {
+        return firstCallbackNanos;
+    }
+
     /** Callbacks received beyond the first, over all jobs. */
     long duplicateCallbacks() {
         return callbacks.values().stream().mapToLong(c -> c.get() - 1L).sum();
@@ -125,7 +131,9 @@ final class LocalPeer implements AutoCloseable {
         drain(exchange.getRequestBody());
         String jobId = exchange.getRequestHeaders().getFirst("X-Recur-Job-Id");
         try {
-            callbacks.computeIfAbsent(Long.parseLong(jobId), id -> new AtomicInteger()).incrementAndGet();
+            long id = Long.parseLong(jobId);
+            firstCallbackNanos.putIfAbsent(id, System.nanoTime());
+            callbacks.computeIfAbsent(id, i -> new AtomicInteger()).incrementAndGet();
         } catch (NumberFormatException e) {
             unidentifiedCallbacks.incrementAndGet();
         }

@@ -69,13 +69,13 @@ final class RecurUnderTest implements AutoCloseable {
         props.put("recur.job-runner.retry.initial-backoff", "PT0.2S");
         // a restarted job-runner fences its predecessor's open transaction at once (as a StatefulSet pod would)
         props.put("recur.job-runner.instance-id", "job-runner-0");
+        // a restarted delivery takes back at once the attempts its killed predecessor held (as a StatefulSet pod would)
+        props.put("recur.delivery.instance-id", "delivery-0");
         // a killed consumer's partitions move on after 10 s instead of 45 s
         props.put("recur.job-runner.session-timeout", "PT10S");
         props.put("kafka.session.timeout.ms", "10000");
         props.put("kafka-streams.session.timeout.ms", "10000");
         props.put("recur.delivery.callback.allowed-networks", "127.0.0.1/32");
-        // an attempt cut by a kill is picked again after this (it must exceed the callback timeout, 10 s)
-        props.put("recur.delivery.retry.lease", "PT30S");
         props.putAll(overrides);
         Path data = Path.of("target/reliability-data", name).toAbsolutePath();
         Infra.deleteRecursively(data);

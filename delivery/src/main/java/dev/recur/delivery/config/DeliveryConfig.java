@@ -23,6 +23,12 @@ public interface DeliveryConfig {
 
     TopicNames topics();
 
+    /**
+     * A name a restarted instance keeps (a StatefulSet pod name), unique among the running instances: at its start
+     * the instance takes back at once the attempts its previous run held, instead of after {@link Retry#lease()}.
+     */
+    Optional<String> instanceId();
+
     /** Threads that run delivery attempts; a slow target holds one of them at most for the callback timeout. */
     @WithDefault("64")
     int workers();
@@ -82,8 +88,12 @@ public interface DeliveryConfig {
         @WithDefault("PT1S")
         Duration pollInterval();
 
-        /** How long an attempt in flight keeps its row from being picked again; more than the callback timeout. */
-        @WithDefault("PT5M")
+        /**
+         * How long an attempt taken by an instance (running, or waiting in its memory) keeps its row from being picked
+         * by another one; the instance renews it every third of this while it holds the attempt, so this is how long
+         * a dead instance's attempts wait. More than the callback timeout.
+         */
+        @WithDefault("PT30S")
         Duration lease();
 
         @WithDefault("200")

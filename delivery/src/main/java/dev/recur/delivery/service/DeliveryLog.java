@@ -28,13 +28,16 @@ public class DeliveryLog {
 
     private final DeliveryRepository deliveries;
     private final OutboxRepository outbox;
+    private final DeliveryLease lease;
     private final DeliveryConfig config;
     private final RetryPolicy policy;
     private final Clock clock;
 
-    DeliveryLog(DeliveryRepository deliveries, OutboxRepository outbox, DeliveryConfig config, Clock clock) {
+    DeliveryLog(DeliveryRepository deliveries, OutboxRepository outbox, DeliveryLease lease, DeliveryConfig config,
+            Clock clock) {
         this.deliveries = deliveries;
         this.outbox = outbox;
+        this.lease = lease;
         this.config = config;
         this.clock = clock;
         this.policy = new RetryPolicy(config.retry().maxAttempts(), config.retry().maxAge(),
@@ -43,8 +46,7 @@ public class DeliveryLog {
 
     @Transactional
     public List<PendingDelivery> claimDue() {
-        Instant now = clock.instant();
-        return deliveries.claimDue(now, now.plus(config.retry().lease()), config.retry().batchSize());
+        return deliveries.claimDue(clock.instant(), lease.until(), config.retry().batchSize(), lease.holder());
     }
 
     @Transactional

@@ -42,6 +42,7 @@ public class DeliveryWorker {
     private final S3ObjectStore s3;
     private final GcsObjectStore gcs;
     private final DeliveryLog log;
+    private final DeliveryLease lease;
     private final DeliveryMetrics metrics;
     private final Clock clock;
     private final ThreadPoolExecutor pool;
@@ -50,11 +51,12 @@ public class DeliveryWorker {
     private final ConcurrentLinkedQueue<Long> delivered = new ConcurrentLinkedQueue<>();
 
     DeliveryWorker(CallbackSender callbacks, S3ObjectStore s3, GcsObjectStore gcs, DeliveryLog log,
-            DeliveryMetrics metrics, DeliveryConfig config, Clock clock) {
+            DeliveryLease lease, DeliveryMetrics metrics, DeliveryConfig config, Clock clock) {
         this.callbacks = callbacks;
         this.s3 = s3;
         this.gcs = gcs;
         this.log = log;
+        this.lease = lease;
         this.metrics = metrics;
         this.clock = clock;
         // a full queue makes the submitter run the attempt itself: back-pressure on the consumer
@@ -66,8 +68,10 @@ public class DeliveryWorker {
                 TimeUnit.MILLISECONDS);
     }
 
+    /** Runs the attempts, whose leases this process holds (and renews) from now until their outcomes are recorded. */
     public void submit(List<Submission> submissions) {
         for (Submission s : submissions) {
+            lease.hold(s.delivery().id());
             pool.execute(() -> attempt(s.delivery(), s.deliverable()));
         }
     }
@@ -76,11 +80,14 @@ public class DeliveryWorker {
         Instant started = clock.instant();
         AttemptOutcome outcome = run(delivery, deliverable);
         boolean retry = delivery.attempts() > 0;
+        if (outcome.success()) {
+            // held (its lease renewed) until the flush removes its row
+            delivered.add(delivery.id());
+            metrics.attempt(delivery.kind(), "delivered", retry);
+            return;
+        }
         try {
-            if (outcome.success()) {
-                delivered.add(delivery.id());
-                metrics.attempt(delivery.kind(), "delivered", retry);
-            } else if (log.failed(delivery, deliverable.job(), outcome, started)) {
+            if (log.failed(delivery, deliverable.job(), outcome, started)) {
                 LOG.warnf("%s delivery of job %d to %s dead-lettered: %s", delivery.kind(), delivery.jobId(),
                         delivery.target(), outcome.reason());
                 metrics.attempt(delivery.kind(), "dead_lettered", retry);
@@ -88,8 +95,10 @@ public class DeliveryWorker {
                 metrics.attempt(delivery.kind(), "retry_scheduled", retry);
             }
         } catch (RuntimeException e) {
-            // the row keeps its lease: the retrier picks it up again when the lease ends
+            // the row keeps its last lease, no longer renewed: the retrier picks it up again when that ends
             LOG.errorf(e, "cannot record the outcome of delivery %d", delivery.id());
+        } finally {
+            lease.release(List.of(delivery.id()));
         }
     }
 
@@ -143,6 +152,7 @@ public class DeliveryWorker {
         }
         try {
             log.delivered(ids);
+            lease.release(ids);
         } catch (RuntimeException e) {
             delivered.addAll(ids);
             LOG.warnf(e, "cannot remove %d delivered rows; trying again", ids.size());

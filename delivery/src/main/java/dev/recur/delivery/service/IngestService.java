@@ -44,14 +44,16 @@ public class IngestService {
     private final JobRepository jobs;
     private final DeliveryRepository deliveries;
     private final OutboxRepository outbox;
+    private final DeliveryLease lease;
     private final DeliveryConfig config;
     private final Clock clock;
 
-    IngestService(JobRepository jobs, DeliveryRepository deliveries, OutboxRepository outbox, DeliveryConfig config,
-            Clock clock) {
+    IngestService(JobRepository jobs, DeliveryRepository deliveries, OutboxRepository outbox, DeliveryLease lease,
+            DeliveryConfig config, Clock clock) {
         this.jobs = jobs;
         this.deliveries = deliveries;
         this.outbox = outbox;
+        this.lease = lease;
         this.config = config;
         this.clock = clock;
     }
@@ -93,7 +95,7 @@ public class IngestService {
             byJob.put(i.job().jobId(), i);
             wanted.addAll(deliveriesOf(i.job()));
         }
-        List<PendingDelivery> created = deliveries.insert(wanted, now.plus(config.retry().lease()));
+        List<PendingDelivery> created = deliveries.insert(wanted, lease.until(), lease.holder());
         return created.stream()
                 .map(d -> new Submission(d, new DeliverableJob(byJob.get(d.jobId()).job(),
                         byJob.get(d.jobId()).resultsDocument())))

@@ -3,6 +3,7 @@ package dev.recur.delivery.service;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,15 +33,17 @@ public class RetryPoller {
     private static final Logger LOG = Logger.getLogger(RetryPoller.class);
 
     private final DeliveryLog log;
+    private final DeliveryLease lease;
     private final JobRepository jobs;
     private final ResultsStore results;
     private final DeliveryWorker worker;
     private final DeliveryConfig config;
     private ScheduledExecutorService timer;
 
-    RetryPoller(DeliveryLog log, JobRepository jobs, ResultsStore results, DeliveryWorker worker,
+    RetryPoller(DeliveryLog log, DeliveryLease lease, JobRepository jobs, ResultsStore results, DeliveryWorker worker,
             DeliveryConfig config) {
         this.log = log;
+        this.lease = lease;
         this.jobs = jobs;
         this.results = results;
         this.worker = worker;
@@ -57,9 +60,13 @@ public class RetryPoller {
         try {
             List<PendingDelivery> due;
             do {
+                // read before the claim: an attempt of this process that ends after it is not taken twice
+                Set<Long> inFlight = lease.held();
                 due = log.claimDue();
-                if (!due.isEmpty()) {
-                    submit(due);
+                // this process's own attempts come back when their leases could not be renewed (database away)
+                List<PendingDelivery> fresh = due.stream().filter(d -> !inFlight.contains(d.id())).toList();
+                if (!fresh.isEmpty()) {
+                    submit(fresh);
                 }
             } while (due.size() == config.retry().batchSize());
         } catch (RuntimeException e) {
