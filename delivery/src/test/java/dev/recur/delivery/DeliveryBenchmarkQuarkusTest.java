@@ -119,9 +119,10 @@ class DeliveryBenchmarkQuarkusTest {
             // steady state: the services run for days, so the figure is taken once the compiler threads of every
             // JVM involved are nearly idle (each round prints their CPU; the measured round prints it too). The
             // warm-up lasts bench.warmup.seconds and at least bench.warmup.jobs jobs in all: delivery's per-batch
-            // methods (consumer, job log, outbox) get their C2 compilation after 115-190 batches of ~400 jobs, where
-            // a 120 s warm-up (51,000-66,000 jobs) ended; after 100,000 jobs the test JVM's compiler threads used
-            // 0.03-0.08 ms per job in the measured round instead of 0.10-0.31 (docs/performance-delivery.md)
+            // methods (consumer, job log, outbox) get their C2 compilation after 115-190 batches of ~400 jobs, about
+            // where 120 s alone (51,000-66,000 jobs) would end; after 100,000 jobs the test JVM's compiler threads use
+            // 0.03-0.08 ms per job in the measured round, against 0.10-0.31 after 120 s alone
+            // (docs/history/performance-delivery.md)
             long warmUntil = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup.seconds", 120))
                     .toNanos();
             long warmJobs = Long.getLong("bench.warmup.jobs", 100_000);
@@ -218,8 +219,8 @@ class DeliveryBenchmarkQuarkusTest {
     /*
      * Building and publishing a round's records are methods of their own, not loops inside run(): the JIT then
      * compiles them as small units during the warm-up, instead of compiling run() whole at C2 (70 KB of code, 0.8 s)
-     * when the longer measured round first runs its loops, which charged the benchmark's own compilation to the
-     * measured round (docs/performance-delivery.md, 2026-11-29 13:00-15:00).
+     * when the longer measured round first runs its loops, which would charge the benchmark's own compilation to the
+     * measured round (docs/history/performance-delivery.md).
      */
     private static Payloads payloads(int jobs, String callback, String prefix) {
         List<byte[]> values = new ArrayList<>(jobs);

@@ -15,7 +15,7 @@ import io.vertx.core.http.PoolOptions;
 
 /**
  * A lean HTTP/1.1 load generator for the benchmark: one Vert.x event loop drives every connection, each a
- * closed loop (the next request leaves when the previous answer is read). java.net.http spent about as much
+ * closed loop (the next request leaves when the previous answer is read). java.net.http spends about as much
  * CPU per request as the service itself, on the same two cores; this spends a fraction of it, and it runs on a
  * single thread whose CPU time is measured and reported apart from the service's.
  */

@@ -74,8 +74,8 @@ class ScheduleApiBenchmarkTest {
     static final List<Integer> PGBENCH_CLIENTS = counts("bench.pgbench-clients", "8,16,32,64,128");
     static final int USERS = 16;
     // a warm-up ends after this many requests or WARM_UP, whichever comes first: enough for the JIT to have
-    // compiled the paths, so that the measured CPU per request is not the compiler's. At 5,000+ requests/s the old
-    // default of 20,000 ended a warm-up within seconds, with the JIT still busy: the duration bounds it now
+    // compiled the paths, so that the measured CPU per request is not the compiler's. At 5,000+ requests/s a count
+    // of 20,000 would end a warm-up within seconds, with the JIT still busy: the duration bounds it, the count is a cap
     static final int WARM_UP_REQUESTS = Integer.getInteger("bench.warmup-requests", 10_000_000);
     static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warmup-seconds", 60));
     static final Duration MEASURE = Duration.ofSeconds(Integer.getInteger("bench.seconds", 15));

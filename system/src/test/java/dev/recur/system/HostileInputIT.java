@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recur.common.time.ApiTime;
 
 /**
- * Issue 7, scenario 5: hundreds of malformed and hostile requests across every endpoint of the real
+ * Hundreds of malformed and hostile requests across every endpoint of the real
  * schedule-api process. Every answer must be a 4xx with the API's error body, none a 5xx, and the service
  * must still be healthy and working afterwards.
  */

@@ -38,7 +38,7 @@ import dev.recur.common.time.ApiTime;
 import dev.recur.testinfra.gcs.GcsEmulator;
 
 /**
- * Issue 6: the four services as real processes on real Kafka, PostgreSQL, S3 and the GCS emulator, driven only
+ * The four services as real processes on real Kafka, PostgreSQL, S3 and the GCS emulator, driven only
  * through the REST API and observed only from outside (bucket objects, callbacks received, the results topic), as
  * a user would.
  * <p>

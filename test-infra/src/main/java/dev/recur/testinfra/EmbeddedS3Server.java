@@ -59,7 +59,7 @@ public final class EmbeddedS3Server implements S3Server {
                     extraProperties()));
             // C1 only: a test JVM sends s3proxy a few thousand requests at most, too few for C2 to pay back its
             // compilations (10,000 PUTs of 0.5 KB: a third less CPU). A benchmark that warms up for minutes passes
-            // C2 through JVM_OPTIONS: once warm, s3proxy used a third less CPU per job with it
+            // C2 through JVM_OPTIONS: once warm, s3proxy uses a third less CPU per job with it
             // (docs/performance-delivery.md)
             jvm = ChildJvm.start("s3proxy", ChildJvm.classpathResource("s3proxy.classpath"), jvmOptions(),
                     "org.gaul.s3proxy.Main",

@@ -105,17 +105,17 @@ public final class Infra {
 
     /**
      * A new data directory of this JVM for a server, {@code <name>-<pid>-<unique suffix>}. The directories of
-     * earlier test JVMs that no longer run are deleted first: a run's data stays for inspection until the next run
-     * of the module, and no longer piles up (benchmarks leave gigabytes each; runs after runs had filled the disk).
+     * earlier test JVMs that have ended are deleted first: a run's data stays for inspection until the next run
+     * of the module, and does not pile up (a benchmark leaves gigabytes; kept for every run, they fill the disk).
      * Deleting at exit instead would outlast surefire's wait for the JVM to exit.
      */
     public static Path freshDir(String name) {
         deleteLeftovers(name);
         try {
             // unique within this JVM as well: @QuarkusTest classes load test-infra in a class loader of their own,
-            // whose copy of Infra starts its own servers beside the plain tests' copy, and one folder per name and
-            // pid was emptied under the other copy's running broker (which then stopped, and the ticker's shutdown
-            // waited for it forever)
+            // whose copy of Infra starts its own servers beside the plain tests' copy; with one folder per name and
+            // pid, one copy would empty it under the other copy's running broker (which then stops, and the ticker's
+            // shutdown waits for it for ever)
             return Files.createTempDirectory(Files.createDirectories(baseDir()),
                     name + "-" + ProcessHandle.current().pid() + "-");
         } catch (IOException e) {

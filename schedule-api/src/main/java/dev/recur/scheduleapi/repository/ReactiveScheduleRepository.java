@@ -88,12 +88,12 @@ public class ReactiveScheduleRepository {
      * owners' rows, which the update locks in whatever order its plan reads them. So the statement first takes a
      * transaction-scoped advisory lock per owner, in the order of the lock keys: batches that share owners queue on
      * these in one order, and a batch only ever waits for a row lock held by a single-row writer (a lone create, a
-     * state change), which waits for nothing. Advisory locks live in the server's lock table: unlike the
-     * {@code SELECT ... FOR UPDATE} in username order that did this before, they write no row version and no WAL,
+     * state change), which waits for nothing. Advisory locks live in the server's lock table: unlike a
+     * {@code SELECT ... FOR UPDATE} of the owners' rows in username order, they write no row version and no WAL,
      * and need no second scan of {@code app_user}, whose rows the quota updates keep rewriting. With two batches at
-     * once, the old statement fell in three of five pgbench runs into a mode costing 0.22-0.31 ms of PostgreSQL's
-     * CPU per create, against 0.056-0.070 for this one; with one at a time the two are alike
-     * (docs/performance-schedule-api.md, round 7). The two-key form with {@link #QUOTA_LOCK_CLASS} keeps these keys
+     * once, the {@code FOR UPDATE} form fell in three of five benchmark runs into a mode costing 0.22-0.31 ms of
+     * PostgreSQL's CPU per create, against 0.056-0.070 for this one; with one at a time the two are alike
+     * (docs/history/performance-schedule-api.md). The two-key form with {@link #QUOTA_LOCK_CLASS} keeps these keys
      * apart from the outbox relay's single-key lock (PostgreSQL keeps the two forms in separate key spaces).
      */
     private static final String CREATE_BATCH = """
@@ -165,10 +165,11 @@ public class ReactiveScheduleRepository {
 
     /**
      * Pipelined: a connection carries many statements at once, so a backend answers a batch of them per wake-up
-     * instead of one per round trip. With 32 concurrent requests: reads 0.043 instead of 0.059 ms of PostgreSQL's CPU
-     * and 0.066 instead of 0.079 ms of the service's per GET; creates 0.135 instead of 0.188 ms of PostgreSQL's CPU
-     * (docs/performance-schedule-api.md). Each statement has its own Sync, i.e. is its own implicit transaction: one
-     * that fails (a constraint, the quota) does not touch the others in the pipeline.
+     * instead of one per round trip. With 32 concurrent requests, against one statement per connection at a time:
+     * reads 0.043 against 0.059 ms of PostgreSQL's CPU and 0.066 against 0.079 ms of the service's per GET; creates
+     * 0.135 against 0.188 ms of PostgreSQL's CPU (docs/history/performance-schedule-api.md). Each statement has its
+     * own Sync, i.e. is its own implicit transaction: one that fails (a constraint, the quota) does not touch the
+     * others in the pipeline.
      */
     private SqlClient client;
 

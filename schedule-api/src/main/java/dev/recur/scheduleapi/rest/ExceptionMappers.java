@@ -105,7 +105,7 @@ public class ExceptionMappers {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof JDBCConnectionException || t instanceof SQLTransientConnectionException
                     // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed or still starting
-                    // up (seen with PostgreSQL stopped and started, issue 7): unavailable, not a bug
+                    // up (PostgreSQL stopped and started: BrokerAndDatabaseOutageIT): unavailable, not a bug
                     || (t instanceof SQLException sql && sql.getSQLState() != null
                             && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))
                     || (t instanceof SQLException && String.valueOf(t.getMessage()).contains("Acquisition timeout"))) {

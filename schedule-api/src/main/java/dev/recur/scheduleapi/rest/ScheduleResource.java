@@ -100,7 +100,7 @@ public class ScheduleResource {
     @ResponseStatus(201)
     public Uni<ScheduleResponse> create(byte[] body) {
         // the entity type, not a Response: RESTEasy then picks the body writer once at build time instead of
-        // looking it up and sorting the candidates on every create (measured in docs/performance-schedule-api.md);
+        // looking it up and sorting the candidates on every create (docs/history/performance-schedule-api.md);
         // a Uni: served on the event loop (see ScheduleService.create), parsing and validation included, unless the
         // body is large: up to the 10 MiB body limit of items would hold the event loop, and every request on it,
         // for tens of milliseconds, so a large body is parsed and validated on a worker thread

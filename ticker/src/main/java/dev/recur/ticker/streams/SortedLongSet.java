@@ -8,10 +8,10 @@ import java.util.function.LongConsumer;
 
 /**
  * A sorted set of longs in blocks of sorted arrays, for the schedule ids of one timeline minute. A {@code TreeSet} of
- * a million boxed ids made every fired run a new tree node and a new {@code Long} that lived until the next minute:
- * the young collections copied them all (a 254 ms pause in the middle of a 1M fan-out) and the tree's rebalancing
- * was a tenth of a tick. Here an id costs 8 bytes in an array; the ticks take ids from the front and put the next
- * minute's at the back, both without moving the others.
+ * a million boxed ids makes every fired run a new tree node and a new {@code Long} that lives until the next minute:
+ * the young collections copy them all (a 254 ms pause in the middle of a measured 1M fan-out) and the tree's
+ * rebalancing takes a tenth of a tick. Here an id costs 8 bytes in an array; the ticks take ids from the front and
+ * put the next minute's at the back, both without moving the others.
  */
 final class SortedLongSet {
 

@@ -11,8 +11,8 @@ import java.util.TreeMap;
  * a tick fires them and in which the progress moves. Derived from the changelogged stores whenever the task starts,
  * so it needs no store of its own; a plain sorted map spares every fired run the metered store layers, the
  * byte-wise key comparisons and the copy of all due keys that an in-memory Streams store makes on each range scan
- * (docs/performance-ticker.md); the ids of a minute are a {@link SortedLongSet}, not boxed ones in a tree. Used by
- * the stream thread that owns the task only; {@link #size()} may be read by the metrics thread.
+ * (docs/history/performance-ticker.md); the ids of a minute are a {@link SortedLongSet}, not boxed ones in a tree.
+ * Used by the stream thread that owns the task only; {@link #size()} may be read by the metrics thread.
  */
 final class Timeline {
 

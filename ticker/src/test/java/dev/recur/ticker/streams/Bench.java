@@ -98,8 +98,9 @@ final class Bench {
      * Creates a topic and waits until each partition has taken a record. Right after creation the broker may still
      * answer a produce with NOT_LEADER_OR_FOLLOWER; an idempotent, non-transactional producer whose first batch
      * (sequence 0) to a partition fails so while its next batch is appended then retries sequence 0 for ever with
-     * OUT_OF_ORDER_SEQUENCE_NUMBER (KAFKA-14359): that hung the 21:19 run. The probe is not idempotent, so it
-     * simply retries; it is only for topics that nobody reads as events.
+     * OUT_OF_ORDER_SEQUENCE_NUMBER (KAFKA-14359) until delivery.timeout.ms (2 minutes) fails the batch: a stalled
+     * baseline and lost records. The probe is not idempotent, so it simply retries; it is only for topics that nobody
+     * reads as events.
      */
     static void createWritableTopic(String topic) {
         broker().createTopic(topic, PARTITIONS, Map.of());

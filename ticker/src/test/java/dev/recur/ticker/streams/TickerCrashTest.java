@@ -65,7 +65,7 @@ class TickerCrashTest {
         Properties producerProps = new Properties();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         // not idempotent: on a just-created topic an idempotent producer can stall for delivery.timeout.ms
-        // (KAFKA-14359, see docs/performance-ticker.md); a snapshot written twice is dropped by its revision
+        // (KAFKA-14359, see docs/history/performance-ticker.md); a snapshot written twice is dropped by its revision
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                 new ByteArraySerializer())) {
