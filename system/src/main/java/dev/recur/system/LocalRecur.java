@@ -37,17 +37,23 @@ public final class LocalRecur implements AutoCloseable {
 
     /**
      * Ports and folders; a port of 0 means any free port (tests), a negative {@code gcsPort} no GCS emulator
-     * (it needs Node.js and a JDK 21+, which a machine with only a JDK 17 does not have).
+     * (it needs Node.js and a JDK 21+, which a machine with only a JDK 17 does not have); {@code securedKafka} a
+     * broker whose only client listener is SASL_SSL, which the services reach with SCRAM over TLS.
      */
     public record Options(Path repoDir, Path dataDir, int apiPort, int tickerPort, int jobRunnerPort,
             int deliveryPort, int kafkaPort, int postgresPort, int s3Port, int gcsPort, boolean durable,
-            Map<String, String> extraProperties) {
+            boolean securedKafka, Map<String, String> extraProperties) {
 
         public static final int NO_GCS = -1;
 
         public static Options defaults(Path repoDir, Path dataDir, boolean gcs) {
             return new Options(repoDir, dataDir, 8080, 8081, 8082, 8083, 19092, 15432, 19000, gcs ? 19199 : NO_GCS,
-                    true, Map.of());
+                    true, false, Map.of());
+        }
+
+        public Options withSecuredKafka() {
+            return new Options(repoDir, dataDir, apiPort, tickerPort, jobRunnerPort, deliveryPort, kafkaPort,
+                    postgresPort, s3Port, gcsPort, durable, true, extraProperties);
         }
 
         /**
@@ -55,7 +61,7 @@ public final class LocalRecur implements AutoCloseable {
          * share {@link GcsEmulator#shared()} and pass its host in {@code extraProperties}).
          */
         public static Options forTests(Path repoDir, Path dataDir, Map<String, String> extraProperties) {
-            return new Options(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, NO_GCS, false, extraProperties);
+            return new Options(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, NO_GCS, false, false, extraProperties);
         }
     }
 
@@ -74,7 +80,8 @@ public final class LocalRecur implements AutoCloseable {
         this.options = options;
         Path data = options.dataDir().toAbsolutePath();
         this.postgres = new EmbeddedPostgresServer(data.resolve("postgres"), options.postgresPort(), options.durable());
-        this.kafka = new EmbeddedKafkaBroker(data.resolve("kafka"), options.kafkaPort());
+        this.kafka = options.securedKafka() ? EmbeddedKafkaBroker.secured(data.resolve("kafka"), options.kafkaPort())
+                : new EmbeddedKafkaBroker(data.resolve("kafka"), options.kafkaPort());
         this.s3 = new EmbeddedS3Server(data.resolve("s3"), options.s3Port());
         this.gcs = options.gcsPort() < 0 ? null : new GcsEmulator(data.resolve("gcs"), options.gcsPort());
     }
@@ -84,15 +91,19 @@ public final class LocalRecur implements AutoCloseable {
         Path data = repo.resolve(".recur");
         boolean reset = false;
         boolean gcs = false;
+        boolean securedKafka = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reset" -> reset = true;
                 case "--gcs" -> gcs = true;
+                case "--secured-kafka" -> securedKafka = true;
                 case "--data" -> data = Path.of(args[++i]).toAbsolutePath();
                 case "-h", "--help" -> {
-                    System.out.println("usage: ./recur-local [--reset] [--gcs] [--data DIR]");
+                    System.out.println("usage: ./recur-local [--reset] [--gcs] [--secured-kafka] [--data DIR]");
                     System.out.println("  --gcs  also start a GCS emulator (Firebase Storage emulator; needs Node.js"
                             + " and a JDK 21+; installs firebase-tools from npm on first use)");
+                    System.out.println("  --secured-kafka  Kafka with a SASL_SSL listener only (SCRAM-SHA-512, a CA"
+                            + " made on first start); with --reset when the data folder has a plaintext broker's");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (try --help)");
@@ -101,7 +112,8 @@ public final class LocalRecur implements AutoCloseable {
         if (reset) {
             Infra.deleteRecursively(data);
         }
-        LocalRecur recur = new LocalRecur(Options.defaults(repo, data, gcs));
+        Options options = Options.defaults(repo, data, gcs);
+        LocalRecur recur = new LocalRecur(securedKafka ? options.withSecuredKafka() : options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nStopping Recur...");
@@ -115,7 +127,10 @@ public final class LocalRecur implements AutoCloseable {
         System.out.println("  Credentials:   " + ADMIN_USER + " / " + recur.adminPassword()
                 + "   (HTTP Basic; kept in " + data.resolve("admin-password") + ")");
         System.out.println("  Swagger UI:    " + recur.apiBaseUrl() + "/q/swagger-ui");
-        System.out.println("  Kafka:         " + recur.kafka.bootstrapServers());
+        System.out.println("  Kafka:         " + recur.kafka.bootstrapServers() + (recur.kafka.isSecured()
+                ? " (SASL_SSL only: " + EmbeddedKafkaBroker.SASL_MECHANISM + " user " + EmbeddedKafkaBroker.CLIENT_USER
+                        + " / " + recur.kafka.password(EmbeddedKafkaBroker.CLIENT_USER) + ", trust store "
+                        + recur.kafka.clientProperties().get("ssl.truststore.location") + ")" : ""));
         System.out.println("  PostgreSQL:    " + recur.postgres.jdbcUrl("recur_api") + " (user postgres)");
         System.out.println("  S3:            " + recur.s3.endpoint() + " (key " + recur.s3.accessKey() + ", secret "
                 + recur.s3.secretKey() + ", bucket " + RESULTS_BUCKET + ")");
@@ -215,8 +230,7 @@ public final class LocalRecur implements AutoCloseable {
             return;
         }
         Path data = options.dataDir().toAbsolutePath();
-        Map<String, String> common = new LinkedHashMap<>();
-        common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        Map<String, String> common = new LinkedHashMap<>(kafkaSettings());
         common.put("quarkus.s3.endpoint-override", s3.endpoint());
         common.put("quarkus.s3.path-style-access", "true");
         common.put("quarkus.s3.aws.region", S3Server.REGION);
@@ -248,6 +262,16 @@ public final class LocalRecur implements AutoCloseable {
         add("ticker", options.tickerPort(), ticker, extraProperties);
         add("job-runner", options.jobRunnerPort(), new LinkedHashMap<>(common), extraProperties);
         add("delivery", options.deliveryPort(), delivery, extraProperties);
+    }
+
+    /**
+     * The services' Kafka settings, as Quarkus' {@code kafka.*} keys: the one place every Kafka client of a service
+     * (SmallRye channels, Kafka Streams, the clients built by hand) takes its configuration from.
+     */
+    public Map<String, String> kafkaSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        kafka.clientProperties().forEach((key, value) -> settings.put("kafka." + key, value));
+        return settings;
     }
 
     private void database(Map<String, String> props, String database) {
