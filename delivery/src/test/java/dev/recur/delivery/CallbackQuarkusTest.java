@@ -196,6 +196,27 @@ class CallbackQuarkusTest {
     }
 
     @Test
+    void shouldDeadLetterAnUploadToTheSystemsBucketOrWithATraversingPrefixAtTheFirstAttempt() {
+        // records on the topic are not trusted to have passed the API's check
+        JobResult systemBucket = Fixtures.result(Fixtures.newScheduleId(), 0, Fixtures.item().put("storage_type", "s3")
+                .put("storage_url", "s3://recur-results/claims"), 200, JobStatus.DONE);
+        JobResult traversal = Fixtures.result(Fixtures.newScheduleId(), 0, Fixtures.item().put("storage_type", "s3")
+                .put("storage_url", "s3://user-bucket/a/../../b"), 200, JobStatus.DONE);
+
+        Fixtures.publish(systemBucket, traversal);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(deadLetters(systemBucket.jobId())).hasSize(1);
+            assertThat(deadLetters(traversal.jobId())).hasSize(1);
+        });
+        DeliveryDeadLetter refused = deadLetters(systemBucket.jobId()).get(0);
+        assertThat(refused.kind()).isEqualTo(DeliveryKind.S3);
+        assertThat(refused.attempts()).isEqualTo(1);
+        assertThat(refused.reason()).contains("deployment's own bucket 'recur-results'");
+        assertThat(deadLetters(traversal.jobId()).get(0).reason()).contains("'..' segment");
+    }
+
+    @Test
     void shouldNotFollowRedirectWhenReceiverAnswers302() {
         String path = "/moved/" + UUID.randomUUID();
         String target = "/target/" + UUID.randomUUID();

@@ -83,6 +83,11 @@ class BadInputMatrixQuarkusTest {
         create(c, "storage_type without url", item("{\"storage_type\": \"s3\"}"), 400);
         create(c, "storage_url without type", item("{\"storage_url\": \"s3://bucket/p\"}"), 400);
         create(c, "gcs with s3 scheme", item("{\"storage_type\": \"gcs\", \"storage_url\": \"s3://bucket/p\"}"), 400);
+        create(c, "s3 the system's results bucket", item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://recur-results/mine\"}"), 400);
+        create(c, "gcs the system's results bucket", item("{\"storage_type\": \"gcs\", \"storage_url\": \"recur-results/mine\"}"), 400);
+        create(c, "s3 prefix with ..", item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://bucket/a/../b\"}"), 400);
+        create(c, "s3 prefix with an empty segment", item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://bucket/a//b\"}"), 400);
+        create(c, "s3 prefix with a control character", item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://bucket/a\\u0001b\"}"), 400);
         create(c, "item above size limit", item("{\"query\": \"" + "x".repeat(70 * 1024) + "\"}"), 400);
         create(c, "too many items", body("\"@daily\"", "\"items\": [" + "{},".repeat(5000) + "{}]", END), 400);
         // end_time

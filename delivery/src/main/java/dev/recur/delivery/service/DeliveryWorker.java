@@ -17,6 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.recur.common.storage.BucketPolicy;
+import dev.recur.common.storage.StorageTarget;
 import dev.recur.delivery.client.CallbackSender;
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.domain.AttemptOutcome;
@@ -24,7 +26,6 @@ import dev.recur.delivery.domain.DeliverableJob;
 import dev.recur.delivery.domain.PendingDelivery;
 import dev.recur.delivery.storage.GcsObjectStore;
 import dev.recur.delivery.storage.S3ObjectStore;
-import dev.recur.delivery.storage.StorageUrl;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
@@ -39,6 +40,7 @@ public class DeliveryWorker {
     private static final Duration FLUSH_INTERVAL = Duration.ofMillis(50);
 
     private final CallbackSender callbacks;
+    private final BucketPolicy buckets;
     private final S3ObjectStore s3;
     private final GcsObjectStore gcs;
     private final DeliveryLog log;
@@ -51,8 +53,9 @@ public class DeliveryWorker {
     private final ConcurrentLinkedQueue<Long> delivered = new ConcurrentLinkedQueue<>();
 
     DeliveryWorker(CallbackSender callbacks, S3ObjectStore s3, GcsObjectStore gcs, DeliveryLog log,
-            DeliveryLease lease, DeliveryMetrics metrics, DeliveryConfig config, Clock clock) {
+            DeliveryLease lease, DeliveryMetrics metrics, DeliveryConfig config, Clock clock, BucketPolicy buckets) {
         this.callbacks = callbacks;
+        this.buckets = buckets;
         this.s3 = s3;
         this.gcs = gcs;
         this.log = log;
@@ -113,12 +116,12 @@ public class DeliveryWorker {
                     return outcome;
                 }
                 case S3 -> {
-                    StorageUrl url = StorageUrl.parse(delivery.target());
+                    StorageTarget url = tenantTarget(StorageTarget.Type.S3, delivery.target());
                     s3.put(url.bucket(), url.key(jobId), requireDocument(deliverable));
                     return AttemptOutcome.delivered(null);
                 }
                 case GCS -> {
-                    StorageUrl url = StorageUrl.parse(delivery.target());
+                    StorageTarget url = tenantTarget(StorageTarget.Type.GCS, delivery.target());
                     gcs.put(url.bucket(), url.key(jobId), requireDocument(deliverable));
                     return AttemptOutcome.delivered(null);
                 }
@@ -133,6 +136,17 @@ public class DeliveryWorker {
         } catch (RuntimeException e) {
             return AttemptOutcome.failed(null, e.toString());
         }
+    }
+
+    /**
+     * The tenant's bucket and prefix, checked again here and not only at create: the deployment's patterns may have
+     * changed since, and a record on the topic is not trusted to have passed the API. A refusal is final (an
+     * {@link IllegalArgumentException}: no retry, a dead letter).
+     */
+    private StorageTarget tenantTarget(StorageTarget.Type type, String url) {
+        StorageTarget target = StorageTarget.parse(type, url);
+        buckets.check(target);
+        return target;
     }
 
     private static byte[] requireDocument(DeliverableJob deliverable) {

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -20,6 +19,9 @@ import dev.recur.common.cron.CronExpression;
 import dev.recur.common.cron.FireTimes;
 import dev.recur.common.event.CatchUp;
 import dev.recur.common.event.Overlap;
+import dev.recur.common.storage.BucketPolicy;
+import dev.recur.common.storage.InvalidStorageTargetException;
+import dev.recur.common.storage.StorageTarget;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.time.ApiTime;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
@@ -34,13 +36,12 @@ public class ScheduleRequestValidator {
     static final int MAX_JITTER_SECONDS = 3600;
     private static final ZoneId UTC = ZoneId.of("UTC");
     private static final Set<String> ZONES = ZoneId.getAvailableZoneIds();
-    // S3 bucket naming rules (lower case, digits, dots, hyphens; 3-63 characters)
-    private static final Pattern S3_BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-    // GCS bucket names additionally allow underscores
-    private static final Pattern GCS_BUCKET = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
 
     @Inject
     ScheduleApiConfig config;
+
+    @Inject
+    BucketPolicy buckets;
 
     public ScheduleDefinition definition(JsonNode body, Instant now) {
         List<FieldError> errors = new ArrayList<>();
@@ -250,7 +251,7 @@ public class ScheduleRequestValidator {
         return items;
     }
 
-    private static void deliveryKeys(ObjectNode item, String prefix, List<FieldError> errors) {
+    private void deliveryKeys(ObjectNode item, String prefix, List<FieldError> errors) {
         String callback = optionalString(item, "callback_url", errors, prefix);
         if (callback != null && !isHttpUrl(callback)) {
             errors.add(new FieldError(prefix + ".callback_url", "must be an absolute http or https URL"));
@@ -267,19 +268,10 @@ public class ScheduleRequestValidator {
             errors.add(new FieldError(prefix + ".storage_url", "is required with storage_type"));
             return;
         }
-        switch (type) {
-            case "s3" -> {
-                if (!url.startsWith("s3://") || !S3_BUCKET.matcher(bucketOf(url.substring(5))).matches()) {
-                    errors.add(new FieldError(prefix + ".storage_url", "must be s3://bucket/prefix with a valid bucket name"));
-                }
-            }
-            case "gcs" -> {
-                String path = url.startsWith("gs://") ? url.substring(5) : url;
-                if (path.contains("://") || !GCS_BUCKET.matcher(bucketOf(path)).matches()) {
-                    errors.add(new FieldError(prefix + ".storage_url", "must be bucket/prefix or gs://bucket/prefix with a valid bucket name"));
-                }
-            }
-            default -> errors.add(new FieldError(prefix + ".storage_type", "must be s3 or gcs"));
+        try {
+            buckets.check(StorageTarget.parse(StorageTarget.Type.of(type), url));
+        } catch (InvalidStorageTargetException e) {
+            errors.add(new FieldError(prefix + "." + e.field(), e.problem()));
         }
     }
 
@@ -293,11 +285,6 @@ public class ScheduleRequestValidator {
             return null;
         }
         return node.textValue();
-    }
-
-    private static String bucketOf(String path) {
-        int slash = path.indexOf('/');
-        return slash < 0 ? path : path.substring(0, slash);
     }
 
     private static boolean isHttpUrl(String text) {
