@@ -202,13 +202,17 @@ class CallbackQuarkusTest {
                 .put("storage_url", "s3://recur-results/claims"), 200, JobStatus.DONE);
         JobResult traversal = Fixtures.result(Fixtures.newScheduleId(), 0, Fixtures.item().put("storage_type", "s3")
                 .put("storage_url", "s3://user-bucket/a/../../b"), 200, JobStatus.DONE);
+        JobResult systemBucketOnGcs = Fixtures.result(Fixtures.newScheduleId(), 0, Fixtures.item()
+                .put("storage_type", "gcs").put("storage_url", "gs://recur-results/claims"), 200, JobStatus.DONE);
 
-        Fixtures.publish(systemBucket, traversal);
+        Fixtures.publish(systemBucket, traversal, systemBucketOnGcs);
 
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(deadLetters(systemBucket.jobId())).hasSize(1);
             assertThat(deadLetters(traversal.jobId())).hasSize(1);
+            assertThat(deadLetters(systemBucketOnGcs.jobId())).hasSize(1);
         });
+        assertThat(deadLetters(systemBucketOnGcs.jobId()).get(0).kind()).isEqualTo(DeliveryKind.GCS);
         DeliveryDeadLetter refused = deadLetters(systemBucket.jobId()).get(0);
         assertThat(refused.kind()).isEqualTo(DeliveryKind.S3);
         assertThat(refused.attempts()).isEqualTo(1);

@@ -107,6 +107,35 @@ class ResultsAndStatsQuarkusTest {
     }
 
     @Test
+    void shouldUploadToGcsUnderThePrefixOnceWhenTheSameJobIsConsumedTwice() throws Exception {
+        // the GCS emulator test-infra starts (GcsTestResource): the same checks as for S3
+        com.google.cloud.storage.Storage gcs = dev.recur.testinfra.gcs.GcsEmulator.shared().client();
+        long scheduleId = Fixtures.newScheduleId();
+        String prefix = "gcs-out/" + UUID.randomUUID();
+        JobResult job = Fixtures.result(scheduleId, 0, Fixtures.item().put("storage_type", "gcs")
+                .put("storage_url", "gs://tenant-gcs-bucket/" + prefix + "/"), 200, JobStatus.DONE);
+        String expected = "{\"results\":" + EventJson.mapper().writeValueAsString(job.results()) + "}";
+        com.google.cloud.storage.BlobId blob = com.google.cloud.storage.BlobId.of("tenant-gcs-bucket",
+                prefix + "/" + job.jobId() + ".json");
+
+        Fixtures.publish(job);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(gcs.get(blob)).isNotNull());
+        long firstGeneration = gcs.get(blob).getGeneration();
+        assertThat(json(new String(gcs.readAllBytes(blob), java.nio.charset.StandardCharsets.UTF_8)))
+                .isEqualTo(json(expected));
+        assertThat(gcs.get(blob).getContentType()).isEqualTo("application/json");
+
+        JobResult marker = Fixtures.result(scheduleId, 1, Fixtures.item(), 200, JobStatus.DONE);
+        Fixtures.publish(job, marker);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(recordsOf(marker.jobId())).hasSize(1));
+        // the redelivered job was logged already: no second upload
+        assertThat(gcs.get(blob).getGeneration()).isEqualTo(firstGeneration);
+        assertThat(gcs.list("tenant-gcs-bucket", com.google.cloud.storage.Storage.BlobListOption.prefix(prefix))
+                .iterateAll()).hasSize(1);
+    }
+
+    @Test
     void shouldCountEachJobOnceWhenResultsAreConsumedTwice() {
         long scheduleId = Fixtures.newScheduleId();
         JobResult a = Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE);
