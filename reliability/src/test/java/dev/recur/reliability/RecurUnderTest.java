@@ -74,7 +74,10 @@ final class RecurUnderTest implements AutoCloseable {
         // a killed consumer's partitions move on after 10 s instead of 45 s
         props.put("recur.job-runner.session-timeout", "PT10S");
         props.put("kafka.session.timeout.ms", "10000");
-        props.put("kafka-streams.session.timeout.ms", "10000");
+        // the ticker keeps Kafka's default session timeout (45 s; Kafka Streams would take kafka.* too), as a
+        // deployment does: its static membership (LocalRecur gives it an instance id) is what brings a restarted
+        // ticker back at once, and TickerLagIT measures that
+        props.put("kafka-streams.session.timeout.ms", "45000");
         props.put("recur.delivery.callback.allowed-networks", "127.0.0.1/32");
         props.putAll(overrides);
         Path data = Path.of("target/reliability-data", name).toAbsolutePath();

@@ -60,8 +60,10 @@ class ScaleOutIT {
 
     @BeforeAll
     static void start() {
-        // two tickers: a standby copy of each task on the other instance
-        sut = RecurUnderTest.start("scale-out", Map.of("kafka-streams.num.standby.replicas", "1"));
+        // two tickers: a standby copy of each task on the other instance, which takes a dead instance's tasks over
+        // once its session (10 s here) has expired
+        sut = RecurUnderTest.start("scale-out", Map.of("kafka-streams.num.standby.replicas", "1",
+                "kafka-streams.session.timeout.ms", "10000"));
         Path data = Path.of("target/reliability-data/scale-out").toAbsolutePath();
         Map<String, Map<String, String>> overrides = Map.of(
                 "schedule-api", Map.of(),
