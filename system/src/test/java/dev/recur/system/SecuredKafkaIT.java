@@ -78,7 +78,8 @@ class SecuredKafkaIT {
         recur.start();
         System.out.printf("[secured-kafka] Recur on SASL_SSL started in %.1f s%n", (System.nanoTime() - begin) / 1e9);
 
-        RecurApi admin = new RecurApi(recur.apiBaseUrl(), RecurSystem.basic(LocalRecur.ADMIN_USER, recur.adminPassword()));
+        RecurApi admin = new RecurApi(recur.apiBaseUrl(),
+                RecurSystem.basic(LocalRecur.ADMIN_USER, recur.adminPassword()));
         RecurApi.Response added = admin.send("POST", "/v1/admin/users",
                 "{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\"}");
         assertThat(added.status()).as("%s", added).isEqualTo(201);
@@ -130,7 +131,8 @@ class SecuredKafkaIT {
     void shouldFireAndDeliverAScheduleWhenEveryServiceTalksToKafkaOverSaslSslOnly() throws Exception {
         List<String> listeners = Files.readAllLines(recur.kafka().configuration()).stream()
                 .filter(line -> line.startsWith("listeners=") || line.startsWith("advertised.listeners=")).toList();
-        assertThat(listeners).as("the broker's listeners").allSatisfy(line -> assertThat(line).doesNotContain("PLAINTEXT://"));
+        assertThat(listeners).as("the broker's listeners")
+                .allSatisfy(line -> assertThat(line).doesNotContain("PLAINTEXT://"));
 
         await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 assertThat(outside.findAll(postRequestedFor(urlPathEqualTo("/hook")))).isNotEmpty());
@@ -139,6 +141,7 @@ class SecuredKafkaIT {
         System.out.printf("[secured-kafka] callback received at %s: %s%n", Instant.now(), body);
         assertThat(body.path("schedule_id").asLong()).isEqualTo(scheduleId);
         assertThat(body.path("status").asText()).isEqualTo("done");
-        assertThat(outside.findAll(getRequestedFor(urlPathEqualTo("/page")))).as("the page the job fetched").isNotEmpty();
+        assertThat(outside.findAll(getRequestedFor(urlPathEqualTo("/page")))).as("the page the job fetched")
+                .isNotEmpty();
     }
 }

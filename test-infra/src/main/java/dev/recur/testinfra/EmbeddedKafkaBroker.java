@@ -191,7 +191,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         return String.join("\n",
                 "sasl.enabled.mechanisms=" + SASL_MECHANISM,
                 "sasl.mechanism.inter.broker.protocol=" + SASL_MECHANISM,
-                "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=" + scramLogin(BROKER_USER, password(BROKER_USER)),
+                "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+                        + scramLogin(BROKER_USER, password(BROKER_USER)),
                 "ssl.keystore.location=" + tls.keyStore(),
                 "ssl.keystore.type=" + TestCertificates.STORE_TYPE,
                 "ssl.keystore.password=" + tls.password(),

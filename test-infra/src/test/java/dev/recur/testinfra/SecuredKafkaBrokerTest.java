@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +53,9 @@ class SecuredKafkaBrokerTest {
         String topic = "secured-" + UUID.randomUUID();
         broker.createTopic(topic, 1, Map.of());
         KafkaClients clients = new KafkaClients(broker.clientProperties());
-        try (KafkaProducer<String, String> producer = clients.producer(Map.of(
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "secured-test"), new StringSerializer(), new StringSerializer());
+        try (KafkaProducer<String, String> producer = clients.producer(
+                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "secured-test"),
+                new StringSerializer(), new StringSerializer());
                 KafkaConsumer<String, String> consumer = clients.consumer(Map.of(
                         ConsumerConfig.GROUP_ID_CONFIG, "secured-test",
                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
@@ -66,10 +68,12 @@ class SecuredKafkaBrokerTest {
             producer.commitTransaction();
 
             consumer.subscribe(List.of(topic));
-            List<String> seen = new java.util.ArrayList<>();
+            List<String> seen = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (seen.isEmpty() && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach((ConsumerRecord<String, String> r) -> seen.add(r.value()));
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    seen.add(record.value());
+                }
             }
             assertThat(seen).containsExactly("committed");
         }

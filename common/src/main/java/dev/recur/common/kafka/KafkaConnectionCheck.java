@@ -98,13 +98,13 @@ public final class KafkaConnectionCheck {
 
     private static void rejectAuthenticationFailure(Throwable cause, String protocol, String servers) {
         if (cause instanceof SaslAuthenticationException) {
-            throw new KafkaMisconfiguredException("Kafka at " + servers + " rejected this service's SASL login (kafka"
-                    + ".sasl.mechanism, kafka.sasl.jaas.config): " + cause.getMessage() + SEE_DOCS, cause);
+            throw new KafkaMisconfiguredException("Kafka at " + servers + " rejected this service's SASL login"
+                    + " (kafka.sasl.mechanism, kafka.sasl.jaas.config): " + cause.getMessage() + SEE_DOCS, cause);
         }
         if (cause instanceof SslAuthenticationException) {
-            throw new KafkaMisconfiguredException("the TLS handshake with Kafka at " + servers + " failed (kafka.ssl"
-                    + ".truststore.*, kafka.ssl.endpoint.identification.algorithm, and kafka.ssl.keystore.* where"
-                    + " the broker wants client certificates): " + messages(cause) + SEE_DOCS, cause);
+            throw new KafkaMisconfiguredException("the TLS handshake with Kafka at " + servers + " failed"
+                    + " (kafka.ssl.truststore.*, kafka.ssl.endpoint.identification.algorithm, and kafka.ssl.keystore.*"
+                    + " where the broker wants client certificates): " + messages(cause) + SEE_DOCS, cause);
         }
         if (cause instanceof AuthenticationException) {
             throw new KafkaMisconfiguredException("Kafka at " + servers + " did not accept this service over"
@@ -113,8 +113,9 @@ public final class KafkaConnectionCheck {
     }
 
     /**
-     * The cluster accepts connections but did not describe itself. A listener that speaks TLS to a client without it (or the
-     * reverse) looks just like that, so the addresses are probed: only a mismatch found there stops the service.
+     * The cluster accepts connections but did not describe itself. A listener that speaks TLS to a client without
+     * it (or the reverse) looks just like that, so the addresses are probed: only a mismatch found there stops the
+     * service.
      */
     private static void diagnose(List<InetSocketAddress> reachable, String protocol, String answer) {
         boolean clientUsesTls = protocol.endsWith("SSL");
