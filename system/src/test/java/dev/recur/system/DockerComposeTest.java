@@ -32,7 +32,7 @@ class DockerComposeTest {
     @Test
     void shouldDefineInfrastructureAndEveryServiceWhenParsed() {
         assertThat(fieldNames(compose.get("services")))
-                .contains("kafka", "postgres", "minio", "gcs")
+                .contains("kafka", "postgres", "s3", "gcs")
                 .containsAll(Repo.SERVICES);
     }
 
@@ -69,7 +69,7 @@ class DockerComposeTest {
     @Test
     void shouldNotPublishTheSameHostPortTwice() {
         List<String> hostPorts = new ArrayList<>();
-        compose.path("services").forEach(svc -> svc.path("ports").forEach(p -> hostPorts.add(p.asText().split(":")[0])));
+        compose.path("services").forEach(svc -> svc.path("ports").forEach(p -> hostPorts.add(hostPort(p.asText()))));
         assertThat(hostPorts).doesNotHaveDuplicates();
     }
 
@@ -100,6 +100,78 @@ class DockerComposeTest {
     void shouldMountThePostgresInitScriptThatCreatesEachServiceDatabase() {
         assertThat(Repo.read(Repo.dir().resolve("deploy/docker/postgres-init.sql")))
                 .contains("CREATE DATABASE recur_api", "CREATE DATABASE recur_delivery");
+    }
+
+    @Test
+    void shouldPublishPortsOnLoopbackOnlyByDefault() {
+        compose.path("services").fields().forEachRemaining(e -> e.getValue().path("ports").forEach(p ->
+                assertThat(p.asText()).as(e.getKey()).startsWith("${RECUR_BIND_ADDRESS:-127.0.0.1}:")));
+    }
+
+    @Test
+    void shouldRestartLongRunningServicesAndNotOneShotJobs() {
+        compose.path("services").fields().forEachRemaining(e -> {
+            boolean oneShot = compose.path("services").toString()
+                    .contains("\"" + e.getKey() + "\":{\"condition\":\"service_completed_successfully\"}");
+            assertThat(e.getValue().path("restart").asText()).as(e.getKey())
+                    .isEqualTo(oneShot ? "no" : "unless-stopped");
+        });
+    }
+
+    /** MinIO's community images are no longer published: s3proxy's image, configured by its environment. */
+    @Test
+    void shouldServeS3FromS3ProxysImageWithTheKeysTheServicesUse() {
+        JsonNode s3 = compose.path("services").path("s3");
+        assertThat(s3.path("image").asText()).startsWith("andrewgaul/s3proxy:");
+        assertThat(compose.toString()).doesNotContain("minio");
+        JsonNode env = s3.path("environment");
+        assertThat(env.path("S3PROXY_AUTHORIZATION").asText()).isEqualTo("aws-v2-or-v4");
+        String endpoint = env.path("S3PROXY_ENDPOINT").asText();
+        for (String service : List.of("schedule-api", "job-runner", "delivery")) {
+            JsonNode serviceEnv = compose.path("services").path(service).path("environment");
+            assertThat(env.path("S3PROXY_IDENTITY").asText()).isEqualTo(serviceEnv.path("S3_ACCESS_KEY_ID").asText());
+            assertThat(env.path("S3PROXY_CREDENTIAL").asText()).isEqualTo(serviceEnv.path("S3_SECRET_ACCESS_KEY").asText());
+            assertThat(serviceEnv.path("S3_ENDPOINT").asText()).isEqualTo("http://s3:" + endpoint.substring(endpoint.lastIndexOf(':') + 1));
+        }
+        // a bucket of the filesystem provider is a directory under the base directory, made before s3proxy starts
+        String baseDir = env.path("JCLOUDS_FILESYSTEM_BASEDIR").asText();
+        assertThat(s3.path("volumes").toString()).contains("s3-data:" + baseDir);
+        String bucket = compose.path("services").path("schedule-api").path("environment").path("RESULTS_BUCKET").asText();
+        assertThat(compose.path("services").path("s3-bucket").path("command").toString()).contains(baseDir + "/" + bucket);
+        assertThat(compose.path("services").path("s3-bucket").path("volumes").toString()).contains("s3-data:" + baseDir);
+    }
+
+    @Test
+    void shouldKeepKafkaDataAndTickerStateOnWritableVolumes() {
+        JsonNode kafka = compose.path("services").path("kafka");
+        String logDirs = kafka.path("environment").path("KAFKA_LOG_DIRS").asText();
+        assertThat(logDirs).as("KAFKA_LOG_DIRS (the image's default is inside the container)").isNotBlank();
+        assertThat(kafka.path("volumes").toString()).contains("kafka-data:" + logDirs);
+
+        JsonNode ticker = compose.path("services").path("ticker");
+        String stateDir = ticker.path("environment").path("TICKER_STATE_DIR").asText();
+        assertThat(ticker.path("volumes").toString()).contains("ticker-state:" + stateDir);
+        String user = Repo.read(Repo.dir().resolve("ticker/src/main/docker/Dockerfile.jvm")).lines()
+                .filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElseThrow().substring(5).trim();
+        java.util.Iterator<String> deps = ticker.path("depends_on").fieldNames();
+        JsonNode chown = null;
+        while (deps.hasNext()) {
+            JsonNode dep = compose.path("services").path(deps.next());
+            if (dep.path("command").toString().contains("chown")) {
+                chown = dep;
+            }
+        }
+        assertThat(chown).as("a one-shot service the ticker waits for that gives the state volume to the image's user").isNotNull();
+        assertThat(chown.path("command").toString()).contains(user + ":" + user);
+        String mount = chown.path("volumes").get(0).asText();
+        assertThat(mount).startsWith("ticker-state:");
+        assertThat(chown.path("command").toString()).contains(mount.substring("ticker-state:".length()));
+    }
+
+    /** {@code [address:]host:container}: the host port. */
+    private static String hostPort(String mapping) {
+        String[] parts = mapping.replace("${RECUR_BIND_ADDRESS:-127.0.0.1}", "address").split(":");
+        return parts[parts.length - 2];
     }
 
     private static Set<String> fieldNames(JsonNode node) {
