@@ -33,7 +33,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
 
 /**
- * Issue 7, scenario 2: the Kafka broker, then PostgreSQL, stopped for 60 s each (system properties
+ * Scenario 2: the Kafka broker, then PostgreSQL, stopped for 60 s each (system properties
  * {@code reliability.broker-outage} and {@code reliability.database-outage}) while a schedule runs every minute and
  * a client keeps creating schedules. The services must recover by themselves (same processes), no acknowledged
  * (2xx) creation may be lost, and while the database is down the API must answer 503 with the error body, quickly.

@@ -22,7 +22,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
 
 /**
- * Issue 7, scenario 4 (second half): a callback receiver that stays down past the retry limit (the shared system
+ * Scenario 4 (second half): a callback receiver that stays down past the retry limit (the shared system
  * gives up after 3 attempts): every one of its deliveries lands in {@code recur.delivery-dlq} with its reason, once.
  */
 class CallbackDeadLetterIT {

@@ -22,7 +22,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
 
 /**
- * Issue 7, scenario 4 (first half): the callback receiver down for 10 minutes ({@code reliability.receiver-outage})
+ * Scenario 4 (first half): the callback receiver down for 10 minutes ({@code reliability.receiver-outage})
  * during a run, then up again: with retries every 30 s at most and a limit (1 h) longer than the outage, every
  * callback arrives, each exactly once, and nothing is dead-lettered.
  */

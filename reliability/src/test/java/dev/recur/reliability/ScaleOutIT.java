@@ -38,7 +38,7 @@ import dev.recur.system.ServiceProcess;
 import dev.recur.testinfra.Ports;
 
 /**
- * Issue 19, item 5: two instances of each service, as a scaled-out deployment runs them (schedule-api behind one
+ * Scenario 6: two instances of each service, as a scaled-out deployment runs them (schedule-api behind one
  * database, tickers with static membership and a standby per task, job-runners and deliveries with their own instance
  * ids). Schedules are created through both APIs; in the second of four minutes one instance of each service is
  * killed with SIGKILL, and started again a minute later. Every run of every minute must be on {@code recur.due-runs}

@@ -20,7 +20,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
 
 /**
- * Issue 7, scenario 1: one run of 10,000 jobs (100 schedules × 100 items, each with a callback and an S3
+ * Scenario 1: one run of 10,000 jobs (100 schedules × 100 items, each with a callback and an S3
  * destination); during it each service in turn is killed with SIGKILL and started again. Every job must end up
  * delivered exactly once in effect: its S3 object present, its callback received (counted by job id), and the
  * schedules' stats summing to 10,000.

@@ -20,7 +20,7 @@ import dev.recur.common.time.ApiTime;
 import dev.recur.system.ServiceProcess;
 
 /**
- * Issue 19, items 2 and 3: the ticker is behind or away across a minute boundary, and the promised minute still
+ * Scenario 5: the ticker is behind or away across a minute boundary, and the promised minute still
  * fires, once. A schedule created while the ticker stands still (SIGSTOP) fires at the minute its {@code next_run_at}
  * promised; a ticker restarted (SIGTERM, as a redeploy, then SIGKILL, as a crash) publishes again within 10 s of its
  * start, and the minute it missed fires once. What is counted is what the ticker committed on {@code recur.due-runs}.
