@@ -114,13 +114,13 @@ class ScaleOutIT {
 
         // in the second minute: one instance of each service dies (the API that took half the schedules, the first
         // ticker, a job-runner and a delivery in mid-work); they come back in the third
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
                 .until(() -> Instant.now().isAfter(first.plus(1, ChronoUnit.MINUTES).plusSeconds(4)));
         List<ServiceProcess> killed = List.of(seconds.get("schedule-api"), sut.recur().service("ticker"),
                 seconds.get("job-runner"), sut.recur().service("delivery"));
         killed.forEach(ServiceProcess::kill);
         Instant killedAt = Instant.now();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
                 .until(() -> Instant.now().isAfter(first.plus(2, ChronoUnit.MINUTES).plusSeconds(20)));
         killed.forEach(ServiceProcess::start);
         killed.forEach(s -> s.awaitReady(Duration.ofMinutes(3)));
