@@ -2,9 +2,14 @@ package dev.recur.system;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +28,8 @@ import dev.recur.testinfra.gcs.GcsEmulator;
  * <p>
  * The outside server listens on {@value #OUTSIDE_ADDRESS}, the one internal address the services may call
  * (fetcher and callbacks): any other loopback, private or link-local target, {@code 127.0.0.1} included, stays
- * refused, which is what the security tests check.
+ * refused, which is what the security tests check. The services resolve names through a hosts file of their own
+ * ({@code -Djdk.net.hosts.file}), which gives {@link #DISGUISED_NAMES} their addresses.
  */
 final class RecurSystem {
 
@@ -36,6 +42,13 @@ final class RecurSystem {
     static final String SCRAPER_PASSWORD = "scraper-pass";
     /** Scraper calls per job: a job whose scraper keeps failing ends faulted after this many. */
     static final int SCRAPER_ATTEMPTS = 3;
+    /** A private address nothing allows, where the security tests listen for requests that must never come. */
+    static final String PRIVATE_ADDRESS = "127.0.0.1";
+    /**
+     * Names whose only address is an IPv6 form that carries {@link #PRIVATE_ADDRESS} (or the cloud metadata
+     * address), as a DNS zone or hosts file a tenant controls could answer.
+     */
+    static final Map<String, String> DISGUISED_NAMES = disguisedNames();
 
     private static LocalRecur recur;
     private static RuntimeException startFailure;
@@ -103,6 +116,7 @@ final class RecurSystem {
 
         Path data = Path.of("target/system-data").toAbsolutePath();
         Infra.deleteRecursively(data);
+        props.put("jdk.net.hosts.file", hostsFile(data).toString());
         LocalRecur started = new LocalRecur(LocalRecur.Options.forTests(Repo.dir(), data, props));
         Runtime.getRuntime().addShutdownHook(new Thread(started::close, "recur-system-stop"));
         started.startInfrastructure();
@@ -116,6 +130,39 @@ final class RecurSystem {
         admin = new RecurApi(started.apiBaseUrl(), basic(LocalRecur.ADMIN_USER, started.adminPassword()));
         addUser(ALICE);
         addUser(BOB);
+    }
+
+    private static Map<String, String> disguisedNames() {
+        Map<String, String> names = new LinkedHashMap<>();
+        names.put("mapped.ssrf.test", "::ffff:" + PRIVATE_ADDRESS);
+        names.put("compatible.ssrf.test", "::" + PRIVATE_ADDRESS);
+        names.put("nat64.ssrf.test", "64:ff9b::" + PRIVATE_ADDRESS);
+        names.put("nat64-local.ssrf.test", "64:ff9b:1:7f00:0:100::");
+        names.put("sixtofour.ssrf.test", "2002:7f00:1::");
+        names.put("teredo.ssrf.test", "2001:0:4136:e378:8000:63bf:80ff:fffe");
+        names.put("metadata.ssrf.test", "::ffff:169.254.169.254");
+        return Collections.unmodifiableMap(names);
+    }
+
+    /**
+     * The services' hosts file, which replaces the system's for them: localhost and this machine's name on the
+     * loopback address, and the disguised names (the JDK reads an IPv4-mapped entry as the IPv4 address; the other
+     * forms stay IPv6 addresses).
+     */
+    private static Path hostsFile(Path data) {
+        StringBuilder hosts = new StringBuilder(PRIVATE_ADDRESS + " localhost\n");
+        try {
+            hosts.append(PRIVATE_ADDRESS).append(' ').append(InetAddress.getLocalHost().getHostName()).append('\n');
+        } catch (IOException e) {
+            // a machine whose own name does not resolve: the services do not need it either
+        }
+        DISGUISED_NAMES.forEach((name, address) -> hosts.append(address).append(' ').append(name).append('\n'));
+        try {
+            Files.createDirectories(data);
+            return Files.writeString(data.resolve("hosts"), hosts);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void addUser(String name) {

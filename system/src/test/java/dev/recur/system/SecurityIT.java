@@ -12,6 +12,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,9 +38,14 @@ import dev.recur.common.time.ApiTime;
 /**
  * Issue 7, scenario 6: every endpoint with no credentials, wrong credentials and another user's credentials; and
  * callbacks to internal addresses refused unless allowlisted. The system allowlists one address,
- * {@link RecurSystem#OUTSIDE_ADDRESS}; a receiver listening on 127.0.0.1 stands where an attacker would aim, and
- * must never be called. A refused callback is a delivery that "exhausted its retries" at once: it is on
- * {@code recur.delivery-dlq} with its reason, which is what a user or operator sees from outside.
+ * {@link RecurSystem#OUTSIDE_ADDRESS}; a receiver listening on {@link RecurSystem#PRIVATE_ADDRESS} stands where an
+ * attacker would aim, and must never be called. A refused callback is a delivery that "exhausted its retries" at
+ * once: it is on {@code recur.delivery-dlq} with its reason, which is what a user or operator sees from outside.
+ * <p>
+ * Issue 20, item 1: the same receiver must get nothing either when the target is a name whose address is an IPv6
+ * form carrying the private address ({@link RecurSystem#DISGUISED_NAMES}), or a literal in another notation; for
+ * callbacks, for pages the fetcher gets, and for redirect hops. A refused fetch is a job faulted at its first attempt,
+ * on {@code recur.job-results} with a reason that names the host, not the address it resolved to.
  */
 @Tag("e2e")
 class SecurityIT {
@@ -51,8 +57,12 @@ class SecurityIT {
     private static RecurApi alice;
     private static RecurApi bob;
     private static TopicRecorder deadLetters;
+    private static TopicRecorder jobResults;
     private static long callbackSchedule;
+    private static long fetchSchedule;
     private static final Map<String, String> refusedTargets = new LinkedHashMap<>();
+    /** Per item of the fetch schedule: the host whose refusal its job must report. */
+    private static final List<String> refusedFetchHosts = new ArrayList<>();
     private static String allowedTarget;
 
     @BeforeAll
@@ -62,12 +72,13 @@ class SecurityIT {
         outside.stubFor(get(urlPathEqualTo("/security-page")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "text/html").withBody("<html>security</html>")));
         outside.stubFor(post(urlPathEqualTo("/security-hook")).willReturn(aResponse().withStatus(200)));
-        loopbackReceiver = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        loopbackReceiver = new WireMockServer(options().bindAddress(RecurSystem.PRIVATE_ADDRESS).dynamicPort());
         loopbackReceiver.start();
         loopbackReceiver.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)));
         alice = RecurSystem.api(RecurSystem.ALICE);
         bob = RecurSystem.api(RecurSystem.BOB);
         deadLetters = new TopicRecorder(recur.kafka().bootstrapServers(), Topics.DELIVERY_DLQ);
+        jobResults = new TopicRecorder(recur.kafka().bootstrapServers(), Topics.JOB_RESULTS);
 
         int port = loopbackReceiver.port();
         refusedTargets.put("loopback", "http://127.0.0.1:" + port + "/hook");
@@ -75,6 +86,7 @@ class SecurityIT {
         refusedTargets.put("metadata", "http://169.254.169.254/latest/meta-data/");
         refusedTargets.put("name of loopback", "http://localhost:" + port + "/hook");
         refusedTargets.put("IPv6 loopback", "http://[::1]:" + port + "/hook");
+        privateTargets(port, "/hook").forEach(refusedTargets::put);
         allowedTarget = RecurSystem.outsideUrl() + "/security-hook";
         List<String> items = new ArrayList<>();
         refusedTargets.values().forEach(target -> items.add(item(target)));
@@ -84,15 +96,53 @@ class SecurityIT {
                 + String.join(",", items) + "],\"end_time\":\"" + inADay() + "\"}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         callbackSchedule = created.json().path("schedule_id").asLong();
+
+        // pages: each disguised target fetched directly, and reached through a redirect from the allowed server
+        List<String> fetches = new ArrayList<>();
+        privateTargets(port, "/page").forEach((what, target) -> {
+            fetches.add(fetchItem(target));
+            refusedFetchHosts.add(URI.create(target).getHost());
+        });
+        privateTargets(port, "/page").forEach((what, target) -> {
+            String path = "/security-redirect/" + refusedFetchHosts.size();
+            outside.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse().withStatus(302)
+                    .withHeader("Location", target)));
+            fetches.add(fetchItem(RecurSystem.outsideUrl() + path));
+            refusedFetchHosts.add(URI.create(target).getHost());
+        });
+        RecurApi.Response fetching = alice.send("POST", "/v1/schedules", "{\"cron\":\"* * * * *\",\"items\":["
+                + String.join(",", fetches) + "],\"end_time\":\"" + inADay() + "\"}");
+        assertThat(fetching.status()).as(fetching.body()).isEqualTo(201);
+        fetchSchedule = fetching.json().path("schedule_id").asLong();
+    }
+
+    /**
+     * URLs of {@link RecurSystem#PRIVATE_ADDRESS} (and the metadata address) in disguise: names whose address is an
+     * IPv6 form carrying it, and literals in other notations.
+     */
+    private static Map<String, String> privateTargets(int port, String path) {
+        Map<String, String> targets = new LinkedHashMap<>();
+        RecurSystem.DISGUISED_NAMES.forEach((name, address) -> targets.put("name of " + address,
+                "http://" + name + ":" + port + path));
+        // (short forms such as 127.1 are no URL host: the API refuses them)
+        for (String literal : List.of("[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[::127.0.0.1]", "2130706433")) {
+            targets.put("literal " + literal, "http://" + literal + ":" + port + path);
+        }
+        return targets;
     }
 
     @AfterAll
     static void stop() {
-        if (callbackSchedule != 0) {
-            alice.send("PUT", "/v1/schedules/" + callbackSchedule + "/state", "{\"active\":false}");
+        for (long schedule : new long[] {callbackSchedule, fetchSchedule}) {
+            if (schedule != 0) {
+                alice.send("PUT", "/v1/schedules/" + schedule + "/state", "{\"active\":false}");
+            }
         }
         if (deadLetters != null) {
             deadLetters.close();
+        }
+        if (jobResults != null) {
+            jobResults.close();
         }
         if (loopbackReceiver != null) {
             loopbackReceiver.stop();
@@ -179,7 +229,12 @@ class SecurityIT {
             assertThat(letter).as("dead letter of the %s target %s", what, target).isNotNull();
             assertThat(letter.path("kind").asText()).isEqualToIgnoringCase("callback");
             assertThat(letter.path("attempts").asInt()).as("refused at once, never retried").isEqualTo(1);
-            assertThat(letter.path("reason").asText()).as(what).contains("internal address");
+            assertThat(letter.path("reason").asText()).as(what).contains("internal address")
+                    .startsWith("refused target " + URI.create(target).getHost() + ": ");
+            if (what.startsWith("name of ")) {
+                assertThat(letter.path("reason").asText()).as("the reason does not say where %s leads", what)
+                        .doesNotContain(RecurSystem.PRIVATE_ADDRESS).doesNotContain("7f00").doesNotContain("169.254");
+            }
             assertThat(letter.path("owner").asText()).isEqualTo(RecurSystem.ALICE);
         });
         assertThat(loopbackReceiver.findAll(anyRequestedFor(anyUrl()))).as("requests that reached 127.0.0.1").isEmpty();
@@ -194,6 +249,53 @@ class SecurityIT {
                 callbacksTo(runId).size());
         failures.forEach(f -> System.out.println("[security]   " + f));
         assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void shouldFaultFetchesAndRedirectHopsToPrivateAddressesInDisguiseWithoutARequestReachingThem() {
+        long schedule = fetchSchedule;
+        int items = refusedFetchHosts.size();
+        List<JsonNode> results = await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> firstRunResults(schedule), r -> r.size() == items);
+        List<String> failures = new ArrayList<>();
+        for (JsonNode result : results) {
+            int index = result.path("item_index").asInt();
+            String host = refusedFetchHosts.get(index);
+            String error = result.path("error").asText();
+            String label = "item " + index + " (" + result.path("item").path("url").asText() + ")";
+            if (!result.path("status").asText().equals("faulted") || result.path("attempts").asInt() != 1
+                    || !error.startsWith("refused target " + host + ": ")) {
+                failures.add(label + ": " + result.path("status").asText() + " after " + result.path("attempts")
+                        + " attempts: " + error);
+            } else if (RecurSystem.DISGUISED_NAMES.containsKey(host)
+                    && (error.contains(RecurSystem.PRIVATE_ADDRESS) || error.contains("7f00") || error.contains("169.254"))) {
+                failures.add(label + ": the reason says where the name leads: " + error);
+            }
+        }
+        int redirects = (int) results.stream().filter(r -> r.path("item").path("url").asText()
+                .contains("/security-redirect/")).count();
+        int reached = loopbackReceiver.findAll(anyRequestedFor(anyUrl())).size();
+        System.out.printf("[security] fetcher: %d of %d pages refused at the first attempt (%d direct, %d redirect"
+                + " hops; %d disguised names, the rest literals); %d requests reached %s%n",
+                items - failures.size(), items, items - redirects, redirects, 2 * RecurSystem.DISGUISED_NAMES.size(),
+                reached, RecurSystem.PRIVATE_ADDRESS);
+        failures.forEach(f -> System.out.println("[security]   " + f));
+        assertThat(failures).isEmpty();
+        assertThat(reached).as("requests that reached %s", RecurSystem.PRIVATE_ADDRESS).isZero();
+    }
+
+    /** The results of a schedule's first run on {@code recur.job-results}, one per item. */
+    private static List<JsonNode> firstRunResults(long scheduleId) {
+        List<JsonNode> ofSchedule = jobResults.messages().stream()
+                .filter(r -> r.path("schedule_id").asLong() == scheduleId).toList();
+        if (ofSchedule.isEmpty()) {
+            return List.of();
+        }
+        long firstRun = ofSchedule.stream().mapToLong(r -> r.path("run_id").asLong()).min().getAsLong();
+        Map<Integer, JsonNode> byItem = new TreeMap<>();
+        ofSchedule.stream().filter(r -> r.path("run_id").asLong() == firstRun)
+                .forEach(r -> byItem.putIfAbsent(r.path("item_index").asInt(), r));
+        return List.copyOf(byItem.values());
     }
 
     record Endpoint(String method, String path, String body) {
@@ -226,6 +328,10 @@ class SecurityIT {
     private static String item(String callbackUrl) {
         return "{\"source\":\"universal\",\"url\":\"" + RecurSystem.outsideUrl() + "/security-page\",\"callback_url\":\""
                 + callbackUrl + "\"}";
+    }
+
+    private static String fetchItem(String url) {
+        return "{\"source\":\"universal\",\"url\":\"" + url + "\"}";
     }
 
     private static String inADay() {
