@@ -70,7 +70,7 @@ public class JobResultConsumer {
     @Blocking
     public void consume(List<JobResult> batch) {
         // A failure must not reach the connector: it fails the channel for good, and delivery then ingests nothing
-        // until it is restarted (seen with PostgreSQL stopped for 60 s, issue 7). The database or the results bucket
+        // until it is restarted (BrokerAndDatabaseOutageIT stops PostgreSQL for 60 s). The database or the results bucket
         // being away for a while is expected, so the batch is taken again until it goes through; the job log makes
         // the part of it that already went through a no-op.
         RetryInPlace.untilDone(() -> handle(batch), FIRST_BATCH_RETRY, MAX_BATCH_RETRY, () -> stopping,

@@ -112,8 +112,8 @@ public class OutboxRelay {
 
     /**
      * Starts a pass after a short linger. Wake-ups that arrive while one is pending fold into it: a burst of
-     * commits costs one pass, and the linger makes bursts of single commits at low rates too, where every commit
-     * used to cost a pass of its own (three round trips and a produce request).
+     * commits costs one pass, and the linger makes bursts of single commits at low rates too, which would otherwise
+     * cost a pass each (three round trips and a produce request).
      */
     public void wake() {
         if (executor != null && wakeUpPending.compareAndSet(false, true)) {
@@ -242,7 +242,7 @@ public class OutboxRelay {
                     ProducerConfig.ACKS_CONFIG, "all",
                     // uncompressed: a snapshot is a few hundred bytes of JSON as a rule, and compressing the relay's
                     // small per-partition batches cost more CPU than the rest of a create (gzip, and lz4 with its
-                    // 64 KiB block buffers, measured in docs/performance-schedule-api.md); the topic takes the
+                    // 64 KiB block buffers, measured in docs/history/performance-schedule-api.md); the topic takes the
                     // largest one as it is
                     ProducerConfig.COMPRESSION_TYPE_CONFIG, "none",
                     ProducerConfig.LINGER_MS_CONFIG, 5,

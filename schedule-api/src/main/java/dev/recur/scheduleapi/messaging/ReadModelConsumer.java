@@ -23,7 +23,7 @@ import io.smallrye.common.annotation.Blocking;
  * are pending until delivery reports them), into schedule-api's read model.
  *
  * <p>A failure must not reach the connector: it fails the channel for good, and the read model then stays behind
- * (and readiness down) until a restart — seen with PostgreSQL stopped for 60 s (issue 7). The database being away
+ * (and readiness down) until a restart (BrokerAndDatabaseOutageIT stops PostgreSQL for 60 s). The database being away
  * for a while is expected, so a record is written again, with backoff, until it goes through; the writes are
  * upserts keyed by job id and schedule id, so a repeat changes nothing.
  */
