@@ -22,7 +22,8 @@ public class BucketPolicyProducer {
 
     @Produces
     @Singleton
-    BucketPolicy bucketPolicy(@ConfigProperty(name = "recur.results.bucket", defaultValue = "recur-results") String results,
+    BucketPolicy bucketPolicy(
+            @ConfigProperty(name = "recur.results.bucket", defaultValue = "recur-results") String results,
             @ConfigProperty(name = "recur.storage.allowed-buckets") Optional<List<String>> allowed) {
         return new BucketPolicy(Set.of(results), allowed.orElse(List.of()));
     }
