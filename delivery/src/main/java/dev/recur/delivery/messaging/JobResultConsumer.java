@@ -71,8 +71,8 @@ public class JobResultConsumer {
     public void consume(List<JobResult> batch) {
         // A failure must not reach the connector: it fails the channel for good, and delivery then ingests nothing
         // until it is restarted (BrokerAndDatabaseOutageIT stops PostgreSQL for 60 s). The database or the results
-        // bucket being away for a while is expected, so the batch is taken again until it goes through; the job log makes
-        // the part of it that already went through a no-op.
+        // bucket being away for a while is expected, so the batch is taken again until it goes through; the job log
+        // makes the part of it that already went through a no-op.
         RetryInPlace.untilDone(() -> handle(batch), FIRST_BATCH_RETRY, MAX_BATCH_RETRY, () -> stopping,
                 (e, wait) -> LOG.warnf("a batch of %d job results failed; trying again in %s: %s", batch.size(), wait, e.toString()));
     }
