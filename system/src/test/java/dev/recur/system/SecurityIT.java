@@ -267,8 +267,8 @@ class SecurityIT {
                     || !error.startsWith("refused target " + host + ": ")) {
                 failures.add(label + ": " + result.path("status").asText() + " after " + result.path("attempts")
                         + " attempts: " + error);
-            } else if (RecurSystem.DISGUISED_NAMES.containsKey(host)
-                    && (error.contains(RecurSystem.PRIVATE_ADDRESS) || error.contains("7f00") || error.contains("169.254"))) {
+            } else if (RecurSystem.DISGUISED_NAMES.containsKey(host) && (error.contains(RecurSystem.PRIVATE_ADDRESS)
+                    || error.contains("7f00") || error.contains("169.254"))) {
                 failures.add(label + ": the reason says where the name leads: " + error);
             }
         }

@@ -24,7 +24,8 @@ public final class AllowedTarget {
      */
     public static AllowedTarget of(String text) {
         String value = text.strip();
-        if (value.contains("/") || value.contains(":") || value.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
+        boolean dotsAndDigits = value.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+        if (value.contains("/") || value.contains(":") || dotsAndDigits) {
             return new AllowedTarget(Cidr.parse(value), null);
         }
         String name = hostName(value);
