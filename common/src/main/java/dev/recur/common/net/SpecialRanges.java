@@ -4,7 +4,6 @@ import com.google.common.net.InetAddresses;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -100,13 +99,13 @@ final class SpecialRanges {
             InetAddresses.TeredoInfo teredo = InetAddresses.getTeredoInfo(v6);
             return List.of(teredo.getServer(), teredo.getClient());
         }
-        List<Inet4Address> carried = new ArrayList<>(1);
         if (InetAddresses.isCompatIPv4Address(v6)) {
-            carried.add(InetAddresses.getCompatIPv4Address(v6));
-        } else if (InetAddresses.is6to4Address(v6)) {
-            carried.add(InetAddresses.get6to4IPv4Address(v6));
+            return List.of(InetAddresses.getCompatIPv4Address(v6));
         }
-        return carried;
+        if (InetAddresses.is6to4Address(v6)) {
+            return List.of(InetAddresses.get6to4IPv4Address(v6));
+        }
+        return List.of();
     }
 
     /** {@code ::ffff:a.b.c.d}, which the JDK's resolver returns as an {@link Inet6Address} for a DNS answer. */
