@@ -20,7 +20,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
 
 /**
- * Issue 19, item 4: one run of 5,000 callbacks (50 schedules × 100 items); delivery is killed with SIGKILL while
+ * Scenario 7: one run of 5,000 callbacks (50 schedules × 100 items); delivery is killed with SIGKILL while
  * they flow and started again at once. The attempts the dead process had taken (in flight or queued) must not wait
  * for their lease: every callback arrives within 30 s of the restarted delivery being ready, and a callback sent twice
  * must be one whose first copy had arrived before the kill (an attempt in flight at the crash).
@@ -80,7 +80,7 @@ class DeliveryCrashIT {
         long sentByTheDead = killed + Duration.ofSeconds(1).toNanos();
         long duplicatedFirstAfterKill = duplicated.stream().filter(j -> first.get(j) > sentByTheDead).count();
         int maxCopies = jobs.stream().map(receiver.callbacks()::get).mapToInt(AtomicInteger::get).max().orElseThrow();
-        System.out.printf(Locale.ROOT, "[reliability] scenario 19.4 (kill -9 of delivery in a run of %d callbacks):"
+        System.out.printf(Locale.ROOT, "[reliability] scenario 7 (kill -9 of delivery in a run of %d callbacks):"
                         + " killed %.1f s after the minute with %d received; ready again %.1f s after the kill (%d"
                         + " received by then); last callback %.1f s after ready (%d later than %d s); callbacks"
                         + " delivered %d (lost %d, duplicates %d on %d jobs, of which first received after the kill %d;"
