@@ -186,7 +186,7 @@ class EventSchemaTest {
                 invalid("job_result.json", "version 2", "const", json -> json.put("version", 2)),
                 invalid("job_result.json", "updated_at not a date-time", "format",
                         json -> json.put("updated_at", "2026-11-29 16:00:09")),
-                invalid("schedule_snapshot.json", "unknown catch_up", "enum", json -> json.put("catch_up", "fire_all")),
+                invalid("schedule_snapshot.json", "unknown catch_up", "enum", json -> json.put("catch_up", "always")),
                 invalid("schedule_snapshot.json", "missing revision", "required", json -> json.remove("revision")),
                 invalid("due_run.json", "items not an array", "type", json -> json.put("items", "x")),
                 invalid("due_run.json", "schedule_id as a string", "type",
