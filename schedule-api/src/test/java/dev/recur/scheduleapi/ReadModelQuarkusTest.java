@@ -113,6 +113,11 @@ class ReadModelQuarkusTest {
         assertThat(JsonPath.from(as(owner).queryParam("limit", 1).queryParam("page", 2)
                 .get("/v1/schedules/" + scheduleId + "/runs").asString()).getList("runs.run_id_str"))
                 .containsExactly(Long.toString(firstRun));
+        // a page whose offset (page - 1) x limit does not fit an int is past the last row: empty, not a 500
+        for (String list : List.of("runs", "jobs")) {
+            as(owner).queryParam("limit", 100).queryParam("page", Integer.MAX_VALUE)
+                    .get("/v1/schedules/" + scheduleId + "/" + list).then().statusCode(200).body(list + ".size()", equalTo(0));
+        }
 
         JsonPath jobs = JsonPath.from(as(owner).get("/v1/schedules/" + scheduleId + "/jobs").asString());
         assertThat(jobs.getList("jobs.run_id_str")).containsOnly(Long.toString(firstRun), Long.toString(secondRun));

@@ -130,18 +130,33 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
 
     /** The schedule's jobs, newest first. */
     public List<JobHistoryEntry> jobsOf(long scheduleId, int pageIndex, int pageSize) {
+        if (pastIntOffsets(pageIndex, pageSize)) {
+            return List.of();
+        }
         return find("scheduleId", Sort.descending("createdAt").and("jobId"), scheduleId)
                 .page(Page.of(pageIndex, pageSize)).list();
     }
 
     /** The ids of the schedule's runs, newest first. */
     public List<Long> runIdsOf(long scheduleId, int pageIndex, int pageSize) {
+        if (pastIntOffsets(pageIndex, pageSize)) {
+            return List.of();
+        }
         return getEntityManager().createQuery("select j.runId from JobHistoryEntry j where j.scheduleId = :s"
                         + " group by j.runId order by max(j.scheduledFor) desc, j.runId", Long.class)
                 .setParameter("s", scheduleId)
                 .setFirstResult(pageIndex * pageSize)
                 .setMaxResults(pageSize)
                 .getResultList();
+    }
+
+    /**
+     * True when a page starts beyond what the query API can address ({@code int} offsets, first row plus page size):
+     * no table here holds 2^31 rows of one schedule, so the page is past the last one (and its offset, computed in
+     * {@code int}, would turn negative).
+     */
+    static boolean pastIntOffsets(int pageIndex, int pageSize) {
+        return (long) pageIndex * pageSize + pageSize > Integer.MAX_VALUE;
     }
 
     public List<JobHistoryEntry> jobsOfRuns(List<Long> runIds) {
