@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.recur.common.event.Topics;
 import dev.recur.system.LocalRecur;
 import dev.recur.testinfra.Infra;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -131,7 +133,13 @@ final class RecurUnderTest implements AutoCloseable {
     }
 
     HttpResponse<String> api(String method, String path, String body, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(recur.apiBaseUrl() + path))
+        return api(recur.apiBaseUrl(), method, path, body, timeout);
+    }
+
+    /** An API call as the test user to one schedule-api instance, {@code baseUrl} (several run in ScaleOutIT). */
+    HttpResponse<String> api(String baseUrl, String method, String path, String body, Duration timeout)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(timeout).header("Authorization", auth);
         if (body != null) {
             b.header("Content-Type", "application/json");
@@ -228,6 +236,23 @@ final class RecurUnderTest implements AutoCloseable {
             }
         }
         return records;
+    }
+
+    /** The due-runs of the given schedules committed on {@code recur.due-runs}, as JSON, in topic order. */
+    List<JsonNode> dueRunsOf(Collection<Long> scheduleIds) {
+        Set<String> keys = new HashSet<>();
+        scheduleIds.forEach(id -> keys.add(Topics.key(id)));
+        List<JsonNode> runs = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : readTopic(Topics.DUE_RUNS)) {
+            if (keys.contains(record.key())) {
+                try {
+                    runs.add(JSON.readTree(record.value()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return runs;
     }
 
     /** The value of a Prometheus sample of a service's {@code /q/metrics}, 0 when absent. */

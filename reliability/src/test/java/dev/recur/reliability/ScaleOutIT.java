@@ -3,18 +3,13 @@ package dev.recur.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -31,7 +25,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.recur.common.event.Topics;
 import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
 import dev.recur.system.ServiceProcess;
@@ -53,7 +46,6 @@ class ScaleOutIT {
     private static final int MINUTES = 4;
     private static final String BUCKET = "scale-out-results";
     private static final String PREFIX = "run";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static RecurUnderTest sut;
     private static final Map<String, ServiceProcess> seconds = new LinkedHashMap<>();
@@ -136,13 +128,8 @@ class ScaleOutIT {
 
         // each run of each minute once on recur.due-runs (one slice per run: the items are small)
         Map<String, Integer> runs = new HashMap<>();
-        Set<String> keys = new HashSet<>();
-        schedules.forEach(id -> keys.add(Topics.key(id)));
-        for (ConsumerRecord<String, String> record : sut.readTopic(Topics.DUE_RUNS)) {
-            if (keys.contains(record.key())) {
-                JsonNode run = RecurUnderTest.JSON.readTree(record.value());
-                runs.merge(run.path("run_id").asText() + "/" + run.path("slice_index").asInt(), 1, Integer::sum);
-            }
+        for (JsonNode run : sut.dueRunsOf(schedules)) {
+            runs.merge(run.path("run_id").asText() + "/" + run.path("slice_index").asInt(), 1, Integer::sum);
         }
         Set<String> expectedRuns = new HashSet<>();
         for (long id : schedules) {
@@ -171,12 +158,7 @@ class ScaleOutIT {
     }
 
     private static long create(String apiBaseUrl, String body) throws Exception {
-        String auth = "Basic " + Base64.getEncoder().encodeToString(
-                (RecurUnderTest.USER + ":" + RecurUnderTest.PASSWORD).getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(apiBaseUrl + "/v1/schedules"))
-                .header("Authorization", auth).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = sut.api(apiBaseUrl, "POST", "/v1/schedules", body, Duration.ofSeconds(30));
         assertThat(response.statusCode()).as("POST %s/v1/schedules: %s", apiBaseUrl, response.body()).isEqualTo(201);
         return RecurUnderTest.JSON.readTree(response.body()).path("schedule_id").asLong();
     }

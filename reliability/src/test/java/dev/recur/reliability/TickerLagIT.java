@@ -10,12 +10,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.recur.common.event.Topics;
 import dev.recur.common.time.ApiTime;
 import dev.recur.system.ServiceProcess;
 
@@ -100,16 +98,7 @@ class TickerLagIT {
 
     /** The runs of a schedule committed on {@code recur.due-runs}: one record per run (one slice, one item). */
     private List<JsonNode> runsOf(long schedule) {
-        String key = Topics.key(schedule);
-        return sut.readTopic(Topics.DUE_RUNS).stream().filter(r -> r.key().equals(key)).map(TickerLagIT::json).toList();
-    }
-
-    private static JsonNode json(ConsumerRecord<String, String> record) {
-        try {
-            return RecurUnderTest.JSON.readTree(record.value());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return sut.dueRunsOf(List.of(schedule));
     }
 
     private static Instant at(JsonNode run) {

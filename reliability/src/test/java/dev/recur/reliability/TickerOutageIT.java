@@ -106,21 +106,8 @@ class TickerOutageIT {
 
     /** The schedule's runs on {@code recur.due-runs} published after {@code instant}. */
     private static List<JsonNode> publishedAfter(long schedule, Instant instant) {
-        String key = dev.recur.common.event.Topics.key(schedule);
-        List<JsonNode> runs = new ArrayList<>();
-        for (var record : sut.readTopic(dev.recur.common.event.Topics.DUE_RUNS)) {
-            if (record.key().equals(key)) {
-                try {
-                    JsonNode run = RecurUnderTest.JSON.readTree(record.value());
-                    if (Instant.parse(run.path("published_at").asText()).isAfter(instant)) {
-                        runs.add(run);
-                    }
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-        }
-        return runs;
+        return sut.dueRunsOf(List.of(schedule)).stream()
+                .filter(run -> Instant.parse(run.path("published_at").asText()).isAfter(instant)).toList();
     }
 
     /** The schedule's runs by their {@code scheduled_for}, with how often each appears. */
