@@ -122,13 +122,30 @@ public class JobRunner {
             tasks.add(new JobTask(slice, i, Ids.jobId(run.runId(), run.itemOffset() + i), item, source));
         }
         openJobs.addAndGet(tasks.size());
-        Instant now = clock.instant();
-        if (run.notBefore() != null && run.notBefore().isAfter(now)) {
-            long wait = Duration.between(now, run.notBefore()).toMillis();
-            delays.schedule(() -> queue(tasks), wait, TimeUnit.MILLISECONDS);
+        queueAtOrAfter(tasks, run.notBefore());
+    }
+
+    /**
+     * Queues the tasks once the clock has reached {@code notBefore}. The delay executor measures time with
+     * {@code System.nanoTime}, not with this clock, so a wake-up checks the clock again instead of trusting it.
+     */
+    private void queueAtOrAfter(List<JobTask> tasks, Instant notBefore) {
+        long wait = notBefore == null ? 0 : millisUntil(clock.instant(), notBefore);
+        if (wait > 0) {
+            delays.schedule(() -> queueAtOrAfter(tasks, notBefore), wait, TimeUnit.MILLISECONDS);
         } else {
             queue(tasks);
         }
+    }
+
+    /** Whole milliseconds from now to notBefore, rounded up: truncating would start a job up to 1 ms early. */
+    static long millisUntil(Instant now, Instant notBefore) {
+        Duration left = Duration.between(now, notBefore);
+        if (left.isNegative() || left.isZero()) {
+            return 0;
+        }
+        long millis = left.toMillis();
+        return left.getNano() % 1_000_000 == 0 ? millis : millis + 1;
     }
 
     private void queue(List<JobTask> tasks) {
