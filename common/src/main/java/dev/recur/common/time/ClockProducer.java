@@ -1,0 +1,24 @@
+package dev.recur.common.time;
+
+import java.time.Clock;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import io.quarkus.arc.DefaultBean;
+
+/**
+ * Every service's notion of now: the UTC wall clock, as one bean. Code takes time from the injected clock, never
+ * from {@code Instant.now()}, so that a test or an embedding can supply another clock (a bean of type
+ * {@link Clock} replaces this default).
+ */
+@Singleton
+public class ClockProducer {
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}
