@@ -315,11 +315,13 @@ class KubernetesManifestsTest {
         expected.get("ticker").addAll(Set.of("topic literal " + Topics.SCHEDULES + " Read", "topic literal " + Topics.DUE_RUNS + " Write",
                 "group literal " + streamsApp + " Read", "topic prefix " + streamsApp + "- Create",
                 "transactionalId prefix " + streamsApp + "- Write"));
-        expected.get("schedule-api").add("topic literal " + Topics.SCHEDULES + " Write");
+        expected.get("schedule-api").addAll(Set.of("topic literal " + Topics.SCHEDULES + " Write",
+                "topic literal " + Topics.SIGNING_SECRETS + " Write"));
         expected.get("job-runner").addAll(Set.of("topic literal " + Topics.DUE_RUNS + " Read", "topic literal " + Topics.JOB_RESULTS + " Write",
                 "group literal recur-job-runner Read", "transactionalId prefix recur-job-runner- Write"));
         expected.get("delivery").addAll(Set.of("topic literal " + Topics.SCHEDULE_STATS + " Write",
-                "topic literal " + Topics.JOB_HISTORY + " Write", "topic literal " + Topics.DELIVERY_DLQ + " Write"));
+                "topic literal " + Topics.JOB_HISTORY + " Write", "topic literal " + Topics.DELIVERY_DLQ + " Write",
+                "topic literal " + Topics.SIGNING_SECRETS + " Read"));
         for (String service : Repo.SERVICES) {
             JsonNode user = find(objects, "KafkaUser", "recur-" + service);
             assertThat(user.path("spec").path("authentication").path("type").asText()).isEqualTo("scram-sha-512");
@@ -344,6 +346,36 @@ class KubernetesManifestsTest {
             assertThat(container.path("env").toString()).as(service)
                     .contains("\"name\":\"KAFKA_SASL_JAAS_CONFIG\"", "\"name\":\"recur-" + service + "\"");
         }
+    }
+
+    /**
+     * The signing secrets reach delivery through Kafka: only schedule-api may write them and only delivery read them;
+     * the example team consumer of the public results reads that topic and its own groups, nothing internal.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void shouldLetOnlyScheduleApiWriteAndOnlyDeliveryReadTheSigningSecretsWhenRendered(String overlay) throws Exception {
+        List<JsonNode> objects = render(overlay);
+        Map<String, Set<String>> onSecrets = new java.util.TreeMap<>();
+        Set<String> readerGrants = new java.util.TreeSet<>();
+        for (JsonNode user : objects.stream().filter(o -> o.path("kind").asText().equals("KafkaUser")).toList()) {
+            String name = user.path("metadata").path("name").asText();
+            for (JsonNode acl : user.path("spec").path("authorization").path("acls")) {
+                JsonNode resource = acl.path("resource");
+                for (JsonNode op : acl.path("operations")) {
+                    if (resource.path("name").asText().equals(Topics.SIGNING_SECRETS) && !op.asText().equals("Describe")) {
+                        onSecrets.computeIfAbsent(name, n -> new java.util.TreeSet<>()).add(op.asText());
+                    }
+                    if (name.equals("recur-results-reader")) {
+                        readerGrants.add(resource.path("type").asText() + " " + resource.path("name").asText() + " "
+                                + op.asText());
+                    }
+                }
+            }
+        }
+        assertThat(onSecrets).isEqualTo(Map.of("recur-schedule-api", Set.of("Write"), "recur-delivery", Set.of("Read")));
+        assertThat(readerGrants).containsExactlyInAnyOrder("topic " + Topics.JOB_RESULTS + " Read",
+                "topic " + Topics.JOB_RESULTS + " Describe", "group results-reader- Read", "group results-reader- Describe");
     }
 
     @ParameterizedTest

@@ -24,6 +24,17 @@ public final class Topics {
     /** Key schedule id; value {@link DeliveryDeadLetter}, a delivery that exhausted its retries; not compacted. */
     public static final String DELIVERY_DLQ = "recur.delivery-dlq";
 
+    /**
+     * Key owner; value {@link SigningSecret}, a tenant's callback signing secret, or a tombstone; compacted. INTERNAL:
+     * only schedule-api writes and only delivery reads it (its values are secrets). Deployments set
+     * {@code min.compaction.lag.ms} to {@link #SIGNING_SECRETS_MIN_COMPACTION_LAG_MS}, above the longest rotation
+     * window, so that the record a rotation replaced is still there while its secret is valid.
+     */
+    public static final String SIGNING_SECRETS = "recur.signing-secrets";
+
+    /** 8 days: the longest rotation window (7 days) and a day's margin. */
+    public static final long SIGNING_SECRETS_MIN_COMPACTION_LAG_MS = 8L * 24 * 3600 * 1000;
+
     /** A topic's defaults: what a deployment creates (k8s KafkaTopic resources, the local run, the tests). */
     public record Spec(String name, int partitions, boolean compacted, int maxMessageBytes) {
     }
@@ -36,7 +47,8 @@ public final class Topics {
             new Spec(JOB_RESULTS, 6, false, 1024 * 1024),
             new Spec(SCHEDULE_STATS, 6, true, 1024 * 1024),
             new Spec(JOB_HISTORY, 6, true, 1024 * 1024),
-            new Spec(DELIVERY_DLQ, 3, false, 1024 * 1024));
+            new Spec(DELIVERY_DLQ, 3, false, 1024 * 1024),
+            new Spec(SIGNING_SECRETS, 1, true, 64 * 1024));
 
     private Topics() {
     }

@@ -36,7 +36,8 @@ class EventGoldenJsonTest {
                 Arguments.of("schedule_stats.json", ScheduleStats.class),
                 Arguments.of("job_record.json", JobRecord.class),
                 Arguments.of("job_record_packed.json", JobRecord.class),
-                Arguments.of("delivery_dead_letter.json", DeliveryDeadLetter.class));
+                Arguments.of("delivery_dead_letter.json", DeliveryDeadLetter.class),
+                Arguments.of("signing_secret.json", SigningSecret.class));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")

@@ -47,7 +47,8 @@ class EventSchemaTest {
             JobResult.TYPE, JobResult.class,
             ScheduleStats.TYPE, ScheduleStats.class,
             JobRecord.TYPE, JobRecord.class,
-            DeliveryDeadLetter.TYPE, DeliveryDeadLetter.class);
+            DeliveryDeadLetter.TYPE, DeliveryDeadLetter.class,
+            SigningSecret.TYPE, SigningSecret.class);
 
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     // formats are only annotations in 2020-12 unless asserted; a malformed date-time must fail here

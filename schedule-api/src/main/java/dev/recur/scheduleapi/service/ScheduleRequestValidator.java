@@ -255,6 +255,9 @@ public class ScheduleRequestValidator {
         String callback = optionalString(item, "callback_url", errors, prefix);
         if (callback != null && !isHttpUrl(callback)) {
             errors.add(new FieldError(prefix + ".callback_url", "must be an absolute http or https URL"));
+        } else if (callback != null && hasUserInfo(callback)) {
+            errors.add(new FieldError(prefix + ".callback_url", "must not carry credentials (user:password@): a URL's "
+                    + "userinfo travels on the job results topic; check X-Recur-Signature on the receiver instead"));
         }
         String type = optionalString(item, "storage_type", errors, prefix);
         String url = optionalString(item, "storage_url", errors, prefix);
@@ -285,6 +288,14 @@ public class ScheduleRequestValidator {
             return null;
         }
         return node.textValue();
+    }
+
+    private static boolean hasUserInfo(String text) {
+        try {
+            return new URI(text).getRawUserInfo() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     private static boolean isHttpUrl(String text) {

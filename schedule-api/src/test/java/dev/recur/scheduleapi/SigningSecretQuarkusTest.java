@@ -1,0 +1,163 @@
+package dev.recur.scheduleapi;
+
+import static dev.recur.scheduleapi.Api.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import dev.recur.common.event.SigningSecret;
+import dev.recur.common.event.Topics;
+import dev.recur.common.json.EventJson;
+import dev.recur.common.time.ApiTime;
+import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.quarkus.KafkaTestResource;
+import dev.recur.testinfra.quarkus.PostgresTestResource;
+import dev.recur.testinfra.quarkus.S3TestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+/**
+ * A tenant's signing secret: shown once, published to the internal topic for delivery (with the rotation window of
+ * the secret it replaced), never readable again, per user; and callback URLs with credentials refused at create.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
+@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+class SigningSecretQuarkusTest {
+
+    @Test
+    void shouldShowTheSecretOnceAndPublishEachRotationWithItsWindowWhenCreatedAndRotated() {
+        String alice = Api.newUser();
+        try (KafkaConsumer<String, byte[]> consumer = consumerAtEnd()) {
+            as(alice).get("/v1/signing-secret").then().statusCode(404);
+
+            Response first = as(alice).body(Map.of()).post("/v1/signing-secret");
+            first.then().statusCode(201).body("$", not(hasKey("previous_secret_id")));
+            String firstId = first.path("secret_id");
+            String firstSecret = first.path("secret");
+            assertThat(firstSecret).startsWith("whsec_").hasSizeGreaterThan(40);
+
+            Response second = as(alice).body(Map.of("previous_valid_for_seconds", 3600)).post("/v1/signing-secret");
+            second.then().statusCode(201).body("previous_secret_id", equalTo(firstId));
+            String secondSecret = second.path("secret");
+            assertThat(secondSecret).isNotEqualTo(firstSecret);
+            assertThat(ApiTime.parse(second.path("previous_valid_until")))
+                    .isEqualTo(ApiTime.parse(second.path("created_at")).plusSeconds(3600));
+
+            // never shown again
+            Response shown = as(alice).get("/v1/signing-secret");
+            shown.then().statusCode(200).body("secret_id", equalTo(second.path("secret_id")))
+                    .body("previous_secret_id", equalTo(firstId)).body("$", not(hasKey("secret")));
+            assertThat(shown.asString()).doesNotContain(firstSecret).doesNotContain(secondSecret);
+
+            List<ConsumerRecord<String, byte[]>> records = recordsOf(consumer, alice, 2);
+            SigningSecret one = EventJson.read(records.get(0).value(), SigningSecret.class);
+            SigningSecret two = EventJson.read(records.get(1).value(), SigningSecret.class);
+            assertThat(one.secret()).isEqualTo(firstSecret);
+            assertThat(one.previousValidUntil()).isNull();
+            assertThat(two.secret()).isEqualTo(secondSecret);
+            assertThat(two.owner()).isEqualTo(alice);
+            assertThat(ApiTime.format(two.previousValidUntil())).isEqualTo(second.path("previous_valid_until"));
+
+            as(alice).delete("/v1/signing-secret").then().statusCode(204);
+            as(alice).get("/v1/signing-secret").then().statusCode(404);
+            as(alice).delete("/v1/signing-secret").then().statusCode(404);
+            assertThat(recordsOf(consumer, alice, 1).get(0).value()).as("a tombstone").isNull();
+        }
+    }
+
+    @Test
+    void shouldEndThePreviousSecretAtOnceWhenRotatedWithAZeroWindow() {
+        String bob = Api.newUser();
+        as(bob).body(Map.of()).post("/v1/signing-secret").then().statusCode(201);
+
+        as(bob).body(Map.of("previous_valid_for_seconds", 0)).post("/v1/signing-secret").then().statusCode(201)
+                .body("$", not(hasKey("previous_secret_id")));
+    }
+
+    @Test
+    void shouldKeepEachUsersSecretToThemselves() {
+        String alice = Api.newUser();
+        String bob = Api.newUser();
+        as(alice).body(Map.of()).post("/v1/signing-secret").then().statusCode(201);
+
+        as(bob).get("/v1/signing-secret").then().statusCode(404);
+        as(bob).delete("/v1/signing-secret").then().statusCode(404);
+        as(alice).get("/v1/signing-secret").then().statusCode(200);
+    }
+
+    @Test
+    void shouldRefuseAWindowOutsideZeroToSevenDays() {
+        String carol = Api.newUser();
+        for (Object bad : new Object[] {-1, 604801, 1.5, "3600"}) {
+            as(carol).body(Map.of("previous_valid_for_seconds", bad)).post("/v1/signing-secret").then()
+                    .statusCode(400).body("errors[0].field", equalTo("previous_valid_for_seconds"));
+        }
+        as(carol).get("/v1/signing-secret").then().statusCode(404);
+    }
+
+    @Test
+    void shouldRefuseACallbackUrlWithCredentialsWithoutEchoingThem() {
+        String dave = Api.newUser();
+        for (String url : new String[] {"https://user:s3cret@hooks.example.com/recur", "https://t0ken@hooks.example.com/"}) {
+            Response refused = as(dave).body(Map.of("cron", "@daily", "end_time", Api.END_TIME, "items",
+                    List.of(Map.of("source", "universal", "url", "https://example.com", "callback_url", url))))
+                    .post("/v1/schedules");
+            refused.then().statusCode(400).body("errors[0].field", equalTo("items[0].callback_url"));
+            assertThat(refused.asString()).contains("credentials").doesNotContain("s3cret").doesNotContain("t0ken");
+        }
+        // a query token is still accepted (signatures are the better check, docs/callbacks.md)
+        as(dave).body(Map.of("cron", "@daily", "end_time", Api.END_TIME, "items", List.of(Map.of("source",
+                "universal", "url", "https://example.com", "callback_url", "https://hooks.example.com/r?token=x"))))
+                .post("/v1/schedules").then().statusCode(201);
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> recordsOf(KafkaConsumer<String, byte[]> consumer, String owner,
+            int count) {
+        List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                if (r.key().equals(owner)) {
+                    seen.add(r);
+                }
+            });
+            return seen.size() >= count;
+        });
+        return seen;
+    }
+
+    private static KafkaConsumer<String, byte[]> consumerAtEnd() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "signing-test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.SIGNING_SECRETS).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        return consumer;
+    }
+}
