@@ -14,10 +14,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         KafkaBroker kafka = Infra.kafka();
         RecurTopics.create(kafka);
-        String servers = kafka.bootstrapServers();
-        return Map.of(
-                "kafka.bootstrap.servers", servers,
-                "quarkus.kafka-streams.bootstrap-servers", servers);
+        // Kafka Streams follows kafka.bootstrap.servers (the ticker's application.properties)
+        return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers());
     }
 
     @Override
