@@ -3,6 +3,7 @@ package dev.recur.common.retry;
 import java.time.Duration;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.random.RandomGenerator;
 
 /**
  * Runs an action again, with exponential backoff, until it goes through. For message consumers whose failure
@@ -22,8 +23,8 @@ public final class RetryInPlace {
      */
     public static void untilDone(Runnable action, Duration first, Duration max, BooleanSupplier stopping,
             BiConsumer<RuntimeException, Duration> onFailure) {
-        Duration wait = first;
-        while (true) {
+        Backoff backoff = Backoff.doubling(first, max);
+        for (int retry = 1; ; retry++) {
             try {
                 action.run();
                 return;
@@ -31,6 +32,7 @@ public final class RetryInPlace {
                 if (stopping.getAsBoolean()) {
                     throw e;
                 }
+                Duration wait = backoff.delay(retry, RandomGenerator.getDefault());
                 onFailure.accept(e, wait);
                 try {
                     Thread.sleep(wait.toMillis());
@@ -38,8 +40,6 @@ public final class RetryInPlace {
                     Thread.currentThread().interrupt();
                     throw e;
                 }
-                Duration doubled = wait.multipliedBy(2);
-                wait = doubled.compareTo(max) > 0 ? max : doubled;
             }
         }
     }

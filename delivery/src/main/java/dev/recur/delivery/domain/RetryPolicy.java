@@ -5,12 +5,21 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
+import dev.recur.common.retry.Backoff;
+
 /**
- * Exponential backoff with "equal" jitter, bounded by a number of attempts and an age: the n-th retry
- * waits a random time in [backoff/2, backoff] with backoff = min(initial * 2^(n-1), max), so that
- * receivers coming back after an outage are not hit by every retry at once.
+ * Retries of a delivery: {@link Backoff} with "equal" jitter (the n-th retry waits a random time in
+ * [backoff/2, backoff]), so that receivers coming back after an outage are not hit by every retry at once, bounded by
+ * a number of attempts and an age.
  */
-public record RetryPolicy(int maxAttempts, Duration maxAge, Duration initialBackoff, Duration maxBackoff) {
+public record RetryPolicy(int maxAttempts, Duration maxAge, Backoff backoff) {
+
+    /** Equal jitter: half of each wait is drawn at random. */
+    private static final double JITTER = 0.5;
+
+    public RetryPolicy(int maxAttempts, Duration maxAge, Duration initialBackoff, Duration maxBackoff) {
+        this(maxAttempts, maxAge, new Backoff(initialBackoff, maxBackoff, JITTER));
+    }
 
     /**
      * When to try again after {@code attemptsMade} failed attempts, the first at {@code firstAttemptAt};
@@ -21,13 +30,7 @@ public record RetryPolicy(int maxAttempts, Duration maxAge, Duration initialBack
         if (attemptsMade >= maxAttempts) {
             return Optional.empty();
         }
-        long cap = maxBackoff.toMillis();
-        long backoff = Math.min(initialBackoff.toMillis(), cap);
-        for (int retry = 1; retry < attemptsMade && backoff < cap; retry++) {
-            backoff = Math.min(backoff * 2, cap);
-        }
-        long wait = backoff - random.nextLong(backoff / 2 + 1);
-        Instant next = now.plusMillis(wait);
+        Instant next = now.plus(backoff.delay(attemptsMade, random));
         return next.isAfter(firstAttemptAt.plus(maxAge)) ? Optional.empty() : Optional.of(next);
     }
 }
