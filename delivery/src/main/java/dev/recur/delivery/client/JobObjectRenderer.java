@@ -3,19 +3,21 @@ package dev.recur.delivery.client;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.recur.common.job.JobObject;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.time.ApiTime;
 import dev.recur.delivery.domain.DeliverableJob;
 import dev.recur.delivery.domain.FinishedJob;
 
-/** The job object of {@code GET /v1/queries/{id}}, which callbacks carry, with the results inline when small. */
+/**
+ * A callback's body: the {@link JobObject} of {@code GET /v1/queries/{id}}, with the callback's extra
+ * {@code scheduled_for} and the results inline when small.
+ */
 public final class JobObjectRenderer {
 
     private static final ObjectMapper MAPPER = EventJson.mapper();
@@ -26,36 +28,15 @@ public final class JobObjectRenderer {
     private final int inlineResultsLimitBytes;
 
     public JobObjectRenderer(String publicBaseUrl, int inlineResultsLimitBytes) {
-        this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
-                : publicBaseUrl;
+        this.publicBaseUrl = publicBaseUrl;
         this.inlineResultsLimitBytes = inlineResultsLimitBytes;
     }
 
     public byte[] render(DeliverableJob deliverable) {
         FinishedJob job = deliverable.job();
-        ObjectNode body = MAPPER.createObjectNode();
-        // the item's own fields first, so that the job's fields win where names collide
-        if (job.item() != null) {
-            body.setAll(job.item());
-        }
-        body.put("id", job.jobId());
-        body.put("id_str", Long.toString(job.jobId()));
-        body.put("status", job.status().name().toLowerCase(Locale.ROOT));
-        body.put("created_at", ApiTime.format(job.createdAt()));
-        body.put("updated_at", ApiTime.format(job.resultCreatedAt()));
-        body.put("schedule_id", job.scheduleId());
-        body.put("schedule_id_str", Long.toString(job.scheduleId()));
-        body.put("run_id", job.runId());
-        body.put("run_id_str", Long.toString(job.runId()));
-        body.put("scheduled_for", ApiTime.format(job.scheduledFor()));
-        body.put("create_status_code", job.createStatusCode());
-        if (job.error() != null) {
-            body.put("error", job.error());
-        }
-        String self = publicBaseUrl + "/v1/queries/" + job.jobId();
-        ArrayNode links = body.putArray("_links");
-        links.addObject().put("rel", "self").put("href", self).put("method", "GET");
-        links.addObject().put("rel", "results").put("href", self + "/results").put("method", "GET");
+        ObjectNode extras = MAPPER.createObjectNode().put("scheduled_for", ApiTime.format(job.scheduledFor()));
+        ObjectNode body = new JobObject(job.jobId(), job.scheduleId(), job.runId(), job.status(), job.createdAt(),
+                job.resultCreatedAt(), job.createStatusCode(), job.error()).render(job.item(), publicBaseUrl, extras);
         byte[] document = deliverable.resultsDocument();
         if (document == null || document.length > inlineResultsLimitBytes) {
             return write(body);

@@ -27,6 +27,9 @@ class JobObjectRendererTest {
             JsonNodeFactory.instance.textNode("<html>\"é\"</html>"), 200, "https://example.com/p", 1,
             SCHEDULED_FOR.plusSeconds(2), SCHEDULED_FOR.plusSeconds(3), null, "scraper-1"));
 
+    private static final java.nio.file.Path GOLDEN_DONE =
+            java.nio.file.Path.of("../common/src/test/resources/job-object/done.json");
+
     private final JobObjectRenderer renderer = new JobObjectRenderer("https://recur.example.com/", 1_000);
 
     @Test
@@ -75,6 +78,24 @@ class JobObjectRendererTest {
 
         assertThat(body.has("results")).isFalse();
         assertThat(body.get("id").asLong()).isEqualTo(42L);
+    }
+
+    @Test
+    void shouldSendTheQueryResponsesJobObjectPlusScheduledFor() throws Exception {
+        // the same job as common's JobObjectTest renders into job-object/done.json, which schedule-api answers too
+        Instant created = Instant.parse("2026-12-07T06:00:00Z");
+        ObjectNode item = JsonNodeFactory.instance.objectNode().put("source", "universal")
+                .put("url", "https://example.com/p").put("callback_url", "https://hooks.example.com/recur")
+                .put("id", "the item's id").put("_links", "the item's links");
+        FinishedJob done = new FinishedJob(7001, 9001, 42, "alice", created, 0, item, 200, JobStatus.DONE, null,
+                created, created.plusMillis(3_250));
+
+        ObjectNode body = (ObjectNode) EventJson.mapper().readTree(
+                new JobObjectRenderer("https://recur.example.com", 1_000).render(new DeliverableJob(done, null)));
+
+        assertThat(body.remove("scheduled_for").asText()).isEqualTo("2026-12-07 06:00:00");
+        assertThat(EventJson.mapper().writeValueAsString(body))
+                .isEqualTo(EventJson.mapper().writeValueAsString(EventJson.mapper().readTree(GOLDEN_DONE.toFile())));
     }
 
     private JsonNode render(ObjectNode item, byte[] document) throws Exception {
