@@ -4,6 +4,7 @@ import static com.fasterxml.jackson.annotation.JsonFormat.Shape.STRING;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
@@ -19,6 +20,9 @@ import java.util.List;
  * @param sliceIndex 0-based index of this slice among {@code sliceCount}
  * @param itemOffset index, in the schedule's items, of this slice's first item
  * @param totalItems number of items in the whole run
+ * @param skippedRuns fire times of the schedule that were skipped, not run, since the previous run the ticker
+ *     published for it (missed minutes its catch-up policy or window did not run); the same on every slice of the
+ *     run, absent when 0
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DueRun(
@@ -35,7 +39,8 @@ public record DueRun(
         @JsonProperty("item_offset") int itemOffset,
         @JsonProperty("total_items") int totalItems,
         @JsonProperty("items") List<ObjectNode> items,
-        @JsonProperty("published_at") @JsonFormat(shape = STRING) Instant publishedAt) {
+        @JsonProperty("published_at") @JsonFormat(shape = STRING) Instant publishedAt,
+        @JsonProperty("skipped_runs") @JsonInclude(JsonInclude.Include.NON_DEFAULT) int skippedRuns) {
 
     public static final String TYPE = "due_run";
     public static final int VERSION = 1;
@@ -48,6 +53,12 @@ public record DueRun(
             boolean late, int sliceIndex, int sliceCount, int itemOffset, int totalItems, List<ObjectNode> items,
             Instant publishedAt) {
         return new DueRun(TYPE, VERSION, runId, scheduleId, owner, scheduledFor, notBefore, late, sliceIndex,
-                sliceCount, itemOffset, totalItems, items, publishedAt);
+                sliceCount, itemOffset, totalItems, items, publishedAt, 0);
+    }
+
+    /** This slice, carrying {@code count} skipped fire times. */
+    public DueRun withSkippedRuns(int count) {
+        return new DueRun(type, version, runId, scheduleId, owner, scheduledFor, notBefore, late, sliceIndex,
+                sliceCount, itemOffset, totalItems, items, publishedAt, count);
     }
 }

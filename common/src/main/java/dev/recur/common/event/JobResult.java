@@ -38,6 +38,9 @@ import java.util.List;
  *     {@code resultsRef} is present
  * @param resultsRef where the result pages are stored when they are too large to be inline; absent
  *     when {@code results} is present
+ * @param skippedRuns the {@code skipped_runs} of the job's due run: fire times of the schedule skipped, not run,
+ *     since its previous run; the same on every job of the run, so a consumer counts it once per {@code runId};
+ *     absent when 0
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -59,7 +62,8 @@ public record JobResult(
         @JsonProperty("created_at") @JsonFormat(shape = STRING) Instant createdAt,
         @JsonProperty("updated_at") @JsonFormat(shape = STRING) Instant updatedAt,
         @JsonProperty("results") List<ResultPage> results,
-        @JsonProperty("results_ref") ResultsRef resultsRef) {
+        @JsonProperty("results_ref") ResultsRef resultsRef,
+        @JsonProperty("skipped_runs") @JsonInclude(JsonInclude.Include.NON_DEFAULT) int skippedRuns) {
 
     public static final String TYPE = "job_result";
     public static final int VERSION = 1;
@@ -75,6 +79,12 @@ public record JobResult(
             int itemIndex, ObjectNode item, int createStatusCode, JobStatus status, String error, String backend,
             int attempts, Instant createdAt, Instant updatedAt, List<ResultPage> results, ResultsRef resultsRef) {
         return new JobResult(TYPE, VERSION, jobId, scheduleId, runId, owner, scheduledFor, itemIndex, item,
-                createStatusCode, status, error, backend, attempts, createdAt, updatedAt, results, resultsRef);
+                createStatusCode, status, error, backend, attempts, createdAt, updatedAt, results, resultsRef, 0);
+    }
+
+    /** This result, carrying its run's {@code count} of skipped fire times. */
+    public JobResult withSkippedRuns(int count) {
+        return new JobResult(type, version, jobId, scheduleId, runId, owner, scheduledFor, itemIndex, item,
+                createStatusCode, status, error, backend, attempts, createdAt, updatedAt, results, resultsRef, count);
     }
 }

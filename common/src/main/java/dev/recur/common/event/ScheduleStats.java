@@ -11,6 +11,10 @@ import java.util.List;
 /**
  * The latest statistics of a schedule, on {@link Topics#SCHEDULE_STATS}, in the shape of the
  * {@code stats} object of {@code GET /v1/schedules/{id}}.
+ *
+ * @param skippedRunCount fire times of the schedule skipped, not run, so far (missed minutes its catch-up policy
+ *     or window did not run), as the runs after them reported them; 0 in a message of a version that did not
+ *     carry it
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ScheduleStats(
@@ -21,7 +25,8 @@ public record ScheduleStats(
         @JsonProperty("total_job_count") long totalJobCount,
         @JsonProperty("job_create_outcomes") List<CreateOutcome> jobCreateOutcomes,
         @JsonProperty("job_result_outcomes") List<ResultOutcome> jobResultOutcomes,
-        @JsonProperty("updated_at") @JsonFormat(shape = STRING) Instant updatedAt) {
+        @JsonProperty("updated_at") @JsonFormat(shape = STRING) Instant updatedAt,
+        @JsonProperty("skipped_run_count") long skippedRunCount) {
 
     public static final String TYPE = "schedule_stats";
     public static final int VERSION = 1;
@@ -33,8 +38,14 @@ public record ScheduleStats(
 
     public static ScheduleStats of(long scheduleId, String owner, long totalJobCount,
             List<CreateOutcome> jobCreateOutcomes, List<ResultOutcome> jobResultOutcomes, Instant updatedAt) {
+        return of(scheduleId, owner, totalJobCount, jobCreateOutcomes, jobResultOutcomes, updatedAt, 0);
+    }
+
+    public static ScheduleStats of(long scheduleId, String owner, long totalJobCount,
+            List<CreateOutcome> jobCreateOutcomes, List<ResultOutcome> jobResultOutcomes, Instant updatedAt,
+            long skippedRunCount) {
         return new ScheduleStats(TYPE, VERSION, scheduleId, owner, totalJobCount, jobCreateOutcomes,
-                jobResultOutcomes, updatedAt);
+                jobResultOutcomes, updatedAt, skippedRunCount);
     }
 
     /**
