@@ -26,6 +26,7 @@ final class DueRunJson {
     private static final byte[] ITEMS = ascii(",\"items\":");
     private static final byte[] PUBLISHED_AT = ascii(",\"published_at\":\"");
     private static final byte[] END = ascii("\"}");
+    private static final byte[] SKIPPED_RUNS = ascii("\",\"skipped_runs\":");
     private static final byte[] NULL = ascii("null");
     private static final int FIXED = TYPE_TO_RUN_ID.length + SCHEDULE_ID.length + OWNER.length
             + SCHEDULED_FOR.length + NOT_BEFORE.length + LATE.length + ONE_SLICE.length + ITEMS.length
@@ -36,12 +37,12 @@ final class DueRunJson {
 
     /** The instants as {@link java.time.Instant#toString()} writes them, which is how the event mapper writes them. */
     static byte[] write(long runId, long scheduleId, String owner, String scheduledFor, String notBefore,
-            boolean late, int totalItems, byte[] itemsJson, String publishedAt) {
+            boolean late, int totalItems, byte[] itemsJson, String publishedAt, int skippedRuns) {
         byte[] ownerJson = ownerJson(owner);
         String lateText = Boolean.toString(late);
         byte[] json = new byte[FIXED + digits(runId) + digits(scheduleId) + ownerJson.length + scheduledFor.length()
                 + notBefore.length() + lateText.length() + digits(totalItems) + itemsJson.length
-                + publishedAt.length()];
+                + publishedAt.length() + (skippedRuns == 0 ? 0 : SKIPPED_RUNS.length - 1 + digits(skippedRuns))];
         int at = put(json, 0, TYPE_TO_RUN_ID);
         at = putNumber(json, at, runId);
         at = put(json, at, SCHEDULE_ID);
@@ -60,6 +61,13 @@ final class DueRunJson {
         at = put(json, at, itemsJson);
         at = put(json, at, PUBLISHED_AT);
         at = putAscii(json, at, publishedAt);
+        if (skippedRuns != 0) {
+            // absent when 0, as the record's writer leaves it out
+            at = put(json, at, SKIPPED_RUNS);
+            at = putNumber(json, at, skippedRuns);
+            json[at] = '}';
+            return json;
+        }
         put(json, at, END);
         return json;
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,11 @@ import dev.recur.common.json.EventJson;
  * plan (a new or changed schedule, a run fired late, a schedule that ends) writes the plan record, which then lies
  * beyond the progress and holds as written. This assumes the clock does not go back past the minute of the progress:
  * a plan made then could lie at or below it, and a restart before its run would skip that run.
+ *
+ * <p>Missed fire times that are not run are counted on the schedule's next published run ({@code skipped_runs}), so
+ * that delivery adds them to the schedule's statistics once, with that run. When no run follows in the same tick
+ * (catch-up {@code skip}, or a window that left nothing), the count waits in the skipped store, written in the
+ * tick's transaction like the plans, until the schedule's next run takes it.
  */
 final class ScheduleProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -75,6 +81,10 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     private KeyValueStore<Long, Long> plans;
     private final Timeline timeline = new Timeline();
     private KeyValueStore<Long, Bytes> progressStore;
+    // skipped fire times not yet carried by a run, by schedule id: the skipped store's content, held in memory so that
+    // a run costs no store read when, as almost always, nothing is waiting
+    private KeyValueStore<Long, Long> skippedStore;
+    private final Map<Long, Long> skippedWaiting = new HashMap<>();
     // the last timeline key fired by a tick, as in the progress store; null before the first
     private Bytes progress;
     private boolean followUpScheduled;
@@ -93,6 +103,11 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         this.plans = context.getStateStore(TickerTopology.PLANS_STORE);
         this.progressStore = context.getStateStore(TickerTopology.PROGRESS_STORE);
         this.progress = progressStore.get(PROGRESS_KEY);
+        this.skippedStore = context.getStateStore(TickerTopology.SKIPPED_STORE);
+        skippedWaiting.clear();
+        try (KeyValueIterator<Long, Long> all = skippedStore.all()) {
+            all.forEachRemaining(waiting -> skippedWaiting.put(waiting.key, waiting.value));
+        }
         rebuildTimeline();
         metrics.track(schedules);
         metrics.track(timeline);
@@ -203,6 +218,9 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         if (snapshot == null) {
             schedules.delete(id);
             plans.delete(id);
+            if (skippedWaiting.remove(id) != null) {
+                skippedStore.delete(id);
+            }
             return;
         }
         TrackedSchedule tracked = TrackedSchedule.of(snapshot);
@@ -288,26 +306,34 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
      * The current minute's fire time is published on time; earlier ones were missed (the ticker was down or behind,
      * or the schedule reached it late) and go by the schedule's catch-up policy: {@code fire_once} publishes the
      * latest missed one inside the catch-up window and counts the others as skipped, {@code fire_all} publishes
-     * each one inside the window, {@code skip} none; missed ones older than the window are always skipped.
+     * each one inside the window, {@code skip} none; missed ones older than the window are always skipped. The
+     * first run published carries the skipped ones before it (and those waiting from earlier calls); what no run
+     * carries waits for the schedule's next run.
      */
     private long fire(long id, TrackedSchedule schedule, long fromMinute, long throughMinute, Instant now) {
         Optional<FireTimes> times = fireTimes(id, schedule);
         long nowMinute = epochMinute(now);
         CatchUp policy = schedule.catchUp() == null ? CatchUp.FIRE_ONCE : schedule.catchUp();
         Instant pendingLate = null;
+        long skipped = 0;
         Instant fireTime = Instant.ofEpochSecond(fromMinute * 60);
         while (fireTime != null && epochMinute(fireTime) <= throughMinute) {
             if (epochMinute(fireTime) == nowMinute) {
-                publish(id, schedule, fireTime, now, false);
+                publish(id, schedule, fireTime, now, false, skipped);
+                skipped = 0;
             } else if (policy == CatchUp.SKIP) {
                 metrics.skippedByPolicy();
+                skipped++;
             } else if (Duration.between(fireTime, now).compareTo(settings.catchUpWindow()) > 0) {
                 metrics.skippedOutsideWindow();
+                skipped++;
             } else if (policy == CatchUp.FIRE_ALL) {
-                publish(id, schedule, fireTime, now, true);
+                publish(id, schedule, fireTime, now, true, skipped);
+                skipped = 0;
             } else {
                 if (pendingLate != null) {
                     metrics.skippedAsCoalesced();
+                    skipped++;
                 }
                 pendingLate = fireTime;
             }
@@ -316,15 +342,29 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
             if (pendingLate != null && (fireTime == null || epochMinute(fireTime) >= nowMinute
                     || epochMinute(fireTime) > throughMinute)) {
                 // the latest missed one: published before the current minute's run, in time order
-                publish(id, schedule, pendingLate, now, true);
+                publish(id, schedule, pendingLate, now, true, skipped);
                 pendingLate = null;
+                skipped = 0;
             }
+        }
+        if (skipped > 0) {
+            long waiting = skippedWaiting.merge(id, skipped, Long::sum);
+            skippedStore.put(id, waiting);
         }
         return fireTime == null ? NOT_PLANNED : epochMinute(fireTime);
     }
 
+    /** Publishes a run carrying {@code skipped} fire times skipped before it, and those waiting for a run. */
     private void publish(long scheduleId, TrackedSchedule schedule, Instant scheduledFor, Instant now,
-            boolean late) {
+            boolean late, long skipped) {
+        if (!skippedWaiting.isEmpty()) {
+            Long waiting = skippedWaiting.remove(scheduleId);
+            if (waiting != null) {
+                skippedStore.delete(scheduleId);
+                skipped += waiting;
+            }
+        }
+        int skippedRuns = (int) Math.min(skipped, Integer.MAX_VALUE);
         long runId = Ids.runId(scheduleId, scheduledFor);
         // stable per run, so a re-published run keeps its start time
         long jitter = schedule.jitterSeconds() > 0 ? Math.floorMod(runId, schedule.jitterSeconds() + 1L) : 0;
@@ -335,7 +375,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
             String minute = minuteText.of(scheduledFor);
             context.forward(new Record<>(key, DueRunJson.write(runId, scheduleId, schedule.owner(), minute,
                     jitter == 0 ? minute : notBefore.toString(), late, schedule.itemCount(), schedule.itemsJson(),
-                    nowText.of(now)), timestamp));
+                    nowText.of(now), skippedRuns), timestamp));
             metrics.published(1, Duration.between(scheduledFor, now));
             return;
         }
@@ -343,7 +383,8 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         for (int i = 0; i < slices.size(); i++) {
             DueRunSlicer.Slice slice = slices.get(i);
             DueRun run = DueRun.of(runId, scheduleId, schedule.owner(), scheduledFor, notBefore, late, i,
-                    slices.size(), slice.offset(), schedule.itemCount(), slice.items(), now);
+                    slices.size(), slice.offset(), schedule.itemCount(), slice.items(), now)
+                    .withSkippedRuns(skippedRuns);
             context.forward(new Record<>(key, EventJson.write(run), timestamp));
         }
         metrics.published(slices.size(), Duration.between(scheduledFor, now));

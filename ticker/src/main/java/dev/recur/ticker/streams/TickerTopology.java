@@ -18,7 +18,7 @@ import dev.recur.ticker.config.TickerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The ticker's Kafka Streams topology: {@code recur.schedules} into the schedules, plans and progress stores
+ * The ticker's Kafka Streams topology: {@code recur.schedules} into the schedules, plans, progress and skipped stores
  * (changelogged) and the timeline (derived from them), and the due runs out to {@code recur.due-runs} (see
  * {@link ScheduleProcessor}).
  */
@@ -28,6 +28,7 @@ public class TickerTopology {
     public static final String SCHEDULES_STORE = "schedules";
     public static final String PLANS_STORE = "plans";
     public static final String PROGRESS_STORE = "progress";
+    public static final String SKIPPED_STORE = "skipped";
 
     @Produces
     Topology topology(TickerConfig config, Clock clock, MeterRegistry registry) {
@@ -59,6 +60,9 @@ public class TickerTopology {
                 Serdes.Long()), persistent), "ticker");
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROGRESS_STORE),
                 Serdes.Long(), Serdes.Bytes()), persistent), "ticker");
+        // skipped fire times waiting for the schedule's next run to carry them: few keys, rarely written
+        topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SKIPPED_STORE),
+                Serdes.Long(), Serdes.Long()), persistent), "ticker");
         // the processor writes the due-runs' JSON itself (see DueRunJson)
         topology.addSink("due-runs-out", settings.dueRunsTopic(), new StringSerializer(), new ByteArraySerializer(),
                 "ticker");

@@ -47,22 +47,36 @@ class DueRunJsonTest {
             numbers.add(random.nextLong() >> random.nextInt(64));
         }
         for (long number : numbers) {
+            int skipped = (int) Math.abs(number % 3 == 0 ? 0 : number % Integer.MAX_VALUE);
             DueRun run = DueRun.of(number, Math.abs(number % 1_000_000), "alice", MINUTE, MINUTE, false, 0, 1, 0,
-                    (int) Math.abs(number % 100_000), List.of(), MINUTE);
+                    (int) Math.abs(number % 100_000), List.of(), MINUTE).withSkippedRuns(skipped);
             byte[] written = DueRunJson.write(number, Math.abs(number % 1_000_000), "alice", MINUTE.toString(),
                     MINUTE.toString(), false, (int) Math.abs(number % 100_000), EventJson.write(List.of()),
-                    MINUTE.toString());
+                    MINUTE.toString(), skipped);
             assertThat(new String(written, java.nio.charset.StandardCharsets.UTF_8)).as("run id %d", number)
                     .isEqualTo(new String(EventJson.write(run), java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 
+    @Test
+    void shouldWriteTheSameBytesAsTheEventMapperWhenRunCarriesSkippedRuns() {
+        for (int skipped : new int[] {1, 9, 10, 31, 1440, Integer.MAX_VALUE}) {
+            assertSameAsMapper("alice", List.of(), MINUTE, true, MINUTE.plusMillis(5), skipped);
+        }
+    }
+
     private static void assertSameAsMapper(String owner, List<ObjectNode> items, Instant notBefore, boolean late,
             Instant publishedAt) {
-        DueRun run = DueRun.of(42L, 7L, owner, MINUTE, notBefore, late, 0, 1, 0, items.size(), items, publishedAt);
+        assertSameAsMapper(owner, items, notBefore, late, publishedAt, 0);
+    }
+
+    private static void assertSameAsMapper(String owner, List<ObjectNode> items, Instant notBefore, boolean late,
+            Instant publishedAt, int skipped) {
+        DueRun run = DueRun.of(42L, 7L, owner, MINUTE, notBefore, late, 0, 1, 0, items.size(), items, publishedAt)
+                .withSkippedRuns(skipped);
 
         byte[] written = DueRunJson.write(42L, 7L, owner, MINUTE.toString(), notBefore.toString(), late,
-                items.size(), EventJson.write(items), publishedAt.toString());
+                items.size(), EventJson.write(items), publishedAt.toString(), skipped);
 
         assertThat(new String(written, java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo(new String(EventJson.write(run), java.nio.charset.StandardCharsets.UTF_8));

@@ -145,6 +145,16 @@ final class TickerDriver implements AutoCloseable {
         return runs;
     }
 
+    /** The skipped fire times waiting in the skipped store for their schedule's next run, by schedule id. */
+    Map<Long, Long> skippedWaiting() {
+        Map<Long, Long> waiting = new java.util.TreeMap<>();
+        KeyValueStore<Long, Long> store = driver.getKeyValueStore(TickerTopology.SKIPPED_STORE);
+        try (KeyValueIterator<Long, Long> all = store.all()) {
+            all.forEachRemaining(entry -> waiting.put(entry.key, entry.value));
+        }
+        return waiting;
+    }
+
     KeyValueStore<Long, TrackedSchedule> schedulesStore() {
         return driver.getKeyValueStore(TickerTopology.SCHEDULES_STORE);
     }

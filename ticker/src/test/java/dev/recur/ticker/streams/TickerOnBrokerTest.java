@@ -126,13 +126,101 @@ class TickerOnBrokerTest {
         assertThat(gaps).isEmpty();
     }
 
+    /**
+     * Skipped fire times that wait for the schedule's next run survive the instance: the next one restores them
+     * from the changelog (its state directory is new, as on another machine) and its first run carries them, once.
+     */
+    @Test
+    void shouldCarrySkippedRunsWaitingAtARestartOnTheFirstRunAfterIt() {
+        createTopics(1);
+        // stands still while instances start and stop, so that no fire time passes then; a minute in a real second
+        // while it runs
+        Instant boundary = Instant.ofEpochSecond(Math.floorDiv(Instant.now().getEpochSecond(), 600) * 600);
+        PausingClock clock = new PausingClock(boundary.minusSeconds(600 - 90), 60);
+        long id = Ids.newScheduleId();
+        send(Snapshots.schedule(id, "*/10 * * * *").catchUp(dev.recur.common.event.CatchUp.SKIP)
+                .acceptedAt(clock.instant()));
+        KafkaStreams first = start(clock, true);
+        await().atMost(Duration.ofSeconds(60)).until(() -> first.state() == KafkaStreams.State.RUNNING);
+        // the ticker was away across two fire times: it comes back 6.5 minutes after the second
+        clock.jump(Duration.ofMinutes(25));
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> waiting = new KafkaConsumer<>(props,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            waiting.assign(List.of(new org.apache.kafka.common.TopicPartition(
+                    "ticker-it-" + suffix + "-" + TickerTopology.SKIPPED_STORE + "-changelog", 0)));
+            waiting.seekToBeginning(waiting.assignment());
+            // committed in the tick's transaction before the instance goes away
+            await().atMost(Duration.ofSeconds(30)).until(() -> !waiting.poll(Duration.ofMillis(200)).isEmpty());
+        }
+        first.close(Duration.ofSeconds(10));
+        KafkaStreams second = start(clock, true);
+        await().atMost(Duration.ofSeconds(60)).until(() -> second.state() == KafkaStreams.State.RUNNING);
+        clock.run();
+
+        List<DueRun> runs = new ArrayList<>();
+        try (KafkaConsumer<String, DueRun> consumer = consumer()) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> runs.add(record.value()));
+                assertThat(runs).hasSizeGreaterThanOrEqualTo(2);
+            });
+        }
+
+        assertThat(runs).extracting(DueRun::scheduledFor).startsWith(boundary.plusSeconds(1200),
+                boundary.plusSeconds(1800));
+        assertThat(runs).extracting(DueRun::skippedRuns).startsWith(2, 0).containsOnlyOnce(2).containsOnly(2, 0);
+        assertThat(runs).noneMatch(DueRun::late);
+    }
+
+    /** Stands still at an instant, can leap forward, and runs {@code speed} times faster than real time. */
+    private static final class PausingClock extends UtcTestClock {
+
+        private final long speed;
+        private volatile Instant frozen;
+        private volatile Instant runningFrom;
+        private volatile long runningSinceNanos;
+
+        PausingClock(Instant frozen, long speed) {
+            this.frozen = frozen;
+            this.speed = speed;
+        }
+
+        void jump(Duration by) {
+            frozen = frozen.plus(by);
+        }
+
+        void run() {
+            runningFrom = frozen;
+            runningSinceNanos = System.nanoTime();
+            frozen = null;
+        }
+
+        @Override
+        public Instant instant() {
+            Instant stopped = frozen;
+            return stopped != null ? stopped : runningFrom.plusNanos((System.nanoTime() - runningSinceNanos) * speed);
+        }
+    }
+
     private void createTopics(int partitions) {
         broker.createTopic(settings.schedulesTopic(), partitions, Map.of("cleanup.policy", "compact"));
         broker.createTopic(settings.dueRunsTopic(), partitions, Map.of());
     }
 
-    private void start(Clock clock) {
+    private KafkaStreams start(Clock clock) {
+        return start(clock, false);
+    }
+
+    /** @param quickTakeOver a short session, so that an instance started after a closed one gets its tasks soon */
+    private KafkaStreams start(Clock clock, boolean quickTakeOver) {
         Properties props = new Properties();
+        if (quickTakeOver) {
+            props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6_000);
+            props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
+        }
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ticker-it-" + suffix);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -147,6 +235,7 @@ class TickerOnBrokerTest {
                 TickerTopology.build(settings, clock, new TickerMetrics(new SimpleMeterRegistry())), props);
         instances.add(streams);
         streams.start();
+        return streams;
     }
 
     private void send(Snapshots schedule) {

@@ -156,8 +156,12 @@ class TickerTopologyTest {
             assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")).isEqualTo(5);
             assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "older_than_catch_up_window"))
                     .isEqualTo(6);
+            // the one late run carries every skipped minute before it, for the schedule's stats
+            assertThat(caughtUp.get(0).skippedRuns()).isEqualTo(11);
             assertThat(times(after)).containsExactly(t("12:10:00"));
             assertThat(after.get(0).late()).isFalse();
+            assertThat(after.get(0).skippedRuns()).isZero();
+            assertThat(ticker.skippedWaiting()).isEmpty();
         }
     }
 
@@ -174,6 +178,8 @@ class TickerTopologyTest {
             assertThat(times(caughtUp)).containsExactly(t("11:10:00"), t("11:20:00"), t("11:30:00"), t("11:40:00"),
                     t("11:50:00"), t("12:00:00"));
             assertThat(caughtUp).allMatch(DueRun::late);
+            // the minutes older than the window ride on the first run after them
+            assertThat(caughtUp).extracting(DueRun::skippedRuns).containsExactly(6, 0, 0, 0, 0, 0);
             assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "older_than_catch_up_window"))
                     .isEqualTo(6);
             assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")).isZero();
@@ -195,6 +201,7 @@ class TickerTopologyTest {
                     org.assertj.core.groups.Tuple.tuple(t("10:32:00"), true),
                     org.assertj.core.groups.Tuple.tuple(t("10:33:00"), false));
             assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")).isEqualTo(31);
+            assertThat(caughtUp).extracting(DueRun::skippedRuns).containsExactly(31, 0);
         }
     }
 
@@ -235,6 +242,12 @@ class TickerTopologyTest {
                         .isEqualTo(policy == CatchUp.FIRE_ONCE ? 2 : 0);
                 assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip")).as("%s", policy)
                         .isEqualTo(policy == CatchUp.SKIP ? 3 : 0);
+                List<Integer> skipped = switch (policy) {
+                    case FIRE_ONCE -> List.of(2, 0);
+                    case FIRE_ALL -> List.of(0, 0, 0, 0);
+                    case SKIP -> List.of(3);
+                };
+                assertThat(runs).as("%s", policy).extracting(DueRun::skippedRuns).isEqualTo(skipped);
                 assertThat(times(ticker.runMinutes(t("10:27:00"), t("10:27:00")))).containsExactly(t("10:27:00"));
             }
         }
@@ -290,6 +303,71 @@ class TickerTopologyTest {
             assertThat(caughtUp).isEmpty();
             assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip")).isEqualTo(3);
             assertThat(times(after)).containsExactly(t("10:40:00"));
+            // no late run carried them: the next run, on time, does
+            assertThat(after).extracting(DueRun::skippedRuns).containsExactly(3);
+            assertThat(ticker.skippedWaiting()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldKeepSkippedRunsInTheSkippedStoreUntilTheNextRunCarriesThemOnce() {
+        try (TickerDriver ticker = new TickerDriver(T0)) {
+            ticker.at(t("10:00:30"));
+            ticker.send(Snapshots.schedule(ID, "*/10 * * * *").catchUp(CatchUp.SKIP));
+            ticker.send(Snapshots.schedule(ID + 1, "*/10 * * * *").catchUp(CatchUp.SKIP));
+            ticker.at(t("10:35:00"));
+
+            // written with the plans, in the tick's transaction: what a revived task reads back
+            assertThat(ticker.runs()).isEmpty();
+            assertThat(ticker.skippedWaiting()).containsExactly(java.util.Map.entry(ID, 3L),
+                    java.util.Map.entry(ID + 1, 3L));
+            ticker.at(t("10:35:30"));
+            ticker.delete(ID + 1);
+            assertThat(ticker.skippedWaiting()).containsExactly(java.util.Map.entry(ID, 3L));
+
+            // down again across 10:40 and 10:50: two more, carried with the three before them
+            ticker.at(t("10:55:00"));
+            List<DueRun> runs = new ArrayList<>(ticker.runs());
+            assertThat(ticker.skippedWaiting()).containsExactly(java.util.Map.entry(ID, 5L));
+            runs.addAll(ticker.runMinutes(t("10:56:00"), t("11:20:00")));
+
+            assertThat(runs).extracting(DueRun::scheduledFor, DueRun::skippedRuns).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple(t("11:00:00"), 5),
+                    org.assertj.core.groups.Tuple.tuple(t("11:10:00"), 0),
+                    org.assertj.core.groups.Tuple.tuple(t("11:20:00"), 0));
+            assertThat(ticker.skippedWaiting()).isEmpty();
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip")).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void shouldCarryEachSkippedMinuteOnceWhateverThePolicyAndOutages() {
+        for (CatchUp policy : CatchUp.values()) {
+            try (TickerDriver ticker = new TickerDriver(T0)) {
+                ticker.at(t("10:00:30"));
+                ticker.send(Snapshots.schedule(ID, "*/5 * * * *").catchUp(policy));
+                List<DueRun> runs = new ArrayList<>();
+                // outages of 17, 72 (longer than the one-hour window) and 5 minutes between stretches of ticks
+                runs.addAll(ticker.runMinutes(t("10:01:00"), t("10:10:00")));
+                ticker.at(t("10:27:10"));
+                runs.addAll(ticker.runs());
+                runs.addAll(ticker.runMinutes(t("10:28:00"), t("10:31:00")));
+                ticker.at(t("11:43:20"));
+                runs.addAll(ticker.runs());
+                runs.addAll(ticker.runMinutes(t("11:44:00"), t("11:46:00")));
+                ticker.at(t("11:51:40"));
+                runs.addAll(ticker.runs());
+                runs.addAll(ticker.runMinutes(t("11:52:00"), t("12:30:00")));
+
+                double skipped = ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")
+                        + ticker.count("recur.ticker.runs.skipped", "reason", "older_than_catch_up_window")
+                        + ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip");
+                // every five minutes from 10:05 through 12:30: 30 fire times, each either run or skipped
+                assertThat(runs.size() + skipped).as("%s", policy).isEqualTo(30);
+                assertThat(runs.stream().mapToInt(DueRun::skippedRuns).sum()).as("%s", policy)
+                        .isEqualTo((int) skipped);
+                assertThat(ticker.skippedWaiting()).as("%s", policy).isEmpty();
+            }
         }
     }
 
