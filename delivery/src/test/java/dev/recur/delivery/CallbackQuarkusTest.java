@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -33,7 +34,9 @@ import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
-import dev.recur.delivery.client.CallbackSender;
+import dev.recur.common.event.SigningSecret;
+import dev.recur.common.signing.CallbackSignature;
+import dev.recur.delivery.client.TenantSigningKeys;
 import dev.recur.testinfra.quarkus.KafkaTestResource;
 import dev.recur.testinfra.quarkus.PostgresTestResource;
 import dev.recur.testinfra.gcs.GcsTestResource;
@@ -58,6 +61,9 @@ class CallbackQuarkusTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    TenantSigningKeys tenantKeys;
+
     private final Fixtures.TopicReader<DeliveryDeadLetter> dlq =
             new Fixtures.TopicReader<>(Topics.DELIVERY_DLQ, DeliveryDeadLetter.class);
 
@@ -81,9 +87,11 @@ class CallbackQuarkusTest {
         assertThat(request.getHeader("X-Recur-Schedule-Id")).isEqualTo(Long.toString(job.scheduleId()));
         assertThat(request.getHeader("X-Recur-Scheduled-For")).isEqualTo("2026-11-29 16:00:00");
         assertThat(request.getHeader("Content-Type")).isEqualTo("application/json");
-        assertThat(request.getHeader("X-Recur-Signature"))
-                .isEqualTo("sha256=" + CallbackSender.sign("test-secret", request.getBody()))
-                .isNotEqualTo("sha256=" + CallbackSender.sign("other-secret", request.getBody()));
+        // alice has no secret of her own: the deployment's key signs
+        assertThat(CallbackSignature.verify(request.getHeader("X-Recur-Signature"), request.getBody(), "test-secret",
+                Instant.now(), CallbackSignature.TOLERANCE)).isTrue();
+        assertThat(CallbackSignature.verify(request.getHeader("X-Recur-Signature"), request.getBody(), "other-secret",
+                Instant.now(), CallbackSignature.TOLERANCE)).isFalse();
         JsonNode body = EventJson.mapper().readTree(request.getBody());
         assertThat(body.get("id").asLong()).isEqualTo(job.jobId());
         assertThat(body.get("id_str").asText()).isEqualTo(Long.toString(job.jobId()));
@@ -100,6 +108,32 @@ class CallbackQuarkusTest {
         assertThat(body.get("_links").get(1).get("href").asText())
                 .isEqualTo("https://recur.example.com/v1/queries/" + job.jobId() + "/results");
         assertThat(body.get("results")).isEqualTo(EventJson.mapper().valueToTree(job.results()));
+    }
+
+    @Test
+    void shouldSignWithTheTenantsSecretFromTheSigningSecretsTopic() {
+        String owner = "tenant-" + UUID.randomUUID();
+        String path = "/tenant/" + UUID.randomUUID();
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(200)));
+        Fixtures.publishSigningSecret(SigningSecret.of(owner, "ss_1", "whsec_" + owner, Instant.now(), null));
+        JobResult alices = Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", CallbackReceiverResource.url(path)), 200, JobStatus.DONE);
+        JobResult job = JobResult.of(alices.jobId(), alices.scheduleId(), alices.runId(), owner, alices.scheduledFor(),
+                0, alices.item(), 200, JobStatus.DONE, null, alices.backend(), 1, alices.createdAt(),
+                alices.updatedAt(), alices.results(), null);
+
+        // the secret and the result travel on different topics: the result goes once delivery holds the secret
+        await().atMost(WAIT).until(() -> tenantKeys.signers(owner, Instant.now(), Duration.ZERO).size() == 1);
+
+        Fixtures.publish(job);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(requests(path)).hasSize(1));
+        LoggedRequest request = requests(path).get(0);
+        String header = request.getHeader("X-Recur-Signature");
+        assertThat(CallbackSignature.verify(header, request.getBody(), "whsec_" + owner, Instant.now(),
+                CallbackSignature.TOLERANCE)).as("the tenant's secret").isTrue();
+        assertThat(CallbackSignature.verify(header, request.getBody(), "test-secret", Instant.now(),
+                CallbackSignature.TOLERANCE)).as("the deployment's key").isFalse();
     }
 
     @Test
@@ -125,9 +159,12 @@ class CallbackQuarkusTest {
     @Test
     void shouldDeadLetterWhenReceiverKeepsFailing() {
         String path = "/broken/" + UUID.randomUUID();
-        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(503)));
+        // the receiver's tokens (query, userinfo) must not reach the dead letter
+        String withTokens = CallbackReceiverResource.url(path + "?token=s3cret").replace("http://", "http://u:pw@");
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path + "?token=s3cret"))
+                .willReturn(aResponse().withStatus(503)));
         JobResult job = Fixtures.result(Fixtures.newScheduleId(), 0,
-                Fixtures.item().put("callback_url", CallbackReceiverResource.url(path)), 200, JobStatus.DONE);
+                Fixtures.item().put("callback_url", withTokens), 200, JobStatus.DONE);
 
         Fixtures.publish(job);
 
@@ -137,9 +174,11 @@ class CallbackQuarkusTest {
         assertThat(letter.attempts()).isEqualTo(4);
         assertThat(letter.lastStatusCode()).isEqualTo(503);
         assertThat(letter.reason()).contains("503");
-        assertThat(letter.target()).isEqualTo(CallbackReceiverResource.url(path));
+        assertThat(letter.target()).isEqualTo(CallbackReceiverResource.url(path) + "?…");
+        assertThat(EventJson.write(letter)).asString(java.nio.charset.StandardCharsets.UTF_8)
+                .doesNotContain("s3cret").doesNotContain("pw@");
         assertThat(letter.scheduleId()).isEqualTo(job.scheduleId());
-        assertThat(requests(path)).hasSize(4);
+        assertThat(requests(path + "?token=s3cret")).hasSize(4);
         assertThat(pendingDeliveries(job.jobId())).isZero();
         // counters are shared by the tests of this JVM: at least this job's retries and dead letter; they are
         // counted right after the dead letter's transaction, which the relay may publish first

@@ -25,6 +25,7 @@ import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.ResultPage;
 import dev.recur.common.event.ResultsRef;
+import dev.recur.common.event.SigningSecret;
 import dev.recur.common.event.Topics;
 import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
@@ -80,6 +81,16 @@ final class Fixtures {
             for (JobResult r : results) {
                 producer.send(new ProducerRecord<>(Topics.JOB_RESULTS, Topics.key(r.scheduleId()), r));
             }
+            producer.flush();
+        }
+    }
+
+    static void publishSigningSecret(SigningSecret secret) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
+        try (KafkaProducer<String, SigningSecret> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new EventSerializer<>())) {
+            producer.send(new ProducerRecord<>(Topics.SIGNING_SECRETS, secret.owner(), secret));
             producer.flush();
         }
     }

@@ -3,10 +3,8 @@ package dev.recur.delivery.client;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -15,9 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -25,6 +20,9 @@ import jakarta.inject.Inject;
 import dev.recur.common.net.OutboundGuard;
 import dev.recur.common.net.RefusedTargetException;
 import dev.recur.common.net.Resolver;
+import dev.recur.common.signing.CallbackSignature;
+import dev.recur.common.signing.CallbackSignature.Signer;
+import dev.recur.common.signing.SigningKeyring;
 import dev.recur.common.time.ApiTime;
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.domain.AttemptOutcome;
@@ -50,24 +48,31 @@ import io.vertx.core.net.SocketAddress;
 @ApplicationScoped
 public class CallbackSender {
 
-    private static final String HMAC = "HmacSHA256";
-
     private final DeliveryConfig.Callback config;
     private final OutboundGuard guard;
     private final JobObjectRenderer renderer;
     private final HttpClient http;
     private final long timeoutMillis;
-    // initialised once with the signing secret; each callback signs with a clone (no provider lookup, no key setup)
-    private final Mac signer;
+    // the deployment's key: signs the callbacks of tenants without a signing secret of their own
+    private final Signer deploymentSigner;
+    private final TenantSigningKeys tenantKeys;
+    private final Clock clock;
 
     @Inject
-    CallbackSender(DeliveryConfig config, Vertx vertx) {
-        this(config.callback(), config.workers(), vertx, Resolver.SYSTEM);
+    CallbackSender(DeliveryConfig config, Vertx vertx, TenantSigningKeys tenantKeys, Clock clock) {
+        this(config.callback(), config.workers(), vertx, Resolver.SYSTEM, tenantKeys, clock);
     }
 
     CallbackSender(DeliveryConfig.Callback callback, int workers, Vertx vertx, Resolver resolver) {
+        this(callback, workers, vertx, resolver, TenantSigningKeys.of(new SigningKeyring()), Clock.systemUTC());
+    }
+
+    CallbackSender(DeliveryConfig.Callback callback, int workers, Vertx vertx, Resolver resolver,
+            TenantSigningKeys tenantKeys, Clock clock) {
         this.config = callback;
-        this.signer = this.config.signingSecret().map(CallbackSender::mac).orElse(null);
+        this.deploymentSigner = this.config.signingSecret().map(CallbackSignature::signer).orElse(null);
+        this.tenantKeys = tenantKeys;
+        this.clock = clock;
         this.guard = new OutboundGuard("recur.delivery.callback.allowed-networks",
                 this.config.allowedNetworks().orElse(List.of()), resolver);
         this.renderer = new JobObjectRenderer(this.config.publicBaseUrl(), this.config.inlineResultsLimitBytes());
@@ -89,7 +94,8 @@ public class CallbackSender {
         try {
             uri = URI.create(callbackUrl);
         } catch (IllegalArgumentException e) {
-            return AttemptOutcome.refused("callback_url is not a URL: " + e.getMessage());
+            // the message quotes the URL: name the problem only
+            return AttemptOutcome.refused("callback_url is not a URL");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
@@ -108,6 +114,17 @@ public class CallbackSender {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         byte[] body = renderer.render(deliverable);
         FinishedJob job = deliverable.job();
+        List<Signer> signers;
+        Instant now = clock.instant();
+        try {
+            signers = tenantKeys.signers(job.owner(), now, config.connectTimeout());
+        } catch (IllegalStateException e) {
+            // a retry signs once they are loaded: never a callback signed with the wrong key
+            return AttemptOutcome.failed(null, e.getMessage());
+        }
+        if (signers.isEmpty() && deploymentSigner != null) {
+            signers = List.of(deploymentSigner);
+        }
         RequestOptions request = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 // connect to the address the guard checked, not to a second resolution of the name (DNS rebinding)
@@ -124,8 +141,8 @@ public class CallbackSender {
                 .putHeader("X-Recur-Job-Id", Long.toString(job.jobId()))
                 .putHeader("X-Recur-Schedule-Id", Long.toString(job.scheduleId()))
                 .putHeader("X-Recur-Scheduled-For", ApiTime.format(job.scheduledFor()));
-        if (signer != null) {
-            request.putHeader("X-Recur-Signature", "sha256=" + hex(signer, body));
+        if (!signers.isEmpty()) {
+            request.putHeader(CallbackSignature.HEADER, CallbackSignature.header(now.getEpochSecond(), body, signers));
         }
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         CompletableFuture<Integer> status = http.request(request)
@@ -162,31 +179,5 @@ public class CallbackSender {
     @PreDestroy
     void close() {
         http.close();
-    }
-
-    /** Lower-case hex HMAC-SHA256 of {@code body} with {@code secret} (UTF-8). */
-    public static String sign(String secret, byte[] body) {
-        return hex(mac(secret), body);
-    }
-
-    private static Mac mac(String secret) {
-        try {
-            Mac mac = Mac.getInstance(HMAC);
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC));
-            return mac;
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
-        }
-    }
-
-    /** Signs with a clone of {@code initialised}, which stays untouched, so threads can share it. */
-    private static String hex(Mac initialised, byte[] body) {
-        Mac mac;
-        try {
-            mac = (Mac) initialised.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("the HmacSHA256 provider does not clone", e);
-        }
-        return HexFormat.of().formatHex(mac.doFinal(body));
     }
 }

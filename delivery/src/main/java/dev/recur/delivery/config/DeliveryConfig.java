@@ -49,7 +49,10 @@ public interface DeliveryConfig {
         @WithDefault("PT5S")
         Duration connectTimeout();
 
-        /** HMAC-SHA256 key for {@code X-Recur-Signature}; no header without it. */
+        /**
+         * The deployment's HMAC-SHA256 key for {@code X-Recur-Signature}, used for tenants without a signing secret of
+         * their own ({@code POST /v1/signing-secret}); without it, their callbacks carry no signature.
+         */
         Optional<String> signingSecret();
 
         /** Results larger than this (as JSON) are left out of the callback body; the receiver follows {@code _links}. */
@@ -127,5 +130,9 @@ public interface DeliveryConfig {
 
         @WithDefault(Topics.DELIVERY_DLQ)
         String deliveryDlq();
+
+        /** The tenants' callback signing secrets (internal; read from the start by every instance). */
+        @WithDefault(Topics.SIGNING_SECRETS)
+        String signingSecrets();
     }
 }

@@ -13,6 +13,7 @@ import jakarta.transaction.Transactional;
 import dev.recur.common.event.DeliveryDeadLetter;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
+import dev.recur.common.net.UrlRedaction;
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.domain.AttemptOutcome;
 import dev.recur.delivery.domain.FinishedJob;
@@ -73,8 +74,10 @@ public class DeliveryLog {
             return false;
         }
         deliveries.delete(List.of(delivery.id()));
+        // the topic is read beyond delivery: a URL's userinfo and query (receivers' tokens) stay out of it
         DeliveryDeadLetter letter = DeliveryDeadLetter.of(job.jobId(), job.scheduleId(), job.runId(), job.owner(),
-                delivery.kind(), delivery.target(), attempts, first, now, outcome.statusCode(), outcome.reason());
+                delivery.kind(), UrlRedaction.redact(delivery.target()), attempts, first, now, outcome.statusCode(),
+                UrlRedaction.redactIn(outcome.reason(), delivery.target()));
         outbox.add(List.of(new OutboxEvent(0, config.topics().deliveryDlq(), Topics.key(job.scheduleId()),
                 EventJson.write(letter))));
         return true;

@@ -92,7 +92,7 @@ class CallbackSenderTest {
     }
 
     private static CallbackSender sender(Resolver resolver, String... allow) {
-        return new CallbackSender(new Settings(List.of(allow)), 2, vertx, resolver);
+        return new CallbackSender(new Settings(List.of(allow), Optional.empty()), 2, vertx, resolver);
     }
 
     private static DeliverableJob job() {
@@ -101,7 +101,8 @@ class CallbackSenderTest {
                 "http_fetcher", 1, AT, AT, List.of(), null)), EventJson.write(Map.of("results", List.of())));
     }
 
-    private record Settings(List<String> allow) implements DeliveryConfig.Callback {
+    /** Callback settings of unit tests: allowed networks and the deployment's signing key. */
+    record Settings(List<String> allow, Optional<String> deploymentSecret) implements DeliveryConfig.Callback {
 
         @Override
         public Duration timeout() {
@@ -115,7 +116,7 @@ class CallbackSenderTest {
 
         @Override
         public Optional<String> signingSecret() {
-            return Optional.empty();
+            return deploymentSecret;
         }
 
         @Override

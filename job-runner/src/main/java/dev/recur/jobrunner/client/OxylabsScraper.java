@@ -65,10 +65,23 @@ public final class OxylabsScraper implements ScraperBackend {
                 .timeout(config.timeout())
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(EventJson.write(item)));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(EventJson.write(withoutRecurKeys(item))));
         authorization.ifPresent(value -> request.header("Authorization", value));
         return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, error) -> error == null ? answered(response) : failed(error));
+    }
+
+    /**
+     * The item without Recur's own delivery keys: a third party has no business with the receiver's URL (its tokens
+     * included) or the tenant's bucket, and a scraper that knows {@code callback_url} would call it itself.
+     */
+    static ObjectNode withoutRecurKeys(ObjectNode item) {
+        if (!item.has("callback_url") && !item.has("storage_type") && !item.has("storage_url")) {
+            return item;
+        }
+        ObjectNode sent = item.deepCopy();
+        sent.remove(List.of("callback_url", "storage_type", "storage_url"));
+        return sent;
     }
 
     private ScrapeOutcome failed(Throwable error) {

@@ -76,6 +76,21 @@ class OxylabsScraperTest {
     }
 
     @Test
+    void shouldNotSendRecursOwnDeliveryKeysToTheScraper() {
+        wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(REALTIME_RESPONSE)));
+        ObjectNode item = item("{\"source\": \"amazon_product\", \"query\": \"B098FKXT8L\", "
+                + "\"callback_url\": \"https://hooks.example.com/r?token=s3cret\", \"storage_type\": \"s3\", "
+                + "\"storage_url\": \"s3://team-bucket/prefix\"}");
+
+        assertThat(call(scraper, item)).isInstanceOf(ScrapeOutcome.Success.class);
+
+        wireMock.verify(postRequestedFor(urlEqualTo("/v1/queries"))
+                .withRequestBody(equalToJson("{\"source\": \"amazon_product\", \"query\": \"B098FKXT8L\"}")));
+        assertThat(item.has("callback_url")).as("the job's own item is left as it is").isTrue();
+    }
+
+    @Test
     void shouldKeepParsedObjectAsContentWhenParseIsTrue() {
         wireMock.stubFor(post("/v1/queries").withRequestBody(equalToJson("{\"parse\": true}", true, true))
                 .willReturn(aResponse().withStatus(200).withBody("""

@@ -88,6 +88,8 @@ public class ScheduleResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a schedule", description = """
+            An item's callback_url must not carry credentials (user:password@): a 400 naming items[i].callback_url; \
+            its callbacks are signed with X-Recur-Signature (tag Callback signatures, docs/callbacks.md). \
             Oxylabs-compatible; Recur's extensions are optional: timezone (IANA, default UTC), start_time,             jitter_seconds, overlap (allow, skip) and catch_up. next_run_at in the answer is the first fire time after             the instant the schedule was accepted, and that run happens even if the ticker reads the schedule late             (it is then published at once). catch_up says what happens to fire times that were missed (the ticker was             down or behind): fire_once (default) runs the latest missed one inside the catch-up window, late, with its             own scheduled_for, and counts the others as skipped; fire_all runs every missed one inside the window;             skip runs none. Missed fire times older than the window are always skipped.""")
     // the body is read as bytes (see below), so its schema is given here: a JSON object, as for the other bodies
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT),
