@@ -75,6 +75,7 @@ public final class LocalRecur implements AutoCloseable {
     private final GcsEmulator gcs;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private String adminPassword;
+    private List<String> serviceJvmOptions = ServiceProcess.LOCAL_JVM_OPTIONS;
 
     public LocalRecur(Options options) {
         this.options = options;
@@ -187,6 +188,11 @@ public final class LocalRecur implements AutoCloseable {
         });
     }
 
+    /** The services' JVM flags (the local run's by default), for {@link #startServices} to come. */
+    public synchronized void serviceJvmOptions(List<String> options) {
+        serviceJvmOptions = List.copyOf(options);
+    }
+
     public String apiBaseUrl() {
         return services.get("schedule-api").baseUrl();
     }
@@ -289,7 +295,8 @@ public final class LocalRecur implements AutoCloseable {
         Path jar = options.repoDir().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         int actualPort = port == 0 ? dev.recur.testinfra.Ports.free() : port;
         services.put(module, new ServiceProcess(module, jar, actualPort, props,
-                options.dataDir().toAbsolutePath().resolve("logs").resolve(module + ".log")));
+                options.dataDir().toAbsolutePath().resolve("logs").resolve(module + ".log"))
+                .jvmOptions(serviceJvmOptions));
     }
 
     private static String adminPassword(Path dataDir) {

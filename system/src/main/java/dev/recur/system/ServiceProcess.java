@@ -30,7 +30,15 @@ public final class ServiceProcess {
     private final int port;
     private final Map<String, String> properties;
     private final Path log;
+    private List<String> jvmOptions = LOCAL_JVM_OPTIONS;
     private ChildJvm jvm;
+
+    /**
+     * The local run's JVM flags: quick to start, C1 only (a service of the local run or of a test handles too little
+     * traffic for C2 to pay back its compilations).
+     */
+    public static final List<String> LOCAL_JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
 
     public ServiceProcess(String name, Path jar, int port, Map<String, String> properties, Path log) {
         this.name = name;
@@ -49,6 +57,12 @@ public final class ServiceProcess {
         Map<String, String> merged = new java.util.LinkedHashMap<>(properties);
         merged.putAll(overrides);
         return new ServiceProcess(instanceName, jar, instancePort, merged, log.resolveSibling(instanceName + ".log"));
+    }
+
+    /** The JVM flags for the next {@link #start()} (the port comes on top). */
+    public synchronized ServiceProcess jvmOptions(List<String> options) {
+        this.jvmOptions = List.copyOf(options);
+        return this;
     }
 
     public String name() {
@@ -74,8 +88,8 @@ public final class ServiceProcess {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build with ./mvnw -B install -DskipTests");
         }
-        List<String> options = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + port));
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-Dquarkus.http.port=" + port);
         properties.forEach((k, v) -> options.add("-D" + k + "=" + v));
         jvm = ChildJvm.start(name, List.of(jar.toString()), options, QUARKUS_MAIN, List.of(), log);
     }

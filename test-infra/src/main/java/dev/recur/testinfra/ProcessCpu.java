@@ -25,18 +25,26 @@ public final class ProcessCpu {
 
     /** CPU milliseconds so far by process label ("test-jvm", "kafka", "s3proxy", "postgres", "gcs-emulator", ...). */
     public static Map<String, Long> snapshot() {
-        Map<Long, String> processes = new TreeMap<>();
+        Map<String, Long> byLabel = new TreeMap<>();
+        processes(Map.of()).forEach((pid, label) -> byLabel.merge(label, cpuMillis(pid), Long::sum));
+        return byLabel;
+    }
+
+    /**
+     * The processes {@link #snapshot()} counts, by pid, with their labels; {@code names} labels the pids it holds
+     * (several JVMs that would all be "java" otherwise).
+     */
+    public static Map<Long, String> processes(Map<Long, String> names) {
+        Map<Long, String> processes = new TreeMap<>(names);
         ProcessHandle self = ProcessHandle.current();
-        processes.put(self.pid(), "test-jvm");
+        processes.putIfAbsent(self.pid(), "test-jvm");
         self.descendants().forEach(p -> processes.putIfAbsent(p.pid(), label(p.pid())));
         String infra = Infra.baseDir().toString();
         ProcessHandle.allProcesses()
                 .filter(p -> commandLine(p.pid()).contains(infra))
                 .flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
                 .forEach(p -> processes.putIfAbsent(p.pid(), label(p.pid())));
-        Map<String, Long> byLabel = new TreeMap<>();
-        processes.forEach((pid, label) -> byLabel.merge(label, cpuMillis(pid), Long::sum));
-        return byLabel;
+        return processes;
     }
 
     /** What each label used between two snapshots, and the sum under "total". */
@@ -96,9 +104,21 @@ public final class ProcessCpu {
         }
     }
 
-    private static long cpuMillis(long pid) {
+    /**
+     * CPU milliseconds of process (or thread) {@code pid} so far, with those of its exited children; 0 once it has
+     * ended.
+     */
+    public static long cpuMillis(long pid) {
+        return cpuMillis(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /**
+     * CPU milliseconds from a {@code stat} file of {@code /proc}: a process's, or a thread's
+     * ({@code /proc/<pid>/task/<tid>/stat}; {@code /proc/<tid>/stat} would count its whole process).
+     */
+    public static long cpuMillis(Path statFile) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = Files.readString(statFile);
             // fields after the parenthesised command name (which may hold spaces): state is field 3
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = 0;
