@@ -7,7 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 
-/** A job that reached its final status, as delivery keeps it (without the result pages). */
+/**
+ * A job that reached its final status, as delivery keeps it (without the result pages).
+ *
+ * @param skippedRuns the {@code skipped_runs} of its result, as consumed: counted into the schedule's statistics
+ *     with the run's first item's job; not kept in the job log (0 for a job loaded from it)
+ */
 public record FinishedJob(
         long jobId,
         long runId,
@@ -20,18 +25,26 @@ public record FinishedJob(
         JobStatus status,
         String error,
         Instant createdAt,
-        Instant resultCreatedAt) {
+        Instant resultCreatedAt,
+        int skippedRuns) {
+
+    public FinishedJob(long jobId, long runId, long scheduleId, String owner, Instant scheduledFor, int itemIndex,
+            ObjectNode item, int createStatusCode, JobStatus status, String error, Instant createdAt,
+            Instant resultCreatedAt) {
+        this(jobId, runId, scheduleId, owner, scheduledFor, itemIndex, item, createStatusCode, status, error,
+                createdAt, resultCreatedAt, 0);
+    }
 
     public static FinishedJob of(JobResult result) {
         return new FinishedJob(result.jobId(), result.runId(), result.scheduleId(), result.owner(),
                 result.scheduledFor(), result.itemIndex(), result.item(), result.createStatusCode(), result.status(),
-                result.error(), result.createdAt(), result.updatedAt());
+                result.error(), result.createdAt(), result.updatedAt(), result.skippedRuns());
     }
 
     /** This job, faulted for the given reason (its create status code kept). */
     public FinishedJob faulted(String reason) {
         return new FinishedJob(jobId, runId, scheduleId, owner, scheduledFor, itemIndex, item, createStatusCode,
-                JobStatus.FAULTED, reason, createdAt, resultCreatedAt);
+                JobStatus.FAULTED, reason, createdAt, resultCreatedAt, skippedRuns);
     }
 
     /** The item's {@code callback_url}, if it has a non-blank one. */

@@ -141,10 +141,14 @@ public class JobRepository {
         }
     }
 
-    /** Adds newly logged jobs to their schedules' and runs' counters. */
+    /**
+     * Adds newly logged jobs to their schedules' and runs' counters. The fire times skipped before a run are counted
+     * with the job of the run's first item: every run has one, and the job log takes it once.
+     */
     public void count(List<FinishedJob> newJobs, Instant now) {
         Map<Long, String> owners = new HashMap<>();
         Map<Long, Long> totals = new HashMap<>();
+        Map<Long, Long> skipped = new HashMap<>();
         Map<List<Long>, Long> createOutcomes = new HashMap<>();
         Map<Long, Map<String, Long>> resultOutcomes = new HashMap<>();
         Map<Long, FinishedJob> runs = new HashMap<>();
@@ -152,6 +156,9 @@ public class JobRepository {
         for (FinishedJob j : newJobs) {
             owners.put(j.scheduleId(), j.owner());
             totals.merge(j.scheduleId(), 1L, Long::sum);
+            if (j.itemIndex() == 0 && j.skippedRuns() > 0) {
+                skipped.merge(j.scheduleId(), (long) j.skippedRuns(), Long::sum);
+            }
             createOutcomes.merge(List.of(j.scheduleId(), (long) j.createStatusCode()), 1L, Long::sum);
             resultOutcomes.computeIfAbsent(j.scheduleId(), k -> new HashMap<>()).merge(statusName(j.status()), 1L,
                     Long::sum);
@@ -163,16 +170,19 @@ public class JobRepository {
         try (Connection c = dataSource.getConnection()) {
             // schedules in id order: two transactions never wait for each other's rows in a cycle
             try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO schedule_stats (schedule_id, owner, total_job_count, updated_at) VALUES (?, ?, ?, ?)
+                    INSERT INTO schedule_stats (schedule_id, owner, total_job_count, updated_at, skipped_run_count)
+                    VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (schedule_id) DO UPDATE
                     SET total_job_count = schedule_stats.total_job_count + excluded.total_job_count,
-                        updated_at = excluded.updated_at
+                        updated_at = excluded.updated_at,
+                        skipped_run_count = schedule_stats.skipped_run_count + excluded.skipped_run_count
                     """)) {
                 for (Long scheduleId : totals.keySet().stream().sorted().toList()) {
                     s.setLong(1, scheduleId);
                     s.setString(2, owners.get(scheduleId));
                     s.setLong(3, totals.get(scheduleId));
                     s.setTimestamp(4, Timestamp.from(now));
+                    s.setLong(5, skipped.getOrDefault(scheduleId, 0L));
                     s.addBatch();
                 }
                 s.executeBatch();
@@ -232,13 +242,13 @@ public class JobRepository {
         try (Connection c = dataSource.getConnection()) {
             Array ids = c.createArrayOf("bigint", scheduleIds.toArray());
             Map<Long, Object[]> heads = new HashMap<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT schedule_id, owner, total_job_count, updated_at"
-                    + " FROM schedule_stats WHERE schedule_id = ANY (?)")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT schedule_id, owner, total_job_count, updated_at,"
+                    + " skipped_run_count FROM schedule_stats WHERE schedule_id = ANY (?)")) {
                 s.setArray(1, ids);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         heads.put(r.getLong(1), new Object[] {r.getString(2), r.getLong(3),
-                                r.getTimestamp(4).toInstant()});
+                                r.getTimestamp(4).toInstant(), r.getLong(5)});
                     }
                 }
             }
@@ -267,7 +277,8 @@ public class JobRepository {
                 }
             }
             heads.forEach((id, head) -> stats.put(id, ScheduleStats.of(id, (String) head[0], (Long) head[1],
-                    creates.getOrDefault(id, List.of()), results.getOrDefault(id, List.of()), (Instant) head[2])));
+                    creates.getOrDefault(id, List.of()), results.getOrDefault(id, List.of()), (Instant) head[2],
+                    (Long) head[3])));
             return stats;
         } catch (SQLException e) {
             throw new RepositoryException("cannot read stats", e);
