@@ -1,6 +1,7 @@
 package dev.recur.jobrunner.client;
 
 import dev.recur.common.event.ResultPage;
+import dev.recur.common.event.ResultsRef;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,10 @@ public sealed interface ScrapeOutcome {
     int statusCode();
 
     record Success(int statusCode, List<ResultPage> pages) implements ScrapeOutcome {
+    }
+
+    /** A call whose page was too large to hold: it went to the job's claim check as it arrived. */
+    record Claimed(int statusCode, ResultsRef claim) implements ScrapeOutcome {
     }
 
     /**

@@ -14,4 +14,9 @@ public interface ScraperBackend {
      * backend's client. It never completes exceptionally: a failed call is a {@link ScrapeOutcome.Failure}.
      */
     CompletionStage<ScrapeOutcome> scrape(ObjectNode item);
+
+    /** {@link #scrape(ObjectNode)} for job {@code context.jobId()}, within the heap its context allows. */
+    default CompletionStage<ScrapeOutcome> scrape(ObjectNode item, ScrapeContext context) {
+        return scrape(item);
+    }
 }

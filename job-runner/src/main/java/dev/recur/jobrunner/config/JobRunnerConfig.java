@@ -92,6 +92,8 @@ public interface JobRunnerConfig {
 
     Retry retry();
 
+    Memory memory();
+
     Oxylabs oxylabs();
 
     Fetcher fetcher();
@@ -111,6 +113,28 @@ public interface JobRunnerConfig {
         /** Fraction of each wait drawn at random, so that retries of many jobs do not arrive together. */
         @WithDefault("0.5")
         double jitter();
+    }
+
+    /**
+     * The heap fetched pages may take (docs/operations.md, "Memory per tenant"). A page above
+     * {@link #streamThresholdBytes()} is not held: it goes to its claim check as it arrives, holding about one 5 MiB
+     * part. What a fetch holds is reserved from both budgets before it reads on; when either is spent, the fetch
+     * waits (its response paused) until bytes are given back, and fails as timed out (then retried) if that takes
+     * longer than the fetcher's timeout. Checked at start: each budget must hold a body in memory for each of its
+     * calls in flight plus one streamed page, or the service stops with a message naming the setting.
+     */
+    interface Memory {
+        /** Bytes of fetched pages held at once, over all owners. */
+        @WithDefault("268435456")
+        long maxBytesInFlight();
+
+        /** Bytes of fetched pages held at once for one owner. */
+        @WithDefault("100663296")
+        long maxBytesInFlightPerOwner();
+
+        /** A 2xx body larger than this is streamed to the claim-check store instead of being held. */
+        @WithDefault("1048576")
+        long streamThresholdBytes();
     }
 
     interface Oxylabs {

@@ -12,6 +12,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
 import dev.recur.jobrunner.client.HttpFetcher;
 import dev.recur.jobrunner.client.OxylabsScraper;
+import dev.recur.jobrunner.client.ScrapeContext;
 import dev.recur.jobrunner.client.ScrapeOutcome;
 import dev.recur.jobrunner.client.ScraperBackend;
 import dev.recur.jobrunner.config.JobRunnerConfig;
@@ -75,6 +76,7 @@ public class JobRunner {
     /** Requests to start queued jobs; only the thread that raises it from zero starts them (no re-entry). */
     private final AtomicInteger startRequests = new AtomicInteger();
     private final HttpFetcher fetcher;
+    private final ByteBudget budget;
 
     public JobRunner(JobRunnerConfig config, ClaimCheckStore claims, Clock clock, Vertx vertx, MeterRegistry registry) {
         this.config = config;
@@ -82,7 +84,10 @@ public class JobRunner {
         this.clock = clock;
         this.dispatcher = new FairDispatcher(config.maxInFlight(), config.maxInFlightPerOwner());
         this.metrics = new JobMetrics(registry, dispatcher::inFlight);
-        this.fetcher = new HttpFetcher(vertx, config.fetcher(), config.maxInFlight(), clock);
+        this.budget = budget(config);
+        registry.gauge("recur.jobrunner.fetch.bytes.reserved", budget, b -> b.held());
+        this.fetcher = new HttpFetcher(vertx, config.fetcher(), config.maxInFlight(), clock, claims,
+                config.memory().streamThresholdBytes());
         backends.put(fetcher.name(), fetcher);
         config.oxylabs().baseUrl().ifPresent(base -> backends.put(JobRunnerConfig.OXYLABS,
                 new OxylabsScraper(base, config.oxylabs(), clock)));
@@ -90,6 +95,32 @@ public class JobRunner {
         // blocking S3 writes must stay off the event loops; in-flight calls bound how many wait here
         this.claimWriters = Executors.newFixedThreadPool(Math.max(1, Math.min(8, config.maxInFlight())),
                 daemon("job-runner-claims"));
+    }
+
+    /**
+     * The byte budgets, checked: each must hold an in-memory body for each call it may have in flight plus one
+     * streamed page, or a budget spent on bodies waiting to stream could never free itself.
+     */
+    static ByteBudget budget(JobRunnerConfig config) {
+        JobRunnerConfig.Memory memory = config.memory();
+        long inMemory = HttpFetcher.inMemoryReserve(memory.streamThresholdBytes(), config.fetcher().maxBodyBytes());
+        long stream = HttpFetcher.streamReserve(memory.streamThresholdBytes());
+        check("recur.job-runner.memory.max-bytes-in-flight", memory.maxBytesInFlight(), config.maxInFlight(),
+                "recur.job-runner.max-in-flight", inMemory, stream);
+        check("recur.job-runner.memory.max-bytes-in-flight-per-owner", memory.maxBytesInFlightPerOwner(),
+                Math.min(config.maxInFlight(), config.maxInFlightPerOwner()), "recur.job-runner.max-in-flight-per-owner",
+                inMemory, stream);
+        return new ByteBudget(memory.maxBytesInFlight(), memory.maxBytesInFlightPerOwner());
+    }
+
+    private static void check(String name, long budget, int calls, String callsName, long inMemory, long stream) {
+        long least = calls * inMemory + stream;
+        if (budget < least) {
+            throw new IllegalArgumentException(name + "=" + budget + " is too small: it must hold " + calls + " ("
+                    + callsName + ") bodies of up to recur.job-runner.memory.stream-threshold-bytes held in memory ("
+                    + inMemory + " bytes each) and one page streamed to the claim-check store (" + stream
+                    + " bytes): at least " + least);
+        }
     }
 
     private static ThreadFactory daemon(String name) {
@@ -170,8 +201,13 @@ public class JobRunner {
         } while (missed != 0);
     }
 
-    /** Frees the job's slot, and starts what may now start. */
+    /** Frees the job's slot and the heap its attempt held, and starts what may now start. */
     private void release(JobTask task) {
+        ByteBudget.Allowance memory = task.memory;
+        if (memory != null) {
+            task.memory = null;
+            memory.releaseAll();
+        }
         dispatcher.done(task);
         startQueued();
     }
@@ -199,9 +235,11 @@ public class JobRunner {
         }
         task.attempts++;
         long started = System.nanoTime();
+        ByteBudget.Allowance memory = budget.allowance(task.owner());
+        task.memory = memory;
         CompletionStage<ScrapeOutcome> call;
         try {
-            call = backend.scrape(task.item);
+            call = backend.scrape(task.item, new ScrapeContext(task.jobId, memory));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
@@ -217,7 +255,12 @@ public class JobRunner {
                 return;
             }
             metrics.scraperCall(backend.name(), Duration.ofNanos(System.nanoTime() - started),
-                    outcome instanceof ScrapeOutcome.Success);
+                    !(outcome instanceof ScrapeOutcome.Failure));
+            if (outcome instanceof ScrapeOutcome.Claimed claimed) {
+                finish(task, result(task, claimed.statusCode(), JobStatus.DONE, null, backend.name(), null,
+                        claimed.claim()));
+                return;
+            }
             if (outcome instanceof ScrapeOutcome.Success success) {
                 if (surelyInline(success.pages())) {
                     finish(task, done(task, backend.name(), success));

@@ -13,6 +13,8 @@ final class JobTask {
     final String source;
     int attempts;
     Instant createdAt;
+    /** The heap the running attempt holds; null between attempts. */
+    volatile ByteBudget.Allowance memory;
 
     JobTask(SliceWork slice, int indexInSlice, long jobId, ObjectNode item, String source) {
         this.slice = slice;

@@ -2,20 +2,27 @@ package dev.recur.jobrunner.storage;
 
 import dev.recur.common.event.ResultsRef;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.recur.jobrunner.client.ClaimUploads;
+import java.io.ByteArrayInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
  * Stores results too large for a Kafka message in the results bucket, under {@code claims/{job_id}.json}.
- * The key depends on the job id only, so a job redone after a crash overwrites its own object.
+ * The key depends on the job id only, so a job redone after a crash overwrites its own object. A page streamed as it
+ * is fetched goes up as a multipart upload ({@link #open}).
  */
 @ApplicationScoped
-public class ClaimCheckStore {
+public class ClaimCheckStore implements ClaimUploads {
 
     static final String CONTENT_TYPE = "application/json";
 
@@ -28,9 +35,13 @@ public class ClaimCheckStore {
         this.bucket = bucket;
     }
 
+    public static String key(long jobId) {
+        return "claims/" + jobId + ".json";
+    }
+
     /** Stores {@code json} (the JSON array of the job's result pages) and says where it went. */
     public ResultsRef store(long jobId, byte[] json) {
-        String key = "claims/" + jobId + ".json";
+        String key = key(jobId);
         String sha256 = sha256(json);
         s3.putObject(PutObjectRequest.builder()
                 .bucket(bucket)
@@ -39,6 +50,56 @@ public class ClaimCheckStore {
                 .contentLength((long) json.length)
                 .build(), RequestBody.fromBytes(json));
         return new ResultsRef(bucket, key, json.length, CONTENT_TYPE, sha256);
+    }
+
+    @Override
+    public Upload open(long jobId) {
+        String key = key(jobId);
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE)).uploadId();
+        return new Upload() {
+            private final MessageDigest digest = newDigest();
+            private final List<CompletedPart> parts = new ArrayList<>();
+            private long size;
+
+            @Override
+            public void part(byte[] bytes, int length) {
+                if (length == 0 && !parts.isEmpty()) {
+                    return;
+                }
+                int number = parts.size() + 1;
+                String etag = s3.uploadPart(UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
+                        .partNumber(number).contentLength((long) length).build(),
+                        RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length,
+                                CONTENT_TYPE)).eTag();
+                digest.update(bytes, 0, length);
+                size += length;
+                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+            }
+
+            @Override
+            public ResultsRef complete() {
+                s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(parts)));
+                return new ResultsRef(bucket, key, size, CONTENT_TYPE, HexFormat.of().formatHex(digest.digest()));
+            }
+
+            @Override
+            public void abort() {
+                try {
+                    s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+                } catch (RuntimeException e) {
+                    // best effort: a bucket lifecycle rule for incomplete uploads removes what is left
+                }
+            }
+        };
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform must provide SHA-256", e);
+        }
     }
 
     static String sha256(byte[] bytes) {

@@ -110,6 +110,151 @@ class HttpFetcherTest {
     }
 
     @Test
+    void shouldStreamAPageAboveTheThresholdToItsClaimCheckInPartsWithoutHoldingItWhole() throws Exception {
+        byte[] body = new byte[12 * 1024 * 1024 + 3];
+        Arrays.fill(body, (byte) 'y');
+        body[0] = '"';
+        body[body.length - 1] = '\n';
+        wireMock.stubFor(get("/huge").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/plain; charset=utf-8").withBody(body)));
+        MemoryUploads uploads = new MemoryUploads();
+        List<Long> reserved = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MemoryAllowance memory = new MemoryAllowance() {
+            @Override
+            public boolean tryReserve(long bytes, Runnable whenFreed) {
+                reserved.add(bytes);
+                return true;
+            }
+
+            @Override
+            public void release(long bytes) {
+                reserved.add(-bytes);
+            }
+        };
+        var streaming = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(30), 30L * 1024 * 1024,
+                List.of("127.0.0.1/32")), 2, Clock.systemUTC(), uploads, 1024 * 1024);
+
+        var outcome = (ScrapeOutcome.Claimed) streaming.scrape(item("{\"url\": \"" + local("/huge") + "\"}"),
+                new ScrapeContext(42, memory)).toCompletableFuture().join();
+        streaming.close();
+
+        byte[] stored = uploads.objects.get(42L).toByteArray();
+        assertThat(outcome.statusCode()).isEqualTo(200);
+        assertThat(outcome.claim().sizeBytes()).isEqualTo(stored.length);
+        assertThat(outcome.claim().sha256()).isEqualTo(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(stored)));
+        assertThat(uploads.partSizes.get(42L)).hasSizeGreaterThan(2)
+                .allSatisfy(size -> assertThat(size).isLessThan(ClaimUploads.MIN_PART_BYTES + 512 * 1024));
+        var mapper = dev.recur.common.json.EventJson.mapper().copy();
+        mapper.getFactory().setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                .maxStringLength(Integer.MAX_VALUE).build());
+        List<dev.recur.common.event.ResultPage> pages = mapper.readValue(stored,
+                new com.fasterxml.jackson.core.type.TypeReference<List<dev.recur.common.event.ResultPage>>() { });
+        assertThat(pages).singleElement().satisfies(page -> {
+            assertThat(page.content().asText()).isEqualTo(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(page.url()).isEqualTo(local("/huge"));
+            assertThat(page.statusCode()).isEqualTo(200);
+        });
+        // what it held: a body up to the threshold, then one part; all of it given back but the in-memory share
+        assertThat(reserved.stream().filter(n -> n > 0).mapToLong(Long::longValue).max().orElse(0))
+                .isLessThanOrEqualTo(HttpFetcher.streamReserve(1024 * 1024));
+        assertThat(reserved.stream().mapToLong(Long::longValue).sum()).isZero();
+    }
+
+    @Test
+    void shouldWaitForHeapThenFetchWhenTheAllowanceRefusesAtFirst() {
+        wireMock.stubFor(get("/patient").willReturn(aResponse().withStatus(200).withBody("worth the wait")));
+        java.util.concurrent.atomic.AtomicReference<Runnable> waiting = new java.util.concurrent.atomic.AtomicReference<>();
+        MemoryAllowance memory = new MemoryAllowance() {
+            private boolean refusedOnce;
+
+            @Override
+            public synchronized boolean tryReserve(long bytes, Runnable whenFreed) {
+                if (!refusedOnce) {
+                    refusedOnce = true;
+                    waiting.set(whenFreed);
+                    return false;
+                }
+                return true;
+            }
+
+            @Override
+            public void release(long bytes) {
+            }
+        };
+
+        var pending = fetcher.scrape(item("{\"url\": \"" + local("/patient") + "\"}"), new ScrapeContext(7, memory))
+                .toCompletableFuture();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> waiting.get() != null);
+        assertThat(pending).isNotDone();
+        waiting.get().run();
+
+        var outcome = (ScrapeOutcome.Success) pending.join();
+        assertThat(outcome.pages().get(0).content().asText()).isEqualTo("worth the wait");
+    }
+
+    @Test
+    void shouldFailRetryablyNamingTheBudgetWhenHeapNeverFreesWithinTheTimeout() {
+        wireMock.stubFor(get("/starved").willReturn(aResponse().withStatus(200).withBody("never read")));
+        var impatient = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(1), 1024,
+                List.of("127.0.0.1/32")), 2, Clock.systemUTC());
+        MemoryAllowance none = new MemoryAllowance() {
+            @Override
+            public boolean tryReserve(long bytes, Runnable whenFreed) {
+                return false;
+            }
+
+            @Override
+            public void release(long bytes) {
+            }
+        };
+
+        var failure = (ScrapeOutcome.Failure) impatient.scrape(item("{\"url\": \"" + local("/starved") + "\"}"),
+                new ScrapeContext(8, none)).toCompletableFuture().join();
+        impatient.close();
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure.reason()).contains("waited more than PT1S for heap");
+    }
+
+    /** Claim checks kept in memory, with the size of each part. */
+    static final class MemoryUploads implements ClaimUploads {
+        final java.util.Map<Long, java.io.ByteArrayOutputStream> objects = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Map<Long, List<Integer>> partSizes = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public Upload open(long jobId) {
+            var out = new java.io.ByteArrayOutputStream();
+            List<Integer> parts = new java.util.ArrayList<>();
+            return new Upload() {
+                @Override
+                public void part(byte[] bytes, int length) {
+                    out.write(bytes, 0, length);
+                    parts.add(length);
+                }
+
+                @Override
+                public dev.recur.common.event.ResultsRef complete() {
+                    objects.put(jobId, out);
+                    partSizes.put(jobId, parts);
+                    byte[] all = out.toByteArray();
+                    try {
+                        return new dev.recur.common.event.ResultsRef("recur-results", "claims/" + jobId + ".json",
+                                all.length, "application/json", java.util.HexFormat.of().formatHex(
+                                        java.security.MessageDigest.getInstance("SHA-256").digest(all)));
+                    } catch (java.security.NoSuchAlgorithmException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+
+                @Override
+                public void abort() {
+                }
+            };
+        }
+    }
+
+    @Test
     void shouldFaultWhenBodyExceedsTheMaximum() {
         // one fetcher per case: the first case resets its connection, which must not be the second case's
         var small = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of("127.0.0.1/32")),
