@@ -1,93 +1,86 @@
 package dev.recur.delivery.messaging;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+
+import javax.sql.DataSource;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.transaction.Transactional;
 
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.jboss.logging.Logger;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
+import dev.recur.common.kafka.KafkaClients;
+import dev.recur.common.outbox.OutboxPublisher;
 import dev.recur.delivery.config.DeliveryConfig;
-import dev.recur.delivery.repository.OutboxRepository;
-import dev.recur.delivery.repository.OutboxRepository.OutboxEvent;
 import dev.recur.delivery.service.NamedThreads;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Publishes outbox rows in id order and deletes them once the broker acknowledged them, in the
- * transaction that holds the relay lock. A crash in between publishes them again (at least once):
- * harmless, since history and stats are keyed and compacted and dead letters carry the job id.
+ * delivery's outbox relay (job history, schedule stats, dead letters): common's {@link OutboxPublisher}, polled from
+ * one thread every {@code recur.delivery.outbox.poll-interval}. A crash between the broker's acknowledgement and
+ * the row's removal publishes it again: harmless, since history and stats are keyed and compacted and dead letters
+ * carry the job id.
  */
 @ApplicationScoped
 public class OutboxRelay {
 
-    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    // any constant: one relay at a time keeps a schedule's stats snapshots in commit order
+    private static final long RELAY_LOCK = 0x7265637572L;
 
-    private final OutboxRepository outbox;
-    private final EventProducer producer;
+    private final DataSource dataSource;
+    private final KafkaClients kafka;
     private final DeliveryConfig config;
+    private OutboxPublisher publisher;
     private ScheduledExecutorService timer;
 
-    OutboxRelay(OutboxRepository outbox, EventProducer producer, DeliveryConfig config) {
-        this.outbox = outbox;
-        this.producer = producer;
+    OutboxRelay(DataSource dataSource, KafkaClients kafka, DeliveryConfig config) {
+        this.dataSource = dataSource;
+        this.kafka = kafka;
         this.config = config;
     }
 
-    void start(@Observes StartupEvent event, OutboxRelay self) {
+    void start(@Observes StartupEvent event) {
+        publisher = new OutboxPublisher(dataSource, this::newProducer,
+                new OutboxPublisher.Settings(RELAY_LOCK, config.outbox().batchSize(), Duration.ZERO));
         timer = Executors.newSingleThreadScheduledExecutor(new NamedThreads("outbox-relay"));
         long every = config.outbox().pollInterval().toMillis();
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                while (self.publishBatch() == config.outbox().batchSize()) {
-                    // a full batch: more are waiting
-                }
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "outbox relay failed; trying again in %s", config.outbox().pollInterval());
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(publisher::relayAll, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Publishes the oldest rows; returns how many. */
-    @Transactional
-    public int publishBatch() {
-        List<OutboxEvent> events = outbox.lockOldest(config.outbox().batchSize());
-        if (events.isEmpty()) {
-            return 0;
-        }
-        List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
-        for (OutboxEvent e : events) {
-            sent.add(producer.producer().send(new ProducerRecord<>(e.topic(), e.key(), e.payload())));
-        }
-        try {
-            for (Future<RecordMetadata> f : sent) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing the outbox", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the broker did not acknowledge the outbox batch", e);
-        }
-        outbox.delete(events.stream().map(OutboxEvent::id).toList());
-        return events.size();
+    /**
+     * A plain client rather than a SmallRye emitter: the rows are already serialized, and the relay waits for a
+     * whole batch's acknowledgements before it removes them.
+     */
+    private Producer<String, byte[]> newProducer() {
+        return kafka.producer(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.CLIENT_ID_CONFIG, "recur-delivery-outbox"),
+                new StringSerializer(), new ByteArraySerializer());
     }
 
     @PreDestroy
     void stop() {
         if (timer != null) {
             timer.shutdownNow();
+            try {
+                timer.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (publisher != null) {
+            publisher.close();
         }
     }
 }
