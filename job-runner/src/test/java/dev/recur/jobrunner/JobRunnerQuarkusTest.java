@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.BasicCredentials;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -265,6 +266,20 @@ class JobRunnerQuarkusTest {
 
         assertThat(result.status()).isEqualTo(JobStatus.DONE);
         assertThat(result.createdAt()).isAfterOrEqualTo(notBefore);
+    }
+
+    @Test
+    void shouldCopyTheRunsSkippedRunsIntoEachOfItsJobResults() {
+        long scheduleId = newScheduleId();
+        String query = "q-" + scheduleId;
+        stubScraper(query, 200, pageFor(query));
+        ObjectNode item = item(scraperItem("google", query));
+        DueRun run = dueRun(scheduleId, "bob", 0, 2, List.of(item, item)).withSkippedRuns(4);
+
+        traffic.send(run);
+
+        assertThat(traffic.awaitResults(scheduleId, 2, WAIT)).extracting(r -> r.result().skippedRuns())
+                .containsExactly(4, 4);
     }
 
     @Test

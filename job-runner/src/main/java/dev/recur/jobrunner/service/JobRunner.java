@@ -378,7 +378,7 @@ public class JobRunner {
         Instant now = clock.instant();
         return JobResult.of(task.jobId, run.scheduleId(), run.runId(), run.owner(), run.scheduledFor(),
                 task.itemIndex(), task.item, status, jobStatus, error, backend, task.attempts,
-                task.createdAt == null ? now : task.createdAt, now, pages, ref);
+                task.createdAt == null ? now : task.createdAt, now, pages, ref).withSkippedRuns(run.skippedRuns());
     }
 
     /** Serializes the result here, on the thread that ended the call, so that the publishing loop only sends bytes. */
