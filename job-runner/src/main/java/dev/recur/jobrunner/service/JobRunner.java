@@ -10,6 +10,7 @@ import dev.recur.common.event.ResultPage;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
+import dev.recur.common.retry.Backoff;
 import dev.recur.jobrunner.client.HttpFetcher;
 import dev.recur.jobrunner.client.OxylabsScraper;
 import dev.recur.jobrunner.client.ScrapeContext;
@@ -76,12 +77,15 @@ public class JobRunner {
     /** Requests to start queued jobs; only the thread that raises it from zero starts them (no re-entry). */
     private final AtomicInteger startRequests = new AtomicInteger();
     private final HttpFetcher fetcher;
+    private final Backoff backoff;
     private final ByteBudget budget;
 
     public JobRunner(JobRunnerConfig config, ClaimCheckStore claims, Clock clock, Vertx vertx, MeterRegistry registry) {
         this.config = config;
         this.claims = claims;
         this.clock = clock;
+        this.backoff = new Backoff(config.retry().initialBackoff(), config.retry().maxBackoff(),
+                config.retry().jitter());
         this.dispatcher = new FairDispatcher(config.maxInFlight(), config.maxInFlightPerOwner());
         this.metrics = new JobMetrics(registry, dispatcher::inFlight);
         this.budget = budget(config);
@@ -314,12 +318,7 @@ public class JobRunner {
 
     /** Exponential from {@code initial-backoff}, capped, minus a random share so that retries spread out. */
     Duration backoff(int attemptsSoFar) {
-        long initial = config.retry().initialBackoff().toMillis();
-        long cap = config.retry().maxBackoff().toMillis();
-        long exponential = initial << Math.min(30, attemptsSoFar - 1);
-        long base = Math.min(cap, exponential < 0 ? cap : exponential);
-        double jitter = Math.max(0, Math.min(1, config.retry().jitter()));
-        return Duration.ofMillis((long) (base * (1 - jitter * ThreadLocalRandom.current().nextDouble())));
+        return backoff.delay(attemptsSoFar, ThreadLocalRandom.current());
     }
 
     private Optional<ScraperBackend> backendFor(String source) {
