@@ -165,7 +165,6 @@ class ResultsAndStatsQuarkusTest {
     }
 
     @Test
-    @Test
     void shouldCountSkippedRunsOncePerRunWhenItsJobsCarryThemAndAreConsumedTwice() {
         long scheduleId = Fixtures.newScheduleId();
         Instant late = Fixtures.SCHEDULED_FOR;
@@ -191,6 +190,7 @@ class ResultsAndStatsQuarkusTest {
         assertThat(latestStats(scheduleId).skippedRunCount()).isEqualTo(33);
     }
 
+    @Test
     void shouldStoreClaimCheckedResultsWhenResultsRefIsSet() throws Exception {
         long scheduleId = Fixtures.newScheduleId();
         List<ResultPage> pages = Fixtures.pages("x".repeat(200_000));
