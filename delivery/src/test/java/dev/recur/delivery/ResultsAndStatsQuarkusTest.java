@@ -3,6 +3,7 @@ package dev.recur.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -165,32 +166,6 @@ class ResultsAndStatsQuarkusTest {
     }
 
     @Test
-    void shouldCountSkippedRunsOncePerRunWhenItsJobsCarryThemAndAreConsumedTwice() {
-        long scheduleId = Fixtures.newScheduleId();
-        Instant late = Fixtures.SCHEDULED_FOR;
-        Instant next = late.plusSeconds(60);
-        // the late run after 31 skipped minutes, three jobs each carrying them; the next run, on time, none
-        List<JobResult> lateRun = java.util.stream.IntStream.range(0, 3).mapToObj(i -> Fixtures.result(scheduleId,
-                late, i, Fixtures.item(), 200, JobStatus.DONE, Fixtures.pages("<p>" + i + "</p>"), null)
-                .withSkippedRuns(31)).toList();
-        JobResult onTime = Fixtures.result(scheduleId, next, 0, Fixtures.item(), 200, JobStatus.DONE,
-                Fixtures.pages("<p/>"), null);
-        // a run after 2 more skipped, its first item's job redelivered after the other
-        Instant after = next.plusSeconds(180);
-        JobResult afterFirst = Fixtures.result(scheduleId, after, 0, Fixtures.item(), 200, JobStatus.DONE,
-                Fixtures.pages("<p/>"), null).withSkippedRuns(2);
-        JobResult afterSecond = Fixtures.result(scheduleId, after, 1, Fixtures.item(), 429, JobStatus.FAULTED,
-                List.of(), null).withSkippedRuns(2);
-
-        Fixtures.publish(lateRun.get(1), lateRun.get(0));
-        Fixtures.publish(lateRun.get(0), lateRun.get(2), lateRun.get(1), onTime, afterSecond);
-        Fixtures.publish(afterFirst, afterSecond, afterFirst);
-
-        await().atMost(WAIT).untilAsserted(() -> assertThat(latestStats(scheduleId).totalJobCount()).isEqualTo(6));
-        assertThat(latestStats(scheduleId).skippedRunCount()).isEqualTo(33);
-    }
-
-    @Test
     void shouldStoreClaimCheckedResultsWhenResultsRefIsSet() throws Exception {
         long scheduleId = Fixtures.newScheduleId();
         List<ResultPage> pages = Fixtures.pages("x".repeat(200_000));
@@ -248,6 +223,54 @@ class ResultsAndStatsQuarkusTest {
         assertThat(faulted.error()).startsWith("results lost: claim check").contains("does not exist");
         assertThat(json(stored(faulted.resultsRef())).get("results")).isEmpty();
         assertThat(recordsOf(next.jobId()).get(0).resultStatus()).isEqualTo(JobStatus.DONE);
+    }
+
+    @Test
+    void shouldReadClaimChecksOnlyFromTheResultsBucketsClaimsPrefixWhateverTheRecordNames() throws Exception {
+        long scheduleId = Fixtures.newScheduleId();
+        JobResult probe = Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE);
+        byte[] secret = "[{\"content\":\"TOP SECRET of another tenant\"}]".getBytes(StandardCharsets.UTF_8);
+        s3.putObject(b -> b.bucket("user-bucket").key("private/" + probe.jobId() + ".json"),
+                RequestBody.fromBytes(secret));
+        s3.putObject(b -> b.bucket("recur-results").key("results/other-" + probe.jobId() + ".json"),
+                RequestBody.fromBytes(secret));
+        List<JobResult> pointed = List.of(
+                Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE, null, new ResultsRef("user-bucket",
+                        "private/" + probe.jobId() + ".json", secret.length, "application/json", null)),
+                Fixtures.result(scheduleId, 1, Fixtures.item(), 200, JobStatus.DONE, null, new ResultsRef(
+                        "recur-results", "results/other-" + probe.jobId() + ".json", secret.length, "application/json",
+                        null)),
+                Fixtures.result(scheduleId, 2, Fixtures.item(), 200, JobStatus.DONE, null, new ResultsRef(
+                        "recur-results", "claims/../results/other-" + probe.jobId() + ".json", secret.length,
+                        "application/json", null)));
+
+        pointed.forEach(Fixtures::publish);
+
+        await().atMost(WAIT).untilAsserted(() -> pointed.forEach(r -> assertThat(recordsOf(r.jobId())).hasSize(1)));
+        for (JobResult r : pointed) {
+            JobRecord record = recordsOf(r.jobId()).get(0);
+            assertThat(record.resultStatus()).isEqualTo(JobStatus.FAULTED);
+            assertThat(record.error()).startsWith("results lost: claim check")
+                    .contains("is not a claim check of the results bucket");
+            assertThat(stored(record.resultsRef())).doesNotContain("SECRET");
+        }
+    }
+
+    @Test
+    void shouldFaultAClaimCheckOverTheSizeLimitWithoutReadingIt() throws Exception {
+        long scheduleId = Fixtures.newScheduleId();
+        JobResult small = claimChecked(scheduleId, "[{\"content\":\"small\"}]".getBytes(StandardCharsets.UTF_8));
+        // the record says the claim check holds 200 MiB: more than recur.results.claims.max-bytes (128 MiB)
+        ResultsRef ref = small.resultsRef();
+        JobResult huge = Fixtures.result(scheduleId, 0, Fixtures.item(), 200, JobStatus.DONE, null, new ResultsRef(
+                ref.bucket(), ref.key(), 200L * 1024 * 1024, ref.contentType(), null));
+
+        Fixtures.publish(huge);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(recordsOf(huge.jobId())).hasSize(1));
+        JobRecord record = recordsOf(huge.jobId()).get(0);
+        assertThat(record.resultStatus()).isEqualTo(JobStatus.FAULTED);
+        assertThat(record.error()).contains("holds 209715200 bytes, more than recur.results.claims.max-bytes");
     }
 
     @Test

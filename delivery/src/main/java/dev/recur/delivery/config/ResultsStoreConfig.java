@@ -25,6 +25,23 @@ public interface ResultsStoreConfig {
     /** Results packs: the small results documents of a consumed batch, stored as one object. */
     Pack pack();
 
+    /** Reads of job-runner's claim checks ({@code claims/{job_id}.json} in {@link #bucket()}, nowhere else). */
+    Claims claims();
+
+    interface Claims {
+
+        /** A claim check larger than this is not read: its job is recorded as faulted, its results lost. */
+        @WithDefault("134217728")
+        long maxBytes();
+
+        /**
+         * Bytes of claim checks read at once: a consumed batch is taken in groups of at most this many bytes (at least
+         * one job each), each read, stored and logged before the next is read. At least {@link #maxBytes()}.
+         */
+        @WithDefault("201326592")
+        long maxBytesInFlight();
+    }
+
     interface Pack {
 
         /**

@@ -21,6 +21,7 @@ import dev.recur.common.event.ResultsRef;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.retry.RetryInPlace;
 import dev.recur.delivery.config.DeliveryConfig;
+import dev.recur.delivery.config.ResultsStoreConfig;
 import dev.recur.delivery.domain.FinishedJob;
 import dev.recur.delivery.repository.JobRepository;
 import dev.recur.delivery.service.DeliveryMetrics;
@@ -53,10 +54,18 @@ public class JobResultConsumer {
     private final ExecutorService storeWriters;
 
     private final DeliveryMetrics metrics;
+    private final long claimBytesInFlight;
     private volatile boolean stopping;
 
     JobResultConsumer(JobRepository jobs, ResultsStore results, IngestService ingest, DeliveryWorker worker,
-            DeliveryMetrics metrics, DeliveryConfig config) {
+            DeliveryMetrics metrics, DeliveryConfig config, ResultsStoreConfig resultsConfig) {
+        long max = resultsConfig.claims().maxBytes();
+        this.claimBytesInFlight = resultsConfig.claims().maxBytesInFlight();
+        if (max > Integer.MAX_VALUE - 64 || claimBytesInFlight < max) {
+            throw new IllegalArgumentException("recur.results.claims.max-bytes (" + max + ") must be at most "
+                    + (Integer.MAX_VALUE - 64) + " and at most recur.results.claims.max-bytes-in-flight ("
+                    + claimBytesInFlight + ")");
+        }
         this.storeWriters = Executors.newFixedThreadPool(config.resultsStoreWriters(),
                 new NamedThreads("results-store"));
         this.jobs = jobs;
@@ -89,15 +98,44 @@ public class JobResultConsumer {
             return;
         }
         metrics.batchSize(byId.size());
-        long t0 = System.nanoTime();
         Set<Long> known = jobs.existing(byId.keySet());
-        List<CompletableFuture<Prepared>> prepared = new ArrayList<>();
-        for (JobResult r : byId.values()) {
-            if (!known.contains(r.jobId())) {
-                // a claim-checked result's pages are read from the results bucket first: in parallel
-                prepared.add(r.results() != null ? CompletableFuture.completedFuture(prepare(r))
-                        : CompletableFuture.supplyAsync(() -> prepare(r), storeWriters));
+        List<JobResult> fresh = byId.values().stream().filter(r -> !known.contains(r.jobId())).toList();
+        for (List<JobResult> group : groups(fresh, results::claimBytes, claimBytesInFlight)) {
+            handleGroup(group);
+        }
+    }
+
+    /**
+     * The results in order, in groups whose claim checks add up to at most {@code maxBytes} (a group holds one result
+     * at least): a batch of large claim checks is read a group at a time, not whole into the heap.
+     */
+    static <T> List<List<T>> groups(List<T> results, java.util.function.ToLongFunction<T> bytes, long maxBytes) {
+        List<List<T>> groups = new ArrayList<>();
+        List<T> group = new ArrayList<>();
+        long groupBytes = 0;
+        for (T r : results) {
+            long size = bytes.applyAsLong(r);
+            if (!group.isEmpty() && groupBytes + size > maxBytes) {
+                groups.add(group);
+                group = new ArrayList<>();
+                groupBytes = 0;
             }
+            group.add(r);
+            groupBytes += size;
+        }
+        if (!group.isEmpty()) {
+            groups.add(group);
+        }
+        return groups;
+    }
+
+    private void handleGroup(List<JobResult> group) {
+        long t0 = System.nanoTime();
+        List<CompletableFuture<Prepared>> prepared = new ArrayList<>();
+        for (JobResult r : group) {
+            // a claim-checked result's pages are read from the results bucket first: in parallel
+            prepared.add(r.results() != null ? CompletableFuture.completedFuture(prepare(r))
+                    : CompletableFuture.supplyAsync(() -> prepare(r), storeWriters));
         }
         if (prepared.isEmpty()) {
             return;

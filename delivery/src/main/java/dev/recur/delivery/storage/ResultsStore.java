@@ -3,6 +3,9 @@ package dev.recur.delivery.storage;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -16,15 +19,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 
 import dev.recur.common.event.JobResult;
-import dev.recur.common.event.ResultPage;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.json.EventJson;
 import dev.recur.delivery.config.ResultsStoreConfig;
@@ -42,14 +45,11 @@ import dev.recur.delivery.config.ResultsStoreConfig;
 public class ResultsStore {
 
     public static final String CONTENT_TYPE = "application/json";
-    private static final TypeReference<List<ResultPage>> PAGES = new TypeReference<>() {
-    };
-    /**
-     * Claim checks hold pages of 20 MB and more (job-runner's maximum body size), over Jackson's default
-     * limit of 20,000,000 characters per string; the claim is read whole into memory anyway, so the limit
-     * protects nothing here.
-     */
-    private static final ObjectMapper CLAIMS = largeStrings(EventJson.mapper().copy());
+    /** Where job-runner writes claim checks, in the results bucket; a record naming anything else is not read. */
+    public static final String CLAIM_PREFIX = "claims/";
+    private static final Pattern CLAIM_KEY = Pattern.compile("claims/[0-9A-Za-z_-][0-9A-Za-z._-]{0,200}");
+    private static final byte[] DOCUMENT_START = "{\"results\":".getBytes(StandardCharsets.US_ASCII);
+    private static final JsonFactory JSON = EventJson.mapper().getFactory();
 
     public static final String PACK_PREFIX = "results/packs/";
     static final String PACK_CONTENT_TYPE = "application/x-ndjson";
@@ -94,8 +94,23 @@ public class ResultsStore {
 
     /** The results document of a job: its inline pages, or the pages its claim check points to. */
     public byte[] resultsDocument(JobResult result) {
-        List<ResultPage> pages = result.results() != null ? result.results() : claimedPages(result.resultsRef());
-        return EventJson.write(Map.of("results", pages));
+        if (result.results() != null) {
+            return EventJson.write(Map.of("results", result.results()));
+        }
+        return claimedDocument(result.resultsRef());
+    }
+
+    /**
+     * The bytes of a job's claim check that {@link #resultsDocument} will read: none for inline results, or for a
+     * claim check it will refuse without reading.
+     */
+    public long claimBytes(JobResult result) {
+        ResultsRef ref = result.resultsRef();
+        if (result.results() != null || ref == null || ref.sizeBytes() < 0
+                || ref.sizeBytes() > config.claims().maxBytes()) {
+            return 0;
+        }
+        return ref.sizeBytes();
     }
 
     /**
@@ -235,21 +250,67 @@ public class ResultsStore {
         return deleted + expired.size();
     }
 
-    private List<ResultPage> claimedPages(ResultsRef ref) {
+    /**
+     * The results document of a claim-checked job, {@code {"results":} + the claim's JSON array + {@code }}: read once
+     * into the array it is returned in, never parsed into pages and written again. Only the results bucket's
+     * {@code claims/} objects are read, whatever bucket or key the record names, and only up to
+     * {@code recur.results.claims.max-bytes}; the content must match the reference's size and SHA-256 and be a JSON
+     * array of objects (checked by a streaming scan that holds no page).
+     */
+    private byte[] claimedDocument(ResultsRef ref) {
+        if (ref == null) {
+            throw new UnreadableClaimException("the job result has neither results nor a claim check", null);
+        }
         String where = "claim check s3://" + ref.bucket() + "/" + ref.key();
-        byte[] content;
-        try {
-            content = s3.get(ref.bucket(), ref.key());
+        if (!config.bucket().equals(ref.bucket()) || ref.key() == null || !CLAIM_KEY.matcher(ref.key()).matches()
+                || ref.key().contains("..") || ref.offset() != null) {
+            throw new UnreadableClaimException(where + " is not a claim check of the results bucket (s3://"
+                    + config.bucket() + "/" + CLAIM_PREFIX + "...): not read", null);
+        }
+        long max = config.claims().maxBytes();
+        if (ref.sizeBytes() < 0 || ref.sizeBytes() > max) {
+            throw new UnreadableClaimException(where + " holds " + ref.sizeBytes() + " bytes, more than"
+                    + " recur.results.claims.max-bytes (" + max + ")", null);
+        }
+        int size = (int) ref.sizeBytes();
+        byte[] document = new byte[DOCUMENT_START.length + size + 1];
+        System.arraycopy(DOCUMENT_START, 0, document, 0, DOCUMENT_START.length);
+        try (InputStream in = s3.stream(config.bucket(), ref.key())) {
+            int read = in.readNBytes(document, DOCUMENT_START.length, size);
+            if (read != size || in.read() != -1) {
+                throw new UnreadableClaimException(where + " does not hold the " + size + " bytes its reference"
+                        + " says", null);
+            }
         } catch (NoSuchKeyException e) {
             throw new UnreadableClaimException(where + " does not exist", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + where, e);
         }
-        if (ref.sha256() != null && !ref.sha256().equalsIgnoreCase(sha256(content))) {
+        document[document.length - 1] = '}';
+        if (ref.sha256() != null && !ref.sha256().equalsIgnoreCase(sha256(document, DOCUMENT_START.length, size))) {
             throw new UnreadableClaimException(where + " does not match its sha256", null);
         }
-        try {
-            return CLAIMS.readValue(content, PAGES);
+        if (!isArrayOfObjects(document, DOCUMENT_START.length, size)) {
+            throw new UnreadableClaimException(where + " is not a JSON array of result pages", null);
+        }
+        return document;
+    }
+
+    /** Whether the bytes are one JSON array of objects; strings are skipped, not read into memory. */
+    static boolean isArrayOfObjects(byte[] bytes, int offset, int length) {
+        try (JsonParser parser = JSON.createParser(bytes, offset, length)) {
+            if (parser.nextToken() != JsonToken.START_ARRAY) {
+                return false;
+            }
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+                if (token != JsonToken.START_OBJECT) {
+                    return false;
+                }
+                parser.skipChildren();
+            }
+            return parser.nextToken() == null;
         } catch (IOException e) {
-            throw new UnreadableClaimException(where + " is not a JSON array of result pages", e);
+            return false;
         }
     }
 
@@ -264,15 +325,15 @@ public class ResultsStore {
         }
     }
 
-    private static ObjectMapper largeStrings(ObjectMapper mapper) {
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxStringLength(Integer.MAX_VALUE).build());
-        return mapper;
+    static String sha256(byte[] content) {
+        return sha256(content, 0, content.length);
     }
 
-    static String sha256(byte[] content) {
+    static String sha256(byte[] content, int offset, int length) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(content, offset, length);
+            return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform must provide SHA-256", e);
         }

@@ -1,11 +1,14 @@
 package dev.recur.delivery.storage;
 
+import java.io.ByteArrayInputStream;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -27,8 +30,15 @@ public class S3ObjectStore {
     }
 
     public void put(String bucket, String key, byte[] content, String contentType) {
+        // a provider of streams over the array, not RequestBody.fromBytes, which copies it: results documents of tens
+        // of megabytes are written here
         s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength((long) content.length),
-                RequestBody.fromBytes(content));
+                RequestBody.fromContentProvider(() -> new ByteArrayInputStream(content), content.length, contentType));
+    }
+
+    /** The object's content as a stream, not read into memory; the caller closes it. */
+    public ResponseInputStream<GetObjectResponse> stream(String bucket, String key) {
+        return s3.getObject(b -> b.bucket(bucket).key(key));
     }
 
     public byte[] get(String bucket, String key) {
