@@ -166,6 +166,32 @@ class ResultsAndStatsQuarkusTest {
     }
 
     @Test
+    void shouldCountSkippedRunsOncePerRunWhenItsJobsCarryThemAndAreConsumedTwice() {
+        long scheduleId = Fixtures.newScheduleId();
+        Instant late = Fixtures.SCHEDULED_FOR;
+        Instant next = late.plusSeconds(60);
+        // the late run after 31 skipped minutes, three jobs each carrying them; the next run, on time, none
+        List<JobResult> lateRun = java.util.stream.IntStream.range(0, 3).mapToObj(i -> Fixtures.result(scheduleId,
+                late, i, Fixtures.item(), 200, JobStatus.DONE, Fixtures.pages("<p>" + i + "</p>"), null)
+                .withSkippedRuns(31)).toList();
+        JobResult onTime = Fixtures.result(scheduleId, next, 0, Fixtures.item(), 200, JobStatus.DONE,
+                Fixtures.pages("<p/>"), null);
+        // a run after 2 more skipped, its first item's job redelivered after the other
+        Instant after = next.plusSeconds(180);
+        JobResult afterFirst = Fixtures.result(scheduleId, after, 0, Fixtures.item(), 200, JobStatus.DONE,
+                Fixtures.pages("<p/>"), null).withSkippedRuns(2);
+        JobResult afterSecond = Fixtures.result(scheduleId, after, 1, Fixtures.item(), 429, JobStatus.FAULTED,
+                List.of(), null).withSkippedRuns(2);
+
+        Fixtures.publish(lateRun.get(1), lateRun.get(0));
+        Fixtures.publish(lateRun.get(0), lateRun.get(2), lateRun.get(1), onTime, afterSecond);
+        Fixtures.publish(afterFirst, afterSecond, afterFirst);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(latestStats(scheduleId).totalJobCount()).isEqualTo(6));
+        assertThat(latestStats(scheduleId).skippedRunCount()).isEqualTo(33);
+    }
+
+    @Test
     void shouldStoreClaimCheckedResultsWhenResultsRefIsSet() throws Exception {
         long scheduleId = Fixtures.newScheduleId();
         List<ResultPage> pages = Fixtures.pages("x".repeat(200_000));
