@@ -8,14 +8,14 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.recur.testinfra.ProcStat;
+
 /**
  * CPU of the JIT compiler threads ({@code C1/C2 CompilerThread*}) and of the garbage collector's threads of this
  * JVM and of its child JVMs (the broker, s3proxy), from {@code /proc/<pid>/task/<tid>/stat} (Linux): whether a
  * benchmark phase measures compiled code or the compilation itself.
  */
 final class JitCpu {
-
-    private static final long MILLIS_PER_TICK = 10;
 
     private JitCpu() {
     }
@@ -50,33 +50,22 @@ final class JitCpu {
     }
 
     private static long threadMillis(long pid, boolean compiler) {
-        long ticks = 0;
+        long millis = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
-                ticks += ticks(task.resolve("stat"), compiler);
+                millis += ProcStat.read(task.resolve("stat")).filter(thread -> wanted(thread.name(), compiler))
+                        .map(ProcStat::ownMillis).orElse(0L);
             }
         } catch (IOException | RuntimeException e) {
             // the process ended while it was being read
         }
-        return ticks * MILLIS_PER_TICK;
+        return millis;
     }
 
-    private static long ticks(Path stat, boolean compiler) {
-        try {
-            String line = Files.readString(stat);
-            String name = line.substring(line.indexOf('(') + 1, line.lastIndexOf(')'));
-            // thread names as the kernel keeps them, cut to 15 characters; SerialGC runs in the VM Thread
-            boolean wanted = compiler ? name.contains("CompilerThre")
-                    : name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread");
-            if (!wanted) {
-                return 0;
-            }
-            String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]); // utime, stime
-        } catch (IOException | RuntimeException e) {
-            // the thread ended while it was being read
-            return 0;
-        }
+    /** Thread names as the kernel keeps them, cut to 15 characters; SerialGC runs in the VM Thread. */
+    private static boolean wanted(String name, boolean compiler) {
+        return compiler ? name.contains("CompilerThre")
+                : name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread");
     }
 
     private static String commandLine(long pid) {

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
+import dev.recur.testinfra.ProcStat;
+
 /**
  * CPU time of every process a benchmark phase involves, so that a phase is judged by CPU per request rather
  * than by a wall-clock rate that other work on the shared machine distorts: the service (this JVM minus the
@@ -19,9 +21,6 @@ import java.util.stream.Stream;
  * the child JVMs of the test infrastructure (Kafka broker, s3proxy).
  */
 final class CpuMeter {
-
-    // USER_HZ of /proc/<pid>/stat on Linux
-    private static final double TICK_NANOS = 1e9 / 100;
 
     record Sample(long jvmNanos, long generatorNanos, long postgresNanos, long childJvmNanos, long jitNanos) {
     }
@@ -100,13 +99,7 @@ final class CpuMeter {
     }
 
     private static long taskCpuNanos(Path task) {
-        try {
-            String stat = Files.readString(task.resolve("stat"), StandardCharsets.UTF_8);
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            return (long) ((Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * TICK_NANOS);
-        } catch (IOException e) {
-            return 0;
-        }
+        return ProcStat.read(task.resolve("stat")).map(ProcStat::ownMillis).orElse(0L) * 1_000_000;
     }
 
     private long postmasterPid() {
@@ -131,29 +124,13 @@ final class CpuMeter {
         return pids;
     }
 
-    /** The fields of /proc/pid/stat after the command name, which may itself contain spaces. */
-    private static String[] statFields(long pid) {
-        String stat = read(pid, "stat");
-        int close = stat.lastIndexOf(')');
-        return close < 0 ? new String[0] : stat.substring(close + 2).trim().split(" ");
-    }
-
     private static long parentOf(long pid) {
-        String[] fields = statFields(pid);
-        return fields.length > 1 ? Long.parseLong(fields[1]) : -1;
+        return ProcStat.ofProcess(pid).map(ProcStat::parentPid).orElse(-1L);
     }
 
     /** utime + stime + cutime + cstime: the process and its children that have ended. */
     private static long cpuNanos(long pid) {
-        String[] fields = statFields(pid);
-        if (fields.length < 15) {
-            return 0;
-        }
-        long ticks = 0;
-        for (int i = 11; i <= 14; i++) {
-            ticks += Long.parseLong(fields[i]);
-        }
-        return (long) (ticks * TICK_NANOS);
+        return ProcStat.ofProcess(pid).map(ProcStat::withChildrenMillis).orElse(0L) * 1_000_000;
     }
 
     private static String read(long pid, String file) {

@@ -17,9 +17,6 @@ import java.util.stream.Stream;
  */
 public final class ProcessCpu {
 
-    /** Linux reports process times in clock ticks of 1/100 s on every platform the JDK supports. */
-    private static final long MILLIS_PER_TICK = 10;
-
     private ProcessCpu() {
     }
 
@@ -117,18 +114,7 @@ public final class ProcessCpu {
      * ({@code /proc/<pid>/task/<tid>/stat}; {@code /proc/<tid>/stat} would count its whole process).
      */
     public static long cpuMillis(Path statFile) {
-        try {
-            String stat = Files.readString(statFile);
-            // fields after the parenthesised command name (which may hold spaces): state is field 3
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = 0;
-            for (int field = 14; field <= 17; field++) { // utime, stime, cutime, cstime
-                ticks += Long.parseLong(fields[field - 3]);
-            }
-            return ticks * MILLIS_PER_TICK;
-        } catch (IOException | RuntimeException e) {
-            // the process ended between listing and reading
-            return 0;
-        }
+        // 0 when the process ended between listing and reading
+        return ProcStat.read(statFile).map(ProcStat::withChildrenMillis).orElse(0L);
     }
 }

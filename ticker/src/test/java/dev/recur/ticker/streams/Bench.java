@@ -46,13 +46,12 @@ import dev.recur.testinfra.ChildJvm;
 import dev.recur.testinfra.EmbeddedKafkaBroker;
 import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.KafkaBroker;
+import dev.recur.testinfra.ProcStat;
 
 /** What the ticker's benchmarks share: clients of the test broker, new topics that are writable, CPU and load. */
 final class Bench {
 
     static final int PARTITIONS = 6;
-    // USER_HZ of /proc/<pid>/stat
-    private static final long TICK_NANOS = 10_000_000;
     private static final Pattern PERF_SUMMARY = Pattern.compile(
             "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency");
     private static final byte[] SCHEDULED_FOR = "\"scheduled_for\":\"".getBytes(StandardCharsets.US_ASCII);
@@ -296,11 +295,12 @@ final class Bench {
                         // the thread ended in between
                         continue;
                     }
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    ProcStat thread = ProcStat.parse(stat);
+                    String name = thread.name();
                     int kind = name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ? 0
                             : name.startsWith("GC Thread") || name.startsWith("G1 ") ? 1 : -1;
                     if (kind >= 0) {
-                        jitAndGc[kind] += cpuOfStat(stat);
+                        jitAndGc[kind] += thread.ownMillis() * 1_000_000;
                     }
                 }
             } catch (IOException e) {
@@ -332,9 +332,7 @@ final class Bench {
     }
 
     private static long cpuOfStat(String stat) {
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * TICK_NANOS;
+        return ProcStat.parse(stat).ownMillis() * 1_000_000;
     }
 
     static long brokerCpuNanos() {
