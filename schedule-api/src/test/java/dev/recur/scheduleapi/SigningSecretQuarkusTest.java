@@ -133,6 +133,15 @@ class SigningSecretQuarkusTest {
                 .post("/v1/schedules").then().statusCode(201);
     }
 
+    @Test
+    void shouldDescribeTheSecretsAndTheCallbackRulesInTheOpenApiDocument() {
+        String doc = io.restassured.RestAssured.given().get("/q/openapi?format=json").then().statusCode(200)
+                .extract().asString();
+
+        assertThat(doc).contains("/v1/signing-secret", "previous_valid_for_seconds", "X-Recur-Signature",
+                "callback_url must not carry credentials", "Callback signatures");
+    }
+
     private static List<ConsumerRecord<String, byte[]>> recordsOf(KafkaConsumer<String, byte[]> consumer, String owner,
             int count) {
         List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
