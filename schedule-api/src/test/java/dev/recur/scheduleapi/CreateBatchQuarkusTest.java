@@ -206,7 +206,7 @@ class CreateBatchQuarkusTest {
             otherBatch.setAutoCommit(false);
             try (PreparedStatement lock = otherBatch.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
                 lock.setInt(1, ReactiveScheduleRepository.QUOTA_LOCK_CLASS);
-                lock.setString(2, owner);
+                lock.setString(2, Long.toString(query("SELECT id FROM app_user WHERE username = ?", owner)));
                 lock.executeQuery().close();
             }
             batch = submitWhileStatementsAreBusy(List.of(schedule(owner), schedule(other)));
@@ -283,11 +283,12 @@ class CreateBatchQuarkusTest {
         return outcome;
     }
 
-    private static Schedule schedule(String owner) {
+    private Schedule schedule(String owner) throws SQLException {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Schedule s = new Schedule();
         s.id = Ids.newScheduleId();
         s.owner = owner;
+        s.ownerId = query("SELECT id FROM app_user WHERE username = ?", owner);
         s.cron = "0 16 * * *";
         s.timezone = "UTC";
         s.items = "[{\"source\": \"amazon_product\", \"query\": \"B098FKXT8L\"}]";

@@ -118,11 +118,12 @@ class OutboxKafkaDownQuarkusTest {
         }
     }
 
-    private static ScheduleSnapshot snapshot(ConsumerRecord<String, byte[]> record) {
+    static ScheduleSnapshot snapshot(ConsumerRecord<String, byte[]> record) {
         return EventJson.read(record.value(), ScheduleSnapshot.class);
     }
 
-    private static KafkaConsumer<String, byte[]> consumerAtEnd(KafkaBroker kafka) {
+    /** A consumer of recur.schedules positioned at the end of every partition. */
+    static KafkaConsumer<String, byte[]> consumerAtEnd(KafkaBroker kafka) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "outbox-test-" + UUID.randomUUID());

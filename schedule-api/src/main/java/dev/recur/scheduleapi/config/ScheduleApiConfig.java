@@ -36,9 +36,28 @@ public interface ScheduleApiConfig {
     /** Password of {@link #adminUser()} (RECUR_ADMIN_PASSWORD). */
     Optional<String> adminPassword();
 
-    /** How long verified credentials are trusted without checking the bcrypt hash again. */
+    /**
+     * Shortest {@link #adminPassword()} the prod profile starts with; it also refuses well-known defaults such as
+     * {@code change-me}.
+     */
+    @WithDefault("16")
+    int adminPasswordMinLength();
+
+    /**
+     * Lets the prod profile start with a default or short administrator password (the Kubernetes dev overlay's
+     * well-known one); never in a deployment anyone else can reach.
+     */
+    @WithDefault("false")
+    boolean insecureAdminPasswordAllowed();
+
+    /**
+     * How long verified credentials are trusted without checking the bcrypt hash again. A changed password, a
+     * disabled or a deleted user ends them at once all the same: each use checks the user's credentials version.
+     */
     @WithDefault("PT60S")
     Duration credentialCacheTtl();
+
+    Login login();
 
     /**
      * Connections of the non-blocking, pipelined PostgreSQL client that serves {@code POST /v1/schedules} and
@@ -70,6 +89,34 @@ public interface ScheduleApiConfig {
         /** Most creates written by one statement. */
         @WithDefault("64")
         int maxSize();
+    }
+
+    /** Password hashing and the throttling of failed logins (per username and per client address, per replica). */
+    interface Login {
+
+        /** bcrypt's cost (log2 of its rounds) for new hashes; a login rehashes a password stored at another cost. */
+        @WithDefault("12")
+        int bcryptCost();
+
+        /** Failed logins of one username before it is throttled. */
+        @WithDefault("5")
+        int freeFailuresPerUser();
+
+        /** Failed logins from one client address before it is throttled (offices share an address). */
+        @WithDefault("20")
+        int freeFailuresPerAddress();
+
+        /** The first wait once throttled; it doubles with each further failure. */
+        @WithDefault("PT1S")
+        Duration firstDelay();
+
+        /** The longest wait. */
+        @WithDefault("PT15M")
+        Duration maxDelay();
+
+        /** A username's or address's failures are forgotten after this long without one. */
+        @WithDefault("PT15M")
+        Duration forgetAfter();
     }
 
     interface Outbox {

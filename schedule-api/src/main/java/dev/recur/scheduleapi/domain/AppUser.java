@@ -1,5 +1,7 @@
 package dev.recur.scheduleapi.domain;
 
+import java.time.Instant;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -7,7 +9,10 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** A user of the API; the username is the owner of the schedules the user creates. */
+/**
+ * A user of the API. The id owns the schedules the user creates; the username is only how the user logs in (and the
+ * label the events carry): a deleted user's username may be given to a new user, who inherits nothing.
+ */
 @Entity
 @Table(name = "app_user")
 public class AppUser {
@@ -25,6 +30,17 @@ public class AppUser {
     @Column(nullable = false)
     public boolean admin;
 
+    /** A disabled user's credentials are refused; the user's schedules keep running. */
+    @Column(nullable = false)
+    public boolean enabled = true;
+
+    /** Bumped by every change that must end the user's verified credentials at once on every replica. */
+    @Column(name = "credentials_version", nullable = false)
+    public long credentialsVersion = 1;
+
     @Column(name = "active_schedules", nullable = false)
     public int activeSchedules;
+
+    @Column(name = "created_at", insertable = false, updatable = false)
+    public Instant createdAt;
 }

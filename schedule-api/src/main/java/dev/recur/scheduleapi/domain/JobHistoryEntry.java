@@ -35,6 +35,10 @@ public class JobHistoryEntry {
     @Column(nullable = false)
     public String owner;
 
+    /** The schedule's owner's id when the job was first recorded; null if the schedule was gone by then. */
+    @Column(name = "owner_id")
+    public Long ownerId;
+
     @Column(name = "scheduled_for", nullable = false)
     public Instant scheduledFor;
 

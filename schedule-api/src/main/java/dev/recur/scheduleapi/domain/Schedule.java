@@ -23,8 +23,13 @@ public class Schedule {
     @Id
     public long id;
 
+    /** The owner's username when the schedule was created, as the events carry it (a label; see ownerId). */
     @Column(nullable = false)
     public String owner;
+
+    /** The owning user's id: what the API checks; unlike a username, never taken again by another user. */
+    @Column(name = "owner_id", nullable = false)
+    public long ownerId;
 
     @Column(nullable = false)
     public String cron;

@@ -31,11 +31,13 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
      * its slice is redelivered) keeps it.
      */
     private static final String INSERT_PENDING = """
-            INSERT INTO job_history (job_id, run_id, schedule_id, owner, scheduled_for, item_index, item, created_at)
-            SELECT job_id, run_id, schedule_id, owner, scheduled_for::timestamptz, item_index, item::jsonb,
-                   created_at::timestamptz
+            INSERT INTO job_history (job_id, run_id, schedule_id, owner, owner_id, scheduled_for, item_index, item,
+                                     created_at)
+            SELECT job_id, run_id, schedule_id, pending.owner, s.owner_id, scheduled_for::timestamptz, item_index,
+                   item::jsonb, pending.created_at::timestamptz
             FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[])
                  AS pending(job_id, run_id, schedule_id, owner, scheduled_for, item_index, item, created_at)
+                 LEFT JOIN schedule s ON s.id = pending.schedule_id
             ON CONFLICT (job_id) DO NOTHING""";
 
     /** Jobs per statement: a batch of slices may hold hundreds of thousands of items. */
@@ -43,19 +45,21 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
 
     /** Finished jobs, in one statement: a job's record replaces its pending row, a redelivered one itself. */
     private static final String UPSERT_FINISHED = """
-            INSERT INTO job_history (job_id, run_id, schedule_id, owner, scheduled_for, item_index, item,
+            INSERT INTO job_history (job_id, run_id, schedule_id, owner, owner_id, scheduled_for, item_index, item,
                                      create_status_code, result_status, error, created_at, result_created_at,
                                      results_bucket, results_key, results_offset, results_size)
-            SELECT job_id, run_id, schedule_id, owner, scheduled_for::timestamptz, item_index, item::jsonb,
-                   create_status_code, result_status, error, created_at::timestamptz, result_created_at::timestamptz,
-                   results_bucket, results_key, results_offset, results_size
+            SELECT job_id, run_id, schedule_id, finished.owner, s.owner_id, scheduled_for::timestamptz, item_index,
+                   item::jsonb, create_status_code, result_status, error, finished.created_at::timestamptz,
+                   result_created_at::timestamptz, results_bucket, results_key, results_offset, results_size
             FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[],
                         ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
                  AS finished(job_id, run_id, schedule_id, owner, scheduled_for, item_index, item, create_status_code,
                              result_status, error, created_at, result_created_at, results_bucket, results_key,
                              results_offset, results_size)
+                 LEFT JOIN schedule s ON s.id = finished.schedule_id
             ON CONFLICT (job_id) DO UPDATE SET run_id = EXCLUDED.run_id, schedule_id = EXCLUDED.schedule_id,
-                owner = EXCLUDED.owner, scheduled_for = EXCLUDED.scheduled_for, item_index = EXCLUDED.item_index,
+                owner = EXCLUDED.owner, owner_id = COALESCE(job_history.owner_id, EXCLUDED.owner_id),
+                scheduled_for = EXCLUDED.scheduled_for, item_index = EXCLUDED.item_index,
                 item = EXCLUDED.item, create_status_code = EXCLUDED.create_status_code,
                 result_status = EXCLUDED.result_status, error = EXCLUDED.error, created_at = EXCLUDED.created_at,
                 result_created_at = EXCLUDED.result_created_at, results_bucket = EXCLUDED.results_bucket,
@@ -123,8 +127,8 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
         }
     }
 
-    public Optional<JobHistoryEntry> findOwned(long jobId, String owner) {
-        return find("jobId = :id and owner = :owner", Parameters.with("id", jobId).and("owner", owner))
+    public Optional<JobHistoryEntry> findOwned(long jobId, long ownerId) {
+        return find("jobId = :id and ownerId = :owner", Parameters.with("id", jobId).and("owner", ownerId))
                 .firstResultOptional();
     }
 

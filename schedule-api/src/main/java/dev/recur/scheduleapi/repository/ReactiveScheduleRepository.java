@@ -66,12 +66,12 @@ public class ReactiveScheduleRepository {
     private static final String CREATE = """
             WITH quota AS (
                 UPDATE app_user SET active_schedules = active_schedules + 1
-                WHERE username = $1 AND active_schedules < $2
-                RETURNING username),
+                WHERE id = $1 AND active_schedules < $2
+                RETURNING id, username),
             created AS (
-                INSERT INTO schedule (id, owner, cron, timezone, items, items_count, start_time, end_time, active,
-                                      catch_up, overlap, jitter_seconds, revision, created_at, updated_at)
-                SELECT $3::bigint, username, $4::text, $5::text, $6::text::jsonb, $7::integer, $8::timestamptz,
+                INSERT INTO schedule (id, owner, owner_id, cron, timezone, items, items_count, start_time, end_time,
+                                      active, catch_up, overlap, jitter_seconds, revision, created_at, updated_at)
+                SELECT $3::bigint, username, id, $4::text, $5::text, $6::text::jsonb, $7::integer, $8::timestamptz,
                        $9::timestamptz, $10::boolean, $11::text, $12::text, $13::integer, $14::bigint,
                        $15::timestamptz, $16::timestamptz
                 FROM quota
@@ -98,29 +98,30 @@ public class ReactiveScheduleRepository {
      */
     private static final String CREATE_BATCH = """
             WITH request AS (
-                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[],
+                SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::integer[],
                                      $7::timestamptz[], $8::timestamptz[], $9::boolean[], $10::text[], $11::text[],
                                      $12::integer[], $13::bigint[], $14::timestamptz[], $15::timestamptz[],
                                      $16::text[], $17::bytea[])
-                    WITH ORDINALITY AS r(id, owner, cron, timezone, items, items_count, start_time, end_time, active,
+                    WITH ORDINALITY AS r(id, owner_id, cron, timezone, items, items_count, start_time, end_time, active,
                                          catch_up, overlap, jitter_seconds, revision, created_at, updated_at,
                                          message_key, payload, ord)),
             need AS (
-                SELECT owner, count(*)::integer AS n FROM request GROUP BY owner),
+                SELECT owner_id, count(*)::integer AS n FROM request GROUP BY owner_id),
             locked AS (
                 SELECT count(pg_advisory_xact_lock(%d, k)) AS n
-                FROM (SELECT DISTINCT hashtext(owner) AS k FROM need ORDER BY k) keys),
+                FROM (SELECT DISTINCT hashtext(owner_id::text) AS k FROM need ORDER BY k) keys),
             quota AS (
                 UPDATE app_user u SET active_schedules = u.active_schedules + need.n
                 FROM need, locked
-                WHERE u.username = need.owner AND locked.n > 0 AND u.active_schedules + need.n <= $18
-                RETURNING u.username),
+                WHERE u.id = need.owner_id AND locked.n > 0 AND u.active_schedules + need.n <= $18
+                RETURNING u.id, u.username),
             created AS (
-                INSERT INTO schedule (id, owner, cron, timezone, items, items_count, start_time, end_time, active,
-                                      catch_up, overlap, jitter_seconds, revision, created_at, updated_at)
-                SELECT r.id, r.owner, r.cron, r.timezone, r.items::jsonb, r.items_count, r.start_time, r.end_time,
-                       r.active, r.catch_up, r.overlap, r.jitter_seconds, r.revision, r.created_at, r.updated_at
-                FROM request r JOIN quota q ON q.username = r.owner
+                INSERT INTO schedule (id, owner, owner_id, cron, timezone, items, items_count, start_time, end_time,
+                                      active, catch_up, overlap, jitter_seconds, revision, created_at, updated_at)
+                SELECT r.id, q.username, q.id, r.cron, r.timezone, r.items::jsonb, r.items_count, r.start_time,
+                       r.end_time, r.active, r.catch_up, r.overlap, r.jitter_seconds, r.revision, r.created_at,
+                       r.updated_at
+                FROM request r JOIN quota q ON q.id = r.owner_id
                 ORDER BY r.ord
                 RETURNING id),
             published AS (
@@ -133,7 +134,11 @@ public class ReactiveScheduleRepository {
     private static final String DETAIL = """
             SELECT s.active, s.items_count, s.cron, s.timezone, s.start_time, s.end_time, s.created_at, st.stats::text
             FROM schedule s LEFT JOIN schedule_stats st ON st.schedule_id = s.id
-            WHERE s.id = $1 AND s.owner = $2""";
+            WHERE s.id = $1 AND s.owner_id = $2""";
+
+    /** A cached login's check (UserService): the user exists, is enabled and has the same credentials version. */
+    private static final String CREDENTIALS_CURRENT = """
+            SELECT 1 FROM app_user WHERE id = $1 AND credentials_version = $2 AND enabled""";
 
     /** Most bytes of items and snapshots one batch statement carries (see {@link #statementDone()}). */
     public static final long MAX_BATCH_BYTES = 4L * 1024 * 1024;
@@ -221,10 +226,10 @@ public class ReactiveScheduleRepository {
     }
 
     /**
-     * The schedule and its statistics if it exists and belongs to {@code owner} (another user's schedule is as absent
-     * as an unknown one): a null item when not. Completes on the caller's event loop.
+     * The schedule and its statistics if it exists and belongs to user {@code owner} (another user's schedule is as
+     * absent as an unknown one): a null item when not. Completes on the caller's event loop.
      */
-    public Uni<WithStats> findOwnedWithStats(long id, String owner) {
+    public Uni<WithStats> findOwnedWithStats(long id, long owner) {
         return Uni.createFrom().emitter(emitter -> client.preparedQuery(DETAIL).execute(Tuple.of(id, owner))
                 .onComplete(result -> {
                     if (result.failed()) {
@@ -239,6 +244,21 @@ public class ReactiveScheduleRepository {
                         return;
                     }
                     emitter.complete(found);
+                }));
+    }
+
+    /**
+     * Whether user {@code userId} exists, is enabled and has credentials version {@code version}: the check of a
+     * cached login, on this client so that it runs on the HTTP event loop. Completes on the caller's event loop.
+     */
+    public Uni<Boolean> credentialsCurrent(long userId, long version) {
+        return Uni.createFrom().emitter(emitter -> client.preparedQuery(CREDENTIALS_CURRENT)
+                .execute(Tuple.of(userId, version)).onComplete(result -> {
+                    if (result.failed()) {
+                        emitter.fail(databaseFailure("cannot check the credentials of user " + userId, result.cause()));
+                    } else {
+                        emitter.complete(result.result().size() == 1);
+                    }
                 }));
     }
 
@@ -299,7 +319,7 @@ public class ReactiveScheduleRepository {
         Tuple parameters;
         try {
             // wrap: the array as it is (start_time may be null)
-            parameters = Tuple.wrap(new Object[] {s.owner, config.maxActiveSchedulesPerUser(), s.id, s.cron,
+            parameters = Tuple.wrap(new Object[] {s.ownerId, config.maxActiveSchedulesPerUser(), s.id, s.cron,
                     s.timezone, s.items, s.itemsCount, timestamp(s.startTime), timestamp(s.endTime), s.active,
                     s.catchUp.name(), s.overlap.name(), s.jitterSeconds, s.revision, timestamp(s.createdAt),
                     timestamp(s.updatedAt), config.outbox().topic(), Topics.key(s.id), Buffer.buffer(create.snapshot())});
@@ -349,7 +369,7 @@ public class ReactiveScheduleRepository {
     private Tuple batchParameters(List<PendingCreate> batch) {
         int n = batch.size();
         Long[] ids = new Long[n];
-        String[] owners = new String[n];
+        Long[] owners = new Long[n];
         String[] crons = new String[n];
         String[] timezones = new String[n];
         String[] items = new String[n];
@@ -368,7 +388,7 @@ public class ReactiveScheduleRepository {
         for (int i = 0; i < n; i++) {
             Schedule s = batch.get(i).schedule();
             ids[i] = s.id;
-            owners[i] = s.owner;
+            owners[i] = s.ownerId;
             crons[i] = s.cron;
             timezones[i] = s.timezone;
             items[i] = s.items;
@@ -439,14 +459,14 @@ public class ReactiveScheduleRepository {
         }
     }
 
-    private static WithStats withStats(long id, String owner, RowSet<Row> rows) {
+    private static WithStats withStats(long id, long owner, RowSet<Row> rows) {
         if (rows.size() == 0) {
             return null;
         }
         Row row = rows.iterator().next();
         Schedule s = new Schedule();
         s.id = id;
-        s.owner = owner;
+        s.ownerId = owner;
         s.active = row.getBoolean(0);
         s.itemsCount = row.getInteger(1);
         s.cron = row.getString(2);

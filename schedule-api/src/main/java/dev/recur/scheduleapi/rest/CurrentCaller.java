@@ -24,4 +24,9 @@ public class CurrentCaller {
     public String username() {
         return get().username();
     }
+
+    /** The caller's user id: the owner of what the caller creates. */
+    public long id() {
+        return get().id();
+    }
 }

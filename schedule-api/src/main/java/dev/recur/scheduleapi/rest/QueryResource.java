@@ -78,6 +78,6 @@ public class QueryResource {
 
     private JobHistoryEntry owned(String id) {
         long jobId = PathIds.id(id, "job_id");
-        return readModel.job(jobId, caller.username()).orElseThrow(() -> ApiException.notFound("job " + jobId));
+        return readModel.job(jobId, caller.id()).orElseThrow(() -> ApiException.notFound("job " + jobId));
     }
 }

@@ -36,6 +36,7 @@ import dev.recur.common.time.ApiTime;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.Schedule;
 import dev.recur.scheduleapi.service.ApiException;
+import dev.recur.scheduleapi.service.Caller;
 import dev.recur.scheduleapi.service.ReadModelService;
 import dev.recur.scheduleapi.service.ScheduleRequestValidator;
 import dev.recur.scheduleapi.service.ScheduleService;
@@ -106,7 +107,7 @@ public class ScheduleResource {
         // a Uni: served on the event loop (see ScheduleService.create), parsing and validation included, unless the
         // body is large: up to the 10 MiB body limit of items would hold the event loop, and every request on it,
         // for tens of milliseconds, so a large body is parsed and validated on a worker thread
-        String owner = caller.username();
+        Caller owner = caller.get();
         Instant now = clock.instant();
         if (body.length <= INLINE_BODY_BYTES) {
             return create(owner, body, now);
@@ -115,7 +116,7 @@ public class ScheduleResource {
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    private Uni<ScheduleResponse> create(String owner, byte[] body, Instant now) {
+    private Uni<ScheduleResponse> create(Caller owner, byte[] body, Instant now) {
         JsonNode json;
         try {
             json = objectMapper.readTree(body);
@@ -133,7 +134,7 @@ public class ScheduleResource {
             content = @Content(examples = @ExampleObject(name = "ids", value = "{\"schedules\": [3809594044634907291]}")))
     public Map<String, List<Long>> list(@QueryParam("active") String active, @QueryParam("limit") String limit,
             @QueryParam("after") String after) {
-        return Map.of("schedules", schedules.list(caller.username(), PathIds.active(active), PathIds.after(after),
+        return Map.of("schedules", schedules.list(caller.id(), PathIds.active(active), PathIds.after(after),
                 PathIds.limit(limit, config.maxPageSize(), config.maxPageSize())));
     }
 
@@ -145,7 +146,7 @@ public class ScheduleResource {
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Uni<ScheduleResponse> get(@PathParam("id") String id) {
         // a Uni: served on the event loop (see ScheduleService.detail); a bad id still fails here, before any query
-        return schedules.detail(PathIds.id(id, "schedule_id"), caller.username())
+        return schedules.detail(PathIds.id(id, "schedule_id"), caller.id())
                 .map(detail -> ScheduleResponse.of(detail.schedule(), detail.nextRunAt(), detail.stats()));
     }
 
@@ -156,7 +157,7 @@ public class ScheduleResource {
     @RequestBody(content = @Content(examples = @ExampleObject(name = "replace", value = CREATE_EXAMPLE)))
     public ScheduleResponse replace(@PathParam("id") String id, JsonNode body) {
         long scheduleId = PathIds.id(id, "schedule_id");
-        Schedule schedule = schedules.replace(scheduleId, caller.username(), validator.definition(body, clock.instant()));
+        Schedule schedule = schedules.replace(scheduleId, caller.id(), validator.definition(body, clock.instant()));
         return ScheduleResponse.of(schedule, schedules.firstRunAt(schedule), null);
     }
 
@@ -165,7 +166,7 @@ public class ScheduleResource {
     @Operation(summary = "(ext) Delete a schedule; its history stays readable")
     @APIResponse(responseCode = "204", description = "deleted")
     public Response delete(@PathParam("id") String id) {
-        schedules.delete(PathIds.id(id, "schedule_id"), caller.username());
+        schedules.delete(PathIds.id(id, "schedule_id"), caller.id());
         return Response.noContent().build();
     }
 
@@ -177,7 +178,7 @@ public class ScheduleResource {
     @APIResponse(responseCode = "202", description = "accepted")
     public Response changeState(@PathParam("id") String id, JsonNode body) {
         long scheduleId = PathIds.id(id, "schedule_id");
-        schedules.changeState(scheduleId, caller.username(), validator.active(body));
+        schedules.changeState(scheduleId, caller.id(), validator.active(body));
         return Response.accepted().build();
     }
 
@@ -215,7 +216,7 @@ public class ScheduleResource {
     /** The schedule id if the caller may read its history, which outlives a deleted schedule. */
     private long visibleSchedule(String id) {
         long scheduleId = PathIds.id(id, "schedule_id");
-        if (!readModel.visible(scheduleId, caller.username())) {
+        if (!readModel.visible(scheduleId, caller.id())) {
             throw ApiException.notFound("schedule " + scheduleId);
         }
         return scheduleId;

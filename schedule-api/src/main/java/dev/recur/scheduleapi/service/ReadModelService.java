@@ -94,13 +94,13 @@ public class ReadModelService {
     }
 
     /**
-     * Whether {@code owner} may read the history of the schedule: it is theirs, or it was theirs and was
+     * Whether user {@code ownerId} may read the history of the schedule: it is theirs, or it was theirs and was
      * deleted while its jobs stay in the history.
      */
     @Transactional
-    public boolean visible(long scheduleId, String owner) {
-        return schedules.findOwned(scheduleId, owner).isPresent()
-                || history.count("scheduleId = ?1 and owner = ?2", scheduleId, owner) > 0;
+    public boolean visible(long scheduleId, long ownerId) {
+        return schedules.findOwned(scheduleId, ownerId).isPresent()
+                || history.count("scheduleId = ?1 and ownerId = ?2", scheduleId, ownerId) > 0;
     }
 
     /** A page of the schedule's runs, newest first, each with its jobs in item order. */
@@ -123,8 +123,8 @@ public class ReadModelService {
     }
 
     @Transactional
-    public Optional<JobHistoryEntry> job(long jobId, String owner) {
-        return history.findOwned(jobId, owner);
+    public Optional<JobHistoryEntry> job(long jobId, long ownerId) {
+        return history.findOwned(jobId, ownerId);
     }
 
     public static JsonNode readTree(String json) {

@@ -69,11 +69,12 @@ public class ScheduleService {
      * atomic by itself (with the creates of other requests under load: group commit), on the non-blocking client: the
      * hottest write runs on the HTTP event loop, without a worker thread.
      */
-    public Uni<Schedule> create(String owner, ScheduleDefinition definition) {
+    public Uni<Schedule> create(Caller owner, ScheduleDefinition definition) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Schedule schedule = new Schedule();
         schedule.id = Ids.newScheduleId();
-        schedule.owner = owner;
+        schedule.owner = owner.username();
+        schedule.ownerId = owner.id();
         schedule.active = true;
         schedule.revision = 1;
         schedule.createdAt = now;
@@ -91,7 +92,7 @@ public class ScheduleService {
     }
 
     @Transactional
-    public Schedule replace(long id, String owner, ScheduleDefinition definition) {
+    public Schedule replace(long id, long owner, ScheduleDefinition definition) {
         Schedule schedule = owned(id, owner);
         apply(schedule, definition, clock.instant());
         schedule.revision++;
@@ -100,7 +101,7 @@ public class ScheduleService {
     }
 
     @Transactional
-    public void changeState(long id, String owner, boolean active) {
+    public void changeState(long id, long owner, boolean active) {
         Schedule schedule = owned(id, owner);
         Instant now = clock.instant();
         // checked before the no-op case: a schedule that ran to its end_time is still flagged active, and
@@ -123,7 +124,7 @@ public class ScheduleService {
     }
 
     @Transactional
-    public void delete(long id, String owner) {
+    public void delete(long id, long owner) {
         Schedule schedule = owned(id, owner);
         schedules.delete(schedule);
         outbox.persist(OutboxMessage.of(config.outbox().topic(), Topics.key(id), null));
@@ -137,7 +138,7 @@ public class ScheduleService {
      * A schedule with its statistics, in one query on the non-blocking client: the API's most frequent request runs
      * on the HTTP event loop, without a worker thread, a JDBC connection or a transaction.
      */
-    public Uni<ScheduleDetail> detail(long id, String owner) {
+    public Uni<ScheduleDetail> detail(long id, long owner) {
         return reactive.findOwnedWithStats(id, owner).map(found -> {
             if (found == null) {
                 throw ApiException.notFound("schedule " + id);
@@ -148,7 +149,7 @@ public class ScheduleService {
     }
 
     @Transactional
-    public List<Long> list(String owner, Boolean active, long afterId, int limit) {
+    public List<Long> list(long owner, Boolean active, long afterId, int limit) {
         return schedules.idsOf(owner, active, afterId, limit);
     }
 
@@ -179,12 +180,12 @@ public class ScheduleService {
     }
 
     /** The caller's schedule, locked for the change (see {@link ScheduleRepository#findOwnedForUpdate}). */
-    private Schedule owned(long id, String owner) {
+    private Schedule owned(long id, long owner) {
         Optional<Schedule> schedule = schedules.findOwnedForUpdate(id, owner);
         return schedule.orElseThrow(() -> ApiException.notFound("schedule " + id));
     }
 
-    private void reserveActive(String owner) {
+    private void reserveActive(long owner) {
         // last statement before commit: the user's row stays locked for as short a time as possible
         schedules.flush();
         if (!users.tryReserveActiveSchedule(owner, config.maxActiveSchedulesPerUser())) {
