@@ -307,12 +307,17 @@ public final class LocalRecur implements AutoCloseable {
         Path file = dataDir.toAbsolutePath().resolve("admin-password");
         try {
             if (Files.exists(file)) {
+                ServiceProcess.ownerOnly(file, "rw-------");
                 return Files.readString(file).trim();
             }
             byte[] random = new byte[12];
             new SecureRandom().nextBytes(random);
             String password = HexFormat.of().formatHex(random);
             Files.createDirectories(file.getParent());
+            // created empty and restricted first: the password is never in a file others may read
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+            ServiceProcess.ownerOnly(file, "rw-------");
             Files.writeString(file, password + "\n");
             return password;
         } catch (IOException e) {

@@ -23,6 +23,9 @@ public final class ServiceProcess {
 
     private static final String QUARKUS_MAIN = "io.quarkus.bootstrap.runner.QuarkusEntryPoint";
     private static final Duration READY_POLL = Duration.ofMillis(250);
+    /** Properties passed in a file rather than on the command line: passwords, keys, JAAS logins, tokens. */
+    static final java.util.regex.Pattern SECRET_KEY =
+            java.util.regex.Pattern.compile("(?i)(password|secret|jaas|credential|token|access-key)");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
@@ -90,8 +93,51 @@ public final class ServiceProcess {
         }
         List<String> options = new ArrayList<>(jvmOptions);
         options.add("-Dquarkus.http.port=" + port);
-        properties.forEach((k, v) -> options.add("-D" + k + "=" + v));
+        Map<String, String> secrets = new java.util.TreeMap<>();
+        properties.forEach((k, v) -> {
+            if (SECRET_KEY.matcher(k).find()) {
+                secrets.put(k, v);
+            } else {
+                options.add("-D" + k + "=" + v);
+            }
+        });
+        if (!secrets.isEmpty()) {
+            options.add("-Dquarkus.config.locations=" + writeSecrets(secrets).toUri());
+        }
         jvm = ChildJvm.start(name, List.of(jar.toString()), options, QUARKUS_MAIN, List.of(), log);
+    }
+
+    /**
+     * The secret properties in a file only this user may read (0600, in a 0700 directory beside the logs' one),
+     * which the service reads through {@code quarkus.config.locations}, above every other source: a {@code -D}
+     * option is visible to every user of the machine in {@code ps}.
+     */
+    private Path writeSecrets(Map<String, String> secrets) {
+        Path dir = log.toAbsolutePath().getParent().resolveSibling("secrets");
+        Path file = dir.resolve(name + ".properties");
+        java.util.Properties content = new java.util.Properties();
+        content.putAll(secrets);
+        content.put("config_ordinal", "500");
+        try {
+            Files.createDirectories(dir);
+            ownerOnly(dir, "rwx------");
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+            ownerOnly(file, "rw-------");
+            try (java.io.Writer out = Files.newBufferedWriter(file)) {
+                content.store(out, "secrets of " + name + " (written by ServiceProcess; readable by its owner only)");
+            }
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** Restricts a file to its owner where the file system has POSIX permissions. */
+    static void ownerOnly(Path path, String permissions) throws IOException {
+        if (Files.getFileStore(path).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
+        }
     }
 
     /** Waits until {@code /q/health/ready} answers 200; fails early, with the log's end, if the process died. */

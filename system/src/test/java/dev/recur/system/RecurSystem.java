@@ -113,6 +113,10 @@ final class RecurSystem {
         props.put("recur.job-runner.retry.max-backoff", "PT1S");
         props.put("recur.delivery.callback.allowed-networks", OUTSIDE_ADDRESS + "/32");
         props.put("recur.delivery.callback.signing-secret", SIGNING_SECRET);
+        // the suites send wrong credentials on purpose, all from 127.0.0.1, and expect 401s: failed logins are not
+        // throttled on the shared API (UserAdministrationIT throttles on an instance of its own)
+        props.put("recur.schedule-api.login.free-failures-per-user", "1000000");
+        props.put("recur.schedule-api.login.free-failures-per-address", "1000000");
 
         Path data = Path.of("target/system-data").toAbsolutePath();
         Infra.deleteRecursively(data);
