@@ -46,8 +46,8 @@ public record BenchResult(Map<String, Object> settings, List<Minute> minutes, Mi
 
     /**
      * One minute (or all measured ones): jobs expected, done, called back, objects written, duplicate callbacks;
-     * {@code drainSeconds} from the minute (the sum over minutes, for the overall figure) to its last job done, and
-     * jobs/s = done / drainSeconds.
+     * {@code drainSeconds} from the minute to its last job done (overall: the time within some minute's drain, a
+     * second counted once when drains overlap), and jobs/s = done / drainSeconds.
      */
     public record Minute(String minute, int expected, int done, int calledBack, int objects, int duplicates,
             double drainSeconds, double jobsPerSecond, Latency toCallback, Latency toObject) {
@@ -58,7 +58,9 @@ public record BenchResult(Map<String, Object> settings, List<Minute> minutes, Mi
         List<Minute> minutes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         long lastDone = 0;
+        // the minutes' drains, [minute, its last job done]: overlapping ones (a backlog) count their time once
         double drainSum = 0;
+        long busyUntil = Long.MIN_VALUE;
         List<long[]> allCallback = new ArrayList<>();
         List<long[]> allObject = new ArrayList<>();
         int doneSum = 0;
@@ -108,7 +110,9 @@ public record BenchResult(Map<String, Object> settings, List<Minute> minutes, Mi
                 problems.add(String.format(Locale.ROOT, "%s: %,d duplicate callbacks", measured.get(m), duplicates));
             }
             lastDone = Math.max(lastDone, minuteLast);
-            drainSum += drain;
+            long busyFrom = Math.max(minuteMicros, busyUntil);
+            drainSum += Math.max(0, minuteLast - busyFrom) / 1e6;
+            busyUntil = Math.max(busyUntil, minuteLast);
             doneSum += done;
             calledBackSum += nCallback;
             objectsSum += nObject;

@@ -60,28 +60,47 @@ class BenchResultTest {
         assertThat(result.minutes().get(0).done()).isEqualTo(3);
     }
 
+    @Test
+    void shouldCountTheTimeOfOverlappingDrainsOnce() throws IOException {
+        // two "minutes" 2 s apart, each drained in 4 s: busy from +0 to +6 s, not 8 s
+        BenchResult result = result(List.of(MINUTE, MINUTE.plusSeconds(2)), List.of(), List.of());
+
+        assertThat(result.exact()).isTrue();
+        assertThat(result.minutes()).extracting(BenchResult.Minute::drainSeconds).containsExactly(4.0, 4.0);
+        assertThat(result.overall().drainSeconds()).isEqualTo(6.0);
+        assertThat(result.overall().done()).isEqualTo(8);
+    }
+
     private BenchResult result(List<Integer> calledTwice, List<Integer> noObject) throws IOException {
-        RecurBench.Jobs jobs = new RecurBench.Jobs(SCHEDULES, ITEMS, List.of(MINUTE));
+        return result(List.of(MINUTE), calledTwice, noObject);
+    }
+
+    private BenchResult result(List<Instant> minutes, List<Integer> calledTwice, List<Integer> noObject)
+            throws IOException {
+        RecurBench.Jobs jobs = new RecurBench.Jobs(SCHEDULES, ITEMS, minutes);
         Path records = dir.resolve("callbacks.bin");
         Path bucket = dir.resolve("bucket");
-        long minuteMicros = MINUTE.getEpochSecond() * 1_000_000;
         try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(records))) {
-            int job = 0;
-            for (long schedule : SCHEDULES) {
-                long run = Ids.runId(schedule, MINUTE);
-                for (int item = 0; item < ITEMS; item++, job++) {
-                    long jobId = Ids.jobId(run, item);
-                    long received = minuteMicros + (job + 1) * 1_000_000L;
-                    for (int copy = 0; copy < (calledTwice.contains(job) ? 2 : 1); copy++) {
-                        out.writeLong(jobId);
-                        out.writeLong(schedule);
-                        out.writeLong(MINUTE.getEpochSecond());
-                        out.writeLong(received + copy * 500_000L);
-                    }
-                    if (!noObject.contains(job)) {
-                        Path object = Files.createDirectories(bucket.resolve("i" + item)).resolve(jobId + ".json");
-                        Files.writeString(object, "{}");
-                        Files.setLastModifiedTime(object, FileTime.from(MINUTE.plusMillis(job * 1000L + 500)));
+            for (Instant minute : minutes) {
+                long minuteMicros = minute.getEpochSecond() * 1_000_000;
+                int job = 0;
+                for (long schedule : SCHEDULES) {
+                    long run = Ids.runId(schedule, minute);
+                    for (int item = 0; item < ITEMS; item++, job++) {
+                        long jobId = Ids.jobId(run, item);
+                        long received = minuteMicros + (job + 1) * 1_000_000L;
+                        for (int copy = 0; copy < (calledTwice.contains(job) ? 2 : 1); copy++) {
+                            out.writeLong(jobId);
+                            out.writeLong(schedule);
+                            out.writeLong(minute.getEpochSecond());
+                            out.writeLong(received + copy * 500_000L);
+                        }
+                        if (!noObject.contains(job)) {
+                            Path object = Files.createDirectories(bucket.resolve("i" + item))
+                                    .resolve(jobId + ".json");
+                            Files.writeString(object, "{}");
+                            Files.setLastModifiedTime(object, FileTime.from(minute.plusMillis(job * 1000L + 500)));
+                        }
                     }
                 }
             }
@@ -90,8 +109,8 @@ class BenchResultTest {
             jobs.read(file);
         }
         jobs.readObjects(bucket, Instant.EPOCH);
-        SystemCpu.Snapshot none = new SystemCpu.Snapshot(minuteMicros, Map.of(), Map.of(), 0, 0);
+        SystemCpu.Snapshot none = new SystemCpu.Snapshot(0, Map.of(), Map.of(), 0, 0);
         BenchOptions options = BenchOptions.parse(dir, "--schedules", "2", "--items", "2");
-        return BenchResult.of(options, List.of(MINUTE), jobs, none, none);
+        return BenchResult.of(options, minutes, jobs, none, none);
     }
 }
