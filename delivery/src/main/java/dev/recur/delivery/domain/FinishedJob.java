@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
+import dev.recur.common.log.JobMdc;
 
 /**
  * A job that reached its final status, as delivery keeps it (without the result pages).
@@ -45,6 +46,11 @@ public record FinishedJob(
     public FinishedJob faulted(String reason) {
         return new FinishedJob(jobId, runId, scheduleId, owner, scheduledFor, itemIndex, item, createStatusCode,
                 JobStatus.FAULTED, reason, createdAt, resultCreatedAt, skippedRuns);
+    }
+
+    /** The job's ids in the logging context, for the lines logged about it. */
+    public JobMdc logContext() {
+        return JobMdc.of(scheduleId, runId, jobId, owner);
     }
 
     /** The item's {@code callback_url}, if it has a non-blank one. */

@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.json.EventJson;
+import dev.recur.common.log.JobMdc;
 import dev.recur.common.retry.RetryInPlace;
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.config.ResultsStoreConfig;
@@ -176,8 +177,10 @@ public class JobResultConsumer {
 
     /** The job, faulted with the reason and no pages: its results are gone, but the job is still counted and delivered. */
     private Prepared withLostResults(JobResult result, ResultsStore.UnreadableClaimException e) {
-        LOG.errorf("job %d: results lost: %s", result.jobId(), e.getMessage());
         FinishedJob job = FinishedJob.of(result).faulted("results lost: " + e.getMessage());
+        try (JobMdc mdc = job.logContext()) {
+            LOG.errorf("job %d: results lost: %s", result.jobId(), e.getMessage());
+        }
         return new Prepared(job, EventJson.write(Map.of("results", List.of())));
     }
 

@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.recur.common.log.JobMdc;
 import dev.recur.common.net.UrlRedaction;
 import dev.recur.common.storage.BucketPolicy;
 import dev.recur.common.storage.StorageTarget;
@@ -92,9 +93,11 @@ public class DeliveryWorker {
         }
         try {
             if (log.failed(delivery, deliverable.job(), outcome, started)) {
-                LOG.warnf("%s delivery of job %d to %s dead-lettered: %s", delivery.kind(), delivery.jobId(),
-                        UrlRedaction.redact(delivery.target()), UrlRedaction.redactIn(outcome.reason(),
-                                delivery.target()));
+                try (JobMdc mdc = deliverable.job().logContext()) {
+                    LOG.warnf("%s delivery of job %d to %s dead-lettered: %s", delivery.kind(), delivery.jobId(),
+                            UrlRedaction.redact(delivery.target()), UrlRedaction.redactIn(outcome.reason(),
+                                    delivery.target()));
+                }
                 metrics.attempt(delivery.kind(), "dead_lettered", retry);
             } else {
                 metrics.attempt(delivery.kind(), "retry_scheduled", retry);

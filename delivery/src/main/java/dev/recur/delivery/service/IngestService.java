@@ -20,6 +20,7 @@ import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.ScheduleStats;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
+import dev.recur.common.log.JobMdc;
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.domain.DeliverableJob;
 import dev.recur.delivery.domain.FinishedJob;
@@ -112,7 +113,11 @@ public class IngestService {
             switch (type.toLowerCase(Locale.ROOT)) {
                 case "s3" -> wanted.add(new NewDelivery(job.jobId(), DeliveryKind.S3, job.storageUrl()));
                 case "gcs" -> wanted.add(new NewDelivery(job.jobId(), DeliveryKind.GCS, job.storageUrl()));
-                default -> LOG.warnf("job %d: storage_type %s is not s3 or gcs; no upload", job.jobId(), type);
+                default -> {
+                    try (JobMdc mdc = job.logContext()) {
+                        LOG.warnf("job %d: storage_type %s is not s3 or gcs; no upload", job.jobId(), type);
+                    }
+                }
             }
         }
         return wanted;

@@ -10,6 +10,7 @@ import dev.recur.common.event.ResultPage;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
+import dev.recur.common.log.JobMdc;
 import dev.recur.common.retry.Backoff;
 import dev.recur.jobrunner.client.HttpFetcher;
 import dev.recur.jobrunner.client.OxylabsScraper;
@@ -254,7 +255,9 @@ public class JobRunner {
         boolean released = false;
         try {
             if (error != null) {
-                LOG.errorf(error, "job %d failed unexpectedly", task.jobId);
+                try (JobMdc mdc = task.logContext()) {
+                    LOG.errorf(error, "job %d failed unexpectedly", task.jobId);
+                }
                 finish(task, faulted(task, 0, backend.name(), "internal error: " + error));
                 return;
             }
@@ -274,7 +277,9 @@ public class JobRunner {
                         try {
                             finish(task, done(task, backend.name(), success));
                         } catch (RuntimeException e) {
-                            LOG.errorf(e, "job %d failed unexpectedly", task.jobId);
+                            try (JobMdc mdc = task.logContext()) {
+                                LOG.errorf(e, "job %d failed unexpectedly", task.jobId);
+                            }
                             finish(task, faulted(task, success.statusCode(), backend.name(), "internal error: " + e));
                         } finally {
                             release(task);
@@ -285,7 +290,9 @@ public class JobRunner {
             }
             failed(task, backend, (ScrapeOutcome.Failure) outcome);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "job %d failed unexpectedly", task.jobId);
+            try (JobMdc mdc = task.logContext()) {
+                LOG.errorf(e, "job %d failed unexpectedly", task.jobId);
+            }
             finish(task, faulted(task, 0, backend.name(), "internal error: " + e));
         } finally {
             if (!released) {
@@ -358,7 +365,9 @@ public class JobRunner {
                 try {
                     ref = claims.store(task.jobId, json);
                 } catch (RuntimeException e) {
-                    LOG.warnf(e, "cannot store the results of job %d", task.jobId);
+                    try (JobMdc mdc = task.logContext()) {
+                        LOG.warnf(e, "cannot store the results of job %d", task.jobId);
+                    }
                     return faulted(task, success.statusCode(), backend, "cannot store the results (" + json.length
                             + " bytes) in the results bucket: " + e.getMessage());
                 }

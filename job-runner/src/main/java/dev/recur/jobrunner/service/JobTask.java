@@ -3,6 +3,8 @@ package dev.recur.jobrunner.service;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 
+import dev.recur.common.log.JobMdc;
+
 /** One job of a slice, with what its attempts have learnt so far. Only one thread works on it at a time. */
 final class JobTask {
 
@@ -26,6 +28,11 @@ final class JobTask {
 
     String owner() {
         return slice.dueRun().owner() == null ? "" : slice.dueRun().owner();
+    }
+
+    /** The job's ids in the logging context, for the lines logged about it. */
+    JobMdc logContext() {
+        return JobMdc.of(slice.dueRun().scheduleId(), slice.dueRun().runId(), jobId, slice.dueRun().owner());
     }
 
     int itemIndex() {
