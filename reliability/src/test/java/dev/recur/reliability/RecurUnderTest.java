@@ -288,7 +288,12 @@ final class RecurUnderTest implements AutoCloseable {
     }
 
     private void addUser() {
-        String body = "{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\"}";
+        addUser(USER, PASSWORD);
+    }
+
+    /** Adds a user (another tenant) through the admin API. */
+    void addUser(String user, String password) {
+        String body = "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}";
         String admin = "Basic " + Base64.getEncoder().encodeToString(
                 (LocalRecur.ADMIN_USER + ":" + recur.adminPassword()).getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(URI.create(recur.apiBaseUrl() + "/v1/admin/users"))
