@@ -78,7 +78,7 @@ class ReadModelQuarkusTest {
             producer.send(new ProducerRecord<>(Topics.SCHEDULE_STATS, Topics.key(scheduleId), ScheduleStats.of(scheduleId,
                     owner, 4, List.of(new ScheduleStats.CreateOutcome(202, 4, 1)),
                     List.of(new ScheduleStats.ResultOutcome("done", 3, 0.75), new ScheduleStats.ResultOutcome("faulted", 1, 0.25)),
-                    SECOND_RUN.plusSeconds(30))));
+                    SECOND_RUN.plusSeconds(30), 31)));
             publish(producer, job(scheduleId, owner, firstRun, FIRST_RUN, 0, JobStatus.DONE, null));
             publish(producer, job(scheduleId, owner, firstRun, FIRST_RUN, 1, JobStatus.DONE,
                     new ResultsRef("recur-results", aloneKey, aloneBody.length(), "application/json", null)));
@@ -95,7 +95,8 @@ class ReadModelQuarkusTest {
             as(owner).get("/v1/schedules/" + scheduleId).then().statusCode(200)
                     .body("stats.total_job_count", equalTo(4))
                     .body("stats.job_create_outcomes[0].status_code", equalTo(202))
-                    .body("stats.job_result_outcomes[1].status", equalTo("faulted"));
+                    .body("stats.job_result_outcomes[1].status", equalTo("faulted"))
+                    .body("stats.skipped_run_count", equalTo(31));
             as(owner).get("/v1/schedules/" + scheduleId + "/jobs").then().statusCode(200)
                     .body("jobs.size()", equalTo(4));
         });

@@ -62,7 +62,8 @@ class ScheduleApiQuarkusTest {
         as(user).get("/v1/schedules/" + id).then()
                 .body("stats.total_job_count", equalTo(0))
                 .body("stats.job_create_outcomes", empty())
-                .body("stats.job_result_outcomes", empty());
+                .body("stats.job_result_outcomes", empty())
+                .body("stats.skipped_run_count", equalTo(0));
         String list = as(user).get("/v1/schedules").then().statusCode(200).extract().asString();
         assertThat(list).isEqualTo("{\"schedules\":[" + id + "]}");
     }

@@ -58,6 +58,16 @@ public class ScheduleResource {
              "active": true, "items_count": 1, "cron": "0 16 * * *", "timezone": "UTC",
              "end_time": "2032-12-01 16:00:00", "next_run_at": "2026-11-29 16:00:00",
              "created_at": "2026-11-28 17:40:00"}""";
+    static final String DETAIL_EXAMPLE = """
+            {"schedule_id": 3809594044634907291, "schedule_id_str": "3809594044634907291",
+             "active": true, "items_count": 1, "cron": "0 16 * * *", "timezone": "UTC",
+             "end_time": "2032-12-01 16:00:00", "next_run_at": "2026-12-02 16:00:00",
+             "created_at": "2026-11-28 17:40:00",
+             "stats": {"total_job_count": 3,
+                       "job_create_outcomes": [{"status_code": 200, "job_count": 3, "ratio": 1.0}],
+                       "job_result_outcomes": [{"status": "done", "job_count": 2, "ratio": 0.6667},
+                                               {"status": "faulted", "job_count": 1, "ratio": 0.3333}],
+                       "skipped_run_count": 1}}""";
     static final String ERROR_EXAMPLE = """
             {"message": "cron: minute: value 61 out of range 0-59",
              "errors": [{"field": "cron", "message": "minute: value 61 out of range 0-59"}]}""";
@@ -91,7 +101,14 @@ public class ScheduleResource {
     @Operation(summary = "Create a schedule", description = """
             An item's callback_url must not carry credentials (user:password@): a 400 naming items[i].callback_url; \
             its callbacks are signed with X-Recur-Signature (tag Callback signatures, docs/callbacks.md). \
-            Oxylabs-compatible; Recur's extensions are optional: timezone (IANA, default UTC), start_time,             jitter_seconds, overlap (allow, skip) and catch_up. next_run_at in the answer is the first fire time after             the instant the schedule was accepted, and that run happens even if the ticker reads the schedule late             (it is then published at once). catch_up says what happens to fire times that were missed (the ticker was             down or behind): fire_once (default) runs the latest missed one inside the catch-up window, late, with its             own scheduled_for, and counts the others as skipped; fire_all runs every missed one inside the window;             skip runs none. Missed fire times older than the window are always skipped.""")
+            Oxylabs-compatible; Recur's extensions are optional: timezone (IANA, default UTC), start_time, \
+            jitter_seconds, overlap (allow, skip) and catch_up. next_run_at in the answer is the first fire time after \
+            the instant the schedule was accepted, and that run happens even if the ticker reads the schedule late \
+            (it is then published at once). catch_up says what happens to fire times that were missed (the ticker was \
+            down or behind): fire_once (default) runs the latest missed one inside the catch-up window, late, with its \
+            own scheduled_for, and counts the others as skipped; fire_all runs every missed one inside the window; \
+            skip runs none. Missed fire times older than the window are always skipped. Skipped fire times are \
+            counted in stats.skipped_run_count of GET /v1/schedules/{id}.""")
     // the body is read as bytes (see below), so its schema is given here: a JSON object, as for the other bodies
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT),
             examples = @ExampleObject(name = "create", value = CREATE_EXAMPLE)))
@@ -140,9 +157,13 @@ public class ScheduleResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "A schedule with its statistics")
+    @Operation(summary = "A schedule with its statistics", description = """
+            stats is the Oxylabs stats object (total_job_count, job_create_outcomes, job_result_outcomes) plus \
+            Recur's skipped_run_count: the schedule's fire times that were skipped, not run, because they were missed \
+            (the ticker was down or behind) and the catch-up policy or window did not run them. Each is counted once, \
+            when the job of the first item of the run after it is reported.""")
     @APIResponse(responseCode = "200", description = "the schedule",
-            content = @Content(examples = @ExampleObject(name = "schedule", value = SCHEDULE_EXAMPLE)))
+            content = @Content(examples = @ExampleObject(name = "schedule", value = DETAIL_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Uni<ScheduleResponse> get(@PathParam("id") String id) {
         // a Uni: served on the event loop (see ScheduleService.detail); a bad id still fails here, before any query

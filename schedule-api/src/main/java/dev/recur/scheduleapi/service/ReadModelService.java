@@ -33,7 +33,8 @@ import dev.recur.scheduleapi.repository.ScheduleStatsRepository;
 public class ReadModelService {
 
     /** The {@code stats} object before delivery has reported anything about the schedule. */
-    private static final String NO_STATS = "{\"total_job_count\":0,\"job_create_outcomes\":[],\"job_result_outcomes\":[]}";
+    private static final String NO_STATS = "{\"total_job_count\":0,\"job_create_outcomes\":[],"
+            + "\"job_result_outcomes\":[],\"skipped_run_count\":0}";
 
     @Inject
     ScheduleStatsRepository stats;
@@ -61,6 +62,8 @@ public class ReadModelService {
                 event.jobCreateOutcomes() == null ? List.of() : event.jobCreateOutcomes()));
         json.set("job_result_outcomes", EventJson.mapper().valueToTree(
                 event.jobResultOutcomes() == null ? List.of() : event.jobResultOutcomes()));
+        // Recur's addition to the Oxylabs stats object: fire times skipped, not run (catch-up)
+        json.put("skipped_run_count", event.skippedRunCount());
         view.stats = json.toString();
         view.updatedAt = event.updatedAt() == null ? Instant.EPOCH : event.updatedAt();
         stats.persist(view);
