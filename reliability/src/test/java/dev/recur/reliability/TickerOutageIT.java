@@ -26,7 +26,8 @@ import dev.recur.common.time.ApiTime;
  * Scenario 3: the ticker down for 10 minutes ({@code reliability.ticker-outage}) with a catch-up window of 5
  * ({@code reliability.catch-up-window}): a {@code * * * * *} schedule with the default {@code fire_once} gets one late
  * run for all the minutes it missed, the latest one, with its own {@code scheduled_for}; every other missed minute is
- * counted in the ticker's {@code recur_ticker_runs_skipped_total} (older than the window, or coalesced).
+ * counted in the ticker's {@code recur_ticker_runs_skipped_total} (older than the window, or coalesced), carried by
+ * the late run ({@code skipped_runs}) and shown once in the schedule's {@code stats.skipped_run_count}.
  */
 @Tag("fault")
 class TickerOutageIT {
@@ -75,6 +76,7 @@ class TickerOutageIT {
         List<JsonNode> after = publishedAfter(schedule, restarted);
         List<Instant> late = after.stream().filter(r -> r.path("late").asBoolean())
                 .map(r -> Instant.parse(r.path("scheduled_for").asText())).toList();
+        List<Integer> carried = after.stream().map(r -> r.path("skipped_runs").asInt()).toList();
         Instant firstOnTime = after.stream().filter(r -> !r.path("late").asBoolean())
                 .map(r -> Instant.parse(r.path("scheduled_for").asText())).min(Instant::compareTo).orElseThrow();
         Instant lastMissed = firstOnTime.minus(1, ChronoUnit.MINUTES);
@@ -87,21 +89,31 @@ class TickerOutageIT {
         // the counters are the restarted process's: they count what that process skipped
         double tooOld = sut.metric("ticker", "recur_ticker_runs_skipped_total", "older_than_catch_up_window");
         double coalesced = sut.metric("ticker", "recur_ticker_runs_skipped_total", "fire_once_coalesced");
+        // delivery counts them when it logs the late run's job, then schedule-api shows them
+        int expectedSkipped = missed.size() - 1;
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() -> sut.get(
+                "/v1/schedules/" + schedule).path("stats").path("skipped_run_count").asInt() >= expectedSkipped);
+        int statsSkipped = sut.get("/v1/schedules/" + schedule).path("stats").path("skipped_run_count").asInt();
         long outside = missed.stream().filter(m -> Duration.between(m, restarted).minus(EDGE).compareTo(WINDOW) > 0)
                 .count();
         long inside = missed.stream().filter(m -> Duration.between(m, ready).plus(EDGE).compareTo(WINDOW) < 0).count();
         System.out.printf(Locale.ROOT, "[reliability] scenario 3 (ticker down %.0f s, catch-up window %s, fire_once):"
                         + " missed minutes %d (%s .. %s); fired late %s; skipped (metric) older than the window %.0f,"
-                        + " coalesced %.0f; expected inside the window at least %d, outside at least %d; duplicates %d%n",
+                        + " coalesced %.0f; expected inside the window at least %d, outside at least %d; duplicates %d;"
+                        + " skipped_runs of the runs after the restart %s; stats.skipped_run_count %d%n",
                 Duration.between(down, ready).toMillis() / 1000.0, WINDOW, missed.size(), ApiTime.format(firstMissed),
                 ApiTime.format(lastMissed), late.stream().map(ApiTime::format).toList(), tooOld, coalesced, inside,
-                outside, duplicates);
+                outside, duplicates, carried, statsSkipped);
 
         assertThat(duplicates).isZero();
         assertThat(late).as("late runs: the latest missed minute only").containsExactly(lastMissed);
         assertThat(missed).as("missed minutes").hasSizeGreaterThan(1);
         assertThat(tooOld).as("skipped as older than the window").isBetween((double) outside, (double) missed.size() - inside);
         assertThat(tooOld + coalesced).as("every missed minute but the one fired is counted").isEqualTo(missed.size() - 1);
+        assertThat(carried).as("skipped_runs: all on the late run, the first after them")
+                .startsWith(expectedSkipped).containsOnlyOnce(expectedSkipped);
+        assertThat(carried.stream().mapToInt(Integer::intValue).sum()).isEqualTo(expectedSkipped);
+        assertThat(statsSkipped).as("stats.skipped_run_count").isEqualTo(expectedSkipped);
     }
 
     /** The schedule's runs on {@code recur.due-runs} published after {@code instant}. */
