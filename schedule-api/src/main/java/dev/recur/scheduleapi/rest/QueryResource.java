@@ -11,6 +11,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -63,10 +64,17 @@ public class QueryResource {
         JobHistoryEntry job = owned(id);
         String bucket = job.resultsBucket == null ? resultsBucket : job.resultsBucket;
         String key = job.resultsKey == null ? "results/" + job.jobId + ".json" : job.resultsKey;
-        Optional<byte[]> pages = job.resultsKey == null ? results.read(bucket, key)
-                : results.read(bucket, key, job.resultsOffset, job.resultsSize);
+        Optional<ResultStore.OpenResults> pages = results.open(bucket, key,
+                job.resultsKey == null ? null : job.resultsOffset, job.resultsKey == null ? null : job.resultsSize);
         if (pages.isPresent()) {
-            return Response.ok(pages.get(), MediaType.APPLICATION_JSON_TYPE).build();
+            // streamed from the results bucket as it is read: a document of tens of megabytes is never held whole
+            ResultStore.OpenResults open = pages.get();
+            StreamingOutput body = out -> {
+                try (open) {
+                    open.content().transferTo(out);
+                }
+            };
+            return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).header("Content-Length", open.length()).build();
         }
         if (job.resultStatus == JobStatus.FAULTED) {
             // finished for good without a page: an empty list, not "come back later"
