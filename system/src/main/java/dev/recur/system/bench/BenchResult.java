@@ -24,8 +24,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  */
 public record BenchResult(Map<String, Object> settings, List<Minute> minutes, Minute overall, boolean exact,
         List<String> problems, Map<String, Double> cpuMillisPerJob, Map<String, Double> coresUsed,
-        Map<String, Double> threadPools, Map<String, Double> busiestThreads, double machineBusy, String saturation,
-        double cpuBoundJobsPerSecond) {
+        Map<String, Double> threadPools, Map<String, Double> busiestThreads, double machineBusy,
+        double machineBusyWhileDraining, String saturation, double cpuBoundJobsPerSecond,
+        double coresForP99Within10Seconds) {
 
     /** Latency percentiles in seconds. */
     public record Latency(double p50, double p99, double max) {
@@ -54,7 +55,7 @@ public record BenchResult(Map<String, Object> settings, List<Minute> minutes, Mi
     }
 
     static BenchResult of(BenchOptions options, List<Instant> measured, RecurBench.Jobs jobs,
-            SystemCpu.Snapshot start, SystemCpu.Snapshot end) {
+            SystemCpu.Snapshot start, SystemCpu.Snapshot end, double busyWhileDraining) {
         List<Minute> minutes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         long lastDone = 0;
@@ -156,7 +157,7 @@ public record BenchResult(Map<String, Object> settings, List<Minute> minutes, Mi
         }
         double machineBusy = machine > 0 ? round(busy / (double) machine) : Double.NaN;
         int processors = Runtime.getRuntime().availableProcessors();
-        String saturation = saturation(cores, threads, machineBusy, processors);
+        String saturation = saturation(cores, threads, busyWhileDraining, processors);
         if (problems.isEmpty() && overall.done() != overall.expected()) {
             problems.add("not every job was done");
         }
@@ -175,11 +176,14 @@ public record BenchResult(Map<String, Object> settings, List<Minute> minutes, Mi
         settings.put("finished_at", Instant.now().toString());
         // with every core for the system alone: what its CPU per job allows (cores / CPU seconds per job)
         double cpuBound = perJob.containsKey("total") ? round(processors * 1000 / perJob.get("total")) : Double.NaN;
+        // every job of a minute is due at its start: p99 within 10 s means 99 % of them done in 10 s of CPU time
+        double coresForP99 = perJob.containsKey("total")
+                ? round(0.99 * jobs.perMinute * perJob.get("total") / 1000 / 10) : Double.NaN;
         return new BenchResult(settings, minutes, overall, problems.isEmpty(), problems, perJob, cores, pools,
-                threads, machineBusy, saturation, cpuBound);
+                threads, machineBusy, busyWhileDraining, saturation, cpuBound, coresForP99);
     }
 
-    private static String saturation(Map<String, Double> cores, Map<String, Double> threads, double machineBusy,
+    static String saturation(Map<String, Double> cores, Map<String, Double> threads, double busyWhileDraining,
             int processors) {
         if (cores.isEmpty()) {
             return "unknown (no CPU window)";
@@ -187,14 +191,14 @@ public record BenchResult(Map<String, Object> settings, List<Minute> minutes, Mi
         List<String> parts = new ArrayList<>();
         String topProcess = cores.entrySet().stream().filter(e -> !e.getKey().equals("total"))
                 .max(Comparator.comparingDouble(Map.Entry::getValue)).map(Map.Entry::getKey).orElse("?");
-        if (machineBusy >= 0.9) {
-            parts.add(String.format(Locale.ROOT, "the machine's CPU: %d cores %.0f%% busy from the first measured"
-                    + " minute to the last job, most of it %s (%.2f cores)", processors, machineBusy * 100, topProcess,
+        if (busyWhileDraining >= 0.9) {
+            parts.add(String.format(Locale.ROOT, "the machine's CPU: %d cores %.0f%% busy while minutes drained,"
+                    + " most of it %s (%.2f cores over the window)", processors, busyWhileDraining * 100, topProcess,
                     cores.get(topProcess)));
         } else {
-            parts.add(String.format(Locale.ROOT, "not the machine's CPU (%d cores %.0f%% busy from the first"
-                    + " measured minute to the last job; busiest process %s at %.2f cores)", processors,
-                    machineBusy * 100, topProcess, cores.get(topProcess)));
+            parts.add(String.format(Locale.ROOT, "not the machine's CPU (%d cores %.0f%% busy while minutes drained;"
+                    + " busiest process %s at %.2f cores over the window)", processors, busyWhileDraining * 100,
+                    topProcess, cores.get(topProcess)));
         }
         threads.entrySet().stream().filter(e -> e.getValue() >= 0.85).forEach(e -> parts.add(String.format(
                 Locale.ROOT, "thread %s at %.2f cores (one thread: a core at most)", e.getKey(), e.getValue())));
@@ -231,8 +235,11 @@ public record BenchResult(Map<String, Object> settings, List<Minute> minutes, Mi
                 + " and harness)%n", settings.get("cores"), cpuMillisPerJob.getOrDefault("total", Double.NaN),
                 cpuBoundJobsPerSecond, cpuMillisPerJob.getOrDefault("system", Double.NaN),
                 cpuMillisPerJob.getOrDefault("system", Double.NaN));
+        out.printf(Locale.ROOT, "p99 within 10 s at %,d jobs a minute (all due at its start) needs %.1f cores%n",
+                settings.get("jobs_per_minute"), coresForP99Within10Seconds);
         out.printf(Locale.ROOT, "cores used from the first measured minute to the last job: %s; machine %.0f%%"
-                + " busy%n", coresUsed, machineBusy * 100);
+                + " busy over that window, %.0f%% while minutes drained%n", coresUsed, machineBusy * 100,
+                machineBusyWhileDraining * 100);
         out.printf(Locale.ROOT, "thread pools (cores): %s%n", threadPools);
         out.printf(Locale.ROOT, "busiest threads (cores): %s%n", busiestThreads);
         out.printf(Locale.ROOT, "saturates first: %s%n", saturation);

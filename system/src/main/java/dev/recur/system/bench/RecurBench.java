@@ -232,6 +232,7 @@ public final class RecurBench {
         SystemCpu.Snapshot start = null;
         SystemCpu.Snapshot end = null;
         boolean[] ended = new boolean[measured.size()];
+        SystemCpu.IntervalMeter whileDraining = new SystemCpu.IntervalMeter();
         int warmupSeen = 0;
         try (RandomAccessFile file = openWhenThere(records)) {
             while (true) {
@@ -241,9 +242,12 @@ public final class RecurBench {
                     cpu.refresh();
                     start = cpu.snapshot(true);
                 }
+                boolean draining = false;
                 for (int m = 0; m < measured.size(); m++) {
                     ended[m] = jobs.calledBack(m) == jobs.perMinute;
+                    draining |= !ended[m] && !now.isBefore(measured.get(m));
                 }
+                whileDraining.sample(SystemCpu.machine(), draining);
                 showProgress(now, fires, measured, jobs, warmupSeen);
                 boolean allEnded = start != null && allTrue(ended);
                 if (allEnded || now.isAfter(deadline)) {
@@ -261,7 +265,7 @@ public final class RecurBench {
         }
         System.out.println();
         jobs.readObjects(s3Dir, deadline);
-        return BenchResult.of(options, measured, jobs, start == null ? end : start, end);
+        return BenchResult.of(options, measured, jobs, start == null ? end : start, end, whileDraining.busyShare());
     }
 
     private static boolean allTrue(boolean[] values) {

@@ -70,7 +70,7 @@ final class SystemCpu {
     }
 
     /** Busy and total CPU milliseconds of the machine (all cores) from the first line of /proc/stat. */
-    private static long[] machine() {
+    static long[] machine() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long total = 0;
@@ -104,5 +104,29 @@ final class SystemCpu {
         Map<String, Long> used = new TreeMap<>();
         after.forEach((key, millis) -> used.put(key, Math.max(0, millis - before.getOrDefault(key, 0L))));
         return used;
+    }
+
+    /**
+     * The machine's busy share over chosen intervals only: {@link #sample} each poll, counting the interval since the
+     * previous sample when {@code counting}. The bench counts the seconds in which a measured minute was draining, so
+     * the idle rest of each minute does not hide a saturated drain.
+     */
+    static final class IntervalMeter {
+        private long[] previous;
+        private long busy;
+        private long total;
+
+        void sample(long[] machine, boolean counting) {
+            if (previous != null && counting) {
+                busy += machine[0] - previous[0];
+                total += machine[1] - previous[1];
+            }
+            previous = machine;
+        }
+
+        /** Busy share of the counted intervals (NaN before any). */
+        double busyShare() {
+            return total > 0 ? Math.round(busy * 1000.0 / total) / 1000.0 : Double.NaN;
+        }
     }
 }

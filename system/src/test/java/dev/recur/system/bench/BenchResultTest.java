@@ -27,6 +27,22 @@ class BenchResultTest {
     Path dir;
 
     @Test
+    void shouldJudgeSaturationByTheSecondsInWhichMinutesDrainedNotTheIdleRestOfTheMinute() {
+        SystemCpu.IntervalMeter meter = new SystemCpu.IntervalMeter();
+        meter.sample(new long[] {0, 0}, false);
+        meter.sample(new long[] {1_900, 2_000}, true); // draining: 95 % busy
+        meter.sample(new long[] {2_000, 8_000}, false); // idle rest of the minute: not counted
+        meter.sample(new long[] {3_800, 10_000}, true); // draining again: 90 %
+        assertThat(meter.busyShare()).isEqualTo(0.925);
+
+        Map<String, Double> cores = Map.of("delivery", 0.4, "s3proxy", 0.25);
+        assertThat(BenchResult.saturation(cores, Map.of(), meter.busyShare(), 2))
+                .startsWith("the machine's CPU: 2 cores 93% busy while minutes drained, most of it delivery");
+        assertThat(BenchResult.saturation(cores, Map.of(), 0.5, 2)).startsWith("not the machine's CPU");
+        assertThat(new SystemCpu.IntervalMeter().busyShare()).isNaN();
+    }
+
+    @Test
     void shouldCountEachJobOnceFromItsMinuteToItsLastDelivery() throws IOException {
         BenchResult result = result(List.of(), List.of());
 
@@ -111,6 +127,6 @@ class BenchResultTest {
         jobs.readObjects(bucket, Instant.EPOCH);
         SystemCpu.Snapshot none = new SystemCpu.Snapshot(0, Map.of(), Map.of(), 0, 0);
         BenchOptions options = BenchOptions.parse(dir, "--schedules", "2", "--items", "2");
-        return BenchResult.of(options, minutes, jobs, none, none);
+        return BenchResult.of(options, minutes, jobs, none, none, Double.NaN);
     }
 }
