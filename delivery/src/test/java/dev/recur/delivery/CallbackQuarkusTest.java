@@ -37,6 +37,7 @@ import dev.recur.common.json.EventJson;
 import dev.recur.common.event.SigningSecret;
 import dev.recur.common.signing.CallbackSignature;
 import dev.recur.delivery.client.TenantSigningKeys;
+import dev.recur.delivery.storage.TenantBucketLists;
 import dev.recur.testinfra.quarkus.KafkaTestResource;
 import dev.recur.testinfra.quarkus.PostgresTestResource;
 import dev.recur.testinfra.gcs.GcsTestResource;
@@ -63,6 +64,9 @@ class CallbackQuarkusTest {
 
     @Inject
     TenantSigningKeys tenantKeys;
+
+    @Inject
+    TenantBucketLists tenantBuckets;
 
     private final Fixtures.TopicReader<DeliveryDeadLetter> dlq =
             new Fixtures.TopicReader<>(Topics.DELIVERY_DLQ, DeliveryDeadLetter.class);
@@ -292,6 +296,43 @@ class CallbackQuarkusTest {
         assertThat(letter.lastStatusCode()).isNull();
         assertThat(letter.reason()).containsIgnoringCase("ssl");
         assertThat(requests(path)).isEmpty();
+    }
+
+    @Test
+    void shouldUploadOnlyToTheBucketsOfTheOwnersListFromTheTenantBucketsTopic() {
+        String owner = "listed-" + UUID.randomUUID();
+        Fixtures.publishTenantBuckets(owner, List.of("s3://user-*", "gs://elsewhere"));
+        JobResult allowed = ownedBy(owner, Fixtures.result(Fixtures.newScheduleId(), 0, Fixtures.item()
+                .put("storage_type", "s3").put("storage_url", "s3://user-bucket/listed"), 200, JobStatus.DONE));
+        JobResult outside = ownedBy(owner, Fixtures.result(Fixtures.newScheduleId(), 0, Fixtures.item()
+                .put("storage_type", "s3").put("storage_url", "s3://recur-test/listed"), 200, JobStatus.DONE));
+        // another tenant, without a list: any bucket but the system's
+        JobResult unlisted = Fixtures.result(Fixtures.newScheduleId(), 0, Fixtures.item()
+                .put("storage_type", "s3").put("storage_url", "s3://recur-test/unlisted"), 200, JobStatus.DONE);
+        await().atMost(WAIT).ignoreExceptions().until(() -> tenantBuckets.of(owner, Duration.ZERO).isPresent());
+
+        Fixtures.publish(allowed, outside, unlisted);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(deadLetters(outside.jobId())).hasSize(1);
+            assertThat(pendingDeliveries(allowed.jobId())).isZero();
+            assertThat(pendingDeliveries(unlisted.jobId())).isZero();
+        });
+        assertThat(deadLetters(outside.jobId()).get(0).attempts()).isEqualTo(1);
+        assertThat(deadLetters(outside.jobId()).get(0).reason())
+                .contains("'recur-test', which is not in the owner's bucket list (s3://user-*, gs://elsewhere)");
+        assertThat(deadLetters(allowed.jobId())).isEmpty();
+        assertThat(deadLetters(unlisted.jobId())).isEmpty();
+        try (var s3 = dev.recur.testinfra.Infra.s3().client()) {
+            assertThat(s3.getObjectAsBytes(b -> b.bucket("user-bucket").key("listed/" + allowed.jobId() + ".json"))
+                    .asUtf8String()).contains("results");
+        }
+    }
+
+    private static JobResult ownedBy(String owner, JobResult r) {
+        return JobResult.of(r.jobId(), r.scheduleId(), r.runId(), owner, r.scheduledFor(), r.itemIndex(), r.item(),
+                r.createStatusCode(), r.status(), r.error(), r.backend(), r.attempts(), r.createdAt(), r.updatedAt(),
+                r.results(), r.resultsRef());
     }
 
     private List<DeliveryDeadLetter> deadLetters(long jobId) {

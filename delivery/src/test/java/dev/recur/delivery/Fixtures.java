@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.ResultPage;
+import dev.recur.common.event.TenantBuckets;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.event.SigningSecret;
 import dev.recur.common.event.Topics;
@@ -91,6 +92,18 @@ final class Fixtures {
         try (KafkaProducer<String, SigningSecret> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new EventSerializer<>())) {
             producer.send(new ProducerRecord<>(Topics.SIGNING_SECRETS, secret.owner(), secret));
+            producer.flush();
+        }
+    }
+
+    /** Publishes a tenant's bucket list as schedule-api's outbox does (keyed by the owner). */
+    static void publishTenantBuckets(String owner, List<String> buckets) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
+        try (KafkaProducer<String, TenantBuckets> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new EventSerializer<>())) {
+            producer.send(new ProducerRecord<>(Topics.TENANT_BUCKETS, owner, TenantBuckets.of(owner, buckets,
+                    Instant.now())));
             producer.flush();
         }
     }

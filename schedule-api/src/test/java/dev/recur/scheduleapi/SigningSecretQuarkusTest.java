@@ -2,31 +2,21 @@ package dev.recur.scheduleapi;
 
 import static dev.recur.scheduleapi.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import dev.recur.common.event.SigningSecret;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.time.ApiTime;
-import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.quarkus.KafkaTestResource;
 import dev.recur.testinfra.quarkus.PostgresTestResource;
 import dev.recur.testinfra.quarkus.S3TestResource;
@@ -49,7 +39,7 @@ class SigningSecretQuarkusTest {
     @Test
     void shouldShowTheSecretOnceAndPublishEachRotationWithItsWindowWhenCreatedAndRotated() {
         String alice = Api.newUser();
-        try (KafkaConsumer<String, byte[]> consumer = consumerAtEnd()) {
+        try (KafkaConsumer<String, byte[]> consumer = TopicTail.consumerAtEnd(Topics.SIGNING_SECRETS)) {
             as(alice).get("/v1/signing-secret").then().statusCode(404);
 
             Response first = as(alice).body(Map.of()).post("/v1/signing-secret");
@@ -71,7 +61,7 @@ class SigningSecretQuarkusTest {
                     .body("previous_secret_id", equalTo(firstId)).body("$", not(hasKey("secret")));
             assertThat(shown.asString()).doesNotContain(firstSecret).doesNotContain(secondSecret);
 
-            List<ConsumerRecord<String, byte[]>> records = recordsOf(consumer, alice, 2);
+            List<ConsumerRecord<String, byte[]>> records = TopicTail.recordsOf(consumer, alice, 2);
             SigningSecret one = EventJson.read(records.get(0).value(), SigningSecret.class);
             SigningSecret two = EventJson.read(records.get(1).value(), SigningSecret.class);
             assertThat(one.secret()).isEqualTo(firstSecret);
@@ -83,7 +73,7 @@ class SigningSecretQuarkusTest {
             as(alice).delete("/v1/signing-secret").then().statusCode(204);
             as(alice).get("/v1/signing-secret").then().statusCode(404);
             as(alice).delete("/v1/signing-secret").then().statusCode(404);
-            assertThat(recordsOf(consumer, alice, 1).get(0).value()).as("a tombstone").isNull();
+            assertThat(TopicTail.recordsOf(consumer, alice, 1).get(0).value()).as("a tombstone").isNull();
         }
     }
 
@@ -140,34 +130,5 @@ class SigningSecretQuarkusTest {
 
         assertThat(doc).contains("/v1/signing-secret", "previous_valid_for_seconds", "X-Recur-Signature",
                 "callback_url must not carry credentials", "Callback signatures");
-    }
-
-    private static List<ConsumerRecord<String, byte[]>> recordsOf(KafkaConsumer<String, byte[]> consumer, String owner,
-            int count) {
-        List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                if (r.key().equals(owner)) {
-                    seen.add(r);
-                }
-            });
-            return seen.size() >= count;
-        });
-        return seen;
-    }
-
-    private static KafkaConsumer<String, byte[]> consumerAtEnd() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "signing-test-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.SIGNING_SECRETS).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
-        return consumer;
     }
 }

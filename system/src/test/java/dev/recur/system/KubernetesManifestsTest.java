@@ -322,6 +322,8 @@ class KubernetesManifestsTest {
         expected.get("delivery").addAll(Set.of("topic literal " + Topics.SCHEDULE_STATS + " Write",
                 "topic literal " + Topics.JOB_HISTORY + " Write", "topic literal " + Topics.DELIVERY_DLQ + " Write",
                 "topic literal " + Topics.SIGNING_SECRETS + " Read"));
+        expected.get("schedule-api").add("topic literal " + Topics.TENANT_BUCKETS + " Write");
+        expected.get("delivery").add("topic literal " + Topics.TENANT_BUCKETS + " Read");
         for (String service : Repo.SERVICES) {
             JsonNode user = find(objects, "KafkaUser", "recur-" + service);
             assertThat(user.path("spec").path("authentication").path("type").asText()).isEqualTo("scram-sha-512");
@@ -349,14 +351,16 @@ class KubernetesManifestsTest {
     }
 
     /**
-     * The signing secrets reach delivery through Kafka: only schedule-api may write them and only delivery read them;
-     * the example team consumer of the public results reads that topic and its own groups, nothing internal.
+     * The signing secrets and the tenants' bucket lists reach delivery through Kafka: only schedule-api may write them
+     * and only delivery read them; the example team consumer of the public results reads that topic and its own
+     * groups, nothing internal.
      */
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
     void shouldLetOnlyScheduleApiWriteAndOnlyDeliveryReadTheSigningSecretsWhenRendered(String overlay) throws Exception {
         List<JsonNode> objects = render(overlay);
         Map<String, Set<String>> onSecrets = new java.util.TreeMap<>();
+        Map<String, Set<String>> onBucketLists = new java.util.TreeMap<>();
         Set<String> readerGrants = new java.util.TreeSet<>();
         for (JsonNode user : objects.stream().filter(o -> o.path("kind").asText().equals("KafkaUser")).toList()) {
             String name = user.path("metadata").path("name").asText();
@@ -366,6 +370,9 @@ class KubernetesManifestsTest {
                     if (resource.path("name").asText().equals(Topics.SIGNING_SECRETS) && !op.asText().equals("Describe")) {
                         onSecrets.computeIfAbsent(name, n -> new java.util.TreeSet<>()).add(op.asText());
                     }
+                    if (resource.path("name").asText().equals(Topics.TENANT_BUCKETS) && !op.asText().equals("Describe")) {
+                        onBucketLists.computeIfAbsent(name, n -> new java.util.TreeSet<>()).add(op.asText());
+                    }
                     if (name.equals("recur-results-reader")) {
                         readerGrants.add(resource.path("type").asText() + " " + resource.path("name").asText() + " "
                                 + op.asText());
@@ -374,6 +381,7 @@ class KubernetesManifestsTest {
             }
         }
         assertThat(onSecrets).isEqualTo(Map.of("recur-schedule-api", Set.of("Write"), "recur-delivery", Set.of("Read")));
+        assertThat(onBucketLists).isEqualTo(Map.of("recur-schedule-api", Set.of("Write"), "recur-delivery", Set.of("Read")));
         assertThat(readerGrants).containsExactlyInAnyOrder("topic " + Topics.JOB_RESULTS + " Read",
                 "topic " + Topics.JOB_RESULTS + " Describe", "group results-reader- Read", "group results-reader- Describe");
     }

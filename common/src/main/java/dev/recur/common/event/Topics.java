@@ -32,6 +32,12 @@ public final class Topics {
      */
     public static final String SIGNING_SECRETS = "recur.signing-secrets";
 
+    /**
+     * Key owner; value {@link TenantBuckets}, the buckets an administrator allows a tenant, or a tombstone (no list);
+     * compacted. INTERNAL: only schedule-api writes and only delivery reads it.
+     */
+    public static final String TENANT_BUCKETS = "recur.tenant-buckets";
+
     /** 8 days: the longest rotation window (7 days) and a day's margin. */
     public static final long SIGNING_SECRETS_MIN_COMPACTION_LAG_MS = 8L * 24 * 3600 * 1000;
 
@@ -48,7 +54,8 @@ public final class Topics {
             new Spec(SCHEDULE_STATS, 6, true, 1024 * 1024),
             new Spec(JOB_HISTORY, 6, true, 1024 * 1024),
             new Spec(DELIVERY_DLQ, 3, false, 1024 * 1024),
-            new Spec(SIGNING_SECRETS, 1, true, 64 * 1024));
+            new Spec(SIGNING_SECRETS, 1, true, 64 * 1024),
+            new Spec(TENANT_BUCKETS, 1, true, 64 * 1024));
 
     private Topics() {
     }

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * checks): delivery writes a tenant's objects with the deployment's credentials, so a tenant naming the system's
  * bucket would write into it. Optionally only buckets matching the deployment's patterns ({@code *} matches any run
  * of characters; none configured: any other bucket). schedule-api refuses at create, delivery again before it writes,
- * so a schedule created before a pattern changed cannot write where the deployment no longer allows.
+ * so a schedule created before a pattern changed cannot write where the deployment no longer allows. A tenant may
+ * further have its own {@link BucketList} (set by an administrator), checked after the deployment's rules by
+ * {@link #check(StorageTarget, BucketList)}.
  */
 public final class BucketPolicy {
 
@@ -29,11 +31,33 @@ public final class BucketPolicy {
         this.allowed = List.copyOf(allowed);
         for (String pattern : allowed) {
             String value = pattern.strip();
-            if (value.isEmpty() || !value.matches("[a-z0-9._*-]+")) {
+            if (!isBucketPattern(value)) {
                 throw new IllegalArgumentException("recur.storage.allowed-buckets: '" + pattern + "' is not a bucket"
                         + " name pattern (lower case letters, digits, '.', '_', '-' and '*')");
             }
-            allowedPatterns.add(Pattern.compile(Pattern.quote(value).replace("*", "\\E.*\\Q")));
+            allowedPatterns.add(compile(value));
+        }
+    }
+
+    static boolean isBucketPattern(String value) {
+        return !value.isEmpty() && value.matches("[a-z0-9._*-]+");
+    }
+
+    /** A bucket name pattern as a regular expression: {@code *} matches any run of characters, the rest itself. */
+    static Pattern compile(String value) {
+        return Pattern.compile(Pattern.quote(value).replace("*", "\\E.*\\Q"));
+    }
+
+    /**
+     * {@link #check(StorageTarget)}, then, when the tenant has a bucket list ({@code tenantList} not null), that an
+     * entry of it allows the bucket.
+     */
+    public void check(StorageTarget target, BucketList tenantList) {
+        check(target);
+        if (tenantList != null && !tenantList.allows(target)) {
+            throw new InvalidStorageTargetException("storage_url", "names bucket '" + target.bucket() + "', which is"
+                    + " not in the owner's bucket list (" + (tenantList.entries().isEmpty() ? "empty"
+                    : String.join(", ", tenantList.entries())) + "); an administrator sets it");
         }
     }
 

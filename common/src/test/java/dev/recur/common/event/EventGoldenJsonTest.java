@@ -37,7 +37,8 @@ class EventGoldenJsonTest {
                 Arguments.of("job_record.json", JobRecord.class),
                 Arguments.of("job_record_packed.json", JobRecord.class),
                 Arguments.of("delivery_dead_letter.json", DeliveryDeadLetter.class),
-                Arguments.of("signing_secret.json", SigningSecret.class));
+                Arguments.of("signing_secret.json", SigningSecret.class),
+                Arguments.of("tenant_buckets.json", TenantBuckets.class));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")

@@ -48,7 +48,8 @@ class EventSchemaTest {
             ScheduleStats.TYPE, ScheduleStats.class,
             JobRecord.TYPE, JobRecord.class,
             DeliveryDeadLetter.TYPE, DeliveryDeadLetter.class,
-            SigningSecret.TYPE, SigningSecret.class);
+            SigningSecret.TYPE, SigningSecret.class,
+            TenantBuckets.TYPE, TenantBuckets.class);
 
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     // formats are only annotations in 2020-12 unless asserted; a malformed date-time must fail here
@@ -134,6 +135,8 @@ class EventSchemaTest {
                         "oxylabs", 1, AT, AT.plusSeconds(2), null, claim),
                 JobResult.of(JOB_ID, SCHEDULE_ID, RUN_ID, "alice", AT, 0, item, 200, JobStatus.DONE, null,
                         "oxylabs", 1, AT, AT.plusSeconds(2), null, claim).withSkippedRuns(31),
+                TenantBuckets.of("alice", List.of("s3://acme-*", "gs://acme-archive"), AT),
+                TenantBuckets.of("alice", List.of(), AT),
                 JobResult.of(JOB_ID, SCHEDULE_ID, RUN_ID, "alice", AT, 0, item, 0, JobStatus.FAULTED,
                         "no scraper backend serves source \"x\"", "none", 0, AT, AT, List.of(), null),
                 ScheduleStats.of(SCHEDULE_ID, "alice", 0, List.of(), List.of(), AT),
@@ -191,6 +194,9 @@ class EventSchemaTest {
                         json -> ((ObjectNode) json.get("results_ref")).remove("sha256")),
                 invalid("job_result.json", "version 2", "const", json -> json.put("version", 2)),
                 invalid("job_result.json", "negative skipped_runs", "minimum", json -> json.put("skipped_runs", -1)),
+                invalid("tenant_buckets.json", "missing buckets", "required", json -> json.remove("buckets")),
+                invalid("tenant_buckets.json", "an entry without s3:// or gs://", "pattern",
+                        json -> json.putArray("buckets").add("acme-results")),
                 invalid("due_run.json", "skipped_runs as a fraction", "type", json -> json.put("skipped_runs", 1.5)),
                 invalid("schedule_stats.json", "negative skipped_run_count", "minimum",
                         json -> json.put("skipped_run_count", -1)),

@@ -134,5 +134,9 @@ public interface DeliveryConfig {
         /** The tenants' callback signing secrets (internal; read from the start by every instance). */
         @WithDefault(Topics.SIGNING_SECRETS)
         String signingSecrets();
+
+        /** The tenants' bucket lists (internal; read from the start by every instance). */
+        @WithDefault(Topics.TENANT_BUCKETS)
+        String tenantBuckets();
     }
 }

@@ -28,6 +28,7 @@ import dev.recur.delivery.domain.DeliverableJob;
 import dev.recur.delivery.domain.PendingDelivery;
 import dev.recur.delivery.storage.GcsObjectStore;
 import dev.recur.delivery.storage.S3ObjectStore;
+import dev.recur.delivery.storage.TenantBucketLists;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
@@ -40,9 +41,11 @@ public class DeliveryWorker {
 
     private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
     private static final Duration FLUSH_INTERVAL = Duration.ofMillis(50);
+    private static final Duration BUCKET_LISTS_WAIT = Duration.ofSeconds(10);
 
     private final CallbackSender callbacks;
     private final BucketPolicy buckets;
+    private final TenantBucketLists tenantBuckets;
     private final S3ObjectStore s3;
     private final GcsObjectStore gcs;
     private final DeliveryLog log;
@@ -55,9 +58,11 @@ public class DeliveryWorker {
     private final ConcurrentLinkedQueue<Long> delivered = new ConcurrentLinkedQueue<>();
 
     DeliveryWorker(CallbackSender callbacks, S3ObjectStore s3, GcsObjectStore gcs, DeliveryLog log,
-            DeliveryLease lease, DeliveryMetrics metrics, DeliveryConfig config, Clock clock, BucketPolicy buckets) {
+            DeliveryLease lease, DeliveryMetrics metrics, DeliveryConfig config, Clock clock, BucketPolicy buckets,
+            TenantBucketLists tenantBuckets) {
         this.callbacks = callbacks;
         this.buckets = buckets;
+        this.tenantBuckets = tenantBuckets;
         this.s3 = s3;
         this.gcs = gcs;
         this.log = log;
@@ -121,12 +126,12 @@ public class DeliveryWorker {
                     return outcome;
                 }
                 case S3 -> {
-                    StorageTarget url = tenantTarget(StorageTarget.Type.S3, delivery.target());
+                    StorageTarget url = tenantTarget(StorageTarget.Type.S3, delivery.target(), deliverable);
                     s3.put(url.bucket(), url.key(jobId), requireDocument(deliverable));
                     return AttemptOutcome.delivered(null);
                 }
                 case GCS -> {
-                    StorageTarget url = tenantTarget(StorageTarget.Type.GCS, delivery.target());
+                    StorageTarget url = tenantTarget(StorageTarget.Type.GCS, delivery.target(), deliverable);
                     gcs.put(url.bucket(), url.key(jobId), requireDocument(deliverable));
                     return AttemptOutcome.delivered(null);
                 }
@@ -144,13 +149,14 @@ public class DeliveryWorker {
     }
 
     /**
-     * The tenant's bucket and prefix, checked again here and not only at create: the deployment's patterns may have
-     * changed since, and a record on the topic is not trusted to have passed the API. A refusal is final (an
-     * {@link IllegalArgumentException}: no retry, a dead letter).
+     * The tenant's bucket and prefix, checked again here and not only at create: the deployment's patterns and the
+     * owner's bucket list may have changed since, and a record on the topic is not trusted to have passed the API. A
+     * refusal is final (an {@link IllegalArgumentException}: no retry, a dead letter); bucket lists not loaded yet
+     * fail the attempt, which is retried.
      */
-    private StorageTarget tenantTarget(StorageTarget.Type type, String url) {
+    private StorageTarget tenantTarget(StorageTarget.Type type, String url, DeliverableJob deliverable) {
         StorageTarget target = StorageTarget.parse(type, url);
-        buckets.check(target);
+        buckets.check(target, tenantBuckets.of(deliverable.job().owner(), BUCKET_LISTS_WAIT).orElse(null));
         return target;
     }
 

@@ -64,12 +64,23 @@ public class ScheduleService {
     @Inject
     OutboxRelay relay;
 
+    @Inject
+    TenantBucketService tenantBuckets;
+
     /**
      * Not a JTA transaction: the schedule, its outbox row and the quota reservation are written by one SQL statement,
      * atomic by itself (with the creates of other requests under load: group commit), on the non-blocking client: the
      * hottest write runs on the HTTP event loop, without a worker thread.
      */
     public Uni<Schedule> create(Caller owner, ScheduleDefinition definition) {
+        if (TenantBucketService.namesStorage(definition.items())) {
+            // the owner's bucket list is read with JDBC, off the event loop; rare: most items name no bucket
+            return tenantBuckets.checkNonBlocking(owner.id(), definition.items()).chain(() -> insert(owner, definition));
+        }
+        return insert(owner, definition);
+    }
+
+    private Uni<Schedule> insert(Caller owner, ScheduleDefinition definition) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Schedule schedule = new Schedule();
         schedule.id = Ids.newScheduleId();
@@ -94,6 +105,7 @@ public class ScheduleService {
     @Transactional
     public Schedule replace(long id, long owner, ScheduleDefinition definition) {
         Schedule schedule = owned(id, owner);
+        tenantBuckets.check(owner, definition.items());
         apply(schedule, definition, clock.instant());
         schedule.revision++;
         writeSnapshot(schedule, definition.items());

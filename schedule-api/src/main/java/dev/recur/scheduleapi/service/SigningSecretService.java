@@ -121,7 +121,8 @@ public class SigningSecretService {
                 previousValid ? (String) row[2] : null, previousValid ? previousValidUntil : null));
     }
 
-    private static Instant instant(Object value) {
+    /** A timestamp column's value as JDBC or Hibernate returns it, as an instant. */
+    static Instant instant(Object value) {
         if (value == null) {
             return null;
         }
