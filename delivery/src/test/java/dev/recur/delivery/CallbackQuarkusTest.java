@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,6 +34,7 @@ import dev.recur.common.event.DeliveryKind;
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.Topics;
+import dev.recur.common.seal.CallbackSeal;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.event.SigningSecret;
 import dev.recur.common.signing.CallbackSignature;
@@ -67,6 +69,9 @@ class CallbackQuarkusTest {
 
     @Inject
     TenantBucketLists tenantBuckets;
+
+    @Inject
+    CallbackSeal seal;
 
     private final Fixtures.TopicReader<DeliveryDeadLetter> dlq =
             new Fixtures.TopicReader<>(Topics.DELIVERY_DLQ, DeliveryDeadLetter.class);
@@ -296,6 +301,31 @@ class CallbackQuarkusTest {
         assertThat(letter.lastStatusCode()).isNull();
         assertThat(letter.reason()).containsIgnoringCase("ssl");
         assertThat(requests(path)).isEmpty();
+    }
+
+    @Test
+    void shouldCallTheSealedCallbackUrlAndDeadLetterOneSealedWithAnUnknownKey() {
+        String path = "/sealed/" + UUID.randomUUID();
+        CallbackReceiverResource.server().stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200)));
+        String callback = CallbackReceiverResource.url(path) + "?token=t-" + path.substring(8);
+        JobResult sealed = seal.seal(Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", callback), 200, JobStatus.DONE));
+        // sealed by a deployment key this delivery does not hold (a rotation that dropped it too early)
+        JobResult foreign = dev.recur.common.seal.CallbackSeal.parse("old:" + java.util.Base64.getEncoder()
+                .encodeToString(new byte[32])).seal(Fixtures.result(Fixtures.newScheduleId(), 0,
+                        Fixtures.item().put("callback_url", callback + "-old"), 200, JobStatus.DONE));
+        assertThat(sealed.item().get("callback_url").asText()).doesNotContain("token");
+
+        Fixtures.publish(sealed, foreign);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(CallbackReceiverResource.server().findAll(postRequestedFor(urlPathEqualTo(path))))
+                    .singleElement().satisfies(r -> assertThat(r.getUrl()).isEqualTo(callback.substring(
+                            callback.indexOf(path))));
+            assertThat(deadLetters(foreign.jobId())).hasSize(1);
+        });
+        assertThat(deadLetters(foreign.jobId()).get(0).attempts()).isEqualTo(1);
+        assertThat(deadLetters(foreign.jobId()).get(0).target()).doesNotContain("token");
     }
 
     @Test

@@ -53,6 +53,9 @@ class JobRunnerQuarkusTest {
 
     private static DueRunTraffic traffic;
 
+    @jakarta.inject.Inject
+    dev.recur.common.seal.CallbackSeal seal;
+
     @InjectScraper
     WireMockServer scraper;
 
@@ -349,5 +352,36 @@ class JobRunnerQuarkusTest {
             assertThat(page.content().asText()).isEqualTo(new String(body, java.nio.charset.StandardCharsets.UTF_8));
             assertThat(page.url()).isEqualTo(url);
         });
+    }
+
+    @Test
+    void shouldPublishTheCallbackUrlRedactedWithItsTokensSealedForDeliveryOnly() {
+        long scheduleId = newScheduleId();
+        scraper.stubFor(get("/sealed-" + scheduleId).willReturn(aResponse().withStatus(200).withBody("page")));
+        String url = "http://127.0.0.1:" + scraper.port() + "/sealed-" + scheduleId;
+        String token = "tok-" + scheduleId;
+        String callback = "https://hooks.example.com/recur/" + scheduleId + "?token=" + token + "&tenant=acme";
+        String plain = "https://hooks.example.com/plain/" + scheduleId;
+
+        traffic.send(dueRun(scheduleId, "bob", 0, 2, List.of(
+                item("{\"source\": \"universal\", \"url\": \"" + url + "\", \"callback_url\": \"" + callback + "\"}"),
+                item("{\"source\": \"universal\", \"url\": \"" + url + "\", \"callback_url\": \"" + plain + "\"}"))));
+        List<DueRunTraffic.Received> received = traffic.awaitResults(scheduleId, 2, WAIT);
+
+        DueRunTraffic.Received withToken = received.stream().filter(r -> r.result().itemIndex() == 0).findFirst()
+                .orElseThrow();
+        // what any reader of the public topic sees: no token anywhere in the record
+        assertThat(new String(withToken.json(), java.nio.charset.StandardCharsets.UTF_8)).doesNotContain(token);
+        assertThat(withToken.result().item().get("callback_url").asText())
+                .isEqualTo("https://hooks.example.com/recur/" + scheduleId + "?…");
+        assertThat(withToken.result().item().get("url").asText()).isEqualTo(url);
+        assertThat(withToken.result().sealedCallbackUrl()).startsWith("test.");
+        // only the deployment's key opens the whole URL again
+        assertThat(seal.open(withToken.result()).item().get("callback_url").asText()).isEqualTo(callback);
+        // a URL without secret parts is published as it is
+        JobResult plainResult = received.stream().filter(r -> r.result().itemIndex() == 1).findFirst().orElseThrow()
+                .result();
+        assertThat(plainResult.item().get("callback_url").asText()).isEqualTo(plain);
+        assertThat(plainResult.sealedCallbackUrl()).isNull();
     }
 }

@@ -211,6 +211,8 @@ class KillRecoveryIT {
         builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         builder.environment().put("SCRAPER_BASE_URL", scraper.baseUrl());
         builder.environment().put("S3_ENDPOINT", "http://127.0.0.1:9");
+        // the key that seals callback URLs on the results topic, as a deployment gives it (an environment variable)
+        builder.environment().put("RECUR_CALLBACK_SEAL_SECRETS", "k1:AAAAAAAAAAAAAAAAAAAAAA==");
         return builder.start();
     }
 }

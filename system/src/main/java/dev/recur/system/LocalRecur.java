@@ -75,6 +75,7 @@ public final class LocalRecur implements AutoCloseable {
     private final GcsEmulator gcs;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private String adminPassword;
+    private String callbackSealSecrets;
     private List<String> serviceJvmOptions = ServiceProcess.LOCAL_JVM_OPTIONS;
 
     public LocalRecur(Options options) {
@@ -155,6 +156,7 @@ public final class LocalRecur implements AutoCloseable {
      */
     public synchronized void startInfrastructure() {
         adminPassword = adminPassword(options.dataDir());
+        callbackSealSecrets = callbackSealSecrets(options.dataDir());
         List<Runnable> steps = new ArrayList<>(List.of(
                 () -> timed("PostgreSQL", () -> {
                     postgres.start();
@@ -266,7 +268,12 @@ public final class LocalRecur implements AutoCloseable {
 
         add("schedule-api", options.apiPort(), api, extraProperties);
         add("ticker", options.tickerPort(), ticker, extraProperties);
-        add("job-runner", options.jobRunnerPort(), new LinkedHashMap<>(common), extraProperties);
+        // only the two services that seal and open callback URLs get the key (a 0600 file, like every secret)
+        Map<String, String> jobRunner = new LinkedHashMap<>(common);
+        jobRunner.put("recur.callback-seal.secrets", callbackSealSecrets);
+        delivery.put("recur.callback-seal.secrets", callbackSealSecrets);
+
+        add("job-runner", options.jobRunnerPort(), jobRunner, extraProperties);
         add("delivery", options.deliveryPort(), delivery, extraProperties);
     }
 
@@ -300,29 +307,47 @@ public final class LocalRecur implements AutoCloseable {
     }
 
     private static String adminPassword(Path dataDir) {
-        String fromEnv = System.getenv("RECUR_ADMIN_PASSWORD");
+        return secret(dataDir, "RECUR_ADMIN_PASSWORD", "admin-password", () -> HexFormat.of().formatHex(random(12)));
+    }
+
+    /**
+     * The key job-runner seals callback URLs' tokens with and delivery opens them with: one for as long as the data
+     * directory lives, since the results on the topic outlive a restart.
+     */
+    private static String callbackSealSecrets(Path dataDir) {
+        return secret(dataDir, "RECUR_CALLBACK_SEAL_SECRETS", "callback-seal-secrets",
+                () -> "k1:" + java.util.Base64.getEncoder().encodeToString(random(32)));
+    }
+
+    /** The environment variable if set, else the data directory's file (0600), made with a new value the first time. */
+    private static String secret(Path dataDir, String variable, String name, java.util.function.Supplier<String> make) {
+        String fromEnv = System.getenv(variable);
         if (fromEnv != null && !fromEnv.isBlank()) {
             return fromEnv;
         }
-        Path file = dataDir.toAbsolutePath().resolve("admin-password");
+        Path file = dataDir.toAbsolutePath().resolve(name);
         try {
             if (Files.exists(file)) {
                 ServiceProcess.ownerOnly(file, "rw-------");
                 return Files.readString(file).trim();
             }
-            byte[] random = new byte[12];
-            new SecureRandom().nextBytes(random);
-            String password = HexFormat.of().formatHex(random);
+            String value = make.get();
             Files.createDirectories(file.getParent());
-            // created empty and restricted first: the password is never in a file others may read
+            // created empty and restricted first: the secret is never in a file others may read
             Files.deleteIfExists(file);
             Files.createFile(file);
             ServiceProcess.ownerOnly(file, "rw-------");
-            Files.writeString(file, password + "\n");
-            return password;
+            Files.writeString(file, value + "\n");
+            return value;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static byte[] random(int bytes) {
+        byte[] random = new byte[bytes];
+        new SecureRandom().nextBytes(random);
+        return random;
     }
 
     /**

@@ -109,7 +109,8 @@ class SecuredKafkaIT {
         ServiceProcess plaintext = new ServiceProcess("job-runner", Repo.dir().resolve(
                 "job-runner/target/quarkus-app/quarkus-run.jar"), Ports.free(),
                 Map.of("kafka.bootstrap.servers", recur.kafka().bootstrapServers(),
-                        "recur.kafka.startup-check-timeout", "PT5S"),
+                        "recur.kafka.startup-check-timeout", "PT5S",
+                        "recur.callback-seal.secrets", "k1:AAAAAAAAAAAAAAAAAAAAAA=="),
                 recur.service("job-runner").log().resolveSibling("job-runner-plaintext.log"));
         long begin = System.nanoTime();
         plaintext.start();

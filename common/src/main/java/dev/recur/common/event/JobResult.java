@@ -25,7 +25,8 @@ import java.util.List;
  * @param owner the user who owns the schedule
  * @param scheduledFor the fire time of the run, on a whole minute
  * @param itemIndex 0-based index of {@code item} in the schedule's items
- * @param item the item as the user posted it: the payload sent to the scraper
+ * @param item the item as the user posted it: the payload sent to the scraper; a {@code callback_url} with userinfo, a
+ *     query or a fragment is redacted to scheme, host, port and path ({@code https://host/hook?…})
  * @param createStatusCode the HTTP status the scraper's create (realtime) call answered with; 0 if it
  *     never answered
  * @param status {@code done} or {@code faulted}
@@ -41,6 +42,9 @@ import java.util.List;
  * @param skippedRuns the {@code skipped_runs} of the job's due run: fire times of the schedule skipped, not run,
  *     since its previous run; the same on every job of the run, so a consumer counts it once per {@code runId};
  *     absent when 0
+ * @param sealedCallbackUrl the item's whole {@code callback_url} when it was redacted in {@code item}, encrypted with
+ *     the deployment's key ({@link dev.recur.common.seal.CallbackSeal}): opaque, only delivery opens it; absent when
+ *     the URL had nothing to redact
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -63,7 +67,8 @@ public record JobResult(
         @JsonProperty("updated_at") @JsonFormat(shape = STRING) Instant updatedAt,
         @JsonProperty("results") List<ResultPage> results,
         @JsonProperty("results_ref") ResultsRef resultsRef,
-        @JsonProperty("skipped_runs") @JsonInclude(JsonInclude.Include.NON_DEFAULT) int skippedRuns) {
+        @JsonProperty("skipped_runs") @JsonInclude(JsonInclude.Include.NON_DEFAULT) int skippedRuns,
+        @JsonProperty("sealed_callback_url") String sealedCallbackUrl) {
 
     public static final String TYPE = "job_result";
     public static final int VERSION = 1;
@@ -79,12 +84,20 @@ public record JobResult(
             int itemIndex, ObjectNode item, int createStatusCode, JobStatus status, String error, String backend,
             int attempts, Instant createdAt, Instant updatedAt, List<ResultPage> results, ResultsRef resultsRef) {
         return new JobResult(TYPE, VERSION, jobId, scheduleId, runId, owner, scheduledFor, itemIndex, item,
-                createStatusCode, status, error, backend, attempts, createdAt, updatedAt, results, resultsRef, 0);
+                createStatusCode, status, error, backend, attempts, createdAt, updatedAt, results, resultsRef, 0, null);
     }
 
     /** This result, carrying its run's {@code count} of skipped fire times. */
     public JobResult withSkippedRuns(int count) {
         return new JobResult(type, version, jobId, scheduleId, runId, owner, scheduledFor, itemIndex, item,
-                createStatusCode, status, error, backend, attempts, createdAt, updatedAt, results, resultsRef, count);
+                createStatusCode, status, error, backend, attempts, createdAt, updatedAt, results, resultsRef, count,
+                sealedCallbackUrl);
+    }
+
+    /** This result with another {@code item} and {@code sealed_callback_url} (see {@code CallbackSeal}). */
+    public JobResult withCallback(ObjectNode item, String sealedCallbackUrl) {
+        return new JobResult(type, version, jobId, scheduleId, runId, owner, scheduledFor, itemIndex, item,
+                createStatusCode, status, error, backend, attempts, createdAt, updatedAt, results, resultsRef,
+                skippedRuns, sealedCallbackUrl);
     }
 }

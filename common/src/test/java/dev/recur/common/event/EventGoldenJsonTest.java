@@ -33,6 +33,7 @@ class EventGoldenJsonTest {
                 Arguments.of("job_result.json", JobResult.class),
                 Arguments.of("job_result_large.json", JobResult.class),
                 Arguments.of("job_result_faulted.json", JobResult.class),
+                Arguments.of("job_result_sealed_callback.json", JobResult.class),
                 Arguments.of("schedule_stats.json", ScheduleStats.class),
                 Arguments.of("job_record.json", JobRecord.class),
                 Arguments.of("job_record_packed.json", JobRecord.class),

@@ -16,11 +16,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.log.JobMdc;
 import dev.recur.common.retry.RetryInPlace;
+import dev.recur.common.seal.CallbackSeal;
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.config.ResultsStoreConfig;
 import dev.recur.delivery.domain.FinishedJob;
@@ -55,11 +58,12 @@ public class JobResultConsumer {
     private final ExecutorService storeWriters;
 
     private final DeliveryMetrics metrics;
+    private final CallbackSeal seal;
     private final long claimBytesInFlight;
     private volatile boolean stopping;
 
     JobResultConsumer(JobRepository jobs, ResultsStore results, IngestService ingest, DeliveryWorker worker,
-            DeliveryMetrics metrics, DeliveryConfig config, ResultsStoreConfig resultsConfig) {
+            DeliveryMetrics metrics, DeliveryConfig config, ResultsStoreConfig resultsConfig, CallbackSeal seal) {
         long max = resultsConfig.claims().maxBytes();
         this.claimBytesInFlight = resultsConfig.claims().maxBytesInFlight();
         if (max > Integer.MAX_VALUE - 64 || claimBytesInFlight < max) {
@@ -74,6 +78,7 @@ public class JobResultConsumer {
         this.ingest = ingest;
         this.worker = worker;
         this.metrics = metrics;
+        this.seal = seal;
     }
 
     @Incoming("job-results")
@@ -92,7 +97,7 @@ public class JobResultConsumer {
         for (JobResult r : batch) {
             // a record that failed to deserialize arrives as null
             if (r != null) {
-                byId.put(r.jobId(), r);
+                byId.put(r.jobId(), opened(r));
             }
         }
         if (byId.isEmpty()) {
@@ -155,6 +160,24 @@ public class JobResultConsumer {
         worker.submit(submissions);
         metrics.batchPhase("results_store", Duration.ofNanos(t1 - t0));
         metrics.batchPhase("ingest_transaction", Duration.ofNanos(t2 - t1));
+    }
+
+    /**
+     * The result with its item's whole {@code callback_url}, opened from {@code sealed_callback_url}. One that cannot
+     * be opened (sealed with a key this deployment no longer holds) gets a callback_url that is no URL: its callback
+     * is refused and dead-lettered at the first attempt, never sent to the redacted URL.
+     */
+    private JobResult opened(JobResult result) {
+        try {
+            return seal.open(result);
+        } catch (CallbackSeal.UnopenableException e) {
+            try (JobMdc mdc = JobMdc.of(result.scheduleId(), result.runId(), result.jobId(), result.owner())) {
+                LOG.errorf("job %d: its callback_url cannot be opened: %s", result.jobId(), e.getMessage());
+            }
+            ObjectNode item = result.item().deepCopy();
+            item.put("callback_url", "sealed callback_url not opened: " + e.getMessage());
+            return result.withCallback(item, null);
+        }
     }
 
     /** A job with its results document, not stored yet. */

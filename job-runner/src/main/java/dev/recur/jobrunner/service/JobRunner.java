@@ -12,6 +12,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.log.JobMdc;
 import dev.recur.common.retry.Backoff;
+import dev.recur.common.seal.CallbackSeal;
 import dev.recur.jobrunner.client.HttpFetcher;
 import dev.recur.jobrunner.client.OxylabsScraper;
 import dev.recur.jobrunner.client.ScrapeContext;
@@ -81,8 +82,13 @@ public class JobRunner {
     private final Backoff backoff;
     private final ByteBudget budget;
 
-    public JobRunner(JobRunnerConfig config, ClaimCheckStore claims, Clock clock, Vertx vertx, MeterRegistry registry) {
+    // the public topic carries a callback URL's secret parts only sealed for delivery
+    private final CallbackSeal seal;
+
+    public JobRunner(JobRunnerConfig config, ClaimCheckStore claims, Clock clock, Vertx vertx, MeterRegistry registry,
+            CallbackSeal seal) {
         this.config = config;
+        this.seal = seal;
         this.claims = claims;
         this.clock = clock;
         this.backoff = new Backoff(config.retry().initialBackoff(), config.retry().maxBackoff(),
@@ -135,6 +141,11 @@ public class JobRunner {
             thread.setDaemon(true);
             return thread;
         };
+    }
+
+    /** Made at start-up: a missing or malformed recur.callback-seal.secrets stops the service at once. */
+    void onStart(@Observes io.quarkus.runtime.StartupEvent event) {
+        LOG.debugf("callback URLs sealed with %s", seal);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -384,9 +395,9 @@ public class JobRunner {
             List<ResultPage> pages, ResultsRef ref) {
         DueRun run = task.slice.dueRun();
         Instant now = clock.instant();
-        return JobResult.of(task.jobId, run.scheduleId(), run.runId(), run.owner(), run.scheduledFor(),
+        return seal.seal(JobResult.of(task.jobId, run.scheduleId(), run.runId(), run.owner(), run.scheduledFor(),
                 task.itemIndex(), task.item, status, jobStatus, error, backend, task.attempts,
-                task.createdAt == null ? now : task.createdAt, now, pages, ref).withSkippedRuns(run.skippedRuns());
+                task.createdAt == null ? now : task.createdAt, now, pages, ref).withSkippedRuns(run.skippedRuns()));
     }
 
     /** Serializes the result here, on the thread that ended the call, so that the publishing loop only sends bytes. */
