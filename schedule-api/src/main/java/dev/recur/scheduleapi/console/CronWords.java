@@ -1,14 +1,15 @@
 package dev.recur.scheduleapi.console;
 
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import com.cronutils.descriptor.CronDescriptor;
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
+
+import dev.recur.common.cache.Caches;
 
 /** A cron expression in English words, from cron-utils' descriptor (the dialect's parser is cron-utils' UNIX one). */
 public final class CronWords {
@@ -17,8 +18,7 @@ public final class CronWords {
     private static final CronDescriptor DESCRIPTOR = CronDescriptor.instance(Locale.UK);
 
     /** A list page describes up to 20 expressions; most users have few distinct ones. */
-    private static final int CACHE_SIZE = 4096;
-    private static final Map<String, Optional<String>> CACHE = new ConcurrentHashMap<>();
+    private static final Cache<String, Optional<String>> CACHE = Caches.bounded(4096);
 
     private CronWords() {
     }
@@ -28,16 +28,7 @@ public final class CronWords {
         if (cron == null || cron.isBlank()) {
             return Optional.empty();
         }
-        Optional<String> known = CACHE.get(cron);
-        if (known != null) {
-            return known;
-        }
-        Optional<String> words = words(cron);
-        if (CACHE.size() >= CACHE_SIZE) {
-            CACHE.clear();
-        }
-        CACHE.put(cron, words);
-        return words;
+        return CACHE.get(cron, CronWords::words);
     }
 
     private static Optional<String> words(String cron) {

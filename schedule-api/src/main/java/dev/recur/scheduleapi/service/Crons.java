@@ -1,8 +1,8 @@
 package dev.recur.scheduleapi.service;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import com.github.benmanes.caffeine.cache.Cache;
 
+import dev.recur.common.cache.Caches;
 import dev.recur.common.cron.CronExpression;
 
 /**
@@ -12,23 +12,13 @@ import dev.recur.common.cron.CronExpression;
  */
 final class Crons {
 
-    // bounds the memory; the map is simply emptied when full
-    private static final int MAX_CACHED = 10_000;
-    private static final Map<String, CronExpression> PARSED = new ConcurrentHashMap<>();
+    private static final Cache<String, CronExpression> PARSED = Caches.bounded(10_000);
 
     private Crons() {
     }
 
     /** As {@link CronExpression#parse}, which throws for invalid text; only valid expressions are kept. */
     static CronExpression parse(String text) {
-        CronExpression cron = PARSED.get(text);
-        if (cron == null) {
-            cron = CronExpression.parse(text);
-            if (PARSED.size() >= MAX_CACHED) {
-                PARSED.clear();
-            }
-            PARSED.put(text, cron);
-        }
-        return cron;
+        return PARSED.get(text, CronExpression::parse);
     }
 }

@@ -9,9 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +20,9 @@ import jakarta.transaction.Transactional;
 
 import org.jboss.logging.Logger;
 
+import com.github.benmanes.caffeine.cache.Cache;
+
+import dev.recur.common.cache.Caches;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.AppUser;
 import dev.recur.scheduleapi.repository.AppUserRepository;
@@ -48,7 +49,7 @@ import io.smallrye.mutiny.Uni;
 public class UserService {
 
     private static final Logger LOG = Logger.getLogger(UserService.class);
-    // bounds the memory of the credential cache; it is simply emptied when full
+    // bounds the memory of the credential cache
     private static final int MAX_CACHED_CREDENTIALS = 10_000;
     /** Passwords the prod profile refuses whatever their length: the defaults shipped in examples. */
     static final List<String> WELL_KNOWN_PASSWORDS = List.of("change-me", "changeme", "admin", "password",
@@ -90,7 +91,7 @@ public class UserService {
      * Verified credentials by a digest of username and password. bcrypt costs tens of milliseconds by design;
      * checking it on every request would cap the API at a few hundred requests per second per core.
      */
-    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private final Cache<String, Verified> verified = Caches.bounded(MAX_CACHED_CREDENTIALS);
 
     private LoginThrottle throttle;
     private Counter failedUnknown;
@@ -186,7 +187,7 @@ public class UserService {
      * while {@link #stillCurrent} says so.
      */
     public Optional<Verified> recentlyVerified(String username, String password) {
-        Verified cached = verified.get(digest(username, password));
+        Verified cached = verified.getIfPresent(digest(username, password));
         return cached != null && cached.expiresAt().isAfter(clock.instant()) ? Optional.of(cached) : Optional.empty();
     }
 
@@ -202,7 +203,7 @@ public class UserService {
 
     /** Drops the cached verification of these credentials. */
     public void forget(String username, String password) {
-        verified.remove(digest(username, password));
+        verified.invalidate(digest(username, password));
     }
 
     /**
@@ -230,9 +231,6 @@ public class UserService {
             rehash(user, password);
         }
         Caller caller = new Caller(user.id, user.username, user.admin);
-        if (verified.size() >= MAX_CACHED_CREDENTIALS) {
-            verified.clear();
-        }
         verified.put(digest(username, password),
                 new Verified(caller, user.credentialsVersion, now.plus(config.credentialCacheTtl())));
         return new Login(caller, null);

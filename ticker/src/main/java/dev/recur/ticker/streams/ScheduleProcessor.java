@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,9 +23,12 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
+import com.github.benmanes.caffeine.cache.Cache;
+
 import dev.recur.common.cron.CronExpression;
 import dev.recur.common.cron.FireTimes;
 import dev.recur.common.cron.InvalidCronException;
+import dev.recur.common.cache.Caches;
 import dev.recur.common.event.CatchUp;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.ScheduleSnapshot;
@@ -67,10 +69,10 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     private final TickerMetrics metrics;
     private final DueRunSlicer slicer;
     // parsing a cron is far costlier than evaluating it, and most schedules share a few expressions
-    private final Map<String, CronExpression> crons = lruCache();
+    private final Cache<String, CronExpression> crons = Caches.bounded(CACHE_SIZE);
 
     // ZoneId.of parses the id and looks up its rules: once per zone, not once per run
-    private final Map<String, ZoneId> zones = lruCache();
+    private final Cache<String, ZoneId> zones = Caches.bounded(CACHE_SIZE);
 
     // the runs of one tick share a few minutes and one publish time: each is formatted once
     private final InstantText minuteText = new InstantText();
@@ -402,8 +404,9 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
 
     private Optional<FireTimes> fireTimes(long id, TrackedSchedule schedule) {
         try {
-            CronExpression cron = crons.computeIfAbsent(schedule.cron(), CronExpression::parse);
-            ZoneId zone = zones.computeIfAbsent(schedule.timezone(), ZoneId::of);
+            // only values that parsed are kept: a failed parse throws out of get and caches nothing
+            CronExpression cron = crons.get(schedule.cron(), CronExpression::parse);
+            ZoneId zone = zones.get(schedule.timezone(), ZoneId::of);
             return Optional.of(new FireTimes(cron, zone, schedule.start(), schedule.end()));
         } catch (InvalidCronException | DateTimeException e) {
             // schedule-api validates both; a schedule that still has neither never fires rather than stop the ticker
@@ -411,16 +414,6 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
                     schedule.timezone(), e.getMessage());
             return Optional.empty();
         }
-    }
-
-    /** At most {@value #CACHE_SIZE} entries, the least recently used one dropped first; only values that parsed. */
-    private static <V> Map<String, V> lruCache() {
-        return new LinkedHashMap<>(256, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-                return size() > CACHE_SIZE;
-            }
-        };
     }
 
     static long epochMinute(Instant instant) {
