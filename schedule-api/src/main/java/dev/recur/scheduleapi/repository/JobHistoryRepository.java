@@ -3,6 +3,7 @@ package dev.recur.scheduleapi.repository;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,9 +18,10 @@ import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobRecord;
 import dev.recur.common.id.Ids;
 import dev.recur.scheduleapi.domain.JobHistoryEntry;
+import dev.recur.scheduleapi.domain.JobSummary;
+import dev.recur.scheduleapi.domain.RunSummary;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 
@@ -132,15 +134,6 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
                 .firstResultOptional();
     }
 
-    /** The schedule's jobs, newest first. */
-    public List<JobHistoryEntry> jobsOf(long scheduleId, int pageIndex, int pageSize) {
-        if (pastIntOffsets(pageIndex, pageSize)) {
-            return List.of();
-        }
-        return find("scheduleId", Sort.descending("createdAt").and("jobId"), scheduleId)
-                .page(Page.of(pageIndex, pageSize)).list();
-    }
-
     /** The ids of the schedule's runs, newest first. */
     public List<Long> runIdsOf(long scheduleId, int pageIndex, int pageSize) {
         if (pastIntOffsets(pageIndex, pageSize)) {
@@ -165,5 +158,68 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
 
     public List<JobHistoryEntry> jobsOfRuns(List<Long> runIds) {
         return list("runId in ?1", Sort.ascending("itemIndex"), runIds);
+    }
+
+    /** A place in a listing's order, after which the next page starts: a time and the id that breaks its ties. */
+    public record Position(Instant at, long id) {
+    }
+
+    private static final String SUMMARY = "select new dev.recur.scheduleapi.domain.JobSummary(j.jobId, j.runId,"
+            + " j.itemIndex, j.createStatusCode, j.resultStatus, j.createdAt, j.resultCreatedAt) from JobHistoryEntry j";
+
+    /**
+     * Up to {@code limit} of the schedule's runs, newest first (as {@link #runIdsOf}), after {@code after} if given,
+     * from row {@code offset}; each with its jobs counted, not loaded.
+     */
+    public List<RunSummary> runSummaries(long scheduleId, Position after, long offset, int limit) {
+        if (offset + limit > Integer.MAX_VALUE) {
+            return List.of();
+        }
+        var query = getEntityManager().createQuery("select new dev.recur.scheduleapi.domain.RunSummary(j.runId,"
+                        + " max(j.scheduledFor), count(j), sum(case when j.resultStatus ="
+                        + " dev.recur.common.event.JobStatus.DONE then 1L else 0L end))"
+                        + " from JobHistoryEntry j where j.scheduleId = :s group by j.runId"
+                        + (after == null ? "" : " having max(j.scheduledFor) < :at"
+                                + " or (max(j.scheduledFor) = :at and j.runId > :id)")
+                        + " order by max(j.scheduledFor) desc, j.runId", RunSummary.class)
+                .setParameter("s", scheduleId);
+        if (after != null) {
+            query.setParameter("at", after.at()).setParameter("id", after.id());
+        }
+        return query.setFirstResult((int) offset).setMaxResults(limit).getResultList();
+    }
+
+    /** The first jobs of each run (item index below {@code perRun}), without their items, in run and item order. */
+    public List<JobSummary> firstJobsOfRuns(long scheduleId, List<Long> runIds, int perRun) {
+        if (runIds.isEmpty()) {
+            return List.of();
+        }
+        return getEntityManager().createQuery(SUMMARY + " where j.scheduleId = :s and j.runId in :runs"
+                        + " and j.itemIndex < :n order by j.runId, j.itemIndex", JobSummary.class)
+                .setParameter("s", scheduleId).setParameter("runs", runIds).setParameter("n", perRun)
+                .getResultList();
+    }
+
+    /** Up to {@code limit} jobs of a run of the schedule from item index {@code fromIndex} on, in item order. */
+    public List<JobSummary> jobsOfRun(long scheduleId, long runId, int fromIndex, int limit) {
+        return getEntityManager().createQuery(SUMMARY + " where j.scheduleId = :s and j.runId = :r"
+                        + " and j.itemIndex >= :from order by j.itemIndex", JobSummary.class)
+                .setParameter("s", scheduleId).setParameter("r", runId).setParameter("from", fromIndex)
+                .setMaxResults(limit).getResultList();
+    }
+
+    /** Up to {@code limit} of the schedule's jobs, newest first, after {@code after} if given, from row {@code offset}. */
+    public List<JobSummary> jobSummaries(long scheduleId, Position after, long offset, int limit) {
+        if (offset + limit > Integer.MAX_VALUE) {
+            return List.of();
+        }
+        var query = getEntityManager().createQuery(SUMMARY + " where j.scheduleId = :s"
+                        + (after == null ? "" : " and (j.createdAt < :at or (j.createdAt = :at and j.jobId > :id))")
+                        + " order by j.createdAt desc, j.jobId", JobSummary.class)
+                .setParameter("s", scheduleId);
+        if (after != null) {
+            query.setParameter("at", after.at()).setParameter("id", after.id());
+        }
+        return query.setFirstResult((int) offset).setMaxResults(limit).getResultList();
     }
 }

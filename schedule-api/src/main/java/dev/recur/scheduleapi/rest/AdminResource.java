@@ -3,7 +3,6 @@ package dev.recur.scheduleapi.rest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -21,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -34,6 +34,7 @@ import dev.recur.scheduleapi.domain.AppUser;
 import dev.recur.scheduleapi.service.ApiException;
 import dev.recur.scheduleapi.service.Caller;
 import dev.recur.scheduleapi.service.FieldError;
+import dev.recur.scheduleapi.service.Slice;
 import dev.recur.scheduleapi.service.UserService;
 
 /**
@@ -64,10 +65,11 @@ public class AdminResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Add a user")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "user",
-            value = "{\"username\": \"alice\", \"password\": \"correct horse battery\", \"admin\": false}")))
-    @APIResponse(responseCode = "201", description = "the user",
-            content = @Content(examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestBodies.NewUser.class), examples = @ExampleObject(name = "user",
+                    value = "{\"username\": \"alice\", \"password\": \"correct horse battery\", \"admin\": false}")))
+    @APIResponse(responseCode = "201", description = "the user", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = UserView.class), examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
     @APIResponse(responseCode = "403", description = "the caller is not an administrator")
     @APIResponse(responseCode = "409", description = "a user of that name exists")
     public Response addUser(JsonNode body) {
@@ -96,22 +98,29 @@ public class AdminResource {
     }
 
     @GET
-    @Operation(summary = "List users in id order (keyset pagination with limit and after, as for schedules)")
-    @APIResponse(responseCode = "200", description = "a page of users; the next page is after the last id",
-            content = @Content(examples = @ExampleObject(name = "users",
-                    value = "{\"users\": [" + USER_EXAMPLE + "]}")))
+    @Operation(summary = "List users in id order", description = """
+            Paginated as schedules: limit (default and most: recur.schedule-api.max-page-size) and cursor, the \
+            previous page's next_cursor; after=<id> (the users after that id) works too, not with cursor.""")
+    @APIResponse(responseCode = "200", description = "a page of users", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.Users.class),
+            examples = @ExampleObject(name = "users", value = "{\"users\": [" + USER_EXAMPLE + "], \"next_cursor\": \"7\"}")))
+    @APIResponse(responseCode = "400", description = "invalid limit, after or cursor")
     @APIResponse(responseCode = "403", description = "the caller is not an administrator")
-    public Map<String, List<UserView>> list(@QueryParam("limit") String limit, @QueryParam("after") String after) {
+    public Responses.Users list(@QueryParam("limit") String limit, @QueryParam("after") String after,
+            @QueryParam("cursor") String cursor) {
         requireAdmin();
-        return Map.of("users", users.list(PathIds.after(after),
-                PathIds.limit(limit, config.maxPageSize(), config.maxPageSize())).stream().map(UserView::of).toList());
+        long afterId = cursor == null ? PathIds.after(after) : Cursors.id(Cursors.alone(cursor, after, "after"));
+        int size = PathIds.limit(limit, config.maxPageSize(), config.maxPageSize());
+        Slice<AppUser> page = Slice.of(users.list(afterId, size + 1), size);
+        return new Responses.Users(page.rows().stream().map(UserView::of).toList(),
+                page.more() ? Cursors.ofId(page.rows().get(page.rows().size() - 1).id) : null);
     }
 
     @GET
     @Path("/{id}")
     @Operation(summary = "Get a user")
-    @APIResponse(responseCode = "200", description = "the user",
-            content = @Content(examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
+    @APIResponse(responseCode = "200", description = "the user", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = UserView.class), examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "no such user")
     public UserView get(@PathParam("id") String id) {
         requireAdmin();
@@ -124,9 +133,11 @@ public class AdminResource {
     @Operation(summary = "Disable or enable a user", description = """
             A disabled user's credentials fail at once on every replica (401); its schedules keep running. An
             administrator cannot disable itself.""")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "disable", value = "{\"enabled\": false}")))
-    @APIResponse(responseCode = "200", description = "the user",
-            content = @Content(examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestBodies.UserState.class),
+            examples = @ExampleObject(name = "disable", value = "{\"enabled\": false}")))
+    @APIResponse(responseCode = "200", description = "the user", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = UserView.class), examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "no such user")
     @APIResponse(responseCode = "409", description = "the caller itself")
     public UserView changeState(@PathParam("id") String id, JsonNode body) {
@@ -159,8 +170,9 @@ public class AdminResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change a user's password (administrators: any user's; users: their own)", description = """
             The old password fails at once on every replica.""")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "password",
-            value = "{\"password\": \"another horse battery\"}")))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestBodies.Password.class), examples = @ExampleObject(name = "password",
+                    value = "{\"password\": \"another horse battery\"}")))
     @APIResponse(responseCode = "204", description = "changed")
     @APIResponse(responseCode = "403", description = "another user's, and the caller is not an administrator")
     @APIResponse(responseCode = "404", description = "no such user")

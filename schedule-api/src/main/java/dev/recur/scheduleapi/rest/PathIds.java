@@ -22,6 +22,10 @@ final class PathIds {
     }
 
     static int limit(String text, int fallback, int max) {
+        return limit("limit", text, fallback, max);
+    }
+
+    static int limit(String field, String text, int fallback, int max) {
         if (text == null) {
             return fallback;
         }
@@ -33,7 +37,7 @@ final class PathIds {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw ApiException.invalid("limit", "must be an integer from 1 to " + max);
+        throw ApiException.invalid(field, "must be an integer from 1 to " + max);
     }
 
     static int page(String text) {
@@ -49,6 +53,11 @@ final class PathIds {
             // reported below
         }
         throw ApiException.invalid("page", "must be an integer from 1");
+    }
+
+    /** The first row of page {@code page} (from 1) of {@code limit} rows; a long: it can pass 2^31. */
+    static long offset(int page, int limit) {
+        return (long) (page - 1) * limit;
     }
 
     static long after(String text) {

@@ -16,6 +16,8 @@ import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -49,6 +51,8 @@ public class QueryResource {
 
     @GET
     @Operation(summary = "The job object")
+    @APIResponse(responseCode = "200", description = "the job object", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.JobObject.class)))
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public ObjectNode job(@PathParam("id") String id, @Context UriInfo uri) {
         return HistoryViews.queryJob(owned(id), uri.getBaseUri().toString());
@@ -57,7 +61,9 @@ public class QueryResource {
     @GET
     @Path("/results")
     @Operation(summary = "The job's result pages")
-    @APIResponse(responseCode = "200", description = "the result pages; an empty list for a job that faulted without any")
+    @APIResponse(responseCode = "200", description = "the result pages; an empty list for a job that faulted without any",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = Responses.Results.class)))
     @APIResponse(responseCode = "204", description = "no results yet: the job is pending")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Response results(@PathParam("id") String id) {

@@ -3,8 +3,6 @@ package dev.recur.scheduleapi.rest;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -20,10 +18,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -40,6 +38,7 @@ import dev.recur.scheduleapi.service.Caller;
 import dev.recur.scheduleapi.service.ReadModelService;
 import dev.recur.scheduleapi.service.ScheduleRequestValidator;
 import dev.recur.scheduleapi.service.ScheduleService;
+import dev.recur.scheduleapi.service.Slice;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -109,11 +108,13 @@ public class ScheduleResource {
             own scheduled_for, and counts the others as skipped; fire_all runs every missed one inside the window; \
             skip runs none. Missed fire times older than the window are always skipped. Skipped fire times are \
             counted in stats.skipped_run_count of GET /v1/schedules/{id}.""")
-    // the body is read as bytes (see below), so its schema is given here: a JSON object, as for the other bodies
-    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT),
+    // the body is read as bytes (see below) and validated field by field, so its type is given here
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestBodies.Schedule.class),
             examples = @ExampleObject(name = "create", value = CREATE_EXAMPLE)))
-    @APIResponse(responseCode = "201", description = "created",
-            content = @Content(examples = @ExampleObject(name = "schedule", value = SCHEDULE_EXAMPLE)))
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ScheduleResponse.class),
+            examples = @ExampleObject(name = "schedule", value = SCHEDULE_EXAMPLE)))
     @APIResponse(responseCode = "400", description = "invalid input",
             content = @Content(examples = @ExampleObject(name = "error", value = ERROR_EXAMPLE)))
     @APIResponse(responseCode = "429", description = "over the active schedule quota")
@@ -146,13 +147,24 @@ public class ScheduleResource {
     }
 
     @GET
-    @Operation(summary = "List the caller's schedule ids (keyset pagination with limit and after)")
-    @APIResponse(responseCode = "200", description = "schedule ids",
-            content = @Content(examples = @ExampleObject(name = "ids", value = "{\"schedules\": [3809594044634907291]}")))
-    public Map<String, List<Long>> list(@QueryParam("active") String active, @QueryParam("limit") String limit,
-            @QueryParam("after") String after) {
-        return Map.of("schedules", schedules.list(caller.id(), PathIds.active(active), PathIds.after(after),
-                PathIds.limit(limit, config.maxPageSize(), config.maxPageSize())));
+    @Operation(summary = "List the caller's schedule ids, in id order", description = """
+            (ext) Paginated by limit (default and most: recur.schedule-api.max-page-size, 1000) and cursor: \
+            next_cursor, passed back as cursor, gives the next page; the last page has none. after=<id> (the \
+            ids after that one) works as before; it cannot be combined with cursor.""")
+    @APIResponse(responseCode = "200", description = "schedule ids", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.ScheduleIds.class),
+            examples = @ExampleObject(name = "ids",
+                    value = "{\"schedules\": [3809594044634907291], \"next_cursor\": \"3809594044634907291\"}")))
+    @APIResponse(responseCode = "400", description = "invalid active, limit, after or cursor")
+    public Responses.ScheduleIds list(@QueryParam("active") String active, @QueryParam("limit") String limit,
+            @Parameter(description = "(ext) the ids after this one; cursor does the same") @QueryParam("after") String after,
+            @Parameter(description = "(ext) next_cursor of the previous page") @QueryParam("cursor") String cursor) {
+        Boolean activeOnly = PathIds.active(active);
+        long afterId = cursor == null ? PathIds.after(after) : Cursors.id(Cursors.alone(cursor, after, "after"));
+        int size = PathIds.limit(limit, config.maxPageSize(), config.maxPageSize());
+        Slice<Long> ids = Slice.of(schedules.list(caller.id(), activeOnly, afterId, size + 1), size);
+        return new Responses.ScheduleIds(ids.rows(),
+                ids.more() ? Cursors.ofId(ids.rows().get(ids.rows().size() - 1)) : null);
     }
 
     @GET
@@ -162,8 +174,9 @@ public class ScheduleResource {
             Recur's skipped_run_count: the schedule's fire times that were skipped, not run, because they were missed \
             (the ticker was down or behind) and the catch-up policy or window did not run them. Each is counted once, \
             when the job of the first item of the run after it is reported.""")
-    @APIResponse(responseCode = "200", description = "the schedule",
-            content = @Content(examples = @ExampleObject(name = "schedule", value = DETAIL_EXAMPLE)))
+    @APIResponse(responseCode = "200", description = "the schedule", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ScheduleResponse.class),
+            examples = @ExampleObject(name = "schedule", value = DETAIL_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Uni<ScheduleResponse> get(@PathParam("id") String id) {
         // a Uni: served on the event loop (see ScheduleService.detail); a bad id still fails here, before any query
@@ -175,7 +188,13 @@ public class ScheduleResource {
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "(ext) Replace a schedule's definition; takes effect from the next fire time")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "replace", value = CREATE_EXAMPLE)))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestBodies.Schedule.class),
+            examples = @ExampleObject(name = "replace", value = CREATE_EXAMPLE)))
+    @APIResponse(responseCode = "200", description = "the schedule as replaced", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ScheduleResponse.class)))
+    @APIResponse(responseCode = "400", description = "invalid input")
+    @APIResponse(responseCode = "404", description = "unknown or not yours")
     public ScheduleResponse replace(@PathParam("id") String id, JsonNode body) {
         long scheduleId = PathIds.id(id, "schedule_id");
         Schedule schedule = schedules.replace(scheduleId, caller.id(), validator.definition(body, clock.instant()));
@@ -186,6 +205,7 @@ public class ScheduleResource {
     @Path("/{id}")
     @Operation(summary = "(ext) Delete a schedule; its history stays readable")
     @APIResponse(responseCode = "204", description = "deleted")
+    @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Response delete(@PathParam("id") String id) {
         schedules.delete(PathIds.id(id, "schedule_id"), caller.id());
         return Response.noContent().build();
@@ -195,8 +215,13 @@ public class ScheduleResource {
     @Path("/{id}/state")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Activate or deactivate a schedule")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "deactivate", value = "{\"active\": false}")))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestBodies.State.class),
+            examples = @ExampleObject(name = "deactivate", value = "{\"active\": false}")))
     @APIResponse(responseCode = "202", description = "accepted")
+    @APIResponse(responseCode = "400", description = "invalid input, or a reactivation past end_time")
+    @APIResponse(responseCode = "404", description = "unknown or not yours")
+    @APIResponse(responseCode = "429", description = "over the active schedule quota")
     public Response changeState(@PathParam("id") String id, JsonNode body) {
         long scheduleId = PathIds.id(id, "schedule_id");
         schedules.changeState(scheduleId, caller.id(), validator.active(body));
@@ -205,32 +230,74 @@ public class ScheduleResource {
 
     @GET
     @Path("/{id}/runs")
-    @Operation(summary = "The schedule's runs with their jobs, newest first (page, limit)")
-    public Map<String, List<RunView>> runs(@PathParam("id") String id, @QueryParam("page") String page,
-            @QueryParam("limit") String limit) {
+    @Operation(summary = "The schedule's runs with their jobs, newest first", description = """
+            Paginated by page (from 1) and limit (default 20), as Oxylabs clients page, or by limit and cursor (the \
+            previous page's next_cursor; not with page). Each run carries its jobs in item order, at most jobs_limit \
+            (default and most: recur.schedule-api.max-page-size, 1000) of them, without their items (GET \
+            /v1/queries/{job_id} has them), and (ext) job_count and jobs_next_cursor, the cursor of the run's further \
+            jobs for GET /v1/schedules/{id}/runs/{run_id}/jobs. success_rate counts all the run's jobs.""")
+    @APIResponse(responseCode = "200", description = "a page of runs", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.Runs.class)))
+    @APIResponse(responseCode = "400", description = "invalid id, page, limit, cursor or jobs_limit")
+    @APIResponse(responseCode = "404", description = "unknown or not yours")
+    public Responses.Runs runs(@PathParam("id") String id, @QueryParam("page") String page,
+            @QueryParam("limit") String limit,
+            @Parameter(description = "(ext) next_cursor of the previous page") @QueryParam("cursor") String cursor,
+            @Parameter(description = "(ext) most jobs per run") @QueryParam("jobs_limit") String jobsLimit) {
         long scheduleId = visibleSchedule(id);
-        return Map.of("runs", HistoryViews.runs(readModel.runs(scheduleId, PathIds.page(page) - 1,
-                PathIds.limit(limit, 20, config.maxPageSize()))));
+        Cursors.TimePage at = Cursors.timePage(cursor, page, limit, 20, config.maxPageSize());
+        int jobsPerRun = PathIds.limit("jobs_limit", jobsLimit, config.maxPageSize(), config.maxPageSize());
+        return HistoryViews.runs(readModel.runPage(scheduleId, at.after(), at.offset(), at.limit(), jobsPerRun),
+                jobsPerRun);
+    }
+
+    @GET
+    @Path("/{id}/runs/{run_id}/jobs")
+    @Operation(summary = "(ext) A run's jobs in item order (limit, cursor)", description = """
+            The jobs of a run beyond those GET /v1/schedules/{id}/runs shows: start with the run's \
+            jobs_next_cursor as cursor (none: from the first job), limit default 100.""")
+    @APIResponse(responseCode = "200", description = "a page of the run's jobs", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.Jobs.class)))
+    @APIResponse(responseCode = "400", description = "invalid id, run_id, limit or cursor")
+    @APIResponse(responseCode = "404", description = "unknown or not yours")
+    public Responses.Jobs runJobs(@PathParam("id") String id, @PathParam("run_id") String runId,
+            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        long scheduleId = visibleSchedule(id);
+        long run = PathIds.id(runId, "run_id");
+        int from = cursor == null ? 0 : Cursors.index(cursor);
+        int size = PathIds.limit(limit, 100, config.maxPageSize());
+        return HistoryViews.runJobs(readModel.runJobs(scheduleId, run, from, size));
     }
 
     @GET
     @Path("/{id}/jobs")
-    @Operation(summary = "The schedule's jobs, newest first (page, limit)")
-    public Map<String, List<JobView>> jobs(@PathParam("id") String id, @QueryParam("page") String page,
-            @QueryParam("limit") String limit) {
+    @Operation(summary = "The schedule's jobs, newest first", description = """
+            Paginated by page (from 1) and limit (default 100), or by limit and cursor (the previous page's \
+            next_cursor; not with page).""")
+    @APIResponse(responseCode = "200", description = "a page of jobs", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.Jobs.class)))
+    @APIResponse(responseCode = "400", description = "invalid id, page, limit or cursor")
+    @APIResponse(responseCode = "404", description = "unknown or not yours")
+    public Responses.Jobs jobs(@PathParam("id") String id, @QueryParam("page") String page,
+            @QueryParam("limit") String limit,
+            @Parameter(description = "(ext) next_cursor of the previous page") @QueryParam("cursor") String cursor) {
         long scheduleId = visibleSchedule(id);
-        return Map.of("jobs", readModel.jobs(scheduleId, PathIds.page(page) - 1,
-                PathIds.limit(limit, 100, config.maxPageSize())).stream().map(j -> HistoryViews.job(j, true)).toList());
+        Cursors.TimePage at = Cursors.timePage(cursor, page, limit, 100, config.maxPageSize());
+        return HistoryViews.jobs(readModel.jobPage(scheduleId, at.after(), at.offset(), at.limit()));
     }
 
     @POST
     @Path("/preview")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "(ext) The next fire times of a cron expression")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "preview",
-            value = "{\"cron\": \"0 16 * * *\", \"timezone\": \"Europe/Vilnius\", \"count\": 3}")))
-    public Map<String, List<String>> preview(JsonNode body) {
-        return Map.of("next_runs", schedules.preview(validator.preview(body, clock.instant())).stream()
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestBodies.Preview.class), examples = @ExampleObject(name = "preview",
+                    value = "{\"cron\": \"0 16 * * *\", \"timezone\": \"Europe/Vilnius\", \"count\": 3}")))
+    @APIResponse(responseCode = "200", description = "the next fire times", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.NextRuns.class)))
+    @APIResponse(responseCode = "400", description = "invalid input")
+    public Responses.NextRuns preview(JsonNode body) {
+        return new Responses.NextRuns(schedules.preview(validator.preview(body, clock.instant())).stream()
                 .map(ApiTime::format).toList());
     }
 

@@ -2,6 +2,8 @@ package dev.recur.scheduleapi.rest;
 
 import java.time.Instant;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonRawValue;
@@ -21,8 +23,10 @@ public record ScheduleResponse(
         @JsonProperty("cron") String cron,
         @JsonProperty("timezone") String timezone,
         @JsonProperty("end_time") String endTime,
+        @Schema(description = "null once the schedule is inactive or past end_time")
         @JsonProperty("next_run_at") String nextRunAt,
         @JsonProperty("created_at") String createdAt,
+        @Schema(implementation = Responses.Stats.class, description = "only in GET /v1/schedules/{id}")
         @JsonProperty("stats") @JsonInclude(JsonInclude.Include.NON_NULL) @JsonRawValue String stats) {
 
     static ScheduleResponse of(Schedule s, Instant nextRunAt, String stats) {

@@ -1,8 +1,6 @@
 package dev.recur.scheduleapi.rest;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -17,6 +15,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -53,9 +52,13 @@ public class SigningSecretResource {
                     signing too (a second `v1` in the header) for `previous_valid_for_seconds` (default 86400, at most \
                     604800; 0 ends it at once), so that receivers can switch without refusing callbacks. The answer \
                     is the only place the secret is ever shown.""")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "rotate, old secret valid one more hour",
-            value = "{\"previous_valid_for_seconds\": 3600}")))
-    @APIResponse(responseCode = "201", description = "created", content = @Content(examples = @ExampleObject(
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestBodies.SigningSecret.class),
+            examples = @ExampleObject(name = "rotate, old secret valid one more hour",
+                    value = "{\"previous_valid_for_seconds\": 3600}")))
+    @APIResponse(responseCode = "201", description = "created", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.SigningSecret.class),
+            examples = @ExampleObject(
             name = "created", value = """
                     {"secret_id": "ss_3f9a1c2b7d4e5f60", "secret": "whsec_…", "created_at": "2026-12-07 06:00:00", \
                     "previous_secret_id": "ss_0a1b2c3d4e5f6071", "previous_valid_until": "2026-12-07 07:00:00"}""")))
@@ -79,11 +82,12 @@ public class SigningSecretResource {
 
     @GET
     @Operation(summary = "(ext) The caller's signing secret, without its value")
-    @APIResponse(responseCode = "200", description = "the secret's id and times", content = @Content(examples =
-            @ExampleObject(name = "secret", value = """
+    @APIResponse(responseCode = "200", description = "the secret's id and times", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.SigningSecret.class),
+            examples = @ExampleObject(name = "secret", value = """
                     {"secret_id": "ss_3f9a1c2b7d4e5f60", "created_at": "2026-12-07 06:00:00"}""")))
     @APIResponse(responseCode = "404", description = "none: callbacks are signed with the deployment's key")
-    public Map<String, Object> get() {
+    public Responses.SigningSecret get() {
         return view(secrets.get(caller.username()).orElseThrow(() -> ApiException.notFound("signing secret")));
     }
 
@@ -98,17 +102,9 @@ public class SigningSecretResource {
         return Response.noContent().build();
     }
 
-    private static Map<String, Object> view(Issued issued) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("secret_id", issued.secretId());
-        if (issued.secret() != null) {
-            view.put("secret", issued.secret());
-        }
-        view.put("created_at", ApiTime.format(issued.createdAt()));
-        if (issued.previousSecretId() != null) {
-            view.put("previous_secret_id", issued.previousSecretId());
-            view.put("previous_valid_until", ApiTime.format(issued.previousValidUntil()));
-        }
-        return view;
+    private static Responses.SigningSecret view(Issued issued) {
+        boolean previous = issued.previousSecretId() != null;
+        return new Responses.SigningSecret(issued.secretId(), issued.secret(), ApiTime.format(issued.createdAt()),
+                issued.previousSecretId(), previous ? ApiTime.format(issued.previousValidUntil()) : null);
     }
 }

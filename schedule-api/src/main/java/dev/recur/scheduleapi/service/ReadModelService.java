@@ -2,6 +2,7 @@ package dev.recur.scheduleapi.service;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,11 @@ import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.ScheduleStats;
 import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.domain.JobHistoryEntry;
+import dev.recur.scheduleapi.domain.JobSummary;
+import dev.recur.scheduleapi.domain.RunSummary;
 import dev.recur.scheduleapi.domain.ScheduleStatsView;
 import dev.recur.scheduleapi.repository.JobHistoryRepository;
+import dev.recur.scheduleapi.repository.JobHistoryRepository.Position;
 import dev.recur.scheduleapi.repository.ScheduleRepository;
 import dev.recur.scheduleapi.repository.ScheduleStatsRepository;
 
@@ -120,9 +124,32 @@ public class ReadModelService {
         return ordered;
     }
 
+    /**
+     * A page of the schedule's runs, newest first, after {@code after} (a keyset cursor) or from row {@code offset};
+     * each run with its jobs counted and its first {@code jobsPerRun} jobs without their items, so that a page's
+     * size is bounded whatever a run's size.
+     */
     @Transactional
-    public List<JobHistoryEntry> jobs(long scheduleId, int pageIndex, int pageSize) {
-        return history.jobsOf(scheduleId, pageIndex, pageSize);
+    public Slice<RunJobs> runPage(long scheduleId, Position after, long offset, int limit, int jobsPerRun) {
+        Slice<RunSummary> runs = Slice.of(history.runSummaries(scheduleId, after, offset, limit + 1), limit);
+        Map<Long, List<JobSummary>> byRun = history.firstJobsOfRuns(scheduleId,
+                runs.rows().stream().map(RunSummary::runId).toList(), jobsPerRun).stream()
+                .collect(Collectors.groupingBy(JobSummary::runId));
+        List<RunJobs> page = new ArrayList<>(runs.rows().size());
+        runs.rows().forEach(run -> page.add(new RunJobs(run, byRun.getOrDefault(run.runId(), List.of()))));
+        return new Slice<>(page, runs.more());
+    }
+
+    /** Jobs of one run of the schedule from item index {@code fromIndex} on, in item order, without their items. */
+    @Transactional
+    public Slice<JobSummary> runJobs(long scheduleId, long runId, int fromIndex, int limit) {
+        return Slice.of(history.jobsOfRun(scheduleId, runId, fromIndex, limit + 1), limit);
+    }
+
+    /** A page of the schedule's jobs, newest first, after {@code after} or from row {@code offset}. */
+    @Transactional
+    public Slice<JobSummary> jobPage(long scheduleId, Position after, long offset, int limit) {
+        return Slice.of(history.jobSummaries(scheduleId, after, offset, limit + 1), limit);
     }
 
     @Transactional
