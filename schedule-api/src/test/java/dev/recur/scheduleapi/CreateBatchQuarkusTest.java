@@ -30,6 +30,7 @@ import dev.recur.common.event.Overlap;
 import dev.recur.common.id.Ids;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.Schedule;
+import dev.recur.scheduleapi.repository.GroupCommitCreates;
 import dev.recur.scheduleapi.repository.ReactiveScheduleRepository;
 import dev.recur.testinfra.quarkus.KafkaTestResource;
 import dev.recur.testinfra.quarkus.PostgresTestResource;
@@ -112,7 +113,7 @@ class CreateBatchQuarkusTest {
     void shouldSplitWaitingCreatesWhoseItemsTogetherExceedTheBatchBytes() throws Exception {
         String owner = Api.newUser();
         // three creates of a bit more than a third of the bound each: two fit one statement, the third does not
-        String query = "x".repeat((int) (ReactiveScheduleRepository.MAX_BATCH_BYTES * 2 / 5));
+        String query = "x".repeat((int) (GroupCommitCreates.MAX_BATCH_BYTES * 2 / 5));
         List<Schedule> schedules = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Schedule large = schedule(owner);
@@ -205,14 +206,14 @@ class CreateBatchQuarkusTest {
             // what a batch of another replica holds while it reserves the owner's quota
             otherBatch.setAutoCommit(false);
             try (PreparedStatement lock = otherBatch.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
-                lock.setInt(1, ReactiveScheduleRepository.QUOTA_LOCK_CLASS);
+                lock.setInt(1, GroupCommitCreates.QUOTA_LOCK_CLASS);
                 lock.setString(2, Long.toString(query("SELECT id FROM app_user WHERE username = ?", owner)));
                 lock.executeQuery().close();
             }
             batch = submitWhileStatementsAreBusy(List.of(schedule(owner), schedule(other)));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(query(
                     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2"
-                            + " AND classid = " + ReactiveScheduleRepository.QUOTA_LOCK_CLASS))
+                            + " AND classid = " + GroupCommitCreates.QUOTA_LOCK_CLASS))
                     .as("the batch waits for the owner's advisory lock").isEqualTo(1));
             assertThat(batch).noneMatch(CompletableFuture::isDone);
             otherBatch.commit();

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 /** Meters kept out of the registry. */
 public class MetricsFilters {
 
-    /** Metrics name of the non-blocking PostgreSQL client (ReactiveScheduleRepository): the prefix of its meters. */
+    /** Metrics name of the non-blocking PostgreSQL client (ReactivePgClient): the prefix of its meters. */
     public static final String REACTIVE_CLIENT = "recur-schedule-api-reactive";
 
     /**

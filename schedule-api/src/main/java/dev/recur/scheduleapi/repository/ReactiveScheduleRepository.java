@@ -1,134 +1,24 @@
 package dev.recur.scheduleapi.repository;
 
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import static dev.recur.scheduleapi.repository.ReactivePgClient.databaseFailure;
+import static dev.recur.scheduleapi.repository.ReactivePgClient.instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
-import dev.recur.common.event.Topics;
-import dev.recur.scheduleapi.config.MetricsFilters;
-import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.Schedule;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.core.AsyncResult;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 /**
  * The statements of the API's two most frequent requests, {@code GET /v1/schedules/{id}} and
- * {@code POST /v1/schedules}, on the non-blocking PostgreSQL client, so that both are served on the HTTP event loop:
- * no hand-off to a worker thread and back, no JDBC pool. A client of its own beside the JDBC datasource (which
- * Hibernate, Flyway and every other statement keep using), configured from the same {@code quarkus.datasource.*}
- * settings, so that deployments set the database once ({@code DB_URL}).
+ * {@code POST /v1/schedules} (through {@link GroupCommitCreates}), and a cached login's check, on the non-blocking
+ * PostgreSQL client ({@link ReactivePgClient}), so that they are served on the HTTP event loop.
  */
 @ApplicationScoped
 public class ReactiveScheduleRepository {
-
-    /** The first key of the batch statement's per-owner advisory locks ("RQOT"); the second is the owner's hash. */
-    public static final int QUOTA_LOCK_CLASS = 0x52514f54;
-
-    /**
-     * The quota reservation, the schedule and its outbox row as one statement: the inserts take their rows from the
-     * quota update, so over the quota nothing is written, and the statement is its own transaction. The casts give
-     * the parameters their types (this client lets the server infer them, and a select list infers text).
-     */
-    private static final String CREATE = """
-            WITH quota AS (
-                UPDATE app_user SET active_schedules = active_schedules + 1
-                WHERE id = $1 AND active_schedules < $2
-                RETURNING id, username),
-            created AS (
-                INSERT INTO schedule (id, owner, owner_id, cron, timezone, items, items_count, start_time, end_time,
-                                      active, catch_up, overlap, jitter_seconds, revision, created_at, updated_at)
-                SELECT $3::bigint, username, id, $4::text, $5::text, $6::text::jsonb, $7::integer, $8::timestamptz,
-                       $9::timestamptz, $10::boolean, $11::text, $12::text, $13::integer, $14::bigint,
-                       $15::timestamptz, $16::timestamptz
-                FROM quota
-                RETURNING id)
-            INSERT INTO outbox (topic, message_key, payload) SELECT $17::text, $18::text, $19::bytea FROM created""";
-
-    /**
-     * The same writes for many creates in one statement, i.e. one transaction (group commit): the creates come as
-     * arrays, one element per create. Each owner's quota is reserved for all of the owner's creates in the batch at
-     * once, or not at all: only the creates of owners whose reservation fitted are written, and the statement returns
-     * their ids.
-     *
-     * <p>Two batches in flight at once (two replicas, or more than one statement in flight) must not deadlock on the
-     * owners' rows, which the update locks in whatever order its plan reads them. So the statement first takes a
-     * transaction-scoped advisory lock per owner, in the order of the lock keys: batches that share owners queue on
-     * these in one order, and a batch only ever waits for a row lock held by a single-row writer (a lone create, a
-     * state change), which waits for nothing. Advisory locks live in the server's lock table: unlike a
-     * {@code SELECT ... FOR UPDATE} of the owners' rows in username order, they write no row version and no WAL,
-     * and need no second scan of {@code app_user}, whose rows the quota updates keep rewriting. With two batches at
-     * once, the {@code FOR UPDATE} form fell in three of five benchmark runs into a mode costing 0.22-0.31 ms of
-     * PostgreSQL's CPU per create, against 0.056-0.070 for this one; with one at a time the two are alike
-     * (docs/history/performance-schedule-api.md). The two-key form with {@link #QUOTA_LOCK_CLASS} keeps these keys
-     * apart from the outbox relay's single-key lock (PostgreSQL keeps the two forms in separate key spaces).
-     */
-    private static final String CREATE_BATCH = """
-            WITH request AS (
-                SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::integer[],
-                                     $7::timestamptz[], $8::timestamptz[], $9::boolean[], $10::text[], $11::text[],
-                                     $12::integer[], $13::bigint[], $14::timestamptz[], $15::timestamptz[],
-                                     $16::text[], $17::bytea[])
-                    WITH ORDINALITY AS r(id, owner_id, cron, timezone, items, items_count, start_time, end_time, active,
-                                         catch_up, overlap, jitter_seconds, revision, created_at, updated_at,
-                                         message_key, payload, ord)),
-            need AS (
-                SELECT owner_id, count(*)::integer AS n FROM request GROUP BY owner_id),
-            locked AS (
-                SELECT count(pg_advisory_xact_lock(%d, k)) AS n
-                FROM (SELECT DISTINCT hashtext(owner_id::text) AS k FROM need ORDER BY k) keys),
-            quota AS (
-                UPDATE app_user u SET active_schedules = u.active_schedules + need.n
-                FROM need, locked
-                WHERE u.id = need.owner_id AND locked.n > 0 AND u.active_schedules + need.n <= $18
-                RETURNING u.id, u.username),
-            created AS (
-                INSERT INTO schedule (id, owner, owner_id, cron, timezone, items, items_count, start_time, end_time,
-                                      active, catch_up, overlap, jitter_seconds, revision, created_at, updated_at)
-                SELECT r.id, q.username, q.id, r.cron, r.timezone, r.items::jsonb, r.items_count, r.start_time,
-                       r.end_time, r.active, r.catch_up, r.overlap, r.jitter_seconds, r.revision, r.created_at,
-                       r.updated_at
-                FROM request r JOIN quota q ON q.id = r.owner_id
-                ORDER BY r.ord
-                RETURNING id),
-            published AS (
-                INSERT INTO outbox (topic, message_key, payload)
-                SELECT $19::text, r.message_key, r.payload FROM request r JOIN created c ON c.id = r.id
-                ORDER BY r.ord)
-            SELECT id FROM created""".formatted(QUOTA_LOCK_CLASS);
 
     /** The schedule without its items (which may be megabytes) and its statistics as the stored JSON text. */
     private static final String DETAIL = """
@@ -140,86 +30,11 @@ public class ReactiveScheduleRepository {
     private static final String CREDENTIALS_CURRENT = """
             SELECT 1 FROM app_user WHERE id = $1 AND credentials_version = $2 AND enabled""";
 
-    /** Most bytes of items and snapshots one batch statement carries (see {@link #statementDone()}). */
-    public static final long MAX_BATCH_BYTES = 4L * 1024 * 1024;
-
-    private static final Logger LOG = Logger.getLogger(ReactiveScheduleRepository.class);
+    @Inject
+    ReactivePgClient pg;
 
     @Inject
-    Vertx vertx;
-
-    @Inject
-    ScheduleApiConfig config;
-
-    @Inject
-    MeterRegistry registry;
-
-    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
-    String jdbcUrl;
-
-    @ConfigProperty(name = "quarkus.datasource.username")
-    Optional<String> username;
-
-    @ConfigProperty(name = "quarkus.datasource.password")
-    Optional<String> password;
-
-    // the JDBC pool's bound on a new connection applies here too: with the database away, a connection attempt
-    // fails within it and the waiting request is a 503 (DatabaseDownQuarkusTest)
-    @ConfigProperty(name = "quarkus.datasource.jdbc.login-timeout", defaultValue = "2S")
-    Duration connectTimeout;
-
-    /**
-     * Pipelined: a connection carries many statements at once, so a backend answers a batch of them per wake-up
-     * instead of one per round trip. With 32 concurrent requests, against one statement per connection at a time:
-     * reads 0.043 against 0.059 ms of PostgreSQL's CPU and 0.066 against 0.079 ms of the service's per GET; creates
-     * 0.135 against 0.188 ms of PostgreSQL's CPU (docs/history/performance-schedule-api.md). Each statement has its
-     * own Sync, i.e. is its own implicit transaction: one that fails (a constraint, the quota) does not touch the
-     * others in the pipeline.
-     */
-    private SqlClient client;
-
-    /** Creates waiting for a create statement in flight to complete; guarded by {@code this}. */
-    private final ArrayDeque<PendingCreate> waiting = new ArrayDeque<>();
-    /** Create statements (single or batch) in flight; guarded by {@code this}. */
-    private int statementsInFlight;
-
-    /** Creates per create statement (1 for a lone create): how much group commit gathers. */
-    private DistributionSummary createsPerStatement;
-    /** A create statement's round trip, from sending it to its answer (its commit included). */
-    private Timer createStatementTime;
-
-    void start(@Observes StartupEvent event) {
-        createsPerStatement = DistributionSummary.builder("recur.schedule-api.create.statement.creates")
-                .description("creates written by one create statement (group commit; 1 for a create sent alone)")
-                .register(registry);
-        createStatementTime = Timer.builder("recur.schedule-api.create.statement.duration")
-                .description("round trip of a create statement, commit included")
-                .register(registry);
-        if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
-            throw new IllegalStateException("quarkus.datasource.jdbc.url must be a jdbc:postgresql:// URL: " + jdbcUrl);
-        }
-        PgConnectOptions connect = PgConnectOptions.fromUri(jdbcUrl.substring("jdbc:".length()))
-                // each statement parsed and planned once per connection (as pgjdbc does after 5 executions)
-                .setCachePreparedStatements(true);
-        username.ifPresent(connect::setUser);
-        password.ifPresent(connect::setPassword);
-        connect.setConnectTimeout((int) connectTimeout.toMillis());
-        connect.setMetricsName(MetricsFilters.REACTIVE_CLIENT);
-        PoolOptions options = new PoolOptions()
-                .setName(MetricsFilters.REACTIVE_CLIENT)
-                .setMaxSize(config.reactivePoolSize())
-                // no timer on the wait for a pooled connection: Vert.x 4.5.27's fires even after a failed connection
-                // attempt has failed the waiting request, and logs "Result is already complete" as an uncaught error
-                // on every database outage. A query holds a connection for one round trip; attempts are bounded above.
-                .setConnectionTimeout(0);
-        client = PgBuilder.client().with(options).connectingTo(connect).using(vertx).build();
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (client != null) {
-            client.close();
-        }
-    }
+    GroupCommitCreates creates;
 
     /** A schedule without its items, and the JSON of its statistics (null until delivery has reported any). */
     public record WithStats(Schedule schedule, String stats) {
@@ -230,7 +45,7 @@ public class ReactiveScheduleRepository {
      * absent as an unknown one): a null item when not. Completes on the caller's event loop.
      */
     public Uni<WithStats> findOwnedWithStats(long id, long owner) {
-        return Uni.createFrom().emitter(emitter -> client.preparedQuery(DETAIL).execute(Tuple.of(id, owner))
+        return Uni.createFrom().emitter(emitter -> pg.client().preparedQuery(DETAIL).execute(Tuple.of(id, owner))
                 .onComplete(result -> {
                     if (result.failed()) {
                         emitter.fail(databaseFailure("cannot read schedule " + id, result.cause()));
@@ -252,7 +67,7 @@ public class ReactiveScheduleRepository {
      * cached login, on this client so that it runs on the HTTP event loop. Completes on the caller's event loop.
      */
     public Uni<Boolean> credentialsCurrent(long userId, long version) {
-        return Uni.createFrom().emitter(emitter -> client.preparedQuery(CREDENTIALS_CURRENT)
+        return Uni.createFrom().emitter(emitter -> pg.client().preparedQuery(CREDENTIALS_CURRENT)
                 .execute(Tuple.of(userId, version)).onComplete(result -> {
                     if (result.failed()) {
                         emitter.fail(databaseFailure("cannot check the credentials of user " + userId, result.cause()));
@@ -263,200 +78,12 @@ public class ReactiveScheduleRepository {
     }
 
     /**
-     * A new schedule with its snapshot in the outbox, counted against its owner's quota of active schedules
-     * ({@code recur.schedule-api.max-active-schedules-per-user}), committed by one statement. Group commit: while
-     * {@code recur.schedule-api.create-batch.statements-in-flight} create statements are in flight, creates wait and
-     * are then written together by one statement, one transaction; a lone create goes out at once. A create whose
-     * owner's part of a batch does not fit the quota, and every create of a batch that fails as a whole (a constraint,
-     * a deadlock), is written again by a statement of its own, so that its answer is its own. Completes on the
-     * caller's context.
+     * A new schedule with its snapshot in the outbox, within its owner's quota ({@link GroupCommitCreates}).
      *
      * @return false, having written nothing, when the owner already has the most active schedules allowed
      */
     public Uni<Boolean> createWithinQuota(Schedule s, byte[] snapshot) {
-        return Uni.createFrom().emitter(emitter -> {
-            PendingCreate create = new PendingCreate(s, snapshot, Vertx.currentContext(), emitter);
-            synchronized (this) {
-                if (statementsInFlight >= config.createBatch().statementsInFlight()) {
-                    waiting.add(create);
-                    return;
-                }
-                statementsInFlight++;
-            }
-            createOne(create, true);
-        });
-    }
-
-    /** A create on its way: its schedule, snapshot, and the context and emitter of its request. */
-    private record PendingCreate(Schedule schedule, byte[] snapshot, Context context, UniEmitter<? super Boolean> emitter) {
-
-        /** Roughly what the create adds to a statement: its items (as text, once) and its snapshot. */
-        long bytes() {
-            return (long) schedule.items.length() + snapshot.length;
-        }
-
-        void complete(Boolean created) {
-            onContext(() -> emitter.complete(created));
-        }
-
-        void fail(Throwable failure) {
-            onContext(() -> emitter.fail(failure));
-        }
-
-        // a batch's statement completes on the context that sent it; each request resumes on its own event loop
-        private void onContext(Runnable action) {
-            if (context == null || context == Vertx.currentContext()) {
-                action.run();
-            } else {
-                context.runOnContext(ignored -> action.run());
-            }
-        }
-    }
-
-    /** The single statement of one create; {@code counted}: it holds one of the in-flight places. */
-    private void createOne(PendingCreate create, boolean counted) {
-        Schedule s = create.schedule();
-        Tuple parameters;
-        try {
-            // wrap: the array as it is (start_time may be null)
-            parameters = Tuple.wrap(new Object[] {s.ownerId, config.maxActiveSchedulesPerUser(), s.id, s.cron,
-                    s.timezone, s.items, s.itemsCount, timestamp(s.startTime), timestamp(s.endTime), s.active,
-                    s.catchUp.name(), s.overlap.name(), s.jitterSeconds, s.revision, timestamp(s.createdAt),
-                    timestamp(s.updatedAt), config.outbox().topic(), Topics.key(s.id), Buffer.buffer(create.snapshot())});
-        } catch (RuntimeException e) {
-            // a bug, answered as such; the in-flight place must not be lost with it, or every later create would wait
-            if (counted) {
-                statementDone();
-            }
-            create.fail(e);
-            return;
-        }
-        long sent = System.nanoTime();
-        createsPerStatement.record(1);
-        client.preparedQuery(CREATE).execute(parameters).onComplete(result -> {
-            createStatementTime.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
-            if (counted) {
-                statementDone();
-            }
-            if (result.failed()) {
-                create.fail(databaseFailure("cannot create schedule " + s.id, result.cause()));
-            } else {
-                create.complete(result.result().rowCount() == 1);
-            }
-        });
-    }
-
-    /** Many creates in one statement, which holds one in-flight place. */
-    private void createBatch(List<PendingCreate> batch) {
-        Tuple parameters;
-        try {
-            parameters = batchParameters(batch);
-        } catch (RuntimeException e) {
-            // a bug in one create's fields: each create by itself, so that only that one fails
-            statementDone();
-            batch.forEach(create -> createOne(create, false));
-            return;
-        }
-        long sent = System.nanoTime();
-        createsPerStatement.record(batch.size());
-        client.preparedQuery(CREATE_BATCH).execute(parameters).onComplete(result -> {
-            createStatementTime.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
-            batchDone(batch, result);
-        });
-    }
-
-    /** The batch as arrays, one per column, in the order of {@link #CREATE_BATCH}'s parameters. */
-    private Tuple batchParameters(List<PendingCreate> batch) {
-        int n = batch.size();
-        Long[] ids = new Long[n];
-        Long[] owners = new Long[n];
-        String[] crons = new String[n];
-        String[] timezones = new String[n];
-        String[] items = new String[n];
-        Integer[] itemsCounts = new Integer[n];
-        OffsetDateTime[] startTimes = new OffsetDateTime[n];
-        OffsetDateTime[] endTimes = new OffsetDateTime[n];
-        Boolean[] actives = new Boolean[n];
-        String[] catchUps = new String[n];
-        String[] overlaps = new String[n];
-        Integer[] jitters = new Integer[n];
-        Long[] revisions = new Long[n];
-        OffsetDateTime[] createdAts = new OffsetDateTime[n];
-        OffsetDateTime[] updatedAts = new OffsetDateTime[n];
-        String[] keys = new String[n];
-        Buffer[] payloads = new Buffer[n];
-        for (int i = 0; i < n; i++) {
-            Schedule s = batch.get(i).schedule();
-            ids[i] = s.id;
-            owners[i] = s.ownerId;
-            crons[i] = s.cron;
-            timezones[i] = s.timezone;
-            items[i] = s.items;
-            itemsCounts[i] = s.itemsCount;
-            startTimes[i] = timestamp(s.startTime);
-            endTimes[i] = timestamp(s.endTime);
-            actives[i] = s.active;
-            catchUps[i] = s.catchUp.name();
-            overlaps[i] = s.overlap.name();
-            jitters[i] = s.jitterSeconds;
-            revisions[i] = s.revision;
-            createdAts[i] = timestamp(s.createdAt);
-            updatedAts[i] = timestamp(s.updatedAt);
-            keys[i] = Topics.key(s.id);
-            payloads[i] = Buffer.buffer(batch.get(i).snapshot());
-        }
-        return Tuple.wrap(new Object[] {ids, owners, crons, timezones, items, itemsCounts, startTimes, endTimes,
-                actives, catchUps, overlaps, jitters, revisions, createdAts, updatedAts, keys, payloads,
-                config.maxActiveSchedulesPerUser(), config.outbox().topic()});
-    }
-
-    private void batchDone(List<PendingCreate> batch, AsyncResult<RowSet<Row>> result) {
-        statementDone();
-        if (result.failed()) {
-            // e.g. an id collision, a deadlock, the database down: each create gets the answer of its own statement
-            LOG.debugf("a batch of %d creates failed, writing each by itself: %s", batch.size(), result.cause());
-            batch.forEach(create -> createOne(create, false));
-            return;
-        }
-        Set<Long> created = new HashSet<>();
-        result.result().forEach(row -> created.add(row.getLong(0)));
-        for (PendingCreate create : batch) {
-            if (created.contains(create.schedule().id)) {
-                create.complete(true);
-            } else {
-                // its owner's creates in the batch did not fit together: some of them may fit one by one
-                createOne(create, false);
-            }
-        }
-    }
-
-    /** A create statement has completed: its in-flight place goes to the creates waiting, if any, as one statement. */
-    private void statementDone() {
-        List<PendingCreate> next;
-        synchronized (this) {
-            if (waiting.isEmpty()) {
-                statementsInFlight--;
-                return;
-            }
-            int size = Math.min(waiting.size(), config.createBatch().maxSize());
-            next = new ArrayList<>(size);
-            // a bound on the statement's bytes too: a create may carry megabytes of items, and 64 of those in one
-            // message would be a buffer of hundreds of megabytes; the first create always goes, however large
-            long bytes = 0;
-            while (next.size() < size) {
-                long createBytes = waiting.peek().bytes();
-                if (!next.isEmpty() && bytes + createBytes > MAX_BATCH_BYTES) {
-                    break;
-                }
-                bytes += createBytes;
-                next.add(waiting.poll());
-            }
-        }
-        if (next.size() == 1) {
-            createOne(next.get(0), true);
-        } else {
-            createBatch(next);
-        }
+        return creates.createWithinQuota(s, snapshot);
     }
 
     private static WithStats withStats(long id, long owner, RowSet<Row> rows) {
@@ -475,25 +102,5 @@ public class ReactiveScheduleRepository {
         s.endTime = instant(row.getOffsetDateTime(5));
         s.createdAt = instant(row.getOffsetDateTime(6));
         return new WithStats(s, row.getString(7));
-    }
-
-    /**
-     * The failure as the JDBC path would report it, for the same status and error body: PostgreSQL's own errors
-     * keep their SQLSTATE (a server shutting down is 57P01, a 503); anything else the pool reports (connection
-     * refused, lost or not made within the connect timeout) means the database cannot be reached.
-     */
-    private static SQLException databaseFailure(String what, Throwable cause) {
-        if (cause instanceof PgException pg) {
-            return new SQLException(what + ": " + pg.getErrorMessage(), pg.getSqlState(), pg);
-        }
-        return new SQLTransientConnectionException(what + ": " + cause.getMessage(), "08006", cause);
-    }
-
-    private static OffsetDateTime timestamp(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    private static Instant instant(OffsetDateTime timestamp) {
-        return timestamp == null ? null : timestamp.toInstant();
     }
 }
