@@ -1,9 +1,7 @@
 package dev.recur.scheduleapi.repository;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Instant;
+import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,8 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
+import jakarta.persistence.Query;
 
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobRecord;
@@ -20,8 +18,8 @@ import dev.recur.common.id.Ids;
 import dev.recur.scheduleapi.domain.JobHistoryEntry;
 import dev.recur.scheduleapi.domain.JobSummary;
 import dev.recur.scheduleapi.domain.RunSummary;
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 
@@ -37,7 +35,8 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
                                      created_at)
             SELECT job_id, run_id, schedule_id, pending.owner, s.owner_id, scheduled_for::timestamptz, item_index,
                    item::jsonb, pending.created_at::timestamptz
-            FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[])
+            FROM unnest(CAST(?1 AS bigint[]), CAST(?2 AS bigint[]), CAST(?3 AS bigint[]), CAST(?4 AS text[]),
+                        CAST(?5 AS text[]), CAST(?6 AS int[]), CAST(?7 AS text[]), CAST(?8 AS text[]))
                  AS pending(job_id, run_id, schedule_id, owner, scheduled_for, item_index, item, created_at)
                  LEFT JOIN schedule s ON s.id = pending.schedule_id
             ON CONFLICT (job_id) DO NOTHING""";
@@ -53,8 +52,10 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
             SELECT job_id, run_id, schedule_id, finished.owner, s.owner_id, scheduled_for::timestamptz, item_index,
                    item::jsonb, create_status_code, result_status, error, finished.created_at::timestamptz,
                    result_created_at::timestamptz, results_bucket, results_key, results_offset, results_size
-            FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[],
-                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
+            FROM unnest(CAST(?1 AS bigint[]), CAST(?2 AS bigint[]), CAST(?3 AS bigint[]), CAST(?4 AS text[]),
+                        CAST(?5 AS text[]), CAST(?6 AS int[]), CAST(?7 AS text[]), CAST(?8 AS int[]),
+                        CAST(?9 AS text[]), CAST(?10 AS text[]), CAST(?11 AS text[]), CAST(?12 AS text[]),
+                        CAST(?13 AS text[]), CAST(?14 AS text[]), CAST(?15 AS bigint[]), CAST(?16 AS bigint[]))
                  AS finished(job_id, run_id, schedule_id, owner, scheduled_for, item_index, item, create_status_code,
                              result_status, error, created_at, result_created_at, results_bucket, results_key,
                              results_offset, results_size)
@@ -68,11 +69,13 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
                 results_key = EXCLUDED.results_key, results_offset = EXCLUDED.results_offset,
                 results_size = EXCLUDED.results_size""";
 
-    private static final String[] FINISHED_TYPES = {"bigint", "bigint", "bigint", "text", "text", "int4", "text",
-            "int4", "text", "text", "text", "text", "text", "text", "bigint", "bigint"};
+    private static final Class<?>[] PENDING_TYPES = {Long.class, Long.class, Long.class, String.class, String.class,
+            Integer.class, String.class, String.class};
 
-    @Inject
-    AgroalDataSource dataSource;
+    private static final Class<?>[] FINISHED_TYPES = {Long.class, Long.class, Long.class, String.class, String.class,
+            Integer.class, String.class, Integer.class, String.class, String.class, String.class, String.class,
+            String.class, String.class, Long.class, Long.class};
+
 
     /** The jobs of due-run slices, pending until their records arrive from recur.job-history. */
     public void insertPending(List<DueRun> slices) {
@@ -86,8 +89,7 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
                         slice.scheduledFor().toString(), index, slice.items().get(i).toString(), createdAt});
             }
         }
-        write(INSERT_PENDING, new String[] {"bigint", "bigint", "bigint", "text", "text", "int4", "text", "text"}, rows,
-                "the pending jobs of " + slices.size() + " due-run slices");
+        write(INSERT_PENDING, PENDING_TYPES, rows, "the pending jobs of " + slices.size() + " due-run slices");
     }
 
     /** Finished jobs from recur.job-history; of several records of one job, the last one counts. */
@@ -109,22 +111,27 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
         write(UPSERT_FINISHED, FINISHED_TYPES, rows, records.size() + " job records");
     }
 
-    /** Runs {@code sql} with one array parameter per column, {@link #JOBS_PER_STATEMENT} rows at a time. */
-    private void write(String sql, String[] columnTypes, List<Object[]> rows, String what) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql)) {
+    /**
+     * Runs {@code sql} with one array parameter per column (of the column's Java type, which gives the SQL array's
+     * type), {@link #JOBS_PER_STATEMENT} rows at a time, each statement its own transaction unless the caller has one.
+     */
+    private void write(String sql, Class<?>[] columnTypes, List<Object[]> rows, String what) {
+        try {
             for (int from = 0; from < rows.size(); from += JOBS_PER_STATEMENT) {
                 List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + JOBS_PER_STATEMENT));
-                for (int column = 0; column < columnTypes.length; column++) {
-                    Object[] values = new Object[chunk.size()];
-                    for (int r = 0; r < values.length; r++) {
-                        values[r] = chunk.get(r)[column];
+                QuarkusTransaction.joiningExisting().run(() -> {
+                    Query statement = getEntityManager().createNativeQuery(sql);
+                    for (int column = 0; column < columnTypes.length; column++) {
+                        Object[] values = (Object[]) Array.newInstance(columnTypes[column], chunk.size());
+                        for (int r = 0; r < values.length; r++) {
+                            values[r] = chunk.get(r)[column];
+                        }
+                        statement.setParameter(column + 1, values);
                     }
-                    statement.setArray(column + 1, connection.createArrayOf(columnTypes[column], values));
-                }
-                statement.executeUpdate();
+                    statement.executeUpdate();
+                });
             }
-        } catch (SQLException e) {
+        } catch (RuntimeException e) {
             throw new PersistenceException("cannot record " + what, e);
         }
     }
