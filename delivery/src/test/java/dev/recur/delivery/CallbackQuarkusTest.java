@@ -31,6 +31,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.recur.common.event.DeliveryDeadLetter;
 import dev.recur.common.event.DeliveryKind;
+import dev.recur.common.event.DeliveryReplay;
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.Topics;
@@ -363,6 +364,54 @@ class CallbackQuarkusTest {
         return JobResult.of(r.jobId(), r.scheduleId(), r.runId(), owner, r.scheduledFor(), r.itemIndex(), r.item(),
                 r.createStatusCode(), r.status(), r.error(), r.backend(), r.attempts(), r.createdAt(), r.updatedAt(),
                 r.results(), r.resultsRef());
+    }
+
+    @Test
+    void shouldDeliverADeadLetteredCallbackOnceWhenItsReplayArrivesTwice() {
+        String path = "/replayed/" + UUID.randomUUID();
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(503)));
+        JobResult job = Fixtures.result(Fixtures.newScheduleId(), 0,
+                Fixtures.item().put("callback_url", CallbackReceiverResource.url(path)), 200, JobStatus.DONE);
+        Fixtures.publish(job);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(deadLetters(job.jobId())).hasSize(1));
+        assertThat(requests(path)).hasSize(4);
+        // the receiver is back (the newest stub wins)
+        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(200)));
+        DeliveryReplay othersJob = replay(job, "mallory");
+        DeliveryReplay replay = replay(job, "alice");
+        DeliveryReplay later = replay(job, "alice");
+
+        // one partition (the schedule's key), in this order: another owner's command, the command twice, another one
+        Fixtures.publishReplays(othersJob, replay, replay, later);
+
+        await().atMost(WAIT).until(() -> replayed(later.replayId()) != null);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(requests(path)).hasSize(5);
+            assertThat(pendingDeliveries(job.jobId())).isZero();
+        });
+        assertThat(replayed(othersJob.replayId())).as("another owner's job").isFalse();
+        assertThat(replayed(replay.replayId())).isTrue();
+        assertThat(replayed(later.replayId())).as("no longer dead-lettered").isFalse();
+        assertThat(requests(path).get(4).getHeader("X-Recur-Job-Id")).isEqualTo(Long.toString(job.jobId()));
+        assertThat(deadLetters(job.jobId())).hasSize(1);
+    }
+
+    private static DeliveryReplay replay(JobResult job, String owner) {
+        return DeliveryReplay.of(UUID.randomUUID().toString(), job.jobId(), job.scheduleId(), owner,
+                DeliveryKind.CALLBACK, owner, Instant.now());
+    }
+
+    /** Whether delivery acted on the replay command; null until it received it. */
+    private Boolean replayed(String replayId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT replayed FROM delivery_replay WHERE replay_id = ?::uuid")) {
+            s.setString(1, replayId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? r.getBoolean(1) : null;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private List<DeliveryDeadLetter> deadLetters(long jobId) {

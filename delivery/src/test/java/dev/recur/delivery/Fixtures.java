@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.recur.common.event.DeliveryReplay;
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.ResultPage;
@@ -104,6 +105,19 @@ final class Fixtures {
                 new EventSerializer<>())) {
             producer.send(new ProducerRecord<>(Topics.TENANT_BUCKETS, owner, TenantBuckets.of(owner, buckets,
                     Instant.now())));
+            producer.flush();
+        }
+    }
+
+    /** Publishes replay commands as schedule-api's outbox does, in order (keyed by schedule id). */
+    static void publishReplays(DeliveryReplay... commands) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
+        try (KafkaProducer<String, DeliveryReplay> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new EventSerializer<>())) {
+            for (DeliveryReplay command : commands) {
+                producer.send(new ProducerRecord<>(Topics.DELIVERY_REPLAYS, Topics.key(command.scheduleId()), command));
+            }
             producer.flush();
         }
     }

@@ -316,7 +316,7 @@ class KubernetesManifestsTest {
                 "group literal " + streamsApp + " Read", "topic prefix " + streamsApp + "- Create",
                 "transactionalId prefix " + streamsApp + "- Write"));
         expected.get("schedule-api").addAll(Set.of("topic literal " + Topics.SCHEDULES + " Write",
-                "topic literal " + Topics.SIGNING_SECRETS + " Write"));
+                "topic literal " + Topics.SIGNING_SECRETS + " Write", "topic literal " + Topics.DELIVERY_REPLAYS + " Write"));
         expected.get("job-runner").addAll(Set.of("topic literal " + Topics.DUE_RUNS + " Read", "topic literal " + Topics.JOB_RESULTS + " Write",
                 "group literal recur-job-runner Read", "transactionalId prefix recur-job-runner- Write"));
         expected.get("delivery").addAll(Set.of("topic literal " + Topics.SCHEDULE_STATS + " Write",

@@ -25,6 +25,12 @@ public final class Topics {
     public static final String DELIVERY_DLQ = "recur.delivery-dlq";
 
     /**
+     * Key schedule id; value {@link DeliveryReplay}, a command to deliver a dead-lettered delivery again; not
+     * compacted. INTERNAL: only schedule-api writes and only delivery reads it.
+     */
+    public static final String DELIVERY_REPLAYS = "recur.delivery-replays";
+
+    /**
      * Key owner; value {@link SigningSecret}, a tenant's callback signing secret, or a tombstone; compacted. INTERNAL:
      * only schedule-api writes and only delivery reads it (its values are secrets). Deployments set
      * {@code min.compaction.lag.ms} to {@link #SIGNING_SECRETS_MIN_COMPACTION_LAG_MS}, above the longest rotation
@@ -54,6 +60,7 @@ public final class Topics {
             new Spec(SCHEDULE_STATS, 6, true, 1024 * 1024),
             new Spec(JOB_HISTORY, 6, true, 1024 * 1024),
             new Spec(DELIVERY_DLQ, 3, false, 1024 * 1024),
+            new Spec(DELIVERY_REPLAYS, 3, false, 64 * 1024),
             new Spec(SIGNING_SECRETS, 1, true, 64 * 1024),
             new Spec(TENANT_BUCKETS, 1, true, 64 * 1024));
 

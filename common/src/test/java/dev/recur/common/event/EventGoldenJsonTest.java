@@ -38,6 +38,7 @@ class EventGoldenJsonTest {
                 Arguments.of("job_record.json", JobRecord.class),
                 Arguments.of("job_record_packed.json", JobRecord.class),
                 Arguments.of("delivery_dead_letter.json", DeliveryDeadLetter.class),
+                Arguments.of("delivery_replay.json", DeliveryReplay.class),
                 Arguments.of("signing_secret.json", SigningSecret.class),
                 Arguments.of("tenant_buckets.json", TenantBuckets.class));
     }

@@ -48,6 +48,7 @@ class EventSchemaTest {
             ScheduleStats.TYPE, ScheduleStats.class,
             JobRecord.TYPE, JobRecord.class,
             DeliveryDeadLetter.TYPE, DeliveryDeadLetter.class,
+            DeliveryReplay.TYPE, DeliveryReplay.class,
             SigningSecret.TYPE, SigningSecret.class,
             TenantBuckets.TYPE, TenantBuckets.class);
 
@@ -155,7 +156,9 @@ class EventSchemaTest {
                 JobRecord.of(JOB_ID, RUN_ID, SCHEDULE_ID, "alice", AT, 0, item, 524, JobStatus.FAULTED, "gave up",
                         AT, AT.plusSeconds(2), null),
                 DeliveryDeadLetter.of(JOB_ID, SCHEDULE_ID, RUN_ID, "alice", DeliveryKind.GCS, "gs://bucket/path", 5,
-                        AT, AT.plusSeconds(600), null, "access denied"));
+                        AT, AT.plusSeconds(600), null, "access denied"),
+                DeliveryReplay.of("0b8e2f4c-6a1d-4f3e-9c2b-7d5a1e0f3b6c", JOB_ID, SCHEDULE_ID, "alice",
+                        DeliveryKind.S3, "admin", AT));
 
         for (Object event : events) {
             JsonNode json = Golden.tree(EventJson.write(event));
@@ -221,7 +224,9 @@ class EventSchemaTest {
                 invalid("job_record_packed.json", "negative offset", "minimum",
                         json -> ((ObjectNode) json.get("results_ref")).put("offset", -1)),
                 invalid("delivery_dead_letter.json", "unknown kind", "enum", json -> json.put("kind", "ftp")),
-                invalid("delivery_dead_letter.json", "missing target", "required", json -> json.remove("target")));
+                invalid("delivery_dead_letter.json", "missing target", "required", json -> json.remove("target")),
+                invalid("delivery_replay.json", "missing replay_id", "required", json -> json.remove("replay_id")),
+                invalid("delivery_replay.json", "replay_id not a UUID", "pattern", json -> json.put("replay_id", "1")));
     }
 
     @ParameterizedTest(name = "[{index}] {0}: {1}")

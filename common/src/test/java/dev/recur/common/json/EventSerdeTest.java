@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.recur.common.event.DeliveryDeadLetter;
+import dev.recur.common.event.DeliveryReplay;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.JobResult;
@@ -32,7 +33,8 @@ class EventSerdeTest {
                 Arguments.of(ScheduleStatsDeserializer.class, ScheduleStats.class, "schedule_stats.json"),
                 Arguments.of(JobRecordDeserializer.class, JobRecord.class, "job_record.json"),
                 Arguments.of(DeliveryDeadLetterDeserializer.class, DeliveryDeadLetter.class,
-                        "delivery_dead_letter.json"));
+                        "delivery_dead_letter.json"),
+                Arguments.of(DeliveryReplayDeserializer.class, DeliveryReplay.class, "delivery_replay.json"));
     }
 
     // Kafka instantiates a deserializer named in configuration through its no-argument constructor

@@ -22,6 +22,7 @@ import dev.recur.delivery.domain.RetryPolicy;
 import dev.recur.delivery.repository.DeliveryRepository;
 import dev.recur.delivery.repository.OutboxRepository;
 import dev.recur.delivery.repository.OutboxRepository.OutboxEvent;
+import dev.recur.delivery.repository.ReplayRepository;
 
 /** What happened to attempts: the state changes of the delivery table, each in its own transaction. */
 @ApplicationScoped
@@ -29,15 +30,17 @@ public class DeliveryLog {
 
     private final DeliveryRepository deliveries;
     private final OutboxRepository outbox;
+    private final ReplayRepository replays;
     private final DeliveryLease lease;
     private final DeliveryConfig config;
     private final RetryPolicy policy;
     private final Clock clock;
 
-    DeliveryLog(DeliveryRepository deliveries, OutboxRepository outbox, DeliveryLease lease, DeliveryConfig config,
-            Clock clock) {
+    DeliveryLog(DeliveryRepository deliveries, OutboxRepository outbox, ReplayRepository replays, DeliveryLease lease,
+            DeliveryConfig config, Clock clock) {
         this.deliveries = deliveries;
         this.outbox = outbox;
+        this.replays = replays;
         this.lease = lease;
         this.config = config;
         this.clock = clock;
@@ -58,7 +61,7 @@ public class DeliveryLog {
     /**
      * Records a failed attempt that started at {@code startedAt}: schedules the next one, or, when the
      * attempts or the age are used up or retrying cannot help, moves the delivery to the dead-letter
-     * topic (through the outbox, in the same transaction as its removal).
+     * topic (through the outbox, in the same transaction as its removal) and keeps it replayable.
      *
      * @return true if the delivery was dead-lettered
      */
@@ -74,6 +77,7 @@ public class DeliveryLog {
             return false;
         }
         deliveries.delete(List.of(delivery.id()));
+        replays.markDead(delivery.jobId(), delivery.kind(), delivery.target(), now);
         // the topic is read beyond delivery: a URL's userinfo and query (receivers' tokens) stay out of it
         DeliveryDeadLetter letter = DeliveryDeadLetter.of(job.jobId(), job.scheduleId(), job.runId(), job.owner(),
                 delivery.kind(), UrlRedaction.redact(delivery.target()), attempts, first, now, outcome.statusCode(),
