@@ -59,6 +59,10 @@ class JobRunnerQuarkusTest {
     @InjectScraper
     WireMockServer scraper;
 
+    /** Prometheus metrics, on the management port. */
+    @io.quarkus.test.common.http.TestHTTPResource(value = "metrics", management = true)
+    java.net.URL metricsUrl;
+
     @BeforeAll
     static void connect() {
         traffic = new DueRunTraffic(Infra.kafka().bootstrapServers());
@@ -176,7 +180,7 @@ class JobRunnerQuarkusTest {
 
         runOneItem(scheduleId, "carol", scraperItem("metrics_probe", query));
 
-        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = io.restassured.RestAssured.given().get(metricsUrl).then().statusCode(200).extract().asString();
         assertThat(metrics)
                 .contains("recur_jobrunner_jobs_started_total{source=\"metrics_probe\"} 1.0")
                 .contains("recur_jobrunner_jobs_done_total{source=\"metrics_probe\"} 1.0")

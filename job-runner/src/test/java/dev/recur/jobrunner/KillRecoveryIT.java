@@ -195,6 +195,8 @@ class KillRecoveryIT {
                 "-Xmx256m",
                 "--add-opens", "java.base/java.lang=ALL-UNNAMED",
                 "-Dquarkus.http.port=0",
+                // health and metrics: any free port too (the default, 9082, may be taken by another run on the machine)
+                "-Dquarkus.management.port=0",
                 "-Drecur.job-runner.max-in-flight=4",
                 "-Drecur.job-runner.instance-id=kill-test",
                 "-Drecur.job-runner.session-timeout=PT6S",

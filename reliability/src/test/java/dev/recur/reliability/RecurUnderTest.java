@@ -255,9 +255,9 @@ final class RecurUnderTest implements AutoCloseable {
         return runs;
     }
 
-    /** The value of a Prometheus sample of a service's {@code /q/metrics}, 0 when absent. */
+    /** The value of a Prometheus sample of a service's {@code /q/metrics} (management port), 0 when absent. */
     double metric(String service, String name, String label) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(recur.service(service).baseUrl() + "/q/metrics"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(recur.service(service).managementUrl() + "/q/metrics"))
                 .timeout(Duration.ofSeconds(30)).build();
         String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
         double sum = 0;
@@ -269,9 +269,9 @@ final class RecurUnderTest implements AutoCloseable {
         return sum;
     }
 
-    /** HTTP status of a service's readiness check, or -1 when it does not answer. */
+    /** HTTP status of a service's readiness check (management port), or -1 when it does not answer. */
     int readiness(String service) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(recur.service(service).baseUrl() + "/q/health/ready"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(recur.service(service).managementUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(5)).build();
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();

@@ -35,7 +35,7 @@ class ServiceEndpointsQuarkusTest extends ServiceEndpointsTest {
     @Test
     void shouldExposeCreateStatementMetricsWhenAScheduleIsCreated() {
         Api.createSchedule(Api.newUser());
-        given().when().get("/q/metrics").then().statusCode(200)
+        given().when().get(management("metrics")).then().statusCode(200)
                 .body(containsString("recur_schedule_api_create_statement_duration_seconds_count"))
                 .body(containsString("recur_schedule_api_create_statement_creates_count"));
     }
@@ -53,7 +53,7 @@ class ServiceEndpointsQuarkusTest extends ServiceEndpointsTest {
         SocketAddress server = SocketAddress.inetSocketAddress(5432, "localhost");
         metrics.createClientMetrics(server, "sql", MetricsFilters.REACTIVE_CLIENT);
         metrics.createClientMetrics(server, "sql", MetricsFilters.REACTIVE_CLIENT);
-        given().when().get("/q/metrics").then().statusCode(200)
+        given().when().get(management("metrics")).then().statusCode(200)
                 .body(containsString("sql_pool_active{pool_name=\"recur-schedule-api-reactive\""))
                 .body(containsString("recur_schedule_api_reactive_processing_seconds_count"));
         // Vert.x's metrics register on the global registry

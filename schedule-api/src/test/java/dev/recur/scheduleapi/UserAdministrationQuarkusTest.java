@@ -54,6 +54,10 @@ class UserAdministrationQuarkusTest {
     @Inject
     TestClock clock;
 
+    /** Prometheus metrics, on the management port. */
+    @io.quarkus.test.common.http.TestHTTPResource(value = "metrics", management = true)
+    java.net.URL metricsUrl;
+
     @Inject
     UserService users;
 
@@ -240,7 +244,7 @@ class UserAdministrationQuarkusTest {
         // a success forgets the username's failures
         as(user).get("/v1/schedules").then().statusCode(200);
         given().auth().preemptive().basic(user, "wrong-again").get("/v1/schedules").then().statusCode(401);
-        given().get("/q/metrics").then().statusCode(200)
+        given().get(metricsUrl).then().statusCode(200)
                 .body(containsString("recur_login_throttled_total{scope=\"user\"}"))
                 .body(containsString("recur_login_failures_total{reason=\"wrong_password\"}"));
     }

@@ -66,6 +66,12 @@ public final class LocalRecur implements AutoCloseable {
     }
 
     public static final String RESULTS_BUCKET = "recur-results";
+    /**
+     * A service on a fixed HTTP port has its management interface (health, metrics) this much higher, as the services'
+     * own defaults have it ({@code MANAGEMENT_PORT}: 9080 for schedule-api's 8080, and so on); one on a free HTTP port
+     * (tests) gets another free port for it.
+     */
+    public static final int MANAGEMENT_PORT_OFFSET = 1000;
     public static final String ADMIN_USER = "admin";
 
     private final Options options;
@@ -129,6 +135,10 @@ public final class LocalRecur implements AutoCloseable {
         System.out.println("  Credentials:   " + ADMIN_USER + " / " + recur.adminPassword()
                 + "   (HTTP Basic; kept in " + data.resolve("admin-password") + ")");
         System.out.println("  Swagger UI:    " + recur.apiBaseUrl() + "/q/swagger-ui");
+        System.out.println("  Health:        /q/health/ready and Prometheus metrics at /q/metrics, on each service's"
+                + " management port:");
+        recur.services.values().forEach(s -> System.out.printf(Locale.ROOT, "                 %-13s %s/q/health/ready%n",
+                s.name(), s.managementUrl()));
         System.out.println("  Kafka:         " + recur.kafka.bootstrapServers() + (recur.kafka.isSecured()
                 ? " (SASL_SSL only: " + EmbeddedKafkaBroker.SASL_MECHANISM + " user " + EmbeddedKafkaBroker.CLIENT_USER
                         + " / " + recur.kafka.password(EmbeddedKafkaBroker.CLIENT_USER) + ", trust store "
@@ -301,7 +311,8 @@ public final class LocalRecur implements AutoCloseable {
         props.putAll(extraProperties);
         Path jar = options.repoDir().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         int actualPort = port == 0 ? dev.recur.testinfra.Ports.free() : port;
-        services.put(module, new ServiceProcess(module, jar, actualPort, props,
+        int managementPort = port == 0 ? dev.recur.testinfra.Ports.free() : port + MANAGEMENT_PORT_OFFSET;
+        services.put(module, new ServiceProcess(module, jar, actualPort, managementPort, props,
                 options.dataDir().toAbsolutePath().resolve("logs").resolve(module + ".log"))
                 .jvmOptions(serviceJvmOptions));
     }

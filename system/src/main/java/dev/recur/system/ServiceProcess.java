@@ -17,7 +17,9 @@ import dev.recur.testinfra.Ports;
 
 /**
  * One Recur service as a real process: {@code java -jar <module>/target/quarkus-app/quarkus-run.jar} in effect,
- * started through test-infra's watchdog so that it dies with the launcher.
+ * started through test-infra's watchdog so that it dies with the launcher. It listens on two ports: the HTTP port
+ * for the service's own endpoints, and the management port for health ({@code /q/health/*}) and metrics
+ * ({@code /q/metrics}).
  */
 public final class ServiceProcess {
 
@@ -31,6 +33,7 @@ public final class ServiceProcess {
     private final String name;
     private final Path jar;
     private final int port;
+    private final int managementPort;
     private final Map<String, String> properties;
     private final Path log;
     private List<String> jvmOptions = LOCAL_JVM_OPTIONS;
@@ -43,18 +46,25 @@ public final class ServiceProcess {
     public static final List<String> LOCAL_JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1");
 
+    /** A service with its management interface on any free port. */
     public ServiceProcess(String name, Path jar, int port, Map<String, String> properties, Path log) {
+        this(name, jar, port, Ports.free(), properties, log);
+    }
+
+    public ServiceProcess(String name, Path jar, int port, int managementPort, Map<String, String> properties,
+            Path log) {
         this.name = name;
         this.jar = jar;
         this.port = port;
+        this.managementPort = managementPort;
         this.properties = Map.copyOf(properties);
         this.log = log;
     }
 
     /**
      * Another instance of the same service: the same jar and configuration with {@code overrides} on top, its own
-     * name, port and log beside this one's (several instances of a service in one system, as a scaled-out
-     * deployment runs them).
+     * name, port, a free management port and its log beside this one's (several instances of a service in one
+     * system, as a scaled-out deployment runs them).
      */
     public ServiceProcess another(String instanceName, int instancePort, Map<String, String> overrides) {
         Map<String, String> merged = new java.util.LinkedHashMap<>(properties);
@@ -62,7 +72,7 @@ public final class ServiceProcess {
         return new ServiceProcess(instanceName, jar, instancePort, merged, log.resolveSibling(instanceName + ".log"));
     }
 
-    /** The JVM flags for the next {@link #start()} (the port comes on top). */
+    /** The JVM flags for the next {@link #start()} (the ports come on top). */
     public synchronized ServiceProcess jvmOptions(List<String> options) {
         this.jvmOptions = List.copyOf(options);
         return this;
@@ -80,6 +90,11 @@ public final class ServiceProcess {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The management interface's root: {@code /q/health/ready}, {@code /q/metrics} and so on are under it. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
     public Path log() {
         return log;
     }
@@ -93,6 +108,7 @@ public final class ServiceProcess {
         }
         List<String> options = new ArrayList<>(jvmOptions);
         options.add("-Dquarkus.http.port=" + port);
+        options.add("-Dquarkus.management.port=" + managementPort);
         Map<String, String> secrets = new java.util.TreeMap<>();
         properties.forEach((k, v) -> {
             if (SECRET_KEY.matcher(k).find()) {
@@ -140,16 +156,22 @@ public final class ServiceProcess {
         }
     }
 
-    /** Waits until {@code /q/health/ready} answers 200; fails early, with the log's end, if the process died. */
+    /**
+     * Waits until {@code /q/health/ready} on the management port answers 200 and the HTTP port accepts connections
+     * (Quarkus binds the two servers side by side); fails early, with the log's end, if the process died.
+     */
     public void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(3)).build();
         while (true) {
             jvm.checkAlive();
             try {
                 if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
+                    try (java.net.Socket http = new java.net.Socket()) {
+                        http.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+                        return;
+                    }
                 }
             } catch (IOException e) {
                 // not listening yet

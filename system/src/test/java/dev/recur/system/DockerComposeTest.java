@@ -66,6 +66,19 @@ class DockerComposeTest {
         }
     }
 
+    /** Health and metrics are on the management port: the healthcheck asks there, and the port is not published. */
+    @Test
+    void shouldCheckHealthOnTheManagementPortWithoutPublishingIt() {
+        for (String service : Repo.SERVICES) {
+            JsonNode svc = compose.path("services").path(service);
+            int port = Repo.defaultManagementPort(service);
+            assertThat(svc.path("environment").path("MANAGEMENT_PORT").asText()).as(service).isEqualTo(Integer.toString(port));
+            assertThat(svc.path("healthcheck").path("test").toString()).as(service)
+                    .contains("localhost:$${MANAGEMENT_PORT}/q/health/ready");
+            svc.path("ports").forEach(p -> assertThat(p.asText()).as(service).doesNotEndWith(":" + port));
+        }
+    }
+
     @Test
     void shouldNotPublishTheSameHostPortTwice() {
         List<String> hostPorts = new ArrayList<>();

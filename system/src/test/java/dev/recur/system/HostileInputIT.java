@@ -74,8 +74,10 @@ class HostileInputIT {
         assertThat(cases).hasSizeGreaterThanOrEqualTo(300);
         assertThat(failures).isEmpty();
 
-        assertThat(api.raw("GET", "/q/health/ready", Map.of(), null).status()).isEqualTo(200);
-        assertThat(RecurSystem.get().service("schedule-api").isAlive()).isTrue();
+        ServiceProcess scheduleApi = RecurSystem.get().service("schedule-api");
+        assertThat(new RecurApi(scheduleApi.managementUrl(), auth).raw("GET", "/q/health/ready", Map.of(), null).status())
+                .isEqualTo(200);
+        assertThat(scheduleApi.isAlive()).isTrue();
         RecurApi.Response after = api.send("POST", "/v1/schedules", validSchedule());
         assertThat(after.status()).as(after.body()).isEqualTo(201);
         assertThat(api.get("/v1/schedules/" + after.json().get("schedule_id").asLong()).path("active").asBoolean()).isTrue();

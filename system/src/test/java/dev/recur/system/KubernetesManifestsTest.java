@@ -54,7 +54,7 @@ class KubernetesManifestsTest {
             assertThat(container.path("startupProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/started");
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
                 assertThat(container.path(probe).path("httpGet").path("port").asText()).as(service + " " + probe)
-                        .isEqualTo(container.path("ports").get(0).path("name").asText());
+                        .isEqualTo("management");
             }
             for (String kind : List.of("requests", "limits")) {
                 assertThat(container.path("resources").path(kind).has("cpu")).as(service + " " + kind).isTrue();
@@ -445,8 +445,8 @@ class KubernetesManifestsTest {
             JsonNode svc = find(objects, "Service", service);
             assertThat(monitor.path("spec").path("selector").path("matchLabels").path("app.kubernetes.io/name").asText())
                     .isEqualTo(svc.path("metadata").path("labels").path("app.kubernetes.io/name").asText());
-            assertThat(monitor.path("spec").path("endpoints").get(0).path("port").asText())
-                    .isEqualTo(svc.path("spec").path("ports").get(0).path("name").asText());
+            assertThat(monitor.path("spec").path("endpoints").get(0).path("port").asText()).isEqualTo("management");
+            assertThat(svc.path("spec").path("ports").toString()).contains("\"name\":\"management\"");
             assertThat(monitor.path("spec").path("endpoints").get(0).path("path").asText()).isEqualTo("/q/metrics");
         }
         Set<String> meters = registeredMeters();
@@ -470,6 +470,68 @@ class KubernetesManifestsTest {
         }
         assertThat(titles).contains("Schedules", "Runs per minute", "Due-run lateness", "Job outcomes per minute",
                 "Delivery retries and dead letters per minute", "Consumer lag");
+    }
+
+    /**
+     * Health and metrics are on each service's management port (Quarkus' management interface, {@code MANAGEMENT_PORT}
+     * as the service's configuration has it): the probes and the ServiceMonitors use it, each Service names it for the
+     * ServiceMonitor, only Prometheus' namespace may reach it, and no ingress (a NetworkPolicy rule open to anyone, an
+     * Ingress) leads to it. The API port serves the API, and in prod no Swagger UI unless it is turned on.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod", "prod-keda"})
+    void shouldServeHealthAndMetricsOnlyOnTheManagementPortWhenRendered(String overlay) throws Exception {
+        List<JsonNode> objects = render(overlay);
+        Set<String> managementPorts = new HashSet<>(Set.of("management"));
+        for (String service : Repo.SERVICES) {
+            JsonNode container = workload(objects, service).path("spec").path("template").path("spec").path("containers").get(0);
+            int port = Repo.defaultManagementPort(service);
+            managementPorts.add(Integer.toString(port));
+            assertThat(container.path("ports")).as(service + ": the container's port \"management\"").anySatisfy(p ->
+                    assertThat(p.path("name").asText() + " " + p.path("containerPort").asInt()).isEqualTo("management " + port));
+            assertThat(env(container)).as(service).containsEntry("MANAGEMENT_PORT", Integer.toString(port));
+            assertThat(port).as(service + ": its own port").isNotEqualTo(Repo.defaultHttpPort(service));
+            JsonNode svc = find(objects, "Service", service);
+            JsonNode servicePort = null;
+            for (JsonNode p : svc.path("spec").path("ports")) {
+                if (p.path("name").asText().equals("management")) {
+                    servicePort = p;
+                }
+            }
+            assertThat(servicePort).as(service + ": the Service's port \"management\"").isNotNull();
+            assertThat(servicePort.path("targetPort").asText()).isEqualTo("management");
+            managementPorts.add(servicePort.path("port").asText());
+            JsonNode monitor = find(objects, "ServiceMonitor", service);
+            assertThat(monitor.path("spec").path("endpoints")).as(service).isNotEmpty()
+                    .allSatisfy(e -> assertThat(e.path("port").asText() + " " + e.path("path").asText())
+                            .isEqualTo("management /q/metrics"));
+        }
+        for (JsonNode policy : objects.stream().filter(o -> o.path("kind").asText().equals("NetworkPolicy")).toList()) {
+            String name = policy.path("metadata").path("name").asText();
+            for (JsonNode rule : policy.path("spec").path("ingress")) {
+                Set<String> ports = new HashSet<>();
+                rule.path("ports").forEach(p -> ports.add(p.path("port").asText()));
+                if (rule.path("from").isMissingNode()) {
+                    assertThat(ports).as(name + ": an ingress rule open to anyone names its ports").isNotEmpty();
+                    assertThat(ports).as(name + ": open to anyone").doesNotContainAnyElementsOf(managementPorts);
+                } else if (ports.isEmpty() || ports.stream().anyMatch(managementPorts::contains)) {
+                    assertThat(rule.path("from")).as(name + ": who reaches the management port").allSatisfy(from ->
+                            assertThat(from.path("namespaceSelector").path("matchLabels")
+                                    .path("kubernetes.io/metadata.name").asText()).isEqualTo("monitoring"));
+                }
+            }
+        }
+        assertThat(find(objects, "NetworkPolicy", "recur-metrics-scrape").path("spec").path("ingress").toString())
+                .contains("\"port\":\"management\"");
+        for (JsonNode ingress : objects.stream().filter(o -> o.path("kind").asText().equals("Ingress")).toList()) {
+            ingress.findValues("service").forEach(backend -> assertThat(backend.path("port").path("name").asText()
+                    + backend.path("port").path("number").asText()).as("Ingress " + ingress.path("metadata").path("name"))
+                    .isNotIn(managementPorts));
+        }
+        JsonNode api = workload(objects, "schedule-api").path("spec").path("template").path("spec").path("containers").get(0);
+        if (overlay.startsWith("prod") && kubectlAvailable()) {
+            assertThat(env(api)).as("no Swagger UI in prod unless turned on").containsEntry("SWAGGER_UI_ENABLED", "false");
+        }
     }
 
     /** Names in a PromQL expression that no service registers (exporters' names are known by their prefix). */

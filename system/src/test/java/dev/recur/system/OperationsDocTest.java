@@ -39,6 +39,22 @@ class OperationsDocTest {
                 .as("keys missing from docs/operations.md").isEmpty();
     }
 
+    /**
+     * Each service's management port (health, metrics) is its HTTP port + 1000 by default, which the local run follows
+     * too, and the page says where health and metrics are.
+     */
+    @Test
+    void shouldDocumentTheManagementPortsTheServicesAndTheLocalRunUse() {
+        String doc = Repo.read(Repo.dir().resolve("docs/operations.md"));
+        StringBuilder defaults = new StringBuilder();
+        for (String service : Repo.SERVICES) {
+            assertThat(Repo.defaultManagementPort(service)).as(service)
+                    .isEqualTo(Repo.defaultHttpPort(service) + LocalRecur.MANAGEMENT_PORT_OFFSET);
+            defaults.append(defaults.isEmpty() ? "" : " / ").append(Repo.defaultManagementPort(service));
+        }
+        assertThat(doc).contains("| `MANAGEMENT_PORT` | all |", defaults.toString(), "## Health and metrics");
+    }
+
     @Test
     void shouldNameEveryNestedKeyWhenAGroupIsParsed() {
         Set<String> keys = declaredKeys();

@@ -16,6 +16,8 @@ final class Repo {
     static final List<String> SERVICES = List.of("schedule-api", "ticker", "job-runner", "delivery");
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
     private static final Pattern HTTP_PORT = Pattern.compile("(?m)^quarkus\\.http\\.port=\\$\\{HTTP_PORT:(\\d+)}");
+    private static final Pattern MANAGEMENT_PORT =
+            Pattern.compile("(?m)^quarkus\\.management\\.port=\\$\\{MANAGEMENT_PORT:(\\d+)}");
 
     private Repo() {
     }
@@ -42,6 +44,19 @@ final class Repo {
         Matcher m = HTTP_PORT.matcher(applicationProperties(service));
         if (!m.find()) {
             throw new AssertionError(service + ": quarkus.http.port=${HTTP_PORT:<port>} not found");
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** The port of the service's management interface (health, metrics) unless {@code MANAGEMENT_PORT} is set. */
+    static int defaultManagementPort(String service) {
+        String properties = applicationProperties(service);
+        if (!properties.contains("\nquarkus.management.enabled=true\n")) {
+            throw new AssertionError(service + ": quarkus.management.enabled=true not found");
+        }
+        Matcher m = MANAGEMENT_PORT.matcher(properties);
+        if (!m.find()) {
+            throw new AssertionError(service + ": quarkus.management.port=${MANAGEMENT_PORT:<port>} not found");
         }
         return Integer.parseInt(m.group(1));
     }

@@ -149,7 +149,7 @@ class UserAdministrationIT {
         assertThat(on(second.baseUrl(), other, PASSWORD).send("GET", "/v1/schedules", null).status()).isEqualTo(429);
         // credentials verified before keep working
         assertThat(right.send("GET", "/v1/schedules", null).status()).isEqualTo(200);
-        String metrics = on(second.baseUrl(), user, PASSWORD).raw("GET", "/q/metrics", Map.of(), null).body();
+        String metrics = on(second.managementUrl(), user, PASSWORD).raw("GET", "/q/metrics", Map.of(), null).body();
         assertThat(metrics).contains("recur_login_throttled_total{scope=\"user\"}")
                 .contains("recur_login_throttled_total{scope=\"address\"}")
                 .contains("recur_login_failures_total{reason=\"unknown_user\"}");
