@@ -132,6 +132,85 @@ class ConsoleQuarkusTest {
     }
 
     @Test
+    void shouldListUsersForAdministratorsOnly() {
+        String alice = Api.newUser();
+        Browser admin = signIn(Api.ADMIN, Api.ADMIN_PASSWORD);
+        assertThat(admin.request().get("/console/admin/users").then().statusCode(200).extract().asString())
+                .contains(Api.ADMIN).contains("href=\"/console/admin/users\"");
+        // other tests' users come first: the page that starts at alice
+        long aliceId = userId(alice);
+        assertThat(admin.request().get("/console/admin/users?after=" + (aliceId - 1)).then().statusCode(200).extract()
+                .asString()).contains("<td>" + aliceId + "</td><td>" + alice + "</td>");
+        Browser a = signIn(alice, Api.password(alice));
+        assertThat(a.request().get("/console/admin/users").statusCode()).isEqualTo(403);
+        assertThat(a.request().get("/console/schedules").asString()).doesNotContain("/console/admin/users");
+    }
+
+    @Test
+    void shouldShowAndReplayOnlyTheUsersDeadLettersAndEveryonesToAnAdministrator() {
+        String alice = Api.newUser();
+        String bob = Api.newUser();
+        long scheduleId = Api.createSchedule(alice);
+        long jobId = scheduleId / 4;
+        long id;
+        // a dead letter as the read model keeps it (DeadLetterQuarkusTest feeds it from recur.delivery-dlq)
+        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement("""
+                INSERT INTO dead_letter (job_id, kind, schedule_id, run_id, owner, owner_id, target, attempts,
+                                         first_attempt_at, last_attempt_at, last_status_code, reason)
+                VALUES (?, 'callback', ?, ?, ?, ?, 'https://hooks.example.com/console?…', 10,
+                        now() - interval '2 hours', now(), 503, 'callback answered 503 Service Unavailable')
+                RETURNING id""")) {
+            insert.setLong(1, jobId);
+            insert.setLong(2, scheduleId);
+            insert.setLong(3, jobId);
+            insert.setString(4, alice);
+            insert.setLong(5, userId(alice));
+            try (ResultSet r = insert.executeQuery()) {
+                r.next();
+                id = r.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        Browser a = signIn(alice, Api.password(alice));
+        Browser b = signIn(bob, Api.password(bob));
+        Browser admin = signIn(Api.ADMIN, Api.ADMIN_PASSWORD);
+        String row = "id=\"dead-letter-" + id + "\"";
+
+        assertThat(a.request().get("/console/failures").then().statusCode(200).extract().asString()).contains(row)
+                .contains("hooks.example.com/console").contains("callback answered 503").contains("1 dead letter")
+                .contains("action=\"/console/dead-letters/" + id + "/replay\"");
+        assertThat(b.request().get("/console/failures").asString()).doesNotContain(row).contains("0 dead letters");
+        assertThat(b.post("/console/dead-letters/" + id + "/replay").statusCode()).isEqualTo(404);
+        assertThat(admin.request().get("/console/failures").asString()).contains(row).contains(alice);
+        // without the CSRF token: refused, nothing requested
+        assertThat(a.request().header("HX-Request", "true").post("/console/dead-letters/" + id + "/replay")
+                .statusCode()).isEqualTo(403);
+        Api.as(alice).get("/v1/dead-letters/" + id).then().body("state", org.hamcrest.Matchers.equalTo("dead"));
+
+        String replayed = a.request().header("HX-Request", "true").header("X-CSRF-Token", a.csrf())
+                .post("/console/dead-letters/" + id + "/replay").then().statusCode(200).extract().asString();
+        assertThat(replayed).startsWith("<tr " + row).contains("replay requested").contains(alice)
+                .doesNotContain("/replay\"");
+        Api.as(alice).get("/v1/dead-letters/" + id).then().body("state",
+                org.hamcrest.Matchers.equalTo("replay_requested"));
+        assertThat(a.post("/console/dead-letters/" + id + "/replay").statusCode()).isEqualTo(409);
+    }
+
+    private long userId(String username) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT id FROM app_user WHERE username = ?")) {
+            s.setString(1, username);
+            try (ResultSet r = s.executeQuery()) {
+                assertThat(r.next()).as("user %s", username).isTrue();
+                return r.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void shouldRefuseWrongPasswordsMissingOrForgedSessionsAndRequestsWithoutTheCsrfToken() {
         String alice = Api.newUser();
         given().contentType("application/x-www-form-urlencoded").formParam("username", alice)

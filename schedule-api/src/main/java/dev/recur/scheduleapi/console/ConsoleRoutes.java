@@ -27,21 +27,25 @@ import dev.recur.common.event.JobStatus;
 import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.console.ConsoleAuth.SignedIn;
 import dev.recur.scheduleapi.console.ConsoleViews.CronHelp;
+import dev.recur.scheduleapi.console.ConsoleViews.DeadLetterRow;
 import dev.recur.scheduleapi.console.ConsoleViews.JobRow;
 import dev.recur.scheduleapi.console.ConsoleViews.Paging;
 import dev.recur.scheduleapi.console.ConsoleViews.RunRow;
 import dev.recur.scheduleapi.console.ConsoleViews.ScheduleForm;
 import dev.recur.scheduleapi.console.ConsoleViews.ScheduleRow;
 import dev.recur.scheduleapi.console.ConsoleViews.Who;
+import dev.recur.scheduleapi.domain.AppUser;
 import dev.recur.scheduleapi.domain.JobHistoryEntry;
 import dev.recur.scheduleapi.domain.Schedule;
 import dev.recur.scheduleapi.repository.ScheduleRepository;
 import dev.recur.scheduleapi.service.ApiException;
+import dev.recur.scheduleapi.service.DeadLetterService;
 import dev.recur.scheduleapi.service.FieldError;
 import dev.recur.scheduleapi.service.ReadModelService;
 import dev.recur.scheduleapi.service.ScheduleDetail;
 import dev.recur.scheduleapi.service.ScheduleRequestValidator;
 import dev.recur.scheduleapi.service.ScheduleService;
+import dev.recur.scheduleapi.service.UserService;
 import dev.recur.scheduleapi.storage.ResultStore;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
@@ -93,6 +97,12 @@ public class ConsoleRoutes {
     ScheduleRepository scheduleRows;
 
     @Inject
+    UserService users;
+
+    @Inject
+    DeadLetterService deadLetters;
+
+    @Inject
     ReadModelService readModel;
 
     @Inject
@@ -127,6 +137,12 @@ public class ConsoleRoutes {
 
     @Location("console/failures.html")
     Template failuresPage;
+
+    @Location("console/users.html")
+    Template usersPage;
+
+    @Location("console/dead-letter-row.html")
+    Template deadLetterRow;
 
     @Location("console/error.html")
     Template errorPage;
@@ -380,14 +396,68 @@ public class ConsoleRoutes {
         });
     }
 
+    /**
+     * The dead letters (DeadLetterService.list, as GET /v1/dead-letters: the user's own, an administrator's everyone's)
+     * and the failed jobs of the user's schedules, each paged on its own.
+     */
     @Route(path = "/console/failures", methods = HttpMethod.GET, type = HandlerType.BLOCKING)
     void failures(RoutingContext rc) {
         get(rc, (ctx, user) -> {
             ConsoleQueries.Page<JobHistoryEntry> page = queries.failedJobs(user.caller().id(), intParam(ctx, "page", 1),
                     PAGE_SIZE);
+            DeadLetterService.Page letters = deadLetters.list(user.caller(), intParam(ctx, "dlpage", 1), PAGE_SIZE);
             html(ctx, 200, failuresPage.data("who", who(user))
+                    .data("deadLetters", letters.rows().stream().map(DeadLetterRow::of).toList())
+                    .data("dlPaging", new Paging(letters.page(), letters.pages(), letters.total(),
+                            "page=" + page.page()))
                     .data("rows", page.rows().stream().map(JobRow::of).toList())
-                    .data("paging", new Paging(page.page(), page.pages(), page.total(), "")).render());
+                    .data("paging", new Paging(page.page(), page.pages(), page.total(), "dlpage=" + letters.page()))
+                    .render());
+        });
+    }
+
+    /**
+     * Replays a dead letter through DeadLetterService.replay, as POST /v1/dead-letters/{id}/replay does: another
+     * user's is not found. An htmx request gets the dead letter's row back, a plain form the Failures page.
+     */
+    @Route(path = "/console/dead-letters/:id/replay", methods = HttpMethod.POST, type = HandlerType.BLOCKING)
+    void replay(RoutingContext rc) {
+        post(rc, (ctx, user) -> {
+            DeadLetterService.DeadLetter replayed = deadLetters.replay(user.caller(), id(ctx));
+            if (ctx.request().getHeader("HX-Request") != null) {
+                html(ctx, 200, deadLetterRow.data("d", DeadLetterRow.of(replayed)).data("csrf", user.session().csrf())
+                        .data("admin", user.caller().admin()).render());
+            } else {
+                redirect(ctx, "/console/failures");
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- administration
+
+    /** The users, for administrators (UserService.list, as GET /v1/admin/users); changes go through that API. */
+    @Route(path = "/console/admin/users", methods = HttpMethod.GET, type = HandlerType.BLOCKING)
+    void users(RoutingContext rc) {
+        get(rc, (ctx, user) -> {
+            if (!user.caller().admin()) {
+                throw new ApiException(403, "administrators only", List.of());
+            }
+            long after = Math.max(0, longParam(ctx, "after"));
+            List<AppUser> found = users.list(after, PAGE_SIZE);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (AppUser u : found) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("id", Long.toString(u.id));
+                row.put("username", u.username);
+                row.put("admin", u.admin);
+                row.put("enabled", u.enabled);
+                row.put("activeSchedules", u.activeSchedules);
+                row.put("createdAt", ConsoleViews.time(u.createdAt));
+                rows.add(row);
+            }
+            html(ctx, 200, usersPage.data("who", who(user)).data("rows", rows)
+                    .data("next", found.size() == PAGE_SIZE ? Long.toString(found.get(found.size() - 1).id) : "")
+                    .render());
         });
     }
 
@@ -604,6 +674,15 @@ public class ConsoleRoutes {
             return value == null ? fallback : Math.max(1, Integer.parseInt(value.trim()));
         } catch (NumberFormatException e) {
             return fallback;
+        }
+    }
+
+    private static long longParam(RoutingContext rc, String name) {
+        try {
+            String value = rc.request().getParam(name);
+            return value == null ? 0 : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.time.ApiTime;
 import dev.recur.scheduleapi.domain.JobHistoryEntry;
+import dev.recur.scheduleapi.service.DeadLetterService;
 import dev.recur.scheduleapi.service.FieldError;
 import dev.recur.scheduleapi.service.ReadModelService;
 import io.quarkus.qute.TemplateData;
@@ -100,6 +101,21 @@ final class ConsoleViews {
 
         public boolean isNew() {
             return id == null;
+        }
+    }
+
+    /** A dead letter on the Failures page; {@code owner} is shown to administrators, who see everyone's. */
+    @TemplateData
+    record DeadLetterRow(String id, String jobId, String scheduleId, String owner, String kind, String target,
+            int attempts, String lastAttemptAt, String lastStatus, String reason, String state, boolean replayable,
+            String replayRequestedAt, String replayRequestedBy) {
+
+        static DeadLetterRow of(DeadLetterService.DeadLetter d) {
+            return new DeadLetterRow(Long.toString(d.id()), Long.toString(d.jobId()), Long.toString(d.scheduleId()),
+                    d.owner(), DeadLetterService.kindName(d.kind()), d.target(), d.attempts(), time(d.lastAttemptAt()),
+                    d.lastStatusCode() == null ? "none" : d.lastStatusCode().toString(), d.reason(),
+                    d.state().replace('_', ' '), d.replayable(), time(d.replayRequestedAt()),
+                    d.replayRequestedBy() == null ? "" : d.replayRequestedBy());
         }
     }
 

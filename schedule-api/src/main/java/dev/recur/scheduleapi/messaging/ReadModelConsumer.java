@@ -11,21 +11,23 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import dev.recur.common.event.DeliveryDeadLetter;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.ScheduleStats;
 import dev.recur.common.retry.RetryInPlace;
+import dev.recur.scheduleapi.service.DeadLetterService;
 import dev.recur.scheduleapi.service.ReadModelService;
 import io.smallrye.common.annotation.Blocking;
 
 /**
- * Feeds the statistics and job history that delivery publishes, and the due runs the ticker publishes (their jobs
- * are pending until delivery reports them), into schedule-api's read model.
+ * Feeds the statistics, job history and dead letters that delivery publishes, and the due runs the ticker publishes
+ * (their jobs are pending until delivery reports them), into schedule-api's read model.
  *
  * <p>A failure must not reach the connector: it fails the channel for good, and the read model then stays behind
  * (and readiness down) until a restart (BrokerAndDatabaseOutageIT stops PostgreSQL for 60 s). The database being away
  * for a while is expected, so a record is written again, with backoff, until it goes through; the writes are
- * upserts keyed by job id and schedule id, so a repeat changes nothing.
+ * upserts keyed by job id and schedule id (a dead letter: job id and kind), so a repeat changes nothing.
  */
 @ApplicationScoped
 public class ReadModelConsumer {
@@ -36,6 +38,9 @@ public class ReadModelConsumer {
 
     @Inject
     ReadModelService readModel;
+
+    @Inject
+    DeadLetterService deadLetters;
 
     private volatile boolean stopping;
 
@@ -60,6 +65,15 @@ public class ReadModelConsumer {
     @Blocking
     public void onDueRuns(List<DueRun> slices) {
         untilWritten("the jobs of " + slices.size() + " due-run slices", () -> readModel.recordPending(slices));
+    }
+
+    /** Deliveries that exhausted their retries: GET /v1/dead-letters and the console's Failures page. */
+    @Incoming("delivery-dlq")
+    @Blocking
+    public void onDeadLetter(DeliveryDeadLetter letter) {
+        if (letter != null) {
+            untilWritten("the dead letter of job " + letter.jobId(), () -> deadLetters.record(letter));
+        }
     }
 
     private void untilWritten(String what, Runnable write) {
