@@ -26,6 +26,7 @@ import dev.recur.common.event.ResultsRef;
 import dev.recur.common.event.ScheduleStats;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
+import dev.recur.common.storage.ResultsBucket;
 import dev.recur.delivery.service.ResultsExpirySweep;
 import dev.recur.delivery.storage.ResultsStore;
 import com.google.cloud.storage.Blob;
@@ -327,9 +328,9 @@ class ResultsAndStatsQuarkusTest {
         // packs written long ago (as a crashed batch leaves them too: no job log row points to them), put in an
         // order other than their time's; the sweep must delete the expired ones only
         Instant t0 = Instant.parse("2001-02-01T00:00:00Z");
-        String newest = ResultsStore.packKey(t0.plus(Duration.ofHours(2)), 3);
-        String oldest = ResultsStore.packKey(t0, 1);
-        String middle = ResultsStore.packKey(t0.plus(Duration.ofMinutes(30)), 2);
+        String newest = ResultsBucket.packKey(t0.plus(Duration.ofHours(2)), 3);
+        String oldest = ResultsBucket.packKey(t0, 1);
+        String middle = ResultsBucket.packKey(t0.plus(Duration.ofMinutes(30)), 2);
         for (String key : List.of(newest, oldest, middle)) {
             s3.putObject(b -> b.bucket("recur-results").key(key), RequestBody.fromString("{\"results\":[]}\n"));
         }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import dev.recur.common.storage.ResultsBucket;
+
 /**
  * Where a job's result pages are stored (a claim check), for results too large to travel inline.
  * On {@link JobResult} (job-runner's claim check, {@code claims/{job_id}.json}) the object holds the JSON array of
@@ -36,11 +38,6 @@ public record ResultsRef(
 
     /** The HTTP {@code Range} header value of the stored bytes, or null when they are the whole object. */
     public String httpRange() {
-        return offset == null ? null : httpRange(offset, sizeBytes);
-    }
-
-    /** The HTTP {@code Range} header value of {@code size} bytes from {@code offset}. */
-    public static String httpRange(long offset, long size) {
-        return "bytes=" + offset + "-" + (offset + size - 1);
+        return offset == null ? null : ResultsBucket.httpRange(offset, sizeBytes);
     }
 }

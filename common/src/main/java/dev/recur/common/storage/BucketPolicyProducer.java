@@ -23,9 +23,9 @@ public class BucketPolicyProducer {
     @Produces
     @Singleton
     BucketPolicy bucketPolicy(
-            @ConfigProperty(name = "recur.results.bucket", defaultValue = "recur-results") String results,
+            ResultsBucket results,
             @ConfigProperty(name = "recur.storage.allowed-buckets") Optional<List<String>> allowed) {
-        return new BucketPolicy(Set.of(results), allowed.orElse(List.of()));
+        return new BucketPolicy(Set.of(results.name()), allowed.orElse(List.of()));
     }
 
     void verifyAtStartup(@Observes StartupEvent event, BucketPolicy policy) {

@@ -5,11 +5,18 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** The deployment's results bucket, shared with job-runner (which writes its claim checks there). */
+/**
+ * How delivery keeps results in the deployment's results bucket (named by {@code recur.results.bucket}, see
+ * {@link dev.recur.common.storage.ResultsBucket}).
+ */
 @ConfigMapping(prefix = "recur.results")
 public interface ResultsStoreConfig {
 
-    @WithDefault("recur-results")
+    /**
+     * The results bucket's name ({@code recur.results.bucket}, set once for every service in common; delivery reads
+     * it as {@link dev.recur.common.storage.ResultsBucket}). Named here because the setting lies under this mapping's
+     * prefix, whose keys must all belong to it.
+     */
     String bucket();
 
     /**
@@ -25,7 +32,7 @@ public interface ResultsStoreConfig {
     /** Results packs: the small results documents of a consumed batch, stored as one object. */
     Pack pack();
 
-    /** Reads of job-runner's claim checks ({@code claims/{job_id}.json} in {@link #bucket()}, nowhere else). */
+    /** Reads of job-runner's claim checks ({@code claims/{job_id}.json} in the results bucket, nowhere else). */
     Claims claims();
 
     interface Claims {

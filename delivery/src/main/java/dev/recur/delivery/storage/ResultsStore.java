@@ -6,20 +6,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -30,62 +25,36 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.json.EventJson;
+import dev.recur.common.storage.ResultsBucket;
 import dev.recur.delivery.config.ResultsStoreConfig;
 
 /**
- * The deployment's results bucket: reads job-runner's claim checks ({@code claims/{job_id}.json}, a
- * JSON array of pages) and keeps every job's results document for {@code GET /v1/queries/{id}/results}:
- * a small one as a line of its batch's results pack
- * ({@code results/packs/{written-at millis}-{first job id}-{random}.ndjson}: one PUT for the small documents of
- * a whole consumed batch, ADR 0003), a large one alone at {@code results/{job_id}.json}.
+ * The deployment's results bucket ({@link ResultsBucket}, which owns its key layout): reads job-runner's claim
+ * checks (a JSON array of pages) and keeps every job's results document for {@code GET /v1/queries/{id}/results}:
+ * a small one as a line of its batch's results pack (one PUT for the small documents of a whole consumed batch,
+ * ADR 0003), a large one alone.
  * The {@link ResultsRef} of each job, on its history record and in the job log, says which object and which byte
  * range hold its document.
  */
 @ApplicationScoped
 public class ResultsStore {
 
-    public static final String CONTENT_TYPE = "application/json";
-    /** Where job-runner writes claim checks, in the results bucket; a record naming anything else is not read. */
-    public static final String CLAIM_PREFIX = "claims/";
-    private static final Pattern CLAIM_KEY = Pattern.compile("claims/[0-9A-Za-z_-][0-9A-Za-z._-]{0,200}");
+    private static final String CONTENT_TYPE = ResultsBucket.CONTENT_TYPE;
     private static final byte[] DOCUMENT_START = "{\"results\":".getBytes(StandardCharsets.US_ASCII);
     private static final JsonFactory JSON = EventJson.mapper().getFactory();
 
-    public static final String PACK_PREFIX = "results/packs/";
-    static final String PACK_CONTENT_TYPE = "application/x-ndjson";
     private static final int STORE_ATTEMPTS = 3;
 
     private final S3ObjectStore s3;
+    private final ResultsBucket bucket;
     private final ResultsStoreConfig config;
     private final Clock clock;
 
-    ResultsStore(S3ObjectStore s3, ResultsStoreConfig config, Clock clock) {
+    ResultsStore(S3ObjectStore s3, ResultsBucket bucket, ResultsStoreConfig config, Clock clock) {
         this.s3 = s3;
+        this.bucket = bucket;
         this.config = config;
         this.clock = clock;
-    }
-
-    public static String key(long jobId) {
-        return "results/" + jobId + ".json";
-    }
-
-    /**
-     * The key of a results pack written at {@code writtenAt}: the time first, as 13 digits of epoch milliseconds, so
-     * that a listing (in key order) is oldest first and the expiry sweep needs no index of packs; the random part
-     * keeps two writers of the same job apart.
-     */
-    public static String packKey(Instant writtenAt, long firstJobId) {
-        return PACK_PREFIX + String.format("%013d-%d-%08x.ndjson", writtenAt.toEpochMilli(), firstJobId,
-                ThreadLocalRandom.current().nextInt());
-    }
-
-    /** When the pack at {@code key} was written, or null if the key is not a pack's. */
-    static Instant packWrittenAt(String key) {
-        if (!key.startsWith(PACK_PREFIX) || key.length() < PACK_PREFIX.length() + 13) {
-            return null;
-        }
-        String millis = key.substring(PACK_PREFIX.length(), PACK_PREFIX.length() + 13);
-        return millis.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(millis)) : null;
     }
 
     /** A job's results document, to be stored. */
@@ -169,26 +138,27 @@ public class ResultsStore {
     }
 
     private ResultsRef storeAlone(Document d) {
-        String key = key(d.jobId());
+        String key = ResultsBucket.resultsKey(d.jobId());
         put(key, d.content(), CONTENT_TYPE);
-        return new ResultsRef(config.bucket(), key, d.content().length, CONTENT_TYPE, sha256(d.content()));
+        return new ResultsRef(bucket.name(), key, d.content().length, CONTENT_TYPE,
+                ResultsBucket.sha256(d.content()));
     }
 
     /** One object of the documents at {@code members}, each on a line of its own (NDJSON: documents hold no raw newline). */
     private CompletableFuture<Void> storePack(List<Document> documents, List<Integer> members, ResultsRef[] refs,
             Executor writers) {
         return CompletableFuture.runAsync(() -> {
-            String key = packKey(clock.instant(), documents.get(members.get(0)).jobId());
+            String key = ResultsBucket.packKey(clock.instant(), documents.get(members.get(0)).jobId());
             ByteArrayOutputStream content = new ByteArrayOutputStream();
             ResultsRef[] packed = new ResultsRef[members.size()];
             for (int m = 0; m < members.size(); m++) {
                 byte[] document = documents.get(members.get(m)).content();
-                packed[m] = new ResultsRef(config.bucket(), key, document.length, CONTENT_TYPE, sha256(document),
-                        (long) content.size());
+                packed[m] = new ResultsRef(bucket.name(), key, document.length, CONTENT_TYPE,
+                        ResultsBucket.sha256(document), (long) content.size());
                 content.writeBytes(document);
                 content.write('\n');
             }
-            put(key, content.toByteArray(), PACK_CONTENT_TYPE);
+            put(key, content.toByteArray(), ResultsBucket.PACK_CONTENT_TYPE);
             for (int m = 0; m < members.size(); m++) {
                 refs[members.get(m)] = packed[m];
             }
@@ -199,7 +169,7 @@ public class ResultsStore {
         RuntimeException last = null;
         for (int attempt = 1; attempt <= STORE_ATTEMPTS; attempt++) {
             try {
-                s3.put(config.bucket(), key, content, contentType);
+                s3.put(bucket.name(), key, content, contentType);
                 return;
             } catch (RuntimeException e) {
                 last = e;
@@ -214,14 +184,14 @@ public class ResultsStore {
      */
     public byte[] load(String key, Long offset, Long size) {
         try {
-            return offset == null ? s3.get(config.bucket(), key) : s3.getRange(config.bucket(), key, offset, size);
+            return offset == null ? s3.get(bucket.name(), key) : s3.getRange(bucket.name(), key, offset, size);
         } catch (NoSuchKeyException e) {
             return null;
         }
     }
 
     public void delete(List<String> keys) {
-        s3.delete(config.bucket(), keys);
+        s3.delete(bucket.name(), keys);
     }
 
     /**
@@ -231,8 +201,8 @@ public class ResultsStore {
     public int deletePacksWrittenBefore(Instant cutoff) {
         int deleted = 0;
         List<String> expired = new ArrayList<>();
-        for (String key : s3.keys(config.bucket(), PACK_PREFIX)) {
-            Instant writtenAt = packWrittenAt(key);
+        for (String key : s3.keys(bucket.name(), ResultsBucket.PACK_PREFIX)) {
+            Instant writtenAt = ResultsBucket.packWrittenAt(key);
             if (writtenAt == null) {
                 continue;
             }
@@ -241,12 +211,12 @@ public class ResultsStore {
             }
             expired.add(key);
             if (expired.size() == 1000) {
-                s3.delete(config.bucket(), expired);
+                s3.delete(bucket.name(), expired);
                 deleted += expired.size();
                 expired.clear();
             }
         }
-        s3.delete(config.bucket(), expired);
+        s3.delete(bucket.name(), expired);
         return deleted + expired.size();
     }
 
@@ -262,10 +232,9 @@ public class ResultsStore {
             throw new UnreadableClaimException("the job result has neither results nor a claim check", null);
         }
         String where = "claim check s3://" + ref.bucket() + "/" + ref.key();
-        if (!config.bucket().equals(ref.bucket()) || ref.key() == null || !CLAIM_KEY.matcher(ref.key()).matches()
-                || ref.key().contains("..") || ref.offset() != null) {
+        if (!bucket.holdsClaim(ref.bucket(), ref.key()) || ref.offset() != null) {
             throw new UnreadableClaimException(where + " is not a claim check of the results bucket (s3://"
-                    + config.bucket() + "/" + CLAIM_PREFIX + "...): not read", null);
+                    + bucket.name() + "/" + ResultsBucket.CLAIM_PREFIX + "...): not read", null);
         }
         long max = config.claims().maxBytes();
         if (ref.sizeBytes() < 0 || ref.sizeBytes() > max) {
@@ -275,7 +244,7 @@ public class ResultsStore {
         int size = (int) ref.sizeBytes();
         byte[] document = new byte[DOCUMENT_START.length + size + 1];
         System.arraycopy(DOCUMENT_START, 0, document, 0, DOCUMENT_START.length);
-        try (InputStream in = s3.stream(config.bucket(), ref.key())) {
+        try (InputStream in = s3.stream(bucket.name(), ref.key())) {
             int read = in.readNBytes(document, DOCUMENT_START.length, size);
             if (read != size || in.read() != -1) {
                 throw new UnreadableClaimException(where + " does not hold the " + size + " bytes its reference"
@@ -287,7 +256,7 @@ public class ResultsStore {
             throw new UncheckedIOException("cannot read " + where, e);
         }
         document[document.length - 1] = '}';
-        if (ref.sha256() != null && !ref.sha256().equalsIgnoreCase(sha256(document, DOCUMENT_START.length, size))) {
+        if (ref.sha256() != null && !ref.sha256().equalsIgnoreCase(ResultsBucket.sha256(document, DOCUMENT_START.length, size))) {
             throw new UnreadableClaimException(where + " does not match its sha256", null);
         }
         if (!isArrayOfObjects(document, DOCUMENT_START.length, size)) {
@@ -322,20 +291,6 @@ public class ResultsStore {
 
         UnreadableClaimException(String message, Throwable cause) {
             super(message, cause);
-        }
-    }
-
-    static String sha256(byte[] content) {
-        return sha256(content, 0, content.length);
-    }
-
-    static String sha256(byte[] content, int offset, int length) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(content, offset, length);
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform must provide SHA-256", e);
         }
     }
 }

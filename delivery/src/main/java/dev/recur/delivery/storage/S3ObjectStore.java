@@ -12,7 +12,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-import dev.recur.common.event.ResultsRef;
+import dev.recur.common.storage.ResultsBucket;
 
 /** Objects in S3 or an S3-compatible store, through the client that {@code quarkus.s3.*} configures. */
 @ApplicationScoped
@@ -48,11 +48,8 @@ public class S3ObjectStore {
     /** The {@code size} bytes from {@code offset} of an object. */
     public byte[] getRange(String bucket, String key, long offset, long size) {
         byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)
-                .range(ResultsRef.httpRange(offset, size))).asByteArray();
-        if (bytes.length != size) {
-            throw new IllegalStateException("s3://" + bucket + "/" + key + " answered " + bytes.length
-                    + " bytes for a range of " + size);
-        }
+                .range(ResultsBucket.httpRange(offset, size))).asByteArray();
+        ResultsBucket.checkRangeLength(bucket, key, size, bytes.length);
         return bytes;
     }
 

@@ -2,7 +2,6 @@ package dev.recur.delivery.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -30,18 +29,5 @@ class ResultsPackPlanTest {
     void shouldStoreEveryDocumentAloneWhenPackingIsOff() {
         assertThat(ResultsStore.plan(new int[] {1, 2, 3}, 0, 8 << 20))
                 .containsExactly(List.of(0), List.of(1), List.of(2));
-    }
-
-    @Test
-    void shouldListPacksOldestFirstWhenKeysAreSortedAsText() {
-        String early = ResultsStore.packKey(Instant.parse("2001-09-09T01:46:39Z"), 5);
-        String late = ResultsStore.packKey(Instant.parse("2001-09-09T01:46:40Z"), 1);
-
-        // 999,999,999,000 ms and 1,000,000,000,000 ms: the zero padding keeps text order and time order the same
-        assertThat(early).startsWith("results/packs/0999999999000-5-").endsWith(".ndjson");
-        assertThat(early.compareTo(late)).isNegative();
-        assertThat(ResultsStore.packWrittenAt(late)).isEqualTo(Instant.parse("2001-09-09T01:46:40Z"));
-        assertThat(ResultsStore.packWrittenAt("results/123.json")).isNull();
-        assertThat(ResultsStore.packWrittenAt("results/packs/notatime-1.ndjson")).isNull();
     }
 }

@@ -1,15 +1,13 @@
 package dev.recur.jobrunner.storage;
 
 import dev.recur.common.event.ResultsRef;
+import dev.recur.common.storage.ResultsBucket;
 import jakarta.enterprise.context.ApplicationScoped;
 import dev.recur.jobrunner.client.ClaimUploads;
 import java.io.ByteArrayInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -17,32 +15,27 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
- * Stores results too large for a Kafka message in the results bucket, under {@code claims/{job_id}.json}.
+ * Stores results too large for a Kafka message in the results bucket, under {@link ResultsBucket#claimKey}.
  * The key depends on the job id only, so a job redone after a crash overwrites its own object. A page streamed as it
  * is fetched goes up as a multipart upload ({@link #open}).
  */
 @ApplicationScoped
 public class ClaimCheckStore implements ClaimUploads {
 
-    static final String CONTENT_TYPE = "application/json";
+    static final String CONTENT_TYPE = ResultsBucket.CONTENT_TYPE;
 
     private final S3Client s3;
     private final String bucket;
 
-    public ClaimCheckStore(S3Client s3, @ConfigProperty(name = "recur.results.bucket", defaultValue = "recur-results")
-            String bucket) {
+    public ClaimCheckStore(S3Client s3, ResultsBucket bucket) {
         this.s3 = s3;
-        this.bucket = bucket;
-    }
-
-    public static String key(long jobId) {
-        return "claims/" + jobId + ".json";
+        this.bucket = bucket.name();
     }
 
     /** Stores {@code json} (the JSON array of the job's result pages) and says where it went. */
     public ResultsRef store(long jobId, byte[] json) {
-        String key = key(jobId);
-        String sha256 = sha256(json);
+        String key = ResultsBucket.claimKey(jobId);
+        String sha256 = ResultsBucket.sha256(json);
         s3.putObject(PutObjectRequest.builder()
                 .bucket(bucket)
                 .key(key)
@@ -54,10 +47,10 @@ public class ClaimCheckStore implements ClaimUploads {
 
     @Override
     public Upload open(long jobId) {
-        String key = key(jobId);
+        String key = ResultsBucket.claimKey(jobId);
         String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE)).uploadId();
         return new Upload() {
-            private final MessageDigest digest = newDigest();
+            private final MessageDigest digest = ResultsBucket.newSha256();
             private final List<CompletedPart> parts = new ArrayList<>();
             private long size;
 
@@ -80,7 +73,7 @@ public class ClaimCheckStore implements ClaimUploads {
             public ResultsRef complete() {
                 s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
                         .multipartUpload(m -> m.parts(parts)));
-                return new ResultsRef(bucket, key, size, CONTENT_TYPE, HexFormat.of().formatHex(digest.digest()));
+                return new ResultsRef(bucket, key, size, CONTENT_TYPE, ResultsBucket.hex(digest));
             }
 
             @Override
@@ -92,21 +85,5 @@ public class ClaimCheckStore implements ClaimUploads {
                 }
             }
         };
-    }
-
-    private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform must provide SHA-256", e);
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform must provide SHA-256", e);
-        }
     }
 }

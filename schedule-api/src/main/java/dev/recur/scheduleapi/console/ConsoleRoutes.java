@@ -15,7 +15,6 @@ import java.util.Optional;
 
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -110,9 +109,6 @@ public class ConsoleRoutes {
 
     @Inject
     ResultStore results;
-
-    @ConfigProperty(name = "recur.results.bucket", defaultValue = "recur-results")
-    String resultsBucket;
 
     @Inject
     Clock clock;
@@ -363,14 +359,12 @@ public class ConsoleRoutes {
             long id = id(ctx);
             JobHistoryEntry job = readModel.job(id, user.caller().id())
                     .orElseThrow(() -> ApiException.notFound("job " + id));
-            String bucket = job.resultsBucket == null ? resultsBucket : job.resultsBucket;
-            String key = job.resultsKey == null ? "results/" + job.jobId + ".json" : job.resultsKey;
+            ResultStore.Location stored = results.location(job);
             String content = null;
             String contentNote = null;
             if (job.resultStatus != null) {
                 try {
-                    Optional<byte[]> bytes = job.resultsKey == null ? results.read(bucket, key)
-                            : results.read(bucket, key, job.resultsOffset, job.resultsSize);
+                    Optional<byte[]> bytes = results.read(stored);
                     content = bytes.map(ConsoleRoutes::prettyBytes).orElse(null);
                     if (content == null) {
                         contentNote = job.resultStatus == JobStatus.FAULTED ? "The job faulted without a result."
@@ -387,11 +381,9 @@ public class ConsoleRoutes {
                     : ReadModelService.readTree(job.item);
             String itemStorage = item.hasNonNull("storage_url") ? item.get("storage_url").asText()
                     : item.hasNonNull("storage_type") ? item.get("storage_type").asText() : "";
-            String stored = "s3://" + bucket + "/" + key + (job.resultsOffset == null ? ""
-                    : " (bytes " + job.resultsOffset + "-" + (job.resultsOffset + job.resultsSize - 1) + ")");
             html(ctx, 200, jobPage.data("who", who(user)).data("job", JobRow.of(job)).data("item", pretty(job.item))
                     .data("itemStorage", itemStorage).data("callback", item.path("callback_url").asText(""))
-                    .data("stored", job.resultStatus == null ? "" : stored).data("content", content)
+                    .data("stored", job.resultStatus == null ? "" : stored.toString()).data("content", content)
                     .data("contentNote", contentNote).render());
         });
     }

@@ -14,7 +14,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -46,9 +45,6 @@ public class QueryResource {
     @Inject
     CurrentCaller caller;
 
-    @ConfigProperty(name = "recur.results.bucket", defaultValue = "recur-results")
-    String resultsBucket;
-
     @GET
     @Operation(summary = "The job object")
     @APIResponse(responseCode = "200", description = "the job object", content = @Content(
@@ -68,10 +64,7 @@ public class QueryResource {
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Response results(@PathParam("id") String id) {
         JobHistoryEntry job = owned(id);
-        String bucket = job.resultsBucket == null ? resultsBucket : job.resultsBucket;
-        String key = job.resultsKey == null ? "results/" + job.jobId + ".json" : job.resultsKey;
-        Optional<ResultStore.OpenResults> pages = results.open(bucket, key,
-                job.resultsKey == null ? null : job.resultsOffset, job.resultsKey == null ? null : job.resultsSize);
+        Optional<ResultStore.OpenResults> pages = results.open(results.location(job));
         if (pages.isPresent()) {
             // streamed from the results bucket as it is read: a document of tens of megabytes is never held whole
             ResultStore.OpenResults open = pages.get();
