@@ -37,6 +37,33 @@ import dev.recur.delivery.domain.FinishedJob;
 @ApplicationScoped
 public class JobRepository {
 
+    private static final String ADD_SCHEDULE_COUNT = """
+            INSERT INTO schedule_stats (schedule_id, owner, total_job_count, updated_at, skipped_run_count)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (schedule_id) DO UPDATE
+            SET total_job_count = schedule_stats.total_job_count + excluded.total_job_count,
+                updated_at = excluded.updated_at,
+                skipped_run_count = schedule_stats.skipped_run_count + excluded.skipped_run_count
+            """;
+
+    private static final String ADD_CREATE_OUTCOME = """
+            INSERT INTO schedule_create_outcome (schedule_id, status_code, job_count) VALUES (?, ?, ?)
+            ON CONFLICT (schedule_id, status_code) DO UPDATE
+            SET job_count = schedule_create_outcome.job_count + excluded.job_count
+            """;
+
+    private static final String ADD_RESULT_OUTCOME = """
+            INSERT INTO schedule_result_outcome (schedule_id, status, job_count) VALUES (?, ?, ?)
+            ON CONFLICT (schedule_id, status) DO UPDATE
+            SET job_count = schedule_result_outcome.job_count + excluded.job_count
+            """;
+
+    private static final String ADD_RUN_COUNT = """
+            INSERT INTO run (run_id, schedule_id, scheduled_for, job_count, done_count) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (run_id) DO UPDATE
+            SET job_count = run.job_count + excluded.job_count, done_count = run.done_count + excluded.done_count
+            """;
+
     private final DataSource dataSource;
 
     JobRepository(DataSource dataSource) {
@@ -100,7 +127,7 @@ public class JobRepository {
             itemIndex[i] = j.itemIndex();
             item[i] = j.item() == null ? "{}" : j.item().toString();
             createStatus[i] = j.createStatusCode();
-            status[i] = statusName(j.status());
+            status[i] = JobCounts.statusName(j.status());
             error[i] = j.error();
             createdAt[i] = j.createdAt().toString();
             resultCreatedAt[i] = j.resultCreatedAt().toString();
@@ -142,98 +169,60 @@ public class JobRepository {
     }
 
     /**
-     * Adds newly logged jobs to their schedules' and runs' counters. The fire times skipped before a run are counted
-     * with the job of the run's first item: every run has one, and the job log takes it once.
+     * Adds newly logged jobs to their schedules' and runs' counters ({@link JobCounts}), on one connection. Schedules
+     * in id order: two transactions never wait for each other's rows in a cycle.
      */
     public void count(List<FinishedJob> newJobs, Instant now) {
-        Map<Long, String> owners = new HashMap<>();
-        Map<Long, Long> totals = new HashMap<>();
-        Map<Long, Long> skipped = new HashMap<>();
-        Map<List<Long>, Long> createOutcomes = new HashMap<>();
-        Map<Long, Map<String, Long>> resultOutcomes = new HashMap<>();
-        Map<Long, FinishedJob> runs = new HashMap<>();
-        Map<Long, long[]> runCounts = new HashMap<>();
-        for (FinishedJob j : newJobs) {
-            owners.put(j.scheduleId(), j.owner());
-            totals.merge(j.scheduleId(), 1L, Long::sum);
-            if (j.itemIndex() == 0 && j.skippedRuns() > 0) {
-                skipped.merge(j.scheduleId(), (long) j.skippedRuns(), Long::sum);
-            }
-            createOutcomes.merge(List.of(j.scheduleId(), (long) j.createStatusCode()), 1L, Long::sum);
-            resultOutcomes.computeIfAbsent(j.scheduleId(), k -> new HashMap<>()).merge(statusName(j.status()), 1L,
-                    Long::sum);
-            runs.putIfAbsent(j.runId(), j);
-            long[] counts = runCounts.computeIfAbsent(j.runId(), k -> new long[2]);
-            counts[0]++;
-            counts[1] += j.status() == JobStatus.DONE ? 1 : 0;
-        }
+        JobCounts counts = JobCounts.of(newJobs);
         try (Connection c = dataSource.getConnection()) {
-            // schedules in id order: two transactions never wait for each other's rows in a cycle
-            try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO schedule_stats (schedule_id, owner, total_job_count, updated_at, skipped_run_count)
-                    VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (schedule_id) DO UPDATE
-                    SET total_job_count = schedule_stats.total_job_count + excluded.total_job_count,
-                        updated_at = excluded.updated_at,
-                        skipped_run_count = schedule_stats.skipped_run_count + excluded.skipped_run_count
-                    """)) {
-                for (Long scheduleId : totals.keySet().stream().sorted().toList()) {
-                    s.setLong(1, scheduleId);
-                    s.setString(2, owners.get(scheduleId));
-                    s.setLong(3, totals.get(scheduleId));
-                    s.setTimestamp(4, Timestamp.from(now));
-                    s.setLong(5, skipped.getOrDefault(scheduleId, 0L));
-                    s.addBatch();
-                }
-                s.executeBatch();
-            }
-            try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO schedule_create_outcome (schedule_id, status_code, job_count) VALUES (?, ?, ?)
-                    ON CONFLICT (schedule_id, status_code) DO UPDATE
-                    SET job_count = schedule_create_outcome.job_count + excluded.job_count
-                    """)) {
-                for (var e : createOutcomes.entrySet()) {
-                    s.setLong(1, e.getKey().get(0));
-                    s.setInt(2, e.getKey().get(1).intValue());
-                    s.setLong(3, e.getValue());
-                    s.addBatch();
-                }
-                s.executeBatch();
-            }
-            try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO schedule_result_outcome (schedule_id, status, job_count) VALUES (?, ?, ?)
-                    ON CONFLICT (schedule_id, status) DO UPDATE
-                    SET job_count = schedule_result_outcome.job_count + excluded.job_count
-                    """)) {
-                for (var e : resultOutcomes.entrySet()) {
-                    for (var o : e.getValue().entrySet()) {
-                        s.setLong(1, e.getKey());
-                        s.setString(2, o.getKey());
-                        s.setLong(3, o.getValue());
-                        s.addBatch();
-                    }
-                }
-                s.executeBatch();
-            }
-            try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO run (run_id, schedule_id, scheduled_for, job_count, done_count) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (run_id) DO UPDATE
-                    SET job_count = run.job_count + excluded.job_count, done_count = run.done_count + excluded.done_count
-                    """)) {
-                for (var e : runs.entrySet()) {
-                    long[] counts = runCounts.get(e.getKey());
-                    s.setLong(1, e.getKey());
-                    s.setLong(2, e.getValue().scheduleId());
-                    s.setTimestamp(3, Timestamp.from(e.getValue().scheduledFor()));
-                    s.setLong(4, counts[0]);
-                    s.setLong(5, counts[1]);
-                    s.addBatch();
-                }
-                s.executeBatch();
-            }
+            executeBatch(c, ADD_SCHEDULE_COUNT, counts.schedules().entrySet(), (s, e) -> {
+                s.setLong(1, e.getKey());
+                s.setString(2, e.getValue().owner());
+                s.setLong(3, e.getValue().jobs());
+                s.setTimestamp(4, Timestamp.from(now));
+                s.setLong(5, e.getValue().skippedRuns());
+            });
+            executeBatch(c, ADD_CREATE_OUTCOME, counts.createOutcomes().entrySet(), (s, e) -> {
+                s.setLong(1, e.getKey().scheduleId());
+                s.setInt(2, e.getKey().statusCode());
+                s.setLong(3, e.getValue());
+            });
+            executeBatch(c, ADD_RESULT_OUTCOME, counts.resultOutcomes().entrySet(), (s, e) -> {
+                s.setLong(1, e.getKey().scheduleId());
+                s.setString(2, e.getKey().status());
+                s.setLong(3, e.getValue());
+            });
+            executeBatch(c, ADD_RUN_COUNT, counts.runs().entrySet(), (s, e) -> {
+                s.setLong(1, e.getKey());
+                s.setLong(2, e.getValue().scheduleId());
+                s.setTimestamp(3, Timestamp.from(e.getValue().scheduledFor()));
+                s.setLong(4, e.getValue().jobs());
+                s.setLong(5, e.getValue().done());
+            });
         } catch (SQLException e) {
             throw new RepositoryException("cannot count jobs", e);
         }
+    }
+
+    /** Sets a statement's parameters from one row. */
+    private interface Binder<T> {
+        void bind(PreparedStatement statement, T row) throws SQLException;
+    }
+
+    /** {@code sql} once per row, as one JDBC batch. */
+    private static <T> void executeBatch(Connection c, String sql, Iterable<T> rows, Binder<T> binder)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (T row : rows) {
+                binder.bind(s, row);
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    /** A schedule's row of {@code schedule_stats}. */
+    private record StatsHead(String owner, long total, Instant updatedAt, long skippedRuns) {
     }
 
     /** The current statistics of the given schedules that have jobs, by schedule id. */
@@ -241,14 +230,14 @@ public class JobRepository {
         Map<Long, ScheduleStats> stats = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
             Array ids = c.createArrayOf("bigint", scheduleIds.toArray());
-            Map<Long, Object[]> heads = new HashMap<>();
+            Map<Long, StatsHead> heads = new HashMap<>();
             try (PreparedStatement s = c.prepareStatement("SELECT schedule_id, owner, total_job_count, updated_at,"
                     + " skipped_run_count FROM schedule_stats WHERE schedule_id = ANY (?)")) {
                 s.setArray(1, ids);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
-                        heads.put(r.getLong(1), new Object[] {r.getString(2), r.getLong(3),
-                                r.getTimestamp(4).toInstant(), r.getLong(5)});
+                        heads.put(r.getLong(1), new StatsHead(r.getString(2), r.getLong(3),
+                                r.getTimestamp(4).toInstant(), r.getLong(5)));
                     }
                 }
             }
@@ -258,7 +247,7 @@ public class JobRepository {
                 s.setArray(1, ids);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
-                        long total = (Long) heads.get(r.getLong(1))[1];
+                        long total = heads.get(r.getLong(1)).total();
                         creates.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(
                                 new ScheduleStats.CreateOutcome(r.getInt(2), r.getLong(3), ratio(r.getLong(3), total)));
                     }
@@ -270,15 +259,15 @@ public class JobRepository {
                 s.setArray(1, ids);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
-                        long total = (Long) heads.get(r.getLong(1))[1];
+                        long total = heads.get(r.getLong(1)).total();
                         results.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(
                                 new ScheduleStats.ResultOutcome(r.getString(2), r.getLong(3), ratio(r.getLong(3), total)));
                     }
                 }
             }
-            heads.forEach((id, head) -> stats.put(id, ScheduleStats.of(id, (String) head[0], (Long) head[1],
-                    creates.getOrDefault(id, List.of()), results.getOrDefault(id, List.of()), (Instant) head[2],
-                    (Long) head[3])));
+            heads.forEach((id, head) -> stats.put(id, ScheduleStats.of(id, head.owner(), head.total(),
+                    creates.getOrDefault(id, List.of()), results.getOrDefault(id, List.of()), head.updatedAt(),
+                    head.skippedRuns())));
             return stats;
         } catch (SQLException e) {
             throw new RepositoryException("cannot read stats", e);
@@ -348,9 +337,5 @@ public class JobRepository {
 
     private static double ratio(long count, long total) {
         return total == 0 ? 0 : (double) count / total;
-    }
-
-    private static String statusName(JobStatus status) {
-        return status.name().toLowerCase(Locale.ROOT);
     }
 }
