@@ -43,12 +43,7 @@ import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.ProcessCpu;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.gcs.GcsTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -63,11 +58,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @Tag("benchmark")
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_delivery"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-test,recur-results,user-bucket"))
-@QuarkusTestResource(CallbackReceiverResource.class)
-@QuarkusTestResource(GcsTestResource.class)
+@QuarkusTestResource(DeliveryTestResources.class)
 class DeliveryBenchmarkQuarkusTest {
 
     private static final int SCHEDULES = 100;

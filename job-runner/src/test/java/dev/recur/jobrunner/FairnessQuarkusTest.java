@@ -18,10 +18,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.recur.common.event.JobResult;
 import dev.recur.jobrunner.ScraperWireMockResource.InjectScraper;
 import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,9 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /** One owner's big run must not hold back another owner's small run; one owner stays under its in-flight cap. */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
-@QuarkusTestResource(ScraperWireMockResource.class)
+@QuarkusTestResource(JobRunnerTestResources.class)
 class FairnessQuarkusTest {
 
     private static final int BIG_ITEMS = 120;

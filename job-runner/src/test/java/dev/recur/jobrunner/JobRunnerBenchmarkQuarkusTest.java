@@ -13,10 +13,7 @@ import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.Ports;
 import dev.recur.testinfra.ProcessCpu;
 import dev.recur.testinfra.StubPageServer;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -42,9 +39,7 @@ import org.junit.jupiter.api.Test;
 @Tag("benchmark")
 @QuarkusTest
 @TestProfile(JobRunnerBenchmarkQuarkusTest.Throughput.class)
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
-@QuarkusTestResource(ScraperWireMockResource.class)
+@QuarkusTestResource(JobRunnerTestResources.class)
 class JobRunnerBenchmarkQuarkusTest {
 
     /** Production defaults for the limits the test profile lowers. */

@@ -27,10 +27,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
 import dev.recur.jobrunner.ScraperWireMockResource.InjectScraper;
 import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -43,9 +40,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
-@QuarkusTestResource(ScraperWireMockResource.class)
+@QuarkusTestResource(JobRunnerTestResources.class)
 class JobRunnerQuarkusTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -38,11 +38,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.json.EventSerializer;
 import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -54,9 +50,7 @@ import io.restassured.path.json.JsonPath;
  * cursor as by their older parameters, and every operation of the OpenAPI document has typed bodies.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+@QuarkusTestResource(ScheduleApiTestResources.class)
 class ApiContractQuarkusTest {
 
     /** Rewrites the golden files from the running code: {@code -Drecur.golden.record=true}, once, on purpose. */

@@ -32,12 +32,8 @@ import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.Schedule;
 import dev.recur.scheduleapi.repository.GroupCommitCreates;
 import dev.recur.scheduleapi.repository.ReactiveScheduleRepository;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -53,9 +49,7 @@ import io.vertx.core.impl.ContextInternal;
  */
 @QuarkusTest
 @TestProfile(CreateBatchQuarkusTest.KeepSentOutboxRows.class)
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+@QuarkusTestResource(ScheduleApiTestResources.class)
 class CreateBatchQuarkusTest {
 
     /** Published outbox rows are marked sent and kept for an hour instead of deleted. */

@@ -13,19 +13,13 @@ import org.junit.jupiter.api.Test;
 
 import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.PostgresServer;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /** A database outage is a quick 503 with the error body, and the API serves again once the database is back. */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+@QuarkusTestResource(ScheduleApiTestResources.class)
 class DatabaseDownQuarkusTest {
 
     // the pool gives up on a connection after 2 s (application.properties); the rest is this busy machine

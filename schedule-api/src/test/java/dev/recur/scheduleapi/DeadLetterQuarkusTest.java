@@ -34,11 +34,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.json.EventSerializer;
 import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 
@@ -47,9 +43,7 @@ import io.restassured.specification.RequestSpecification;
  * recur.delivery-replays: a user sees and replays only their schedules' dead letters, an administrator everyone's.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+@QuarkusTestResource(ScheduleApiTestResources.class)
 class DeadLetterQuarkusTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);

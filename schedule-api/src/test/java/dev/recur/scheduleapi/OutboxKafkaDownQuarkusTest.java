@@ -30,12 +30,8 @@ import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.KafkaBroker;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -43,9 +39,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * their rows stay in the outbox until then and are deleted once acknowledged (the default retention, none).
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+@QuarkusTestResource(ScheduleApiTestResources.class)
 class OutboxKafkaDownQuarkusTest {
 
     @Inject

@@ -29,11 +29,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.json.EventSerializer;
 import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -41,9 +37,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /** Statistics and job history published by delivery show up in the schedule, runs, jobs and queries endpoints. */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+@QuarkusTestResource(ScheduleApiTestResources.class)
 class ReadModelQuarkusTest {
 
     static final Instant FIRST_RUN = Instant.parse("2026-11-29T16:00:00Z");

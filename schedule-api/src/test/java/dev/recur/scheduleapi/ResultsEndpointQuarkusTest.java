@@ -25,11 +25,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.json.EventSerializer;
 import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -39,10 +35,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * a job-history record names, and streams what it reads.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets",
-        value = "recur-results,tenant-private"))
+@QuarkusTestResource(ScheduleApiTestResources.class)
 class ResultsEndpointQuarkusTest {
 
     private static final Instant RUN = Instant.parse("2026-11-30T17:00:00Z");

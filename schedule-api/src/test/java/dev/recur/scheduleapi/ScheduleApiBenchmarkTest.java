@@ -39,14 +39,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.PostgresServer;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.http.HttpClient;
@@ -60,9 +56,7 @@ import io.vertx.core.http.HttpMethod;
 @Tag("benchmark")
 @QuarkusTest
 @TestProfile(BenchmarkProfile.class)
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+@QuarkusTestResource(ScheduleApiTestResources.class)
 class ScheduleApiBenchmarkTest {
 
     static final int CONNECTIONS = Integer.getInteger("bench.connections", 32);

@@ -17,11 +17,7 @@ import dev.recur.common.event.SigningSecret;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.time.ApiTime;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -30,10 +26,7 @@ import io.restassured.response.Response;
  * the secret it replaced), never readable again, per user; and callback URLs with credentials refused at create.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class,
-        initArgs = @ResourceArg(name = "database", value = "recur_api"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+@QuarkusTestResource(ScheduleApiTestResources.class)
 class SigningSecretQuarkusTest {
 
     @Test

@@ -22,11 +22,7 @@ import org.junit.jupiter.api.Test;
 import dev.recur.common.event.TenantBuckets;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -37,10 +33,7 @@ import io.restassured.specification.RequestSpecification;
  * (as is the user's signing secret).
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class,
-        initArgs = @ResourceArg(name = "database", value = "recur_api"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+@QuarkusTestResource(ScheduleApiTestResources.class)
 class TenantBucketsQuarkusTest {
 
     private static RequestSpecification admin() {

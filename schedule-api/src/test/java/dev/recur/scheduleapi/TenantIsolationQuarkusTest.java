@@ -9,19 +9,13 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.recur.testinfra.quarkus.KafkaTestResource;
-import dev.recur.testinfra.quarkus.PostgresTestResource;
-import dev.recur.testinfra.quarkus.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /** Another user's schedule answers exactly as an unknown one, on every endpoint. */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "recur_api"))
-@QuarkusTestResource(value = S3TestResource.class, initArgs = @ResourceArg(name = "buckets", value = "recur-results"))
+@QuarkusTestResource(ScheduleApiTestResources.class)
 class TenantIsolationQuarkusTest {
 
     @Test
