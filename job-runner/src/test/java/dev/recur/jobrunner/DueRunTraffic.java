@@ -37,8 +37,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Test side of job-runner's topics on the real broker: writes due runs, reads job results (read_committed). */
 final class DueRunTraffic implements AutoCloseable {
 
-    /** A job result as it came off the topic, with its record key. */
-    record Received(String key, JobResult result, byte[] json) {
+    /** A job result as it came off the topic, with its record key and its traceparent header (null: none). */
+    record Received(String key, JobResult result, byte[] json, String traceparent) {
     }
 
     private final KafkaProducer<String, byte[]> producer;
@@ -91,9 +91,18 @@ final class DueRunTraffic implements AutoCloseable {
     }
 
     void send(DueRun run) {
+        send(run, null);
+    }
+
+    /** Publishes a due run whose record carries the trace context {@code traceparent} (none when null). */
+    void send(DueRun run, String traceparent) {
+        ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(Topics.DUE_RUNS, Topics.key(run.scheduleId()), EventJson.write(run));
+        if (traceparent != null) {
+            record.headers().add("traceparent", traceparent.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         try {
-            producer.send(new ProducerRecord<>(Topics.DUE_RUNS, Topics.key(run.scheduleId()), EventJson.write(run)))
-                    .get(30, TimeUnit.SECONDS);
+            producer.send(record).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot publish the due run", e);
         }
@@ -108,8 +117,11 @@ final class DueRunTraffic implements AutoCloseable {
     void poll() {
         for (var record : consumer.poll(Duration.ofMillis(200))) {
             JobResult result = EventJson.read(record.value(), JobResult.class);
+            var traceparent = record.headers().lastHeader("traceparent");
             bySchedule.computeIfAbsent(result.scheduleId(), id -> new ArrayList<>())
-                    .add(new Received(record.key(), result, record.value()));
+                    .add(new Received(record.key(), result, record.value(),
+                            traceparent == null ? null : new String(traceparent.value(),
+                                    java.nio.charset.StandardCharsets.UTF_8)));
             count.incrementAndGet();
         }
     }

@@ -1,6 +1,9 @@
 package dev.recur.common.outbox;
 
+import static dev.recur.common.trace.Tracing.TRACEPARENT;
+
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,7 +28,9 @@ import org.apache.kafka.common.KafkaException;
  * marks them sent) only once the broker acknowledged them: the one relay of schedule-api and delivery.
  *
  * <p>The table is the same in every service's database:
- * {@code outbox (id bigserial, topic text, message_key text, payload bytea (null: a tombstone), created_at, sent_at)}.
+ * {@code outbox (id bigserial, topic text, message_key text, payload bytea (null: a tombstone), created_at, sent_at,
+ * trace_parent text)}. A row's {@code trace_parent}, the W3C trace context of the work that wrote it (null when
+ * tracing is off), goes out as the record's {@code traceparent} header, so that the consumer links to that trace.
  * A pass runs in one database transaction under a transaction-scoped advisory lock, so that with several replicas
  * one publishes at a time and the order per key holds; the others get no rows. While the broker is away the
  * producer (idempotent, {@code acks=all}) retries and the rows stay unsent. If a send fails for good, the pass stops
@@ -48,7 +53,7 @@ public final class OutboxPublisher implements AutoCloseable {
      */
     private static final String SELECT_BATCH = """
             WITH relay_lock AS (SELECT pg_try_advisory_xact_lock(?) AS held)
-            SELECT o.id, o.topic, o.message_key, o.payload FROM outbox o, relay_lock
+            SELECT o.id, o.topic, o.message_key, o.payload, o.trace_parent FROM outbox o, relay_lock
             WHERE relay_lock.held AND o.sent_at IS NULL ORDER BY o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED""";
 
     /**
@@ -115,6 +120,10 @@ public final class OutboxPublisher implements AutoCloseable {
                 while (rs.next()) {
                     ProducerRecord<String, byte[]> record =
                             new ProducerRecord<>(rs.getString(2), rs.getString(3), rs.getBytes(4));
+                    String traceparent = rs.getString(5);
+                    if (traceparent != null) {
+                        record.headers().add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+                    }
                     try {
                         acks.add(producer().send(record));
                     } catch (KafkaException e) {

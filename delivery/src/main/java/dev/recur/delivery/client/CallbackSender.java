@@ -39,6 +39,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.tracing.TracingPolicy;
 
 /**
  * POSTs the job object to an item's {@code callback_url}, on Quarkus' Vert.x event loop with pooled keep-alive
@@ -85,7 +86,9 @@ public class CallbackSender {
                 .setVerifyHost(true)
                 // the connection goes to a checked IP address: SNI and certificate check use the URL's host
                 .setForceSni(true)
-                .setDecompressionSupported(false),
+                .setDecompressionSupported(false)
+                // a tenant's receiver is not told about the deployment's traces (docs/operations.md, Tracing)
+                .setTracingPolicy(TracingPolicy.IGNORE),
                 new PoolOptions().setHttp1MaxSize(workers));
     }
 

@@ -2,6 +2,7 @@ package dev.recur.delivery.messaging;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,10 @@ import java.util.concurrent.Executors;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -23,6 +27,7 @@ import dev.recur.common.event.ResultsRef;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.log.JobMdc;
 import dev.recur.common.retry.RetryInPlace;
+import dev.recur.common.trace.Tracing;
 import dev.recur.common.seal.CallbackSeal;
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.config.ResultsStoreConfig;
@@ -35,6 +40,7 @@ import dev.recur.delivery.service.Ingested;
 import dev.recur.delivery.service.NamedThreads;
 import dev.recur.delivery.service.Submission;
 import dev.recur.delivery.storage.ResultsStore;
+import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /**
@@ -62,6 +68,9 @@ public class JobResultConsumer {
     private final long claimBytesInFlight;
     private volatile boolean stopping;
 
+    @Inject
+    Tracing tracing;
+
     JobResultConsumer(JobRepository jobs, ResultsStore results, IngestService ingest, DeliveryWorker worker,
             DeliveryMetrics metrics, DeliveryConfig config, ResultsStoreConfig resultsConfig, CallbackSeal seal) {
         long max = resultsConfig.claims().maxBytes();
@@ -83,16 +92,25 @@ public class JobResultConsumer {
 
     @Incoming("job-results")
     @Blocking
-    public void consume(List<JobResult> batch) {
+    public void consume(ConsumerRecords<String, JobResult> records) {
+        List<JobResult> batch = new ArrayList<>(records.count());
+        // with tracing on, each job's trace from its record (job-runner's job span), for its delivery attempts
+        Map<Long, Context> traces = tracing.enabled() ? new HashMap<>() : Map.of();
+        for (ConsumerRecord<String, JobResult> record : records) {
+            batch.add(record.value());
+            if (tracing.enabled() && record.value() != null) {
+                traces.put(record.value().jobId(), tracing.extract(record.headers()));
+            }
+        }
         // A failure must not reach the connector: it fails the channel for good, and delivery then ingests nothing
         // until it is restarted (BrokerAndDatabaseOutageIT stops PostgreSQL for 60 s). The database or the results
         // bucket being away for a while is expected, so the batch is taken again until it goes through; the job log
         // makes the part of it that already went through a no-op.
-        RetryInPlace.untilDone(() -> handle(batch), FIRST_BATCH_RETRY, MAX_BATCH_RETRY, () -> stopping,
+        RetryInPlace.untilDone(() -> handle(batch, traces), FIRST_BATCH_RETRY, MAX_BATCH_RETRY, () -> stopping,
                 (e, wait) -> LOG.warnf("a batch of %d job results failed; trying again in %s: %s", batch.size(), wait, e.toString()));
     }
 
-    private void handle(List<JobResult> batch) {
+    private void handle(List<JobResult> batch, Map<Long, Context> traces) {
         Map<Long, JobResult> byId = new LinkedHashMap<>();
         for (JobResult r : batch) {
             // a record that failed to deserialize arrives as null
@@ -107,7 +125,7 @@ public class JobResultConsumer {
         Set<Long> known = jobs.existing(byId.keySet());
         List<JobResult> fresh = byId.values().stream().filter(r -> !known.contains(r.jobId())).toList();
         for (List<JobResult> group : groups(fresh, results::claimBytes, claimBytesInFlight)) {
-            handleGroup(group);
+            handleGroup(group, traces);
         }
     }
 
@@ -135,7 +153,7 @@ public class JobResultConsumer {
         return groups;
     }
 
-    private void handleGroup(List<JobResult> group) {
+    private void handleGroup(List<JobResult> group, Map<Long, Context> traces) {
         long t0 = System.nanoTime();
         List<CompletableFuture<Prepared>> prepared = new ArrayList<>();
         for (JobResult r : group) {
@@ -157,7 +175,7 @@ public class JobResultConsumer {
         long t1 = System.nanoTime();
         List<Submission> submissions = ingest.ingest(ingested);
         long t2 = System.nanoTime();
-        worker.submit(submissions);
+        worker.submit(submissions, traces);
         metrics.batchPhase("results_store", Duration.ofNanos(t1 - t0));
         metrics.batchPhase("ingest_transaction", Duration.ofNanos(t2 - t1));
     }

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -17,10 +19,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.recur.common.event.DeliveryKind;
 import dev.recur.common.log.JobMdc;
 import dev.recur.common.net.UrlRedaction;
 import dev.recur.common.storage.BucketPolicy;
 import dev.recur.common.storage.StorageTarget;
+import dev.recur.common.trace.Tracing;
 import dev.recur.delivery.client.CallbackSender;
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.domain.AttemptOutcome;
@@ -28,6 +32,11 @@ import dev.recur.delivery.domain.DeliverableJob;
 import dev.recur.delivery.domain.PendingDelivery;
 import dev.recur.delivery.storage.GcsObjectStore;
 import dev.recur.delivery.storage.S3ObjectStore;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import dev.recur.delivery.storage.TenantBucketLists;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 
@@ -41,6 +50,7 @@ public class DeliveryWorker {
 
     private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
     private static final Duration FLUSH_INTERVAL = Duration.ofMillis(50);
+    private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
     private static final Duration BUCKET_LISTS_WAIT = Duration.ofSeconds(10);
 
     private final CallbackSender callbacks;
@@ -52,6 +62,7 @@ public class DeliveryWorker {
     private final DeliveryLease lease;
     private final DeliveryMetrics metrics;
     private final Clock clock;
+    private final Tracing tracing;
     private final ThreadPoolExecutor pool;
     private final ScheduledExecutorService flusher;
     // successes are removed from the table in batches; a crash before that repeats them (at least once)
@@ -59,8 +70,10 @@ public class DeliveryWorker {
 
     DeliveryWorker(CallbackSender callbacks, S3ObjectStore s3, GcsObjectStore gcs, DeliveryLog log,
             DeliveryLease lease, DeliveryMetrics metrics, DeliveryConfig config, Clock clock, BucketPolicy buckets,
-            TenantBucketLists tenantBuckets) {
+            TenantBucketLists tenantBuckets,
+            Tracing tracing) {
         this.callbacks = callbacks;
+        this.tracing = tracing;
         this.buckets = buckets;
         this.tenantBuckets = tenantBuckets;
         this.s3 = s3;
@@ -80,15 +93,29 @@ public class DeliveryWorker {
 
     /** Runs the attempts, whose leases this process holds (and renews) from now until their outcomes are recorded. */
     public void submit(List<Submission> submissions) {
+        submit(submissions, Map.of());
+    }
+
+    /**
+     * As {@link #submit(List)}, each attempt traced in its job's trace: {@code traces} holds the context each job's
+     * result record carried, by job id (empty with tracing off). Retries, which the retry poller starts from the
+     * delivery table, are not traced.
+     */
+    public void submit(List<Submission> submissions, Map<Long, Context> traces) {
         for (Submission s : submissions) {
             lease.hold(s.delivery().id());
-            pool.execute(() -> attempt(s.delivery(), s.deliverable()));
+            Context trace = traces.get(s.delivery().jobId());
+            pool.execute(() -> attempt(s.delivery(), s.deliverable(), trace));
         }
     }
 
     void attempt(PendingDelivery delivery, DeliverableJob deliverable) {
+        attempt(delivery, deliverable, null);
+    }
+
+    private void attempt(PendingDelivery delivery, DeliverableJob deliverable, Context trace) {
         Instant started = clock.instant();
-        AttemptOutcome outcome = run(delivery, deliverable);
+        AttemptOutcome outcome = trace == null ? run(delivery, deliverable) : traced(delivery, deliverable, trace);
         boolean retry = delivery.attempts() > 0;
         if (outcome.success()) {
             // held (its lease renewed) until the flush removes its row
@@ -146,6 +173,26 @@ public class DeliveryWorker {
         } catch (RuntimeException e) {
             return AttemptOutcome.failed(null, e.toString());
         }
+    }
+
+    /** The attempt in a client span of the job's trace: {@code callback POST}, {@code s3 PUT} or {@code gcs PUT}. */
+    private AttemptOutcome traced(PendingDelivery delivery, DeliverableJob deliverable, Context trace) {
+        String kind = delivery.kind().name().toLowerCase(Locale.ROOT);
+        Span span = tracing.startChild(kind + (delivery.kind() == DeliveryKind.CALLBACK ? " POST" : " PUT"),
+                SpanKind.CLIENT, trace);
+        AttemptOutcome outcome = run(delivery, deliverable);
+        span.setAttribute("recur.job_id", delivery.jobId());
+        span.setAttribute("recur.delivery.kind", kind);
+        span.setAttribute("recur.attempt", delivery.attempts() + 1L);
+        if (outcome.statusCode() != null) {
+            span.setAttribute(HTTP_STATUS, outcome.statusCode().longValue());
+        }
+        if (!outcome.success()) {
+            span.setStatus(StatusCode.ERROR, outcome.reason() == null ? "failed"
+                    : UrlRedaction.redactIn(outcome.reason(), delivery.target()));
+        }
+        span.end();
+        return outcome;
     }
 
     /**

@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.tracing.TracingPolicy;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -88,7 +89,9 @@ public final class HttpFetcher implements ScraperBackend {
                 .setMaxPoolSize(Math.max(1, maxConnections))
                 // SNI and certificate checks by host name although the connection goes to a checked address
                 .setForceSni(true)
-                .setVerifyHost(true));
+                .setVerifyHost(true)
+                // a fetched site is not told about the deployment's traces (docs/operations.md, Tracing)
+                .setTracingPolicy(TracingPolicy.IGNORE));
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.recur.common.event.DueRun;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.kafka.KafkaClients;
+import dev.recur.common.trace.Tracing;
 import dev.recur.jobrunner.config.JobRunnerConfig;
 import dev.recur.jobrunner.service.JobRunner;
 import dev.recur.jobrunner.service.SliceWork;
@@ -65,6 +66,7 @@ public class DueRunLoop {
     private final JobRunnerConfig config;
     private final JobRunner runner;
     private final KafkaClients kafka;
+    private final Tracing tracing;
     private final ConcurrentLinkedQueue<SliceWork> finished = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Set<TopicPartition> dirty = new HashSet<>();
@@ -73,10 +75,11 @@ public class DueRunLoop {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
 
-    public DueRunLoop(JobRunnerConfig config, JobRunner runner, KafkaClients kafka) {
+    public DueRunLoop(JobRunnerConfig config, JobRunner runner, KafkaClients kafka, Tracing tracing) {
         this.config = config;
         this.runner = runner;
         this.kafka = kafka;
+        this.tracing = tracing;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -191,6 +194,9 @@ public class DueRunLoop {
         }
         DueRun run = read(record);
         SliceWork slice = new SliceWork(run, record.partition(), record.offset(), finished::add);
+        if (tracing.enabled()) {
+            slice.runTrace(tracing.extract(record.headers()));
+        }
         state.opened(slice);
         if (slice.size() == 0) {
             finished.add(slice);
@@ -236,8 +242,13 @@ public class DueRunLoop {
             if (slice.dueRun() != null) {
                 // every job of a slice belongs to the slice's schedule, the key of its results
                 String key = Topics.key(slice.dueRun().scheduleId());
-                for (byte[] result : slice.results()) {
-                    producer.send(new ProducerRecord<>(config.jobResultsTopic(), key, result));
+                List<byte[]> results = slice.results();
+                for (int i = 0; i < results.size(); i++) {
+                    ProducerRecord<String, byte[]> record =
+                            new ProducerRecord<>(config.jobResultsTopic(), key, results.get(i));
+                    // the job's trace goes on with the result, to delivery
+                    tracing.inject(slice.jobTrace(i), record.headers());
+                    producer.send(record);
                 }
             }
             state.published(slice.offset());

@@ -12,6 +12,7 @@ import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.log.JobMdc;
 import dev.recur.common.retry.Backoff;
+import dev.recur.common.trace.Tracing;
 import dev.recur.common.seal.CallbackSeal;
 import dev.recur.jobrunner.client.HttpFetcher;
 import dev.recur.jobrunner.client.OxylabsScraper;
@@ -21,6 +22,11 @@ import dev.recur.jobrunner.client.ScraperBackend;
 import dev.recur.jobrunner.config.JobRunnerConfig;
 import dev.recur.jobrunner.storage.ClaimCheckStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -66,6 +72,7 @@ public class JobRunner {
     private static final int MAX_BYTES_PER_CHAR = 6;
     /** The shared event mapper, bound to the type once rather than looked up per result. */
     private static final ObjectWriter RESULT_WRITER = EventJson.mapper().writerFor(JobResult.class);
+    private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
 
     private final JobRunnerConfig config;
     private final ClaimCheckStore claims;
@@ -85,9 +92,12 @@ public class JobRunner {
     // the public topic carries a callback URL's secret parts only sealed for delivery
     private final CallbackSeal seal;
 
+    private final Tracing tracing;
+
     public JobRunner(JobRunnerConfig config, ClaimCheckStore claims, Clock clock, Vertx vertx, MeterRegistry registry,
-            CallbackSeal seal) {
+            CallbackSeal seal, Tracing tracing) {
         this.config = config;
+        this.tracing = tracing;
         this.seal = seal;
         this.claims = claims;
         this.clock = clock;
@@ -230,12 +240,16 @@ public class JobRunner {
 
     private void start(JobTask task) {
         if (task.slice.abandoned()) {
+            if (task.span != null) {
+                task.span.end();
+            }
             openJobs.decrementAndGet();
             release(task);
             return;
         }
         if (task.attempts == 0) {
             metrics.started(task.source);
+            startTrace(task);
         }
         Optional<ScraperBackend> found = backendFor(task.source);
         if (found.isEmpty()) {
@@ -253,13 +267,58 @@ public class JobRunner {
         long started = System.nanoTime();
         ByteBudget.Allowance memory = budget.allowance(task.owner());
         task.memory = memory;
+        // the call's span is not made current: the scraper's and the fetcher's requests carry no trace context to
+        // the sites and services they call
+        Span callSpan = task.span == null ? null : tracing.startChild("scrape " + backend.name(), SpanKind.CLIENT,
+                Context.root().with(task.span));
         CompletionStage<ScrapeOutcome> call;
         try {
             call = backend.scrape(task.item, new ScrapeContext(task.jobId, memory));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        call.whenComplete((outcome, error) -> ended(task, backend, started, outcome, error));
+        call.whenComplete((outcome, error) -> {
+            if (callSpan != null) {
+                endCallSpan(callSpan, task.attempts, outcome, error);
+            }
+            ended(task, backend, started, outcome, error);
+        });
+    }
+
+    /**
+     * With tracing on, the job's span: the root of the job's own trace (a run of thousands of items is thousands
+     * of traces, not one), linked to the run's span in the ticker, whose context the due run's record carried.
+     */
+    private void startTrace(JobTask task) {
+        if (!tracing.enabled()) {
+            return;
+        }
+        DueRun run = task.slice.dueRun();
+        Span span = tracing.startRoot("recur.job", SpanKind.CONSUMER,
+                Span.fromContext(task.slice.runTrace()).getSpanContext());
+        span.setAttribute("recur.job_id", task.jobId);
+        span.setAttribute("recur.run_id", run.runId());
+        span.setAttribute("recur.schedule_id", run.scheduleId());
+        span.setAttribute("recur.item_index", task.itemIndex());
+        if (task.source != null) {
+            span.setAttribute("recur.source", task.source);
+        }
+        task.span = span;
+    }
+
+    private static void endCallSpan(Span span, int attempt, ScrapeOutcome outcome, Throwable error) {
+        span.setAttribute("recur.attempt", attempt);
+        if (error != null) {
+            span.recordException(error);
+            span.setStatus(StatusCode.ERROR);
+        } else if (outcome.statusCode() > 0) {
+            span.setAttribute(HTTP_STATUS, (long) outcome.statusCode());
+        }
+        if (outcome instanceof ScrapeOutcome.Failure failure) {
+            span.setAttribute("recur.retryable", failure.retryable());
+            span.setStatus(StatusCode.ERROR, failure.reason());
+        }
+        span.end();
     }
 
     private void ended(JobTask task, ScraperBackend backend, long started, ScrapeOutcome outcome, Throwable error) {
@@ -414,6 +473,16 @@ public class JobRunner {
             throw new UncheckedIOException("cannot write JobResult as JSON", e);
         }
         openJobs.decrementAndGet();
-        task.slice.complete(task.indexInSlice, json);
+        Context trace = null;
+        if (task.span != null) {
+            task.span.setAttribute("recur.status", result.status().name().toLowerCase(java.util.Locale.ROOT));
+            task.span.setAttribute("recur.attempts", (long) task.attempts);
+            if (result.status() != JobStatus.DONE) {
+                task.span.setStatus(StatusCode.ERROR, result.error() == null ? "faulted" : result.error());
+            }
+            task.span.end();
+            trace = Context.root().with(task.span);
+        }
+        task.slice.complete(task.indexInSlice, json, trace);
     }
 }

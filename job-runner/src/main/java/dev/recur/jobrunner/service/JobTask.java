@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 
 import dev.recur.common.log.JobMdc;
+import io.opentelemetry.api.trace.Span;
 
 /** One job of a slice, with what its attempts have learnt so far. Only one thread works on it at a time. */
 final class JobTask {
@@ -17,6 +18,8 @@ final class JobTask {
     Instant createdAt;
     /** The heap the running attempt holds; null between attempts. */
     volatile ByteBudget.Allowance memory;
+    /** The job's span, from its first attempt until its result; null with tracing off. */
+    Span span;
 
     JobTask(SliceWork slice, int indexInSlice, long jobId, ObjectNode item, String source) {
         this.slice = slice;

@@ -1,6 +1,7 @@
 package dev.recur.jobrunner.service;
 
 import dev.recur.common.event.DueRun;
+import io.opentelemetry.context.Context;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +21,9 @@ public final class SliceWork {
     private final AtomicInteger remaining;
     private final Consumer<SliceWork> onComplete;
     private volatile boolean abandoned;
+    // with tracing on: the due run's context (from its record), and each job's, which its result carries on
+    private Context runTrace = Context.root();
+    private Context[] jobTraces;
 
     public SliceWork(DueRun dueRun, int partition, long offset, Consumer<SliceWork> onComplete) {
         this.dueRun = dueRun;
@@ -56,8 +60,36 @@ public final class SliceWork {
         abandoned = true;
     }
 
+    /** The trace context of the due run's record; {@link Context#root()} when it carried none. */
+    public Context runTrace() {
+        return runTrace;
+    }
+
+    /** Set before the slice's jobs are submitted, by the thread that submits them. */
+    public void runTrace(Context context) {
+        this.runTrace = context;
+    }
+
+    /** The trace context a job's result carries, null when tracing is off; only once every job has finished. */
+    public Context jobTrace(int index) {
+        return jobTraces == null ? null : jobTraces[index];
+    }
+
     /** Records a job's serialized {@code JobResult}; the last one hands the slice to its completion callback. */
     void complete(int index, byte[] result) {
+        complete(index, result, null);
+    }
+
+    /** Records a job's result and, with tracing on, the context of its job span. */
+    void complete(int index, byte[] result, Context trace) {
+        if (trace != null) {
+            synchronized (this) {
+                if (jobTraces == null) {
+                    jobTraces = new Context[results.length];
+                }
+                jobTraces[index] = trace;
+            }
+        }
         results[index] = result;
         if (remaining.decrementAndGet() == 0) {
             onComplete.accept(this);

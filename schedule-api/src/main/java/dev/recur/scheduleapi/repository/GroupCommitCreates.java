@@ -18,6 +18,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.recur.common.event.Topics;
+import dev.recur.common.trace.Tracing;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.Schedule;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -63,7 +64,8 @@ public class GroupCommitCreates {
                        $15::timestamptz, $16::timestamptz
                 FROM quota
                 RETURNING id)
-            INSERT INTO outbox (topic, message_key, payload) SELECT $17::text, $18::text, $19::bytea FROM created""";
+            INSERT INTO outbox (topic, message_key, payload, trace_parent)
+            SELECT $17::text, $18::text, $19::bytea, $20::text FROM created""";
 
     /**
      * The same writes for many creates in one statement, i.e. one transaction (group commit): the creates come as
@@ -88,10 +90,10 @@ public class GroupCommitCreates {
                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::integer[],
                                      $7::timestamptz[], $8::timestamptz[], $9::boolean[], $10::text[], $11::text[],
                                      $12::integer[], $13::bigint[], $14::timestamptz[], $15::timestamptz[],
-                                     $16::text[], $17::bytea[])
+                                     $16::text[], $17::bytea[], $20::text[])
                     WITH ORDINALITY AS r(id, owner_id, cron, timezone, items, items_count, start_time, end_time, active,
                                          catch_up, overlap, jitter_seconds, revision, created_at, updated_at,
-                                         message_key, payload, ord)),
+                                         message_key, payload, trace_parent, ord)),
             need AS (
                 SELECT owner_id, count(*)::integer AS n FROM request GROUP BY owner_id),
             locked AS (
@@ -112,8 +114,8 @@ public class GroupCommitCreates {
                 ORDER BY r.ord
                 RETURNING id),
             published AS (
-                INSERT INTO outbox (topic, message_key, payload)
-                SELECT $19::text, r.message_key, r.payload FROM request r JOIN created c ON c.id = r.id
+                INSERT INTO outbox (topic, message_key, payload, trace_parent)
+                SELECT $19::text, r.message_key, r.payload, r.trace_parent FROM request r JOIN created c ON c.id = r.id
                 ORDER BY r.ord)
             SELECT id FROM created""".formatted(QUOTA_LOCK_CLASS);
 
@@ -127,6 +129,9 @@ public class GroupCommitCreates {
 
     @Inject
     ScheduleApiConfig config;
+
+    @Inject
+    Tracing tracing;
 
     @Inject
     MeterRegistry registry;
@@ -162,8 +167,10 @@ public class GroupCommitCreates {
      * @return false, having written nothing, when the owner already has the most active schedules allowed
      */
     public Uni<Boolean> createWithinQuota(Schedule s, byte[] snapshot) {
+        // the request's trace context, which the outbox row keeps for the ticker's link (null with tracing off)
+        String traceParent = tracing.currentTraceparent();
         return Uni.createFrom().emitter(emitter -> {
-            PendingCreate create = new PendingCreate(s, snapshot, Vertx.currentContext(), emitter);
+            PendingCreate create = new PendingCreate(s, snapshot, traceParent, Vertx.currentContext(), emitter);
             synchronized (this) {
                 if (statementsInFlight >= config.createBatch().statementsInFlight()) {
                     waiting.add(create);
@@ -176,7 +183,8 @@ public class GroupCommitCreates {
     }
 
     /** A create on its way: its schedule, snapshot, and the context and emitter of its request. */
-    private record PendingCreate(Schedule schedule, byte[] snapshot, Context context, UniEmitter<? super Boolean> emitter) {
+    private record PendingCreate(Schedule schedule, byte[] snapshot, String traceParent, Context context,
+            UniEmitter<? super Boolean> emitter) {
 
         /** Roughly what the create adds to a statement: its items (as text, once) and its snapshot. */
         long bytes() {
@@ -210,7 +218,8 @@ public class GroupCommitCreates {
             parameters = Tuple.wrap(new Object[] {s.ownerId, config.maxActiveSchedulesPerUser(), s.id, s.cron,
                     s.timezone, s.items, s.itemsCount, timestamp(s.startTime), timestamp(s.endTime), s.active,
                     s.catchUp.name(), s.overlap.name(), s.jitterSeconds, s.revision, timestamp(s.createdAt),
-                    timestamp(s.updatedAt), config.outbox().topic(), Topics.key(s.id), Buffer.buffer(create.snapshot())});
+                    timestamp(s.updatedAt), config.outbox().topic(), Topics.key(s.id), Buffer.buffer(create.snapshot()),
+                    create.traceParent()});
         } catch (RuntimeException e) {
             // a bug, answered as such; the in-flight place must not be lost with it, or every later create would wait
             if (counted) {
@@ -273,6 +282,7 @@ public class GroupCommitCreates {
         OffsetDateTime[] updatedAts = new OffsetDateTime[n];
         String[] keys = new String[n];
         Buffer[] payloads = new Buffer[n];
+        String[] traceParents = new String[n];
         for (int i = 0; i < n; i++) {
             Schedule s = batch.get(i).schedule();
             ids[i] = s.id;
@@ -292,10 +302,11 @@ public class GroupCommitCreates {
             updatedAts[i] = timestamp(s.updatedAt);
             keys[i] = Topics.key(s.id);
             payloads[i] = Buffer.buffer(batch.get(i).snapshot());
+            traceParents[i] = batch.get(i).traceParent();
         }
         return Tuple.wrap(new Object[] {ids, owners, crons, timezones, items, itemsCounts, startTimes, endTimes,
                 actives, catchUps, overlaps, jitters, revisions, createdAts, updatedAts, keys, payloads,
-                config.maxActiveSchedulesPerUser(), config.outbox().topic()});
+                config.maxActiveSchedulesPerUser(), config.outbox().topic(), traceParents});
     }
 
     private void batchDone(List<PendingCreate> batch, AsyncResult<RowSet<Row>> result) {

@@ -57,7 +57,8 @@ class OutboxPublisherTest {
             s.execute("DROP TABLE IF EXISTS outbox");
             s.execute("""
                     CREATE TABLE outbox (id bigserial PRIMARY KEY, topic text NOT NULL, message_key text NOT NULL,
-                        payload bytea, created_at timestamptz NOT NULL DEFAULT now(), sent_at timestamptz)""");
+                        payload bytea, created_at timestamptz NOT NULL DEFAULT now(), sent_at timestamptz,
+                        trace_parent text)""");
         }
         topic = "outbox-test-" + UUID.randomUUID();
         kafka.createTopic(topic, 1, Map.of());
@@ -76,6 +77,35 @@ class OutboxPublisherTest {
 
         assertThat(read(topic, 3)).containsExactly("a=one", "b=null", "a=two");
         assertThat(count("SELECT count(*) FROM outbox")).isZero();
+    }
+
+    @Test
+    void shouldSendARowsTraceContextAsTheRecordsTraceparentHeader() throws Exception {
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        insert(topic, "a", "traced");
+        execute("UPDATE outbox SET trace_parent = '" + traceparent + "'");
+        insert(topic, "b", "untraced");
+
+        try (OutboxPublisher publisher = publisher(Duration.ZERO)) {
+            assertThat(publisher.relayBatch()).isEqualTo(2);
+        }
+
+        Map<String, String> headers = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(kafka.clientProperties());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "outbox-test-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (headers.size() < 2 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    var header = r.headers().lastHeader("traceparent");
+                    headers.put(r.key(), header == null ? "none" : new String(header.value()));
+                }
+            }
+        }
+        assertThat(headers).containsEntry("a", traceparent).containsEntry("b", "none");
     }
 
     @Test

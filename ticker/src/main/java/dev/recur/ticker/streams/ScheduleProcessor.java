@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
@@ -34,6 +36,10 @@ import dev.recur.common.event.DueRun;
 import dev.recur.common.event.ScheduleSnapshot;
 import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
+import dev.recur.common.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 
 /**
  * Keeps the schedules of one partition and fires them: snapshots go into the schedules store, each active schedule's
@@ -67,6 +73,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     private final TickerSettings settings;
     private final Clock clock;
     private final TickerMetrics metrics;
+    private final Tracing tracing;
     private final DueRunSlicer slicer;
     // parsing a cron is far costlier than evaluating it, and most schedules share a few expressions
     private final Cache<String, CronExpression> crons = Caches.bounded(CACHE_SIZE);
@@ -91,10 +98,11 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     private Bytes progress;
     private boolean followUpScheduled;
 
-    ScheduleProcessor(TickerSettings settings, Clock clock, TickerMetrics metrics) {
+    ScheduleProcessor(TickerSettings settings, Clock clock, TickerMetrics metrics, Tracing tracing) {
         this.settings = settings;
         this.clock = clock;
         this.metrics = metrics;
+        this.tracing = tracing;
         this.slicer = new DueRunSlicer(settings.sliceBudgetBytes());
     }
 
@@ -225,7 +233,7 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
             }
             return;
         }
-        TrackedSchedule tracked = TrackedSchedule.of(snapshot);
+        TrackedSchedule tracked = TrackedSchedule.of(snapshot, tracing.traceparent(record.headers()));
         schedules.put(id, tracked);
         long next = NOT_PLANNED;
         if (snapshot.active()) {
@@ -373,11 +381,12 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         Instant notBefore = scheduledFor.plusSeconds(jitter);
         String key = Long.toString(scheduleId);
         long timestamp = now.toEpochMilli();
+        Headers headers = runTrace(scheduleId, runId, schedule, scheduledFor, late);
         if (schedule.itemsJson().length <= settings.sliceBudgetBytes()) {
             String minute = minuteText.of(scheduledFor);
             context.forward(new Record<>(key, DueRunJson.write(runId, scheduleId, schedule.owner(), minute,
                     jitter == 0 ? minute : notBefore.toString(), late, schedule.itemCount(), schedule.itemsJson(),
-                    nowText.of(now), skippedRuns), timestamp));
+                    nowText.of(now), skippedRuns), timestamp, headers));
             metrics.published(1, Duration.between(scheduledFor, now));
             return;
         }
@@ -387,9 +396,34 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
             DueRun run = DueRun.of(runId, scheduleId, schedule.owner(), scheduledFor, notBefore, late, i,
                     slices.size(), slice.offset(), schedule.itemCount(), slice.items(), now)
                     .withSkippedRuns(skippedRuns);
-            context.forward(new Record<>(key, EventJson.write(run), timestamp));
+            context.forward(new Record<>(key, EventJson.write(run), timestamp, headers));
         }
         metrics.published(slices.size(), Duration.between(scheduledFor, now));
+    }
+
+    /**
+     * The headers of a run's records: with tracing on, the context of the run's span, the root of a trace of its
+     * own (a run starts at its minute, not inside the request that created the schedule, perhaps months before),
+     * linked to the trace of the request that made the schedule's current revision. Every slice of the run carries
+     * the same context. Null (no headers) when tracing is off.
+     */
+    private Headers runTrace(long scheduleId, long runId, TrackedSchedule schedule, Instant scheduledFor,
+            boolean late) {
+        if (!tracing.enabled()) {
+            return null;
+        }
+        Span span = tracing.startRoot(settings.dueRunsTopic() + " publish", SpanKind.PRODUCER,
+                tracing.spanContext(schedule.traceparent()));
+        span.setAttribute("messaging.system", "kafka");
+        span.setAttribute("messaging.destination.name", settings.dueRunsTopic());
+        span.setAttribute("recur.schedule_id", scheduleId);
+        span.setAttribute("recur.run_id", runId);
+        span.setAttribute("recur.scheduled_for", scheduledFor.toString());
+        span.setAttribute("recur.late", late);
+        Headers headers = new RecordHeaders();
+        tracing.inject(Context.root().with(span), headers);
+        span.end();
+        return headers;
     }
 
     /** The minute of a schedule's first fire time strictly after {@code after}, or {@link #NOT_PLANNED}. */

@@ -14,6 +14,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
+import dev.recur.common.trace.Tracing;
 import dev.recur.ticker.config.TickerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -31,12 +32,16 @@ public class TickerTopology {
     public static final String SKIPPED_STORE = "skipped";
 
     @Produces
-    Topology topology(TickerConfig config, Clock clock, MeterRegistry registry) {
-        return build(TickerSettings.of(config), clock, new TickerMetrics(registry));
+    Topology topology(TickerConfig config, Clock clock, MeterRegistry registry, Tracing tracing) {
+        return build(TickerSettings.of(config), clock, new TickerMetrics(registry), true, tracing);
     }
 
     public static Topology build(TickerSettings settings, Clock clock, TickerMetrics metrics) {
         return build(settings, clock, metrics, true);
+    }
+
+    public static Topology build(TickerSettings settings, Clock clock, TickerMetrics metrics, boolean persistent) {
+        return build(settings, clock, metrics, persistent, Tracing.off());
     }
 
     /**
@@ -48,12 +53,14 @@ public class TickerTopology {
      * @param persistent RocksDB stores with changelogs, as in production; false gives in-memory stores without
      *     changelogs, which spare the {@code TopologyTestDriver} a RocksDB flush and a changelog record per
      *     simulated run
+     * @param tracing the run spans and the trace context carried from a schedule's record to its runs' records
      */
-    public static Topology build(TickerSettings settings, Clock clock, TickerMetrics metrics, boolean persistent) {
+    public static Topology build(TickerSettings settings, Clock clock, TickerMetrics metrics, boolean persistent,
+            Tracing tracing) {
         Topology topology = new Topology();
         topology.addSource("schedules-in", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 settings.schedulesTopic());
-        topology.addProcessor("ticker", () -> new ScheduleProcessor(settings, clock, metrics), "schedules-in");
+        topology.addProcessor("ticker", () -> new ScheduleProcessor(settings, clock, metrics, tracing), "schedules-in");
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(store(SCHEDULES_STORE, persistent), Serdes.Long(),
                 TrackedSchedule.SERDE), persistent), "ticker");
         topology.addStateStore(logged(Stores.keyValueStoreBuilder(store(PLANS_STORE, persistent), Serdes.Long(),

@@ -28,9 +28,11 @@ import dev.recur.common.json.EventJson;
  *
  * @param catchUp null for the default ({@link CatchUp#FIRE_ONCE})
  * @param itemsJson the items as a JSON array, {@code []} when the snapshot has none
+ * @param traceparent the W3C trace context the snapshot's record carried (the API request that made this revision),
+ *     which each run's trace links to; null when tracing is off, and then not stored at all
  */
 record TrackedSchedule(long revision, String owner, String cron, String timezone, Instant start, Instant end,
-        CatchUp catchUp, int jitterSeconds, int itemCount, byte[] itemsJson) {
+        CatchUp catchUp, int jitterSeconds, int itemCount, byte[] itemsJson, String traceparent) {
 
     static final Serde<TrackedSchedule> SERDE = Serdes.serdeFrom(serializer(), deserializer());
 
@@ -38,12 +40,26 @@ record TrackedSchedule(long revision, String owner, String cron, String timezone
     };
     private static final long ABSENT = Long.MIN_VALUE;
     private static final int INSTANT_BYTES = Long.BYTES + Integer.BYTES;
+    /**
+     * Added to the catch-up byte (-1 to 2) when a trace context follows it: a record written before there was one
+     * reads as it was written, and one without a context costs no byte more.
+     */
+    private static final int TRACED = 16;
+
+    TrackedSchedule(long revision, String owner, String cron, String timezone, Instant start, Instant end,
+            CatchUp catchUp, int jitterSeconds, int itemCount, byte[] itemsJson) {
+        this(revision, owner, cron, timezone, start, end, catchUp, jitterSeconds, itemCount, itemsJson, null);
+    }
 
     static TrackedSchedule of(ScheduleSnapshot snapshot) {
+        return of(snapshot, null);
+    }
+
+    static TrackedSchedule of(ScheduleSnapshot snapshot, String traceparent) {
         List<ObjectNode> items = snapshot.items() == null ? List.of() : snapshot.items();
         return new TrackedSchedule(snapshot.revision(), snapshot.owner(), snapshot.cron(), snapshot.timezone(),
                 snapshot.startTime(), snapshot.endTime(), snapshot.catchUp(), snapshot.jitterSeconds(), items.size(),
-                EventJson.write(items));
+                EventJson.write(items), traceparent);
     }
 
     /** The items as objects: only for a run too large for one message, which has to be sliced. */
@@ -63,15 +79,21 @@ record TrackedSchedule(long revision, String owner, String cron, String timezone
             byte[] owner = utf8(tracked.owner);
             byte[] cron = utf8(tracked.cron);
             byte[] timezone = utf8(tracked.timezone);
+            byte[] traceparent = utf8(tracked.traceparent);
             ByteBuffer out = ByteBuffer.allocate(Long.BYTES + 3 * Integer.BYTES + length(owner) + length(cron)
-                    + length(timezone) + 2 * INSTANT_BYTES + 1 + 2 * Integer.BYTES + tracked.itemsJson.length);
+                    + length(timezone) + 2 * INSTANT_BYTES + 1 + 2 * Integer.BYTES + tracked.itemsJson.length
+                    + (traceparent == null ? 0 : Integer.BYTES + traceparent.length));
             out.putLong(tracked.revision);
             putString(out, owner);
             putString(out, cron);
             putString(out, timezone);
             putInstant(out, tracked.start);
             putInstant(out, tracked.end);
-            out.put((byte) (tracked.catchUp == null ? -1 : tracked.catchUp.ordinal()));
+            int catchUp = tracked.catchUp == null ? -1 : tracked.catchUp.ordinal();
+            out.put((byte) (traceparent == null ? catchUp : catchUp + TRACED));
+            if (traceparent != null) {
+                putString(out, traceparent);
+            }
             out.putInt(tracked.jitterSeconds);
             out.putInt(tracked.itemCount);
             return out.put(tracked.itemsJson).array();
@@ -90,12 +112,17 @@ record TrackedSchedule(long revision, String owner, String cron, String timezone
             String timezone = getString(in);
             Instant start = getInstant(in);
             Instant end = getInstant(in);
-            byte catchUp = in.get();
+            int catchUp = in.get();
+            String traceparent = null;
+            if (catchUp >= TRACED - 1) {
+                catchUp -= TRACED;
+                traceparent = getString(in);
+            }
             int jitter = in.getInt();
             int itemCount = in.getInt();
             return new TrackedSchedule(revision, owner, cron, timezone, start, end,
                     catchUp < 0 ? null : CatchUp.values()[catchUp], jitter, itemCount,
-                    Arrays.copyOfRange(bytes, in.position(), bytes.length));
+                    Arrays.copyOfRange(bytes, in.position(), bytes.length), traceparent);
         };
     }
 

@@ -37,6 +37,27 @@ class TrackedScheduleTest {
         assertThat(read.catchUp()).isNull();
     }
 
+    @Test
+    void shouldKeepTheTraceContextOfTheSnapshotAndCostNothingWithoutOne() {
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        for (CatchUp catchUp : new CatchUp[] {null, CatchUp.FIRE_ALL}) {
+            TrackedSchedule untraced = TrackedSchedule.of(Snapshots.schedule(7, "* * * * *").catchUp(catchUp)
+                    .items(Snapshots.items(2)).snapshot());
+            TrackedSchedule traced = TrackedSchedule.of(Snapshots.schedule(7, "* * * * *").catchUp(catchUp)
+                    .items(Snapshots.items(2)).snapshot(), traceparent);
+
+            TrackedSchedule read = roundTrip(traced);
+
+            assertThat(read).usingRecursiveComparison().isEqualTo(traced);
+            assertThat(read.traceparent()).isEqualTo(traceparent);
+            assertThat(read.catchUp()).isEqualTo(catchUp);
+            assertThat(roundTrip(untraced).traceparent()).isNull();
+            assertThat(TrackedSchedule.SERDE.serializer().serialize("t", traced)).hasSize(
+                    TrackedSchedule.SERDE.serializer().serialize("t", untraced).length + Integer.BYTES
+                            + traceparent.length());
+        }
+    }
+
     private static TrackedSchedule roundTrip(TrackedSchedule schedule) {
         byte[] bytes = TrackedSchedule.SERDE.serializer().serialize("t", schedule);
         return TrackedSchedule.SERDE.deserializer().deserialize("t", bytes);
