@@ -30,10 +30,15 @@ final class Repo {
         return read(dir().resolve(service).resolve("src/main/resources/application.properties"));
     }
 
-    /** The environment variables a service's application.properties reads, e.g. {@code ${DB_URL:...}}. */
+    /**
+     * The environment variables a service's configuration reads, e.g. {@code ${DB_URL:...}}: its application.properties
+     * and common's META-INF/microprofile-config.properties, which every service has on its class path (settings all
+     * services share, such as the results bucket).
+     */
     static java.util.Set<String> environmentVariablesReadBy(String service) {
         java.util.Set<String> names = new java.util.TreeSet<>();
-        Matcher m = ENV_REFERENCE.matcher(applicationProperties(service));
+        Matcher m = ENV_REFERENCE.matcher(applicationProperties(service) + "\n"
+                + read(dir().resolve("common/src/main/resources/META-INF/microprofile-config.properties")));
         while (m.find()) {
             names.add(m.group(1));
         }
