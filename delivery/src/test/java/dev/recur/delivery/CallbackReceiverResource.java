@@ -5,7 +5,6 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import java.util.Map;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /** A real HTTP server on a dynamic port as the callback receiver of every test of this module. */
@@ -29,8 +28,13 @@ public class CallbackReceiverResource implements QuarkusTestResourceLifecycleMan
     @Override
     public Map<String, String> start() {
         // delayed answers must not hold the threads that answer other receivers
-        server = new WireMockServer(options().dynamicPort().dynamicHttpsPort().bindAddress("127.0.0.1").containerThreads(64)
-                .asynchronousResponseEnabled(true).asynchronousResponseThreads(32));
+        server = new WireMockServer(options()
+                .dynamicPort()
+                .dynamicHttpsPort()
+                .bindAddress("127.0.0.1")
+                .containerThreads(64)
+                .asynchronousResponseEnabled(true)
+                .asynchronousResponseThreads(32));
         server.start();
         return Map.of();
     }

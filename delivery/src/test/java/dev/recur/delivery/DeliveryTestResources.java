@@ -14,7 +14,8 @@ import dev.recur.testinfra.quarkus.S3TestResource;
 public class DeliveryTestResources extends CompositeTestResource {
 
     public DeliveryTestResources() {
-        super(Part.of(new KafkaTestResource()),
+        super(
+                Part.of(new KafkaTestResource()),
                 Part.of(new PostgresTestResource(), "database", "recur_delivery"),
                 Part.of(new S3TestResource(), "buckets", "recur-test,recur-results,user-bucket"),
                 Part.of(new CallbackReceiverResource()),

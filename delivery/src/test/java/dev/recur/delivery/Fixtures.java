@@ -7,6 +7,20 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.common.event.DeliveryReplay;
+import dev.recur.common.event.JobResult;
+import dev.recur.common.event.JobStatus;
+import dev.recur.common.event.ResultPage;
+import dev.recur.common.event.ResultsRef;
+import dev.recur.common.event.SigningSecret;
+import dev.recur.common.event.TenantBuckets;
+import dev.recur.common.event.Topics;
+import dev.recur.common.id.Ids;
+import dev.recur.common.json.EventJson;
+import dev.recur.common.json.EventSerializer;
+import dev.recur.testinfra.Infra;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,29 +32,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.recur.common.event.DeliveryReplay;
-import dev.recur.common.event.JobResult;
-import dev.recur.common.event.JobStatus;
-import dev.recur.common.event.ResultPage;
-import dev.recur.common.event.TenantBuckets;
-import dev.recur.common.event.ResultsRef;
-import dev.recur.common.event.SigningSecret;
-import dev.recur.common.event.Topics;
-import dev.recur.common.id.Ids;
-import dev.recur.common.json.EventJson;
-import dev.recur.common.json.EventSerializer;
-import dev.recur.testinfra.Infra;
-
 /** Job results to publish and the output topics to read, through plain Kafka clients on the real broker. */
 final class Fixtures {
 
     static final Instant SCHEDULED_FOR = Instant.parse("2026-11-29T16:00:00Z");
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static long newScheduleId() {
         return Ids.newScheduleId(ThreadLocalRandom.current());
@@ -51,35 +48,68 @@ final class Fixtures {
     }
 
     static List<ResultPage> pages(String content) {
-        return List.of(new ResultPage(JsonNodeFactory.instance.textNode(content), 200, "https://example.com/p", 1,
-                SCHEDULED_FOR.plusSeconds(2), SCHEDULED_FOR.plusSeconds(3), null, "scraper-1"));
+        return List.of(new ResultPage(
+                JsonNodeFactory.instance.textNode(content),
+                200,
+                "https://example.com/p",
+                1,
+                SCHEDULED_FOR.plusSeconds(2),
+                SCHEDULED_FOR.plusSeconds(3),
+                null,
+                "scraper-1"));
     }
 
     static JobResult result(long scheduleId, int itemIndex, ObjectNode item, int createStatus, JobStatus status) {
         return result(scheduleId, itemIndex, item, createStatus, status, pages("<html>" + itemIndex + "</html>"), null);
     }
 
-    static JobResult result(long scheduleId, int itemIndex, ObjectNode item, int createStatus, JobStatus status,
-            List<ResultPage> pages, ResultsRef ref) {
+    static JobResult result(
+            long scheduleId,
+            int itemIndex,
+            ObjectNode item,
+            int createStatus,
+            JobStatus status,
+            List<ResultPage> pages,
+            ResultsRef ref) {
         return result(scheduleId, SCHEDULED_FOR, itemIndex, item, createStatus, status, pages, ref);
     }
 
     /** A job of the run at {@code scheduledFor}; it finishes 4 s later. */
-    static JobResult result(long scheduleId, Instant scheduledFor, int itemIndex, ObjectNode item, int createStatus,
-            JobStatus status, List<ResultPage> pages, ResultsRef ref) {
+    static JobResult result(
+            long scheduleId,
+            Instant scheduledFor,
+            int itemIndex,
+            ObjectNode item,
+            int createStatus,
+            JobStatus status,
+            List<ResultPage> pages,
+            ResultsRef ref) {
         long runId = Ids.runId(scheduleId, scheduledFor);
-        return JobResult.of(Ids.jobId(runId, itemIndex), scheduleId, runId, "alice", scheduledFor, itemIndex, item,
-                createStatus, status, status == JobStatus.FAULTED ? "scraper answered " + createStatus : null,
-                "http_fetcher", 1, scheduledFor.plusSeconds(1), scheduledFor.plusSeconds(4),
-                ref == null ? (status == JobStatus.FAULTED ? List.of() : pages) : null, ref);
+        return JobResult.of(
+                Ids.jobId(runId, itemIndex),
+                scheduleId,
+                runId,
+                "alice",
+                scheduledFor,
+                itemIndex,
+                item,
+                createStatus,
+                status,
+                status == JobStatus.FAULTED ? "scraper answered " + createStatus : null,
+                "http_fetcher",
+                1,
+                scheduledFor.plusSeconds(1),
+                scheduledFor.plusSeconds(4),
+                ref == null ? (status == JobStatus.FAULTED ? List.of() : pages) : null,
+                ref);
     }
 
     static void publish(JobResult... results) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        try (KafkaProducer<String, JobResult> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new EventSerializer<>())) {
+        try (KafkaProducer<String, JobResult> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new EventSerializer<>())) {
             for (JobResult r : results) {
                 producer.send(new ProducerRecord<>(Topics.JOB_RESULTS, Topics.key(r.scheduleId()), r));
             }
@@ -90,8 +120,8 @@ final class Fixtures {
     static void publishSigningSecret(SigningSecret secret) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
-        try (KafkaProducer<String, SigningSecret> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new EventSerializer<>())) {
+        try (KafkaProducer<String, SigningSecret> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new EventSerializer<>())) {
             producer.send(new ProducerRecord<>(Topics.SIGNING_SECRETS, secret.owner(), secret));
             producer.flush();
         }
@@ -101,10 +131,10 @@ final class Fixtures {
     static void publishTenantBuckets(String owner, List<String> buckets) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
-        try (KafkaProducer<String, TenantBuckets> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new EventSerializer<>())) {
-            producer.send(new ProducerRecord<>(Topics.TENANT_BUCKETS, owner, TenantBuckets.of(owner, buckets,
-                    Instant.now())));
+        try (KafkaProducer<String, TenantBuckets> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new EventSerializer<>())) {
+            producer.send(new ProducerRecord<>(
+                    Topics.TENANT_BUCKETS, owner, TenantBuckets.of(owner, buckets, Instant.now())));
             producer.flush();
         }
     }
@@ -113,8 +143,8 @@ final class Fixtures {
     static void publishReplays(DeliveryReplay... commands) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
-        try (KafkaProducer<String, DeliveryReplay> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new EventSerializer<>())) {
+        try (KafkaProducer<String, DeliveryReplay> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new EventSerializer<>())) {
             for (DeliveryReplay command : commands) {
                 producer.send(new ProducerRecord<>(Topics.DELIVERY_REPLAYS, Topics.key(command.scheduleId()), command));
             }
@@ -136,7 +166,8 @@ final class Fixtures {
             this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
             this.type = type;
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
         }

@@ -17,8 +17,7 @@ import dev.recur.testinfra.ProcStat;
  */
 final class JitCpu {
 
-    private JitCpu() {
-    }
+    private JitCpu() {}
 
     /**
      * CPU milliseconds so far of the compiler and GC threads, by process and kind ("test-jvm jit", "s3proxy gc",
@@ -53,8 +52,10 @@ final class JitCpu {
         long millis = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
-                millis += ProcStat.read(task.resolve("stat")).filter(thread -> wanted(thread.name(), compiler))
-                        .map(ProcStat::ownMillis).orElse(0L);
+                millis += ProcStat.read(task.resolve("stat"))
+                        .filter(thread -> wanted(thread.name(), compiler))
+                        .map(ProcStat::ownMillis)
+                        .orElse(0L);
             }
         } catch (IOException | RuntimeException e) {
             // the process ended while it was being read
@@ -64,14 +65,16 @@ final class JitCpu {
 
     /** Thread names as the kernel keeps them, cut to 15 characters; SerialGC runs in the VM Thread. */
     private static boolean wanted(String name, boolean compiler) {
-        return compiler ? name.contains("CompilerThre")
+        return compiler
+                ? name.contains("CompilerThre")
                 : name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread");
     }
 
     private static String commandLine(long pid) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-                    StandardCharsets.UTF_8).replace('\0', ' ');
+            return new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ');
         } catch (IOException | RuntimeException e) {
             return "";
         }

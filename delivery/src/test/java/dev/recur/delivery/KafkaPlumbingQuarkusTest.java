@@ -6,5 +6,4 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @QuarkusTestResource(DeliveryTestResources.class)
-class KafkaPlumbingQuarkusTest extends KafkaChannelPlumbingTest {
-}
+class KafkaPlumbingQuarkusTest extends KafkaChannelPlumbingTest {}

@@ -6,5 +6,4 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @QuarkusTestResource(DeliveryTestResources.class)
-class ServiceEndpointsQuarkusTest extends ServiceEndpointsTest {
-}
+class ServiceEndpointsQuarkusTest extends ServiceEndpointsTest {}

@@ -13,15 +13,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
-
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.Topics;
@@ -37,6 +28,13 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
 
 /**
  * With tracing on, a job's deliveries are spans of the job's trace: the job result's {@code traceparent} header (the
@@ -63,15 +61,22 @@ class TracingQuarkusTest {
     @Test
     void shouldTraceTheUploadAndTheCallbackInTheJobsTrace() {
         String path = "/traced/" + UUID.randomUUID();
-        CallbackReceiverResource.server().stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(200)));
-        JobResult job = Fixtures.result(Fixtures.newScheduleId(), 0, Fixtures.item()
-                .put("callback_url", CallbackReceiverResource.url(path))
-                .put("storage_type", "s3").put("storage_url", "s3://user-bucket/traced-" + UUID.randomUUID() + "/"),
-                200, JobStatus.DONE);
+        CallbackReceiverResource.server()
+                .stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(200)));
+        JobResult job = Fixtures.result(
+                Fixtures.newScheduleId(),
+                0,
+                Fixtures.item()
+                        .put("callback_url", CallbackReceiverResource.url(path))
+                        .put("storage_type", "s3")
+                        .put("storage_url", "s3://user-bucket/traced-" + UUID.randomUUID() + "/"),
+                200,
+                JobStatus.DONE);
 
         publish(job, JOB);
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deliverySpans(job)).hasSize(2));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(deliverySpans(job)).hasSize(2));
         List<SpanData> spans = deliverySpans(job);
         assertThat(spans).extracting(SpanData::getName).containsExactlyInAnyOrder("callback POST", "s3 PUT");
         for (SpanData span : spans) {
@@ -79,25 +84,29 @@ class TracingQuarkusTest {
             assertThat(span.getTraceId()).as("the job's trace").isEqualTo(TestTracing.traceId(JOB));
             assertThat(span.getParentSpanId()).as("under the job's span").isEqualTo(TestTracing.spanId(JOB));
         }
-        assertThat(spans).filteredOn(s -> s.getName().equals("callback POST")).singleElement()
+        assertThat(spans)
+                .filteredOn(s -> s.getName().equals("callback POST"))
+                .singleElement()
                 .satisfies(s -> assertThat(s.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
                         .isEqualTo(200L));
         // the receiver is not told about the deployment's traces
         assertThat(CallbackReceiverResource.server().findAll(postRequestedFor(urlEqualTo(path))))
-                .singleElement().satisfies(r -> assertThat(r.containsHeader("traceparent")).isFalse());
+                .singleElement()
+                .satisfies(r -> assertThat(r.containsHeader("traceparent")).isFalse());
     }
 
     private static List<SpanData> deliverySpans(JobResult job) {
         return TestTracing.SPANS.getFinishedSpanItems().stream()
-                .filter(s -> Long.valueOf(job.jobId()).equals(s.getAttributes().get(AttributeKey.longKey("recur.job_id"))))
+                .filter(s ->
+                        Long.valueOf(job.jobId()).equals(s.getAttributes().get(AttributeKey.longKey("recur.job_id"))))
                 .toList();
     }
 
     private static void publish(JobResult result, String traceparent) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
-        try (KafkaProducer<String, JobResult> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new EventSerializer<>())) {
+        try (KafkaProducer<String, JobResult> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new EventSerializer<>())) {
             ProducerRecord<String, JobResult> record =
                     new ProducerRecord<>(Topics.JOB_RESULTS, Topics.key(result.scheduleId()), result);
             record.headers().add(Tracing.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));

@@ -3,13 +3,6 @@ package dev.recur.jobrunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.recur.common.event.DueRun;
-import dev.recur.common.event.JobResult;
-import dev.recur.common.event.Topics;
-import dev.recur.common.id.Ids;
-import dev.recur.common.json.EventJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,6 +16,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.common.event.DueRun;
+import dev.recur.common.event.JobResult;
+import dev.recur.common.event.Topics;
+import dev.recur.common.id.Ids;
+import dev.recur.common.json.EventJson;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,8 +39,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class DueRunTraffic implements AutoCloseable {
 
     /** A job result as it came off the topic, with its record key and its traceparent header (null: none). */
-    record Received(String key, JobResult result, byte[] json, String traceparent) {
-    }
+    record Received(String key, JobResult result, byte[] json, String traceparent) {}
 
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -74,7 +74,8 @@ final class DueRunTraffic implements AutoCloseable {
         consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         consumer = new KafkaConsumer<>(consumerProps);
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOB_RESULTS).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }
@@ -85,9 +86,19 @@ final class DueRunTraffic implements AutoCloseable {
 
     static DueRun dueRun(long scheduleId, String owner, int itemOffset, int totalItems, List<ObjectNode> items) {
         Instant scheduledFor = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-        return DueRun.of(Ids.runId(scheduleId, scheduledFor), scheduleId, owner, scheduledFor, scheduledFor, false,
-                itemOffset == 0 ? 0 : 1, itemOffset == 0 && items.size() == totalItems ? 1 : 2, itemOffset,
-                totalItems, items, Instant.now());
+        return DueRun.of(
+                Ids.runId(scheduleId, scheduledFor),
+                scheduleId,
+                owner,
+                scheduledFor,
+                scheduledFor,
+                false,
+                itemOffset == 0 ? 0 : 1,
+                itemOffset == 0 && items.size() == totalItems ? 1 : 2,
+                itemOffset,
+                totalItems,
+                items,
+                Instant.now());
     }
 
     void send(DueRun run) {
@@ -118,10 +129,15 @@ final class DueRunTraffic implements AutoCloseable {
         for (var record : consumer.poll(Duration.ofMillis(200))) {
             JobResult result = EventJson.read(record.value(), JobResult.class);
             var traceparent = record.headers().lastHeader("traceparent");
-            bySchedule.computeIfAbsent(result.scheduleId(), id -> new ArrayList<>())
-                    .add(new Received(record.key(), result, record.value(),
-                            traceparent == null ? null : new String(traceparent.value(),
-                                    java.nio.charset.StandardCharsets.UTF_8)));
+            bySchedule
+                    .computeIfAbsent(result.scheduleId(), id -> new ArrayList<>())
+                    .add(new Received(
+                            record.key(),
+                            result,
+                            record.value(),
+                            traceparent == null
+                                    ? null
+                                    : new String(traceparent.value(), java.nio.charset.StandardCharsets.UTF_8)));
             count.incrementAndGet();
         }
     }

@@ -5,18 +5,6 @@ import static dev.recur.jobrunner.DueRunTraffic.item;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.recur.common.event.DueRun;
-import dev.recur.common.json.EventJson;
-import dev.recur.testinfra.ChildJvm;
-import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.Ports;
-import dev.recur.testinfra.ProcessCpu;
-import dev.recur.testinfra.StubPageServer;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.lang.management.ThreadInfo;
@@ -29,6 +17,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.common.event.DueRun;
+import dev.recur.common.json.EventJson;
+import dev.recur.testinfra.ChildJvm;
+import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.Ports;
+import dev.recur.testinfra.ProcessCpu;
+import dev.recur.testinfra.StubPageServer;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -46,9 +47,13 @@ class JobRunnerBenchmarkQuarkusTest {
     public static class Throughput implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("recur.job-runner.max-in-flight", "64",
-                    "recur.job-runner.max-in-flight-per-owner", "16",
-                    "quarkus.log.category.\"org.apache.kafka\".level", "WARN");
+            return Map.of(
+                    "recur.job-runner.max-in-flight",
+                    "64",
+                    "recur.job-runner.max-in-flight-per-owner",
+                    "16",
+                    "quarkus.log.category.\"org.apache.kafka\".level",
+                    "WARN");
         }
     }
 
@@ -61,8 +66,12 @@ class JobRunnerBenchmarkQuarkusTest {
     void shouldReportJobsPerSecondWhenRunsHaveOneOrFiftyItems() {
         // the page server runs in a JVM of its own, so that the test JVM's CPU is job-runner's and the harness's
         int port = Ports.free();
-        ChildJvm pages = ChildJvm.start("stub-scraper", List.of(), List.of("-Xmx64m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1"), StubPageServer.class.getName(), List.of(Integer.toString(port)),
+        ChildJvm pages = ChildJvm.start(
+                "stub-scraper",
+                List.of(),
+                List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                StubPageServer.class.getName(),
+                List.of(Integer.toString(port)),
                 Path.of("target", "stub-scraper.log"));
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -75,8 +84,8 @@ class JobRunnerBenchmarkQuarkusTest {
                 idle();
                 var one = measure(traffic, url, "1 item per run", 10_000, 1);
                 var fifty = measure(traffic, url, "50 items per run", 400, 50);
-                System.out.printf(Locale.ROOT, "BENCHMARK job-runner ratio 50-item/1-item throughput: %.2f%n",
-                        fifty / one);
+                System.out.printf(
+                        Locale.ROOT, "BENCHMARK job-runner ratio 50-item/1-item throughput: %.2f%n", fifty / one);
                 assertThat(one).isPositive();
             }
         } finally {
@@ -96,8 +105,11 @@ class JobRunnerBenchmarkQuarkusTest {
         Map<String, Long> used = ProcessCpu.between(before, ProcessCpu.snapshot());
         Map<String, String> perSecond = new TreeMap<>();
         used.forEach((label, millis) -> perSecond.put(label, String.format(Locale.ROOT, "%.0f", millis / seconds)));
-        System.out.printf(Locale.ROOT, "BENCHMARK job-runner idle: CPU ms per second by process %s; load average %s%n",
-                perSecond, ProcessCpu.loadAverage());
+        System.out.printf(
+                Locale.ROOT,
+                "BENCHMARK job-runner idle: CPU ms per second by process %s; load average %s%n",
+                perSecond,
+                ProcessCpu.loadAverage());
     }
 
     /**
@@ -139,12 +151,15 @@ class JobRunnerBenchmarkQuarkusTest {
         }
         long[] peakHeap = {0};
         // polled in this thread, so that the harness's CPU is this thread's and its clients'
-        await().atMost(Duration.ofMinutes(10)).pollInSameThread().pollInterval(Duration.ofMillis(20)).until(() -> {
-            traffic.pollCount();
-            MemoryUsage heap = memory.getHeapMemoryUsage();
-            peakHeap[0] = Math.max(peakHeap[0], heap.getUsed());
-            return traffic.count() - before >= jobs;
-        });
+        await().atMost(Duration.ofMinutes(10))
+                .pollInSameThread()
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    traffic.pollCount();
+                    MemoryUsage heap = memory.getHeapMemoryUsage();
+                    peakHeap[0] = Math.max(peakHeap[0], heap.getUsed());
+                    return traffic.count() - before >= jobs;
+                });
         double seconds = (System.nanoTime() - start) / 1e9;
         double harnessMillis = (harnessCpuNanos() - harnessStart) / 1e6;
         double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
@@ -154,15 +169,32 @@ class JobRunnerBenchmarkQuarkusTest {
         cpu.put("stub-scraper", stub == null ? 0 : stub);
         double rate = jobs / seconds;
         double jobRunnerMillis = cpuSeconds * 1000 - harnessMillis;
-        System.out.printf(Locale.ROOT, "BENCHMARK job-runner %s: %d jobs in %.2f s = %.0f jobs/s (goal 2000: ratio "
-                + "%.2f); test JVM CPU %.1f core-s (%.0f%% of %d cores, %.3f ms per job); peak heap used %d MiB; "
-                + "load average %s%n", label, jobs, seconds, rate, rate / 2000, cpuSeconds,
-                100 * cpuSeconds / seconds / os.getAvailableProcessors(), os.getAvailableProcessors(),
-                1000 * cpuSeconds / jobs, peakHeap[0] / (1024 * 1024), ProcessCpu.loadAverage());
-        System.out.printf(Locale.ROOT, "BENCHMARK job-runner %s: CPU ms per job by process %s (all: %.3f); test JVM "
-                + "split: job-runner %.3f, harness (due-run producer, result reader) %.3f; job-runner + broker %.3f%n",
-                label, ProcessCpu.perOperation(cpu, jobs), cpu.get("total") / (double) jobs, jobRunnerMillis / jobs,
-                harnessMillis / jobs, (jobRunnerMillis + cpu.getOrDefault("kafka", 0L)) / jobs);
+        System.out.printf(
+                Locale.ROOT,
+                "BENCHMARK job-runner %s: %d jobs in %.2f s = %.0f jobs/s (goal 2000: ratio "
+                        + "%.2f); test JVM CPU %.1f core-s (%.0f%% of %d cores, %.3f ms per job); peak heap used %d MiB; "
+                        + "load average %s%n",
+                label,
+                jobs,
+                seconds,
+                rate,
+                rate / 2000,
+                cpuSeconds,
+                100 * cpuSeconds / seconds / os.getAvailableProcessors(),
+                os.getAvailableProcessors(),
+                1000 * cpuSeconds / jobs,
+                peakHeap[0] / (1024 * 1024),
+                ProcessCpu.loadAverage());
+        System.out.printf(
+                Locale.ROOT,
+                "BENCHMARK job-runner %s: CPU ms per job by process %s (all: %.3f); test JVM "
+                        + "split: job-runner %.3f, harness (due-run producer, result reader) %.3f; job-runner + broker %.3f%n",
+                label,
+                ProcessCpu.perOperation(cpu, jobs),
+                cpu.get("total") / (double) jobs,
+                jobRunnerMillis / jobs,
+                harnessMillis / jobs,
+                (jobRunnerMillis + cpu.getOrDefault("kafka", 0L)) / jobs);
         return rate;
     }
 }

@@ -12,6 +12,13 @@ import static dev.recur.jobrunner.DueRunTraffic.dueRun;
 import static dev.recur.jobrunner.DueRunTraffic.item;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,12 +36,6 @@ import dev.recur.jobrunner.ScraperWireMockResource.InjectScraper;
 import dev.recur.testinfra.Infra;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,19 +74,27 @@ class JobRunnerQuarkusTest {
     }
 
     private void stubScraper(String query, int status, String body) {
-        scraper.stubFor(post("/v1/queries").withRequestBody(matchingJsonPath("$.query", equalTo(query)))
-                .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+        scraper.stubFor(post("/v1/queries")
+                .withRequestBody(matchingJsonPath("$.query", equalTo(query)))
+                .willReturn(aResponse()
+                        .withStatus(status)
+                        .withHeader("Content-Type", "application/json")
                         .withBody(body)));
     }
 
     /** The scraper answers the query with {@code first} once, then with its page. */
     private void stubScraperFirstThenPage(String query, ResponseDefinitionBuilder first) {
         String scenario = "scenario-" + query;
-        scraper.stubFor(post("/v1/queries").withRequestBody(matchingJsonPath("$.query", equalTo(query)))
-                .inScenario(scenario).whenScenarioStateIs(STARTED).willSetStateTo("answered")
+        scraper.stubFor(post("/v1/queries")
+                .withRequestBody(matchingJsonPath("$.query", equalTo(query)))
+                .inScenario(scenario)
+                .whenScenarioStateIs(STARTED)
+                .willSetStateTo("answered")
                 .willReturn(first));
-        scraper.stubFor(post("/v1/queries").withRequestBody(matchingJsonPath("$.query", equalTo(query)))
-                .inScenario(scenario).whenScenarioStateIs("answered")
+        scraper.stubFor(post("/v1/queries")
+                .withRequestBody(matchingJsonPath("$.query", equalTo(query)))
+                .inScenario(scenario)
+                .whenScenarioStateIs("answered")
                 .willReturn(aResponse().withStatus(200).withBody(pageFor(query))));
     }
 
@@ -122,7 +131,8 @@ class JobRunnerQuarkusTest {
         String second = "q-" + scheduleId + "-b";
         stubScraper(first, 200, pageFor(first));
         stubScraper(second, 200, pageFor(second));
-        var items = List.of(item("{\"source\": \"amazon_product\", \"query\": \"" + first + "\", \"parse\": false}"),
+        var items = List.of(
+                item("{\"source\": \"amazon_product\", \"query\": \"" + first + "\", \"parse\": false}"),
                 item("{\"source\": \"amazon_product\", \"query\": \"" + second + "\"}"));
         DueRun run = dueRun(scheduleId, "alice", 10, 12, items);
 
@@ -131,7 +141,10 @@ class JobRunnerQuarkusTest {
 
         for (int i = 0; i < 2; i++) {
             int itemIndex = 10 + i;
-            var message = received.stream().filter(r -> r.result().itemIndex() == itemIndex).findFirst().orElseThrow();
+            var message = received.stream()
+                    .filter(r -> r.result().itemIndex() == itemIndex)
+                    .findFirst()
+                    .orElseThrow();
             JobResult result = message.result();
             assertThat(message.key()).isEqualTo(Topics.key(scheduleId));
             assertThat(result.type()).isEqualTo("job_result");
@@ -157,14 +170,34 @@ class JobRunnerQuarkusTest {
                 assertThat(page.page()).isEqualTo(1);
             });
             var json = EventJson.read(message.json(), com.fasterxml.jackson.databind.JsonNode.class);
-            assertThat(json.fieldNames()).toIterable().containsExactlyInAnyOrder("type", "version", "job_id",
-                    "schedule_id", "run_id", "owner", "scheduled_for", "item_index", "item", "create_status_code",
-                    "status", "backend", "attempts", "created_at", "updated_at", "results");
+            assertThat(json.fieldNames())
+                    .toIterable()
+                    .containsExactlyInAnyOrder(
+                            "type",
+                            "version",
+                            "job_id",
+                            "schedule_id",
+                            "run_id",
+                            "owner",
+                            "scheduled_for",
+                            "item_index",
+                            "item",
+                            "create_status_code",
+                            "status",
+                            "backend",
+                            "attempts",
+                            "created_at",
+                            "updated_at",
+                            "results");
         }
-        scraper.verify(2, postRequestedFor(urlEqualTo("/v1/queries"))
-                .withBasicAuth(new BasicCredentials(ScraperWireMockResource.USER, ScraperWireMockResource.PASSWORD))
-                .withRequestBody(matchingJsonPath("$.query", com.github.tomakehurst.wiremock.client.WireMock
-                        .matching("q-" + scheduleId + "-.*"))));
+        scraper.verify(
+                2,
+                postRequestedFor(urlEqualTo("/v1/queries"))
+                        .withBasicAuth(
+                                new BasicCredentials(ScraperWireMockResource.USER, ScraperWireMockResource.PASSWORD))
+                        .withRequestBody(matchingJsonPath(
+                                "$.query",
+                                com.github.tomakehurst.wiremock.client.WireMock.matching("q-" + scheduleId + "-.*"))));
     }
 
     @Test
@@ -175,7 +208,12 @@ class JobRunnerQuarkusTest {
 
         runOneItem(scheduleId, "carol", scraperItem("metrics_probe", query));
 
-        String metrics = io.restassured.RestAssured.given().get(metricsUrl).then().statusCode(200).extract().asString();
+        String metrics = io.restassured.RestAssured.given()
+                .get(metricsUrl)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertThat(metrics)
                 .contains("recur_jobrunner_jobs_started_total{source=\"metrics_probe\"} 1.0")
                 .contains("recur_jobrunner_jobs_done_total{source=\"metrics_probe\"} 1.0")
@@ -207,8 +245,8 @@ class JobRunnerQuarkusTest {
 
         assertThat(result.status()).isEqualTo(JobStatus.DONE);
         assertThat(result.attempts()).isEqualTo(2);
-        assertThat(Duration.between(result.createdAt(), result.updatedAt())).isGreaterThanOrEqualTo(
-                Duration.ofSeconds(2));
+        assertThat(Duration.between(result.createdAt(), result.updatedAt()))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
     }
 
     @Test
@@ -232,16 +270,22 @@ class JobRunnerQuarkusTest {
         assertThat(result.attempts()).isEqualTo(3);
         assertThat(result.createStatusCode()).isEqualTo(503);
         assertThat(result.error()).contains("503").contains("gave up after 3 attempts");
-        scraper.verify(3, postRequestedFor(urlEqualTo("/v1/queries"))
-                .withRequestBody(matchingJsonPath("$.query", equalTo(query))));
+        scraper.verify(
+                3,
+                postRequestedFor(urlEqualTo("/v1/queries"))
+                        .withRequestBody(matchingJsonPath("$.query", equalTo(query))));
     }
 
     @Test
     void shouldFaultWithClearMessageWhenSourceHasNoBackend() {
         long scheduleId = newScheduleId();
 
-        traffic.send(dueRun(scheduleId, "bob", 0, 2, List.of(item("{\"source\": \"premium\", \"query\": \"x\"}"),
-                item("{\"query\": \"no source\"}"))));
+        traffic.send(dueRun(
+                scheduleId,
+                "bob",
+                0,
+                2,
+                List.of(item("{\"source\": \"premium\", \"query\": \"x\"}"), item("{\"query\": \"no source\"}"))));
         var received = traffic.awaitResults(scheduleId, 2, WAIT);
 
         assertThat(received).allSatisfy(r -> {
@@ -249,8 +293,10 @@ class JobRunnerQuarkusTest {
             assertThat(r.result().backend()).isEqualTo("none");
             assertThat(r.result().createStatusCode()).isZero();
         });
-        assertThat(received).extracting(r -> r.result().error()).containsExactlyInAnyOrder(
-                "no scraper backend is configured for source 'premium'", "item has no source");
+        assertThat(received)
+                .extracting(r -> r.result().error())
+                .containsExactlyInAnyOrder(
+                        "no scraper backend is configured for source 'premium'", "item has no source");
     }
 
     @Test
@@ -260,8 +306,19 @@ class JobRunnerQuarkusTest {
         stubScraper(query, 200, pageFor(query));
         DueRun plain = dueRun(scheduleId, "bob", 0, 1, List.of(item(scraperItem("google", query))));
         java.time.Instant notBefore = java.time.Instant.now().plusSeconds(2);
-        DueRun jittered = DueRun.of(plain.runId(), scheduleId, "bob", plain.scheduledFor(), notBefore, false, 0, 1, 0,
-                1, plain.items(), java.time.Instant.now());
+        DueRun jittered = DueRun.of(
+                plain.runId(),
+                scheduleId,
+                "bob",
+                plain.scheduledFor(),
+                notBefore,
+                false,
+                0,
+                1,
+                0,
+                1,
+                plain.items(),
+                java.time.Instant.now());
 
         traffic.send(jittered);
         JobResult result = traffic.awaitResults(scheduleId, 1, WAIT).get(0).result();
@@ -280,7 +337,8 @@ class JobRunnerQuarkusTest {
 
         traffic.send(run);
 
-        assertThat(traffic.awaitResults(scheduleId, 2, WAIT)).extracting(r -> r.result().skippedRuns())
+        assertThat(traffic.awaitResults(scheduleId, 2, WAIT))
+                .extracting(r -> r.result().skippedRuns())
                 .containsExactly(4, 4);
     }
 
@@ -288,11 +346,13 @@ class JobRunnerQuarkusTest {
     void shouldFaultWithReasonWhenFetcherTargetIsRefused() {
         long scheduleId = newScheduleId();
 
-        JobResult result = runOneItem(scheduleId, "mallory", fetcherItem("http://169.254.169.254/latest/meta-data/iam"));
+        JobResult result =
+                runOneItem(scheduleId, "mallory", fetcherItem("http://169.254.169.254/latest/meta-data/iam"));
 
         assertThat(result.status()).isEqualTo(JobStatus.FAULTED);
         assertThat(result.backend()).isEqualTo("http_fetcher");
-        assertThat(result.error()).startsWith("refused target 169.254.169.254: ")
+        assertThat(result.error())
+                .startsWith("refused target 169.254.169.254: ")
                 .contains("recur.job-runner.fetcher.allow");
         assertThat(result.attempts()).isEqualTo(1);
     }
@@ -300,7 +360,8 @@ class JobRunnerQuarkusTest {
     @Test
     void shouldFetchUniversalItemWithBuiltInFetcherWhenItHasUrl() {
         long scheduleId = newScheduleId();
-        scraper.stubFor(get("/page-" + scheduleId).willReturn(aResponse().withStatus(200).withBody("hello")));
+        scraper.stubFor(get("/page-" + scheduleId)
+                .willReturn(aResponse().withStatus(200).withBody("hello")));
         String url = "http://127.0.0.1:" + scraper.port() + "/page-" + scheduleId;
 
         JobResult result = runOneItem(scheduleId, "bob", fetcherItem(url));
@@ -322,7 +383,8 @@ class JobRunnerQuarkusTest {
         Arrays.fill(body, (byte) 'a');
         body[0] = '<';
         body[body.length - 1] = '>';
-        scraper.stubFor(get("/big-" + scheduleId).willReturn(aResponse().withStatus(200).withBody(body)));
+        scraper.stubFor(
+                get("/big-" + scheduleId).willReturn(aResponse().withStatus(200).withBody(body)));
         String url = "http://127.0.0.1:" + scraper.port() + "/big-" + scheduleId;
         DueRun run = dueRun(scheduleId, "bob", 0, 1, List.of(item(fetcherItem(url))));
 
@@ -338,15 +400,18 @@ class JobRunnerQuarkusTest {
         assertThat(ref.contentType()).isEqualTo("application/json");
         byte[] stored;
         try (var s3 = Infra.s3().client()) {
-            stored = s3.getObjectAsBytes(b -> b.bucket(ref.bucket()).key(ref.key())).asByteArray();
+            stored = s3.getObjectAsBytes(b -> b.bucket(ref.bucket()).key(ref.key()))
+                    .asByteArray();
         }
         assertThat(stored.length).isEqualTo(ref.sizeBytes());
         assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(stored)))
                 .isEqualTo(ref.sha256());
         var mapper = EventJson.mapper().copy();
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxStringLength(Integer.MAX_VALUE).build());
-        List<ResultPage> pages = mapper.readValue(stored, new TypeReference<List<ResultPage>>() { });
+        mapper.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(Integer.MAX_VALUE)
+                        .build());
+        List<ResultPage> pages = mapper.readValue(stored, new TypeReference<List<ResultPage>>() {});
         assertThat(pages).singleElement().satisfies(page -> {
             assertThat(page.content().asText()).isEqualTo(new String(body, java.nio.charset.StandardCharsets.UTF_8));
             assertThat(page.url()).isEqualTo(url);
@@ -356,29 +421,44 @@ class JobRunnerQuarkusTest {
     @Test
     void shouldPublishTheCallbackUrlRedactedWithItsTokensSealedForDeliveryOnly() {
         long scheduleId = newScheduleId();
-        scraper.stubFor(get("/sealed-" + scheduleId).willReturn(aResponse().withStatus(200).withBody("page")));
+        scraper.stubFor(get("/sealed-" + scheduleId)
+                .willReturn(aResponse().withStatus(200).withBody("page")));
         String url = "http://127.0.0.1:" + scraper.port() + "/sealed-" + scheduleId;
         String token = "tok-" + scheduleId;
         String callback = "https://hooks.example.com/recur/" + scheduleId + "?token=" + token + "&tenant=acme";
         String plain = "https://hooks.example.com/plain/" + scheduleId;
 
-        traffic.send(dueRun(scheduleId, "bob", 0, 2, List.of(
-                item("{\"source\": \"universal\", \"url\": \"" + url + "\", \"callback_url\": \"" + callback + "\"}"),
-                item("{\"source\": \"universal\", \"url\": \"" + url + "\", \"callback_url\": \"" + plain + "\"}"))));
+        traffic.send(dueRun(
+                scheduleId,
+                "bob",
+                0,
+                2,
+                List.of(
+                        item("{\"source\": \"universal\", \"url\": \"" + url + "\", \"callback_url\": \"" + callback
+                                + "\"}"),
+                        item("{\"source\": \"universal\", \"url\": \"" + url + "\", \"callback_url\": \"" + plain
+                                + "\"}"))));
         List<DueRunTraffic.Received> received = traffic.awaitResults(scheduleId, 2, WAIT);
 
-        DueRunTraffic.Received withToken = received.stream().filter(r -> r.result().itemIndex() == 0).findFirst()
+        DueRunTraffic.Received withToken = received.stream()
+                .filter(r -> r.result().itemIndex() == 0)
+                .findFirst()
                 .orElseThrow();
         // what any reader of the public topic sees: no token anywhere in the record
-        assertThat(new String(withToken.json(), java.nio.charset.StandardCharsets.UTF_8)).doesNotContain(token);
+        assertThat(new String(withToken.json(), java.nio.charset.StandardCharsets.UTF_8))
+                .doesNotContain(token);
         assertThat(withToken.result().item().get("callback_url").asText())
                 .isEqualTo("https://hooks.example.com/recur/" + scheduleId + "?…");
         assertThat(withToken.result().item().get("url").asText()).isEqualTo(url);
         assertThat(withToken.result().sealedCallbackUrl()).startsWith("test.");
         // only the deployment's key opens the whole URL again
-        assertThat(seal.open(withToken.result()).item().get("callback_url").asText()).isEqualTo(callback);
+        assertThat(seal.open(withToken.result()).item().get("callback_url").asText())
+                .isEqualTo(callback);
         // a URL without secret parts is published as it is
-        JobResult plainResult = received.stream().filter(r -> r.result().itemIndex() == 1).findFirst().orElseThrow()
+        JobResult plainResult = received.stream()
+                .filter(r -> r.result().itemIndex() == 1)
+                .findFirst()
+                .orElseThrow()
                 .result();
         assertThat(plainResult.item().get("callback_url").asText()).isEqualTo(plain);
         assertThat(plainResult.sealedCallbackUrl()).isNull();

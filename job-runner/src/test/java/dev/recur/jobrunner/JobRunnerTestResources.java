@@ -12,7 +12,8 @@ import dev.recur.testinfra.quarkus.S3TestResource;
 public class JobRunnerTestResources extends CompositeTestResource {
 
     public JobRunnerTestResources() {
-        super(Part.of(new KafkaTestResource()),
+        super(
+                Part.of(new KafkaTestResource()),
                 Part.of(new S3TestResource(), "buckets", "recur-results"),
                 Part.of(new ScraperWireMockResource()));
     }

@@ -6,5 +6,4 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @QuarkusTestResource(JobRunnerTestResources.class)
-class KafkaPlumbingQuarkusTest extends KafkaChannelPlumbingTest {
-}
+class KafkaPlumbingQuarkusTest extends KafkaChannelPlumbingTest {}

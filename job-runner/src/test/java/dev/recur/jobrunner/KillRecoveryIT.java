@@ -8,17 +8,6 @@ import static dev.recur.jobrunner.DueRunTraffic.item;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.recur.common.event.DueRun;
-import dev.recur.common.event.JobResult;
-import dev.recur.common.event.JobStatus;
-import dev.recur.common.id.Ids;
-import dev.recur.common.json.EventJson;
-import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.KafkaBroker;
-import dev.recur.testinfra.RecurTopics;
-import dev.recur.testinfra.Watchdog;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +20,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.recur.common.event.DueRun;
+import dev.recur.common.event.JobResult;
+import dev.recur.common.event.JobStatus;
+import dev.recur.common.id.Ids;
+import dev.recur.common.json.EventJson;
+import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.KafkaBroker;
+import dev.recur.testinfra.RecurTopics;
+import dev.recur.testinfra.Watchdog;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,7 +64,9 @@ class KillRecoveryIT {
                 assertThat(results(traffic, runs)).hasSizeGreaterThanOrEqualTo(JOBS / 4);
             });
             first.destroy();
-            assertThat(first.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("stopped within grace").isTrue();
+            assertThat(first.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("stopped within grace")
+                    .isTrue();
             second = startRunner(kafka, scraper, "graceful-second");
             await().atMost(Duration.ofSeconds(180)).untilAsserted(() -> {
                 traffic.poll();
@@ -74,7 +77,9 @@ class KillRecoveryIT {
             assertThat(results(traffic, runs)).hasSize(JOBS);
             Map<String, Long> callsByQuery = callsByQuery(scraper);
             assertThat(callsByQuery).hasSize(JOBS);
-            assertThat(callsByQuery.values()).as("scraper calls per job after a graceful stop").containsOnly(1L);
+            assertThat(callsByQuery.values())
+                    .as("scraper calls per job after a graceful stop")
+                    .containsOnly(1L);
         } finally {
             stop(first);
             stop(second);
@@ -102,8 +107,8 @@ class KillRecoveryIT {
                 assertThat(results(traffic, runs)).hasSizeGreaterThanOrEqualTo(JOBS / 3);
             });
             first.destroyForcibly().waitFor();
-            Set<Long> publishedBeforeKill = results(traffic, runs).stream().map(JobResult::jobId)
-                    .collect(Collectors.toSet());
+            Set<Long> publishedBeforeKill =
+                    results(traffic, runs).stream().map(JobResult::jobId).collect(Collectors.toSet());
             assertThat(publishedBeforeKill).hasSizeLessThan(JOBS);
 
             second = startRunner(kafka, scraper, "second");
@@ -118,12 +123,15 @@ class KillRecoveryIT {
             assertThat(all.stream().map(JobResult::jobId).distinct()).hasSize(JOBS);
             Map<String, Long> callsByQuery = callsByQuery(scraper);
             for (long jobId : publishedBeforeKill) {
-                assertThat(callsByQuery.get(queryByJob.get(jobId))).as("scraper calls for job published before kill")
+                assertThat(callsByQuery.get(queryByJob.get(jobId)))
+                        .as("scraper calls for job published before kill")
                         .isEqualTo(1L);
             }
             long repeated = callsByQuery.values().stream().filter(n -> n > 1).count();
-            System.out.printf("kill test: %d jobs, %d published before kill -9, %d jobs called twice "
-                    + "(in slices unpublished at the kill)%n", JOBS, publishedBeforeKill.size(), repeated);
+            System.out.printf(
+                    "kill test: %d jobs, %d published before kill -9, %d jobs called twice "
+                            + "(in slices unpublished at the kill)%n",
+                    JOBS, publishedBeforeKill.size(), repeated);
             assertThat(callsByQuery).hasSize(JOBS);
         } finally {
             stop(first);
@@ -135,8 +143,11 @@ class KillRecoveryIT {
     private static WireMockServer slowScraper() {
         WireMockServer scraper = new WireMockServer(options().dynamicPort().containerThreads(40));
         scraper.start();
-        scraper.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200).withFixedDelay(150)
-                .withBody("{\"results\": [{\"content\": \"ok\", \"page\": 1, \"status_code\": 200}]}")));
+        scraper.stubFor(post("/v1/queries")
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withFixedDelay(150)
+                        .withBody("{\"results\": [{\"content\": \"ok\", \"page\": 1, \"status_code\": 200}]}")));
         return scraper;
     }
 
@@ -161,7 +172,9 @@ class KillRecoveryIT {
 
     private static Map<String, Long> callsByQuery(WireMockServer scraper) {
         return scraper.getAllServeEvents().stream()
-                .map(e -> EventJson.read(e.getRequest().getBody(), ObjectNode.class).path("query").asText())
+                .map(e -> EventJson.read(e.getRequest().getBody(), ObjectNode.class)
+                        .path("query")
+                        .asText())
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 
@@ -186,14 +199,19 @@ class KillRecoveryIT {
     private static Process startRunner(KafkaBroker kafka, WireMockServer scraper, String name) throws Exception {
         Path app = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         assertThat(app).as("package the module first").exists();
-        String watchdog = Path.of(Watchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        String watchdog = Path.of(Watchdog.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
                 .toString();
         Path log = Path.of("target/kill-test-" + name + ".log");
         Files.deleteIfExists(log);
         List<String> command = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
-                "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED",
                 "-Dquarkus.http.port=0",
                 // health and metrics: any free port too (the default, 9082, may be taken by another run on the machine)
                 "-Dquarkus.management.port=0",
@@ -203,7 +221,8 @@ class KillRecoveryIT {
                 "-Dquarkus.s3.aws.credentials.type=static",
                 "-Dquarkus.s3.aws.credentials.static-provider.access-key-id=unused",
                 "-Dquarkus.s3.aws.credentials.static-provider.secret-access-key=unused",
-                "-cp", app + File.pathSeparator + watchdog,
+                "-cp",
+                app + File.pathSeparator + watchdog,
                 Watchdog.class.getName(),
                 "io.quarkus.bootstrap.runner.QuarkusEntryPoint");
         ProcessBuilder builder = new ProcessBuilder(command)

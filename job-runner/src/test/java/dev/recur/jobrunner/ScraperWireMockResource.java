@@ -2,13 +2,14 @@ package dev.recur.jobrunner;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.Map;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /** WireMock in the role of the Oxylabs-compatible scraper and of the pages the built-in fetcher reads. */
 public class ScraperWireMockResource implements QuarkusTestResourceLifecycleManager {
@@ -19,8 +20,7 @@ public class ScraperWireMockResource implements QuarkusTestResourceLifecycleMana
     /** Marks the test field that receives the running server. */
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.FIELD)
-    @interface InjectScraper {
-    }
+    @interface InjectScraper {}
 
     private WireMockServer server;
 
@@ -36,8 +36,8 @@ public class ScraperWireMockResource implements QuarkusTestResourceLifecycleMana
 
     @Override
     public void inject(TestInjector injector) {
-        injector.injectIntoFields(server,
-                new TestInjector.AnnotatedAndMatchesType(InjectScraper.class, WireMockServer.class));
+        injector.injectIntoFields(
+                server, new TestInjector.AnnotatedAndMatchesType(InjectScraper.class, WireMockServer.class));
     }
 
     @Override

@@ -6,5 +6,4 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @QuarkusTestResource(JobRunnerTestResources.class)
-class ServiceEndpointsQuarkusTest extends ServiceEndpointsTest {
-}
+class ServiceEndpointsQuarkusTest extends ServiceEndpointsTest {}

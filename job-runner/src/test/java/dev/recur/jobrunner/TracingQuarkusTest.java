@@ -9,6 +9,9 @@ import static dev.recur.jobrunner.DueRunTraffic.dueRun;
 import static dev.recur.jobrunner.DueRunTraffic.item;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.util.List;
+
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.recur.common.event.JobStatus;
 import dev.recur.jobrunner.ScraperWireMockResource.InjectScraper;
@@ -24,8 +27,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,52 +59,72 @@ class TracingQuarkusTest {
     void shouldTraceEachJobLinkedToItsRunWithASpanPerScraperCallAndCarryItOnInTheResult() {
         long scheduleId = System.nanoTime() & 0xffffffffL;
         String query = "traced-" + scheduleId;
-        scraper.stubFor(post("/v1/queries").withRequestBody(matchingJsonPath("$.query", equalTo(query)))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+        scraper.stubFor(post("/v1/queries")
+                .withRequestBody(matchingJsonPath("$.query", equalTo(query)))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/json")
                         .withBody("{\"results\": [{\"content\": \"<html/>\", \"page\": 1, \"status_code\": 200}]}")));
-        scraper.stubFor(get("/traced/" + scheduleId).willReturn(aResponse().withStatus(200).withBody("<html/>")));
+        scraper.stubFor(get("/traced/" + scheduleId)
+                .willReturn(aResponse().withStatus(200).withBody("<html/>")));
 
         List<DueRunTraffic.Received> received;
         try (DueRunTraffic traffic = new DueRunTraffic(Infra.kafka().bootstrapServers())) {
-            traffic.send(dueRun(scheduleId, "alice", 0, 2, List.of(
-                    item("{\"source\": \"amazon_product\", \"query\": \"" + query + "\"}"),
-                    item("{\"source\": \"universal\", \"url\": \"" + scraper.baseUrl() + "/traced/" + scheduleId
-                            + "\"}"))), RUN);
+            traffic.send(
+                    dueRun(
+                            scheduleId,
+                            "alice",
+                            0,
+                            2,
+                            List.of(
+                                    item("{\"source\": \"amazon_product\", \"query\": \"" + query + "\"}"),
+                                    item("{\"source\": \"universal\", \"url\": \"" + scraper.baseUrl() + "/traced/"
+                                            + scheduleId + "\"}"))),
+                    RUN);
             received = traffic.awaitResults(scheduleId, 2, Duration.ofSeconds(60));
         }
 
         for (DueRunTraffic.Received result : received) {
             assertThat(result.result().status()).isEqualTo(JobStatus.DONE);
             SpanData job = jobSpan(result.result().jobId());
-            assertThat(job.getParentSpanContext().isValid()).as("a job starts a trace of its own").isFalse();
+            assertThat(job.getParentSpanContext().isValid())
+                    .as("a job starts a trace of its own")
+                    .isFalse();
             assertThat(job.getTraceId()).isNotEqualTo(TestTracing.traceId(RUN));
             assertThat(job.getLinks()).singleElement().satisfies(link -> {
                 assertThat(link.getSpanContext().getTraceId()).isEqualTo(TestTracing.traceId(RUN));
                 assertThat(link.getSpanContext().getSpanId()).isEqualTo(TestTracing.spanId(RUN));
             });
             List<SpanData> calls = TestTracing.SPANS.getFinishedSpanItems().stream()
-                    .filter(s -> s.getParentSpanId().equals(job.getSpanId())).toList();
+                    .filter(s -> s.getParentSpanId().equals(job.getSpanId()))
+                    .toList();
             assertThat(calls).singleElement().satisfies(call -> {
                 assertThat(call.getName()).isEqualTo("scrape " + result.result().backend());
                 assertThat(call.getKind()).isEqualTo(SpanKind.CLIENT);
                 assertThat(call.getTraceId()).isEqualTo(job.getTraceId());
-                assertThat(call.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
+                assertThat(call.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+                        .isEqualTo(200L);
             });
-            assertThat(result.traceparent()).as("the result's traceparent header").isNotNull();
+            assertThat(result.traceparent())
+                    .as("the result's traceparent header")
+                    .isNotNull();
             assertThat(TestTracing.traceId(result.traceparent())).isEqualTo(job.getTraceId());
             assertThat(TestTracing.spanId(result.traceparent())).isEqualTo(job.getSpanId());
         }
         assertThat(received).extracting(r -> r.result().backend()).containsExactlyInAnyOrder("oxylabs", "http_fetcher");
         // neither the scraper API nor a fetched site is told about the deployment's traces
-        assertThat(scraper.getAllServeEvents()).isNotEmpty()
-                .allSatisfy(e -> assertThat(e.getRequest().containsHeader("traceparent")).isFalse());
+        assertThat(scraper.getAllServeEvents())
+                .isNotEmpty()
+                .allSatisfy(e ->
+                        assertThat(e.getRequest().containsHeader("traceparent")).isFalse());
     }
 
     private static SpanData jobSpan(long jobId) {
         return TestTracing.SPANS.getFinishedSpanItems().stream()
                 .filter(s -> s.getName().equals("recur.job")
                         && Long.valueOf(jobId).equals(s.getAttributes().get(AttributeKey.longKey("recur.job_id"))))
-                .findFirst().orElseThrow(() -> new AssertionError("no span of job " + jobId + " among "
-                        + TestTracing.SPANS.getFinishedSpanItems()));
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(
+                        "no span of job " + jobId + " among " + TestTracing.SPANS.getFinishedSpanItems()));
     }
 }

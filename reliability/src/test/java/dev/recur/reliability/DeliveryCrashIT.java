@@ -14,10 +14,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
+import org.junit.jupiter.api.Test;
 
 /**
  * Scenario 7: one run of 5,000 callbacks (50 schedules × 100 items); delivery is killed with SIGKILL while
@@ -40,7 +39,8 @@ class DeliveryCrashIT {
         int expected = SCHEDULES * ITEMS;
         LocalPeer receiver = sut.receiver();
         // the schedules must reach the ticker before the minute they fire at (their last, end_time inclusive)
-        await().atMost(Duration.ofSeconds(70)).pollInterval(Duration.ofMillis(200))
+        await().atMost(Duration.ofSeconds(70))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> Instant.now().atZone(ZoneOffset.UTC).getSecond() < 25);
         Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
         String items = RecurUnderTest.itemsFor(ITEMS, receiver.callbackUrl(), null);
@@ -51,10 +51,13 @@ class DeliveryCrashIT {
                 jobs.add(Ids.jobId(runId, i));
             }
         }
-        assertThat(Instant.now()).as("schedules created before the minute they fire at").isBefore(minute.minusSeconds(3));
+        assertThat(Instant.now())
+                .as("schedules created before the minute they fire at")
+                .isBefore(minute.minusSeconds(3));
 
         // a tenth of the run received: the rest is in delivery's hands (taken, queued, in flight) or still coming
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(20))
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> received(receiver, jobs) >= expected / 10);
         sut.recur().service("delivery").kill();
         long killed = System.nanoTime();
@@ -72,27 +75,54 @@ class DeliveryCrashIT {
         Map<Long, Long> first = receiver.firstCallbackNanos();
         long lastArrival = jobs.stream().mapToLong(first::get).max().orElseThrow();
         double lastAfterReady = (lastArrival - ready) / 1e9;
-        long lateAfterReady = jobs.stream().filter(j -> first.get(j) - ready > AFTER_READY.toNanos()).count();
-        List<Long> duplicated = jobs.stream().filter(j -> receiver.callbacks().get(j).get() > 1).toList();
-        long duplicates = duplicated.stream().mapToLong(j -> receiver.callbacks().get(j).get() - 1L).sum();
+        long lateAfterReady = jobs.stream()
+                .filter(j -> first.get(j) - ready > AFTER_READY.toNanos())
+                .count();
+        List<Long> duplicated =
+                jobs.stream().filter(j -> receiver.callbacks().get(j).get() > 1).toList();
+        long duplicates = duplicated.stream()
+                .mapToLong(j -> receiver.callbacks().get(j).get() - 1L)
+                .sum();
         // a request the dead process had written may still be read by the receiver a moment after the kill; the
         // restarted process takes seconds to start, so nothing it sent arrives within this grace
         long sentByTheDead = killed + Duration.ofSeconds(1).toNanos();
-        long duplicatedFirstAfterKill = duplicated.stream().filter(j -> first.get(j) > sentByTheDead).count();
-        int maxCopies = jobs.stream().map(receiver.callbacks()::get).mapToInt(AtomicInteger::get).max().orElseThrow();
-        System.out.printf(Locale.ROOT, "[reliability] scenario 7 (kill -9 of delivery in a run of %d callbacks):"
+        long duplicatedFirstAfterKill =
+                duplicated.stream().filter(j -> first.get(j) > sentByTheDead).count();
+        int maxCopies = jobs.stream()
+                .map(receiver.callbacks()::get)
+                .mapToInt(AtomicInteger::get)
+                .max()
+                .orElseThrow();
+        System.out.printf(
+                Locale.ROOT,
+                "[reliability] scenario 7 (kill -9 of delivery in a run of %d callbacks):"
                         + " killed %.1f s after the minute with %d received; ready again %.1f s after the kill (%d"
                         + " received by then); last callback %.1f s after ready (%d later than %d s); callbacks"
                         + " delivered %d (lost %d, duplicates %d on %d jobs, of which first received after the kill %d;"
                         + " most copies of one %d; unidentified %d)%n",
-                expected, killedAfterMinute, receivedAtKill, (ready - killed) / 1e9, receivedAtReady, lastAfterReady,
-                lateAfterReady, AFTER_READY.toSeconds(), received(receiver, jobs), expected - received(receiver, jobs),
-                duplicates, duplicated.size(), duplicatedFirstAfterKill, maxCopies, receiver.unidentifiedCallbacks());
+                expected,
+                killedAfterMinute,
+                receivedAtKill,
+                (ready - killed) / 1e9,
+                receivedAtReady,
+                lastAfterReady,
+                lateAfterReady,
+                AFTER_READY.toSeconds(),
+                received(receiver, jobs),
+                expected - received(receiver, jobs),
+                duplicates,
+                duplicated.size(),
+                duplicatedFirstAfterKill,
+                maxCopies,
+                receiver.unidentifiedCallbacks());
 
         assertThat(receivedAtKill).as("callbacks received at the kill").isLessThan(expected);
-        assertThat(lateAfterReady).as("callbacks that arrived later than %s after the restart was ready", AFTER_READY)
+        assertThat(lateAfterReady)
+                .as("callbacks that arrived later than %s after the restart was ready", AFTER_READY)
                 .isZero();
-        assertThat(duplicatedFirstAfterKill).as("duplicates of callbacks first sent after the kill").isZero();
+        assertThat(duplicatedFirstAfterKill)
+                .as("duplicates of callbacks first sent after the kill")
+                .isZero();
         assertThat(maxCopies).as("copies of one callback").isLessThanOrEqualTo(2);
         assertThat(receiver.unidentifiedCallbacks()).isZero();
     }

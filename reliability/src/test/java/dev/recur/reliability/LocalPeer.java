@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import dev.recur.testinfra.Ports;
 
 /**
@@ -60,7 +59,9 @@ final class LocalPeer implements AutoCloseable {
             return;
         }
         // connections of the previous life may still hold the port for a moment
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(this::bind);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(this::bind);
         server.createContext("/v1/queries", this::scrape);
         server.createContext("/hook", this::callback);
         executor = Executors.newFixedThreadPool(16);

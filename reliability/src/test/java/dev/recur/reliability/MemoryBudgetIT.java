@@ -29,17 +29,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.recur.common.time.ApiTime;
+import dev.recur.system.ServiceProcess;
+import dev.recur.testinfra.Ports;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
-
-import dev.recur.common.time.ApiTime;
-import dev.recur.system.ServiceProcess;
-import dev.recur.testinfra.Ports;
 
 /**
  * Scenario 8 (memory per tenant): one tenant's run of 16 items, each a 50 MB page, against job-runner and delivery
@@ -59,7 +57,8 @@ class MemoryBudgetIT {
     private static final String HEAP = "-Xmx614m";
     private static final List<String> MEASURED = List.of("job-runner", "delivery", "schedule-api");
     private static final Pattern GC_AFTER = Pattern.compile("->(\\d+)M\\(");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private static RecurUnderTest sut;
     private static HttpServer pages;
@@ -89,19 +88,22 @@ class MemoryBudgetIT {
             pagesServed.incrementAndGet();
         });
         pages.start();
-        sut = RecurUnderTest.start("memory", Map.of(
-                "recur.job-runner.fetcher.allow", "127.0.0.1/32",
-                "recur.job-runner.fetcher.timeout", "PT60S",
-                // the tenants' pages wait for heap rather than failing while the other pages stream
-                "recur.job-runner.retry.max-attempts", "10"));
+        sut = RecurUnderTest.start(
+                "memory",
+                Map.of(
+                        "recur.job-runner.fetcher.allow", "127.0.0.1/32",
+                        "recur.job-runner.fetcher.timeout", "PT60S",
+                        // the tenants' pages wait for heap rather than failing while the other pages stream
+                        "recur.job-runner.retry.max-attempts", "10"));
         for (String service : List.of("job-runner", "delivery")) {
             ServiceProcess process = sut.recur().service(service);
             Path gcLog = process.log().resolveSibling(service + "-gc.log");
             process.stop();
             List<String> options = new ArrayList<>(ServiceProcess.LOCAL_JVM_OPTIONS.stream()
-                    .filter(o -> !o.startsWith("-Xmx") && !o.startsWith("-XX:+Use")).toList());
-            options.addAll(List.of(HEAP, "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError",
-                    "-Xlog:gc:file=" + gcLog));
+                    .filter(o -> !o.startsWith("-Xmx") && !o.startsWith("-XX:+Use"))
+                    .toList());
+            options.addAll(
+                    List.of(HEAP, "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog));
             process.jvmOptions(options).start();
             process.awaitReady(Duration.ofMinutes(2));
         }
@@ -122,7 +124,8 @@ class MemoryBudgetIT {
         String other = "memory-other";
         String otherPassword = "memory-other-pass";
         sut.addUser(other, otherPassword);
-        await().atMost(Duration.ofSeconds(70)).pollInterval(Duration.ofMillis(200))
+        await().atMost(Duration.ofSeconds(70))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> Instant.now().atZone(ZoneOffset.UTC).getSecond() < 40);
         Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
         String base = "http://127.0.0.1:" + pages.getAddress().getPort();
@@ -136,7 +139,9 @@ class MemoryBudgetIT {
         long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
         while ((smallDone == null || bigDone == null) && System.nanoTime() < deadline) {
             for (String service : MEASURED) {
-                assertThat(sut.recur().service(service).isAlive()).as(service + " is alive").isTrue();
+                assertThat(sut.recur().service(service).isAlive())
+                        .as(service + " is alive")
+                        .isTrue();
                 int ready = sut.readiness(service);
                 if (ready != 200) {
                     notReady.add(service + " " + ready + " at " + Instant.now());
@@ -157,13 +162,24 @@ class MemoryBudgetIT {
             Thread.sleep(250);
         }
         JsonNode bigStats = sut.get("/v1/schedules/" + big).path("stats");
-        System.out.printf(Locale.ROOT, "[reliability] memory: %d pages of %d bytes served; other tenant's %d jobs done"
-                + " %s after the minute, the big run's %d %s after it; stats %s%n", pagesServed.get(), PAGE_BYTES,
-                SMALL_PAGES, smallDone == null ? "never" : Duration.between(minute, smallDone), BIG_PAGES,
-                bigDone == null ? "never" : Duration.between(minute, bigDone), bigStats);
+        System.out.printf(
+                Locale.ROOT,
+                "[reliability] memory: %d pages of %d bytes served; other tenant's %d jobs done"
+                        + " %s after the minute, the big run's %d %s after it; stats %s%n",
+                pagesServed.get(),
+                PAGE_BYTES,
+                SMALL_PAGES,
+                smallDone == null ? "never" : Duration.between(minute, smallDone),
+                BIG_PAGES,
+                bigDone == null ? "never" : Duration.between(minute, bigDone),
+                bigStats);
         for (String service : MEASURED) {
-            System.out.printf(Locale.ROOT, "[reliability] memory: %s peak heap used %.0f MiB (sampled), %s MiB at most"
-                    + " after a GC%n", service, peak.getOrDefault(service, 0L) / 1048576.0, afterGc(service));
+            System.out.printf(
+                    Locale.ROOT,
+                    "[reliability] memory: %s peak heap used %.0f MiB (sampled), %s MiB at most" + " after a GC%n",
+                    service,
+                    peak.getOrDefault(service, 0L) / 1048576.0,
+                    afterGc(service));
         }
         assertThat(notReady).as("readiness answers other than 200").isEmpty();
         assertThat(smallDone).as("the other tenant's jobs completed").isNotNull();
@@ -173,16 +189,22 @@ class MemoryBudgetIT {
         // one big page read back through the API: streamed, as large as it was fetched
         JsonNode run = sut.get("/v1/schedules/" + big + "/runs").path("runs").get(0);
         String jobId = run.path("jobs").get(0).path("id").asText();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(sut.recur().apiBaseUrl() + "/v1/queries/" + jobId
-                + "/results")).header("Authorization", basic(RecurUnderTest.USER, RecurUnderTest.PASSWORD))
-                .timeout(Duration.ofMinutes(2)).build();
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create(sut.recur().apiBaseUrl() + "/v1/queries/" + jobId + "/results"))
+                .header("Authorization", basic(RecurUnderTest.USER, RecurUnderTest.PASSWORD))
+                .timeout(Duration.ofMinutes(2))
+                .build();
         HttpResponse<InputStream> results = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
         long length;
         try (InputStream body = results.body()) {
             length = body.transferTo(OutputStream.nullOutputStream());
         }
-        System.out.printf(Locale.ROOT, "[reliability] memory: GET /v1/queries/%s/results answered %d with %d bytes%n",
-                jobId, results.statusCode(), length);
+        System.out.printf(
+                Locale.ROOT,
+                "[reliability] memory: GET /v1/queries/%s/results answered %d with %d bytes%n",
+                jobId,
+                results.statusCode(),
+                length);
         assertThat(results.statusCode()).isEqualTo(200);
         assertThat(length).isGreaterThan(PAGE_BYTES);
     }
@@ -197,18 +219,28 @@ class MemoryBudgetIT {
 
     private static long createAs(String user, String password, String items, String endTime) throws Exception {
         String body = "{\"cron\":\"* * * * *\",\"items\":" + items + ",\"end_time\":\"" + endTime + "\"}";
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(sut.recur().apiBaseUrl() + "/v1/schedules"))
-                .header("Authorization", basic(user, password)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(sut.recur().apiBaseUrl() + "/v1/schedules"))
+                        .header("Authorization", basic(user, password))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         return RecurUnderTest.JSON.readTree(r.body()).path("schedule_id").asLong();
     }
 
     private static long totalJobCount(String user, String password, long scheduleId) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(sut.recur().apiBaseUrl()
-                + "/v1/schedules/" + scheduleId)).header("Authorization", basic(user, password)).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(sut.recur().apiBaseUrl() + "/v1/schedules/" + scheduleId))
+                        .header("Authorization", basic(user, password))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
-        return RecurUnderTest.JSON.readTree(r.body()).path("stats").path("total_job_count").asLong();
+        return RecurUnderTest.JSON
+                .readTree(r.body())
+                .path("stats")
+                .path("total_job_count")
+                .asLong();
     }
 
     private static String basic(String user, String password) {

@@ -22,18 +22,16 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recur.common.event.Topics;
+import dev.recur.system.LocalRecur;
+import dev.recur.testinfra.Infra;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.recur.common.event.Topics;
-import dev.recur.system.LocalRecur;
-import dev.recur.testinfra.Infra;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -50,7 +48,8 @@ final class RecurUnderTest implements AutoCloseable {
     static final String PASSWORD = "fault-injection-pass";
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private static final Pattern OBJECT_NAME = Pattern.compile("(\\d+)\\.json");
     private static RecurUnderTest shared;
@@ -58,8 +57,8 @@ final class RecurUnderTest implements AutoCloseable {
     private final LocalRecur recur;
     private final LocalPeer scraper = new LocalPeer();
     private final LocalPeer receiver = new LocalPeer();
-    private final String auth = "Basic " + Base64.getEncoder()
-            .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    private final String auth =
+            "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
 
     private RecurUnderTest(String name, Map<String, String> overrides) {
         scraper.up();
@@ -97,11 +96,13 @@ final class RecurUnderTest implements AutoCloseable {
      */
     static synchronized RecurUnderTest shared() {
         if (shared == null) {
-            shared = start("shared", Map.of(
-                    "recur.delivery.retry.max-attempts", "3",
-                    "recur.delivery.retry.initial-backoff", "PT1S",
-                    "recur.delivery.retry.max-backoff", "PT2S",
-                    "recur.delivery.retry.max-age", "PT2M"));
+            shared = start(
+                    "shared",
+                    Map.of(
+                            "recur.delivery.retry.max-attempts", "3",
+                            "recur.delivery.retry.initial-backoff", "PT1S",
+                            "recur.delivery.retry.max-backoff", "PT2S",
+                            "recur.delivery.retry.max-age", "PT2M"));
         }
         return shared;
     }
@@ -132,7 +133,8 @@ final class RecurUnderTest implements AutoCloseable {
         receiver.close();
     }
 
-    HttpResponse<String> api(String method, String path, String body, Duration timeout) throws IOException, InterruptedException {
+    HttpResponse<String> api(String method, String path, String body, Duration timeout)
+            throws IOException, InterruptedException {
         return api(recur.apiBaseUrl(), method, path, body, timeout);
     }
 
@@ -140,11 +142,13 @@ final class RecurUnderTest implements AutoCloseable {
     HttpResponse<String> api(String baseUrl, String method, String path, String body, Duration timeout)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .timeout(timeout).header("Authorization", auth);
+                .timeout(timeout)
+                .header("Authorization", auth);
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        b.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -191,7 +195,10 @@ final class RecurUnderTest implements AutoCloseable {
     }
 
     long totalJobCount(long scheduleId) {
-        return get("/v1/schedules/" + scheduleId).path("stats").path("total_job_count").asLong();
+        return get("/v1/schedules/" + scheduleId)
+                .path("stats")
+                .path("total_job_count")
+                .asLong();
     }
 
     /** Job ids of the objects {@code <prefix>/<job id>.json} in a bucket. */
@@ -200,8 +207,9 @@ final class RecurUnderTest implements AutoCloseable {
         String token = null;
         do {
             String continuation = token;
-            ListObjectsV2Response page = recur.s3().client().listObjectsV2(b -> b.bucket(bucket).prefix(prefix + "/")
-                    .continuationToken(continuation));
+            ListObjectsV2Response page = recur.s3()
+                    .client()
+                    .listObjectsV2(b -> b.bucket(bucket).prefix(prefix + "/").continuationToken(continuation));
             for (S3Object o : page.contents()) {
                 // s3proxy lists an upload in progress under a temporary name beside the key
                 Matcher name = OBJECT_NAME.matcher(o.key().substring(prefix.length() + 1));
@@ -221,9 +229,11 @@ final class RecurUnderTest implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -257,8 +267,10 @@ final class RecurUnderTest implements AutoCloseable {
 
     /** The value of a Prometheus sample of a service's {@code /q/metrics} (management port), 0 when absent. */
     double metric(String service, String name, String label) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(recur.service(service).managementUrl() + "/q/metrics"))
-                .timeout(Duration.ofSeconds(30)).build();
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create(recur.service(service).managementUrl() + "/q/metrics"))
+                .timeout(Duration.ofSeconds(30))
+                .build();
         String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
         double sum = 0;
         for (String line : body.split("\n")) {
@@ -271,8 +283,10 @@ final class RecurUnderTest implements AutoCloseable {
 
     /** HTTP status of a service's readiness check (management port), or -1 when it does not answer. */
     int readiness(String service) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(recur.service(service).managementUrl() + "/q/health/ready"))
-                .timeout(Duration.ofSeconds(5)).build();
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create(recur.service(service).managementUrl() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(5))
+                .build();
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
@@ -294,11 +308,15 @@ final class RecurUnderTest implements AutoCloseable {
     /** Adds a user (another tenant) through the admin API. */
     void addUser(String user, String password) {
         String body = "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}";
-        String admin = "Basic " + Base64.getEncoder().encodeToString(
-                (LocalRecur.ADMIN_USER + ":" + recur.adminPassword()).getBytes(StandardCharsets.UTF_8));
+        String admin = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString(
+                                (LocalRecur.ADMIN_USER + ":" + recur.adminPassword()).getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(URI.create(recur.apiBaseUrl() + "/v1/admin/users"))
-                .header("Authorization", admin).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .header("Authorization", admin)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 201) {
@@ -314,6 +332,8 @@ final class RecurUnderTest implements AutoCloseable {
 
     /** The repository whose services' {@code target/quarkus-app} are run. */
     private static Path repoDir() {
-        return Path.of(System.getProperty("recur.repo.dir", "..")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("recur.repo.dir", ".."))
+                .toAbsolutePath()
+                .normalize();
     }
 }

@@ -18,17 +18,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
 import dev.recur.system.ServiceProcess;
 import dev.recur.testinfra.Ports;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Scenario 6: two instances of each service, as a scaled-out deployment runs them (schedule-api behind one
@@ -54,18 +52,23 @@ class ScaleOutIT {
     static void start() {
         // two tickers: a standby copy of each task on the other instance, which takes a dead instance's tasks over
         // once its session (10 s here) has expired
-        sut = RecurUnderTest.start("scale-out", Map.of("kafka-streams.num.standby.replicas", "1",
-                "kafka-streams.session.timeout.ms", "10000"));
+        sut = RecurUnderTest.start(
+                "scale-out",
+                Map.of("kafka-streams.num.standby.replicas", "1", "kafka-streams.session.timeout.ms", "10000"));
         Path data = Path.of("target/reliability-data/scale-out").toAbsolutePath();
         Map<String, Map<String, String>> overrides = Map.of(
                 "schedule-api", Map.of(),
-                "ticker", Map.of("kafka-streams.group.instance.id", "ticker-1",
-                        "kafka-streams.state.dir", data.resolve("ticker-state-2").toString()),
+                "ticker",
+                        Map.of(
+                                "kafka-streams.group.instance.id",
+                                "ticker-1",
+                                "kafka-streams.state.dir",
+                                data.resolve("ticker-state-2").toString()),
                 "job-runner", Map.of("recur.job-runner.instance-id", "job-runner-1"),
                 "delivery", Map.of("recur.delivery.instance-id", "delivery-1"));
         for (String service : RecurUnderTest.SERVICES) {
-            ServiceProcess second = sut.recur().service(service).another(service + "-2", Ports.free(),
-                    overrides.get(service));
+            ServiceProcess second =
+                    sut.recur().service(service).another(service + "-2", Ports.free(), overrides.get(service));
             second.start();
             seconds.put(service, second);
         }
@@ -83,7 +86,8 @@ class ScaleOutIT {
     @Test
     void shouldRunEveryMinuteOnceAndDeliverEveryJobWhenOneInstanceOfEachServiceIsKilled() throws Exception {
         sut.recur().s3().createBucket(BUCKET);
-        await().atMost(Duration.ofSeconds(70)).pollInterval(Duration.ofMillis(200))
+        await().atMost(Duration.ofSeconds(70))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> Instant.now().atZone(ZoneOffset.UTC).getSecond() < 20);
         Instant first = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
         Instant last = first.plus(MINUTES - 1, ChronoUnit.MINUTES);
@@ -93,7 +97,9 @@ class ScaleOutIT {
         Set<Long> expectedJobs = new HashSet<>();
         for (int s = 0; s < SCHEDULES; s++) {
             // every other one through the second API instance
-            String api = s % 2 == 0 ? sut.recur().apiBaseUrl() : seconds.get("schedule-api").baseUrl();
+            String api = s % 2 == 0
+                    ? sut.recur().apiBaseUrl()
+                    : seconds.get("schedule-api").baseUrl();
             long id = create(api, body);
             schedules.add(id);
             for (Instant m = first; !m.isAfter(last); m = m.plus(1, ChronoUnit.MINUTES)) {
@@ -106,31 +112,42 @@ class ScaleOutIT {
 
         // in the second minute: one instance of each service dies (the API that took half the schedules, the first
         // ticker, a job-runner and a delivery in mid-work); they come back in the third
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
-                .until(() -> Instant.now().isAfter(first.plus(1, ChronoUnit.MINUTES).plusSeconds(4)));
-        List<ServiceProcess> killed = List.of(seconds.get("schedule-api"), sut.recur().service("ticker"),
-                seconds.get("job-runner"), sut.recur().service("delivery"));
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() ->
+                        Instant.now().isAfter(first.plus(1, ChronoUnit.MINUTES).plusSeconds(4)));
+        List<ServiceProcess> killed = List.of(
+                seconds.get("schedule-api"),
+                sut.recur().service("ticker"),
+                seconds.get("job-runner"),
+                sut.recur().service("delivery"));
         killed.forEach(ServiceProcess::kill);
         Instant killedAt = Instant.now();
         long killedNanos = System.nanoTime();
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
-                .until(() -> Instant.now().isAfter(first.plus(2, ChronoUnit.MINUTES).plusSeconds(20)));
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() ->
+                        Instant.now().isAfter(first.plus(2, ChronoUnit.MINUTES).plusSeconds(20)));
         killed.forEach(ServiceProcess::start);
         killed.forEach(s -> s.awaitReady(Duration.ofMinutes(3)));
         Instant restartedAt = Instant.now();
 
         int expected = expectedJobs.size();
         LocalPeer receiver = sut.receiver();
-        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(5)).untilAsserted(() -> {
-            assertThat(receiver.callbacks().keySet()).containsAll(expectedJobs);
-            assertThat(sut.objectJobIds(BUCKET, PREFIX)).hasSize(expected);
-            assertThat(schedules.stream().mapToLong(sut::totalJobCount).sum()).isEqualTo(expected);
-        });
+        await().atMost(Duration.ofMinutes(10))
+                .pollInterval(Duration.ofSeconds(5))
+                .untilAsserted(() -> {
+                    assertThat(receiver.callbacks().keySet()).containsAll(expectedJobs);
+                    assertThat(sut.objectJobIds(BUCKET, PREFIX)).hasSize(expected);
+                    assertThat(schedules.stream().mapToLong(sut::totalJobCount).sum())
+                            .isEqualTo(expected);
+                });
 
         // each run of each minute once on recur.due-runs (one slice per run: the items are small)
         Map<String, Integer> runs = new HashMap<>();
         for (JsonNode run : sut.dueRunsOf(schedules)) {
-            runs.merge(run.path("run_id").asText() + "/" + run.path("slice_index").asInt(), 1, Integer::sum);
+            runs.merge(
+                    run.path("run_id").asText() + "/" + run.path("slice_index").asInt(), 1, Integer::sum);
         }
         Set<String> expectedRuns = new HashSet<>();
         for (long id : schedules) {
@@ -141,34 +158,55 @@ class ScaleOutIT {
         long repeatedRuns = runs.values().stream().filter(c -> c > 1).count();
         Set<String> missingRuns = new HashSet<>(expectedRuns);
         missingRuns.removeAll(runs.keySet());
-        long duplicateCallbacks = expectedJobs.stream().map(receiver.callbacks()::get)
-                .mapToLong(c -> c.get() - 1L).sum();
+        long duplicateCallbacks = expectedJobs.stream()
+                .map(receiver.callbacks()::get)
+                .mapToLong(c -> c.get() - 1L)
+                .sum();
         // a duplicate may only be an attempt in flight at the kill (as DeliveryCrashIT): its first copy arrived before
         // the kill, or within a second of it (a request the dead process had written, read a moment later)
         Map<Long, Long> firstCopy = receiver.firstCallbackNanos();
         long sentByTheDead = killedNanos + Duration.ofSeconds(1).toNanos();
         long duplicatedFirstAfterKill = expectedJobs.stream()
-                .filter(j -> receiver.callbacks().get(j).get() > 1 && firstCopy.get(j) > sentByTheDead).count();
+                .filter(j -> receiver.callbacks().get(j).get() > 1 && firstCopy.get(j) > sentByTheDead)
+                .count();
         long stats = schedules.stream().mapToLong(sut::totalJobCount).sum();
-        System.out.printf(Locale.ROOT, "[reliability] scale-out (2 instances of each service, one of each killed at %s,"
+        System.out.printf(
+                Locale.ROOT,
+                "[reliability] scale-out (2 instances of each service, one of each killed at %s,"
                         + " back at %s): %d schedules x %d items x %d minutes = %d jobs; runs on recur.due-runs %d of %d"
                         + " (missing %d, repeated %d, other %d); callbacks %d (duplicates %d, of jobs first called back"
                         + " after the kill %d); S3 objects %d; stats %d%n",
-                killedAt, restartedAt, SCHEDULES, ITEMS, MINUTES, expected, runs.size(), expectedRuns.size(),
-                missingRuns.size(), repeatedRuns, runs.size() - expectedRuns.size() + missingRuns.size(),
-                expectedJobs.stream().filter(receiver.callbacks()::containsKey).count(), duplicateCallbacks,
-                duplicatedFirstAfterKill, sut.objectJobIds(BUCKET, PREFIX).size(), stats);
+                killedAt,
+                restartedAt,
+                SCHEDULES,
+                ITEMS,
+                MINUTES,
+                expected,
+                runs.size(),
+                expectedRuns.size(),
+                missingRuns.size(),
+                repeatedRuns,
+                runs.size() - expectedRuns.size() + missingRuns.size(),
+                expectedJobs.stream().filter(receiver.callbacks()::containsKey).count(),
+                duplicateCallbacks,
+                duplicatedFirstAfterKill,
+                sut.objectJobIds(BUCKET, PREFIX).size(),
+                stats);
         assertThat(missingRuns).as("runs missing on recur.due-runs").isEmpty();
         assertThat(repeatedRuns).as("runs published more than once").isZero();
         assertThat(runs.keySet()).isEqualTo(expectedRuns);
         assertThat(sut.objectJobIds(BUCKET, PREFIX)).isEqualTo(expectedJobs);
         assertThat(stats).isEqualTo(expected);
-        assertThat(duplicatedFirstAfterKill).as("duplicates of callbacks first sent after the kill").isZero();
+        assertThat(duplicatedFirstAfterKill)
+                .as("duplicates of callbacks first sent after the kill")
+                .isZero();
     }
 
     private static long create(String apiBaseUrl, String body) throws Exception {
         HttpResponse<String> response = sut.api(apiBaseUrl, "POST", "/v1/schedules", body, Duration.ofSeconds(30));
-        assertThat(response.statusCode()).as("POST %s/v1/schedules: %s", apiBaseUrl, response.body()).isEqualTo(201);
+        assertThat(response.statusCode())
+                .as("POST %s/v1/schedules: %s", apiBaseUrl, response.body())
+                .isEqualTo(201);
         return RecurUnderTest.JSON.readTree(response.body()).path("schedule_id").asLong();
     }
 }

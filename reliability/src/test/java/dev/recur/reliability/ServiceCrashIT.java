@@ -14,10 +14,9 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
+import org.junit.jupiter.api.Test;
 
 /**
  * Scenario 1: one run of 10,000 jobs (100 schedules × 100 items, each with a callback and an S3
@@ -40,7 +39,8 @@ class ServiceCrashIT {
         sut.recur().s3().createBucket(BUCKET);
         int expected = SCHEDULES * ITEMS;
         // the schedules must reach the ticker before the minute they fire at (their last, end_time inclusive)
-        await().atMost(Duration.ofSeconds(70)).pollInterval(Duration.ofMillis(200))
+        await().atMost(Duration.ofSeconds(70))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> Instant.now().atZone(ZoneOffset.UTC).getSecond() < 25);
         Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
         String items = sut.items(ITEMS, BUCKET, PREFIX);
@@ -56,7 +56,9 @@ class ServiceCrashIT {
             }
         }
         double createSeconds = RecurUnderTest.seconds(createStart);
-        assertThat(Instant.now()).as("schedules created before the minute they fire at").isBefore(minute.minusSeconds(3));
+        assertThat(Instant.now())
+                .as("schedules created before the minute they fire at")
+                .isBefore(minute.minusSeconds(3));
 
         LocalPeer scraper = sut.scraper();
         LocalPeer receiver = sut.receiver();
@@ -66,12 +68,14 @@ class ServiceCrashIT {
         killAndRestart("ticker", () -> true, receiver);
         killAndRestart("schedule-api", () -> true, receiver);
 
-        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(5)).untilAsserted(() -> {
-            // the shared receiver also gets the callbacks of other tests' schedules: count this run's jobs only
-            assertThat(receiver.callbacks().keySet()).containsAll(expectedJobs);
-            assertThat(sut.objectJobIds(BUCKET, PREFIX)).hasSize(expected);
-            assertThat(statsTotal(schedules)).isEqualTo(expected);
-        });
+        await().atMost(Duration.ofMinutes(10))
+                .pollInterval(Duration.ofSeconds(5))
+                .untilAsserted(() -> {
+                    // the shared receiver also gets the callbacks of other tests' schedules: count this run's jobs only
+                    assertThat(receiver.callbacks().keySet()).containsAll(expectedJobs);
+                    assertThat(sut.objectJobIds(BUCKET, PREFIX)).hasSize(expected);
+                    assertThat(statsTotal(schedules)).isEqualTo(expected);
+                });
         double runSeconds = Duration.between(minute, Instant.now()).toMillis() / 1000.0;
         Set<Long> objects = sut.objectJobIds(BUCKET, PREFIX);
         Set<Long> lostCallbacks = new HashSet<>(expectedJobs);
@@ -80,16 +84,32 @@ class ServiceCrashIT {
         lostObjects.removeAll(objects);
         long stats = statsTotal(schedules);
         // the shared receiver also counts other tests' callbacks: the figures are this run's jobs only
-        long delivered = expectedJobs.stream().filter(receiver.callbacks()::containsKey).count();
-        long duplicates = expectedJobs.stream().map(receiver.callbacks()::get).filter(java.util.Objects::nonNull)
-                .mapToLong(count -> count.get() - 1L).sum();
-        System.out.printf(Locale.ROOT, "[reliability] scenario 1 (kill -9 of each service mid-run): expected %d jobs;"
+        long delivered =
+                expectedJobs.stream().filter(receiver.callbacks()::containsKey).count();
+        long duplicates = expectedJobs.stream()
+                .map(receiver.callbacks()::get)
+                .filter(java.util.Objects::nonNull)
+                .mapToLong(count -> count.get() - 1L)
+                .sum();
+        System.out.printf(
+                Locale.ROOT,
+                "[reliability] scenario 1 (kill -9 of each service mid-run): expected %d jobs;"
                         + " callbacks delivered %d (duplicates %d, lost %d, unidentified %d); S3 objects %d (lost %d);"
                         + " stats total %d; scraper calls %d; created %d schedules in %.1f s; run complete %.1f s after"
                         + " its minute; kills: %s%n",
-                expected, delivered, duplicates, lostCallbacks.size(),
-                receiver.unidentifiedCallbacks(), objects.size(), lostObjects.size(), stats, scraper.scraperCalls(),
-                SCHEDULES, createSeconds, runSeconds, String.join("; ", kills));
+                expected,
+                delivered,
+                duplicates,
+                lostCallbacks.size(),
+                receiver.unidentifiedCallbacks(),
+                objects.size(),
+                lostObjects.size(),
+                stats,
+                scraper.scraperCalls(),
+                SCHEDULES,
+                createSeconds,
+                runSeconds,
+                String.join("; ", kills));
         assertThat(receiver.callbacks().keySet()).containsAll(expectedJobs);
         assertThat(objects).isEqualTo(expectedJobs);
         assertThat(stats).isEqualTo(expected);
@@ -97,14 +117,22 @@ class ServiceCrashIT {
     }
 
     private void killAndRestart(String service, Callable<Boolean> when, LocalPeer receiver) {
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(50)).until(when);
+        await().atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofMillis(50))
+                .until(when);
         int deliveredAtKill = receiver.distinctCallbacks();
-        assertThat(deliveredAtKill).as("delivered when " + service + " is killed").isLessThan(SCHEDULES * ITEMS);
+        assertThat(deliveredAtKill)
+                .as("delivered when " + service + " is killed")
+                .isLessThan(SCHEDULES * ITEMS);
         sut.recur().service(service).kill();
         long restart = System.nanoTime();
         sut.recur().service(service).start();
         sut.recur().service(service).awaitReady(Duration.ofMinutes(3));
-        kills.add(String.format(Locale.ROOT, "%s at %d delivered, ready again in %.1f s", service, deliveredAtKill,
+        kills.add(String.format(
+                Locale.ROOT,
+                "%s at %d delivered, ready again in %.1f s",
+                service,
+                deliveredAtKill,
                 RecurUnderTest.seconds(restart)));
         System.out.println("[reliability] killed and restarted " + kills.get(kills.size() - 1));
     }

@@ -13,17 +13,16 @@ import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.Method;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /** Every kind of bad input on every endpoint is a 4xx with the API's error body, never a 5xx. */
 @QuarkusTest
@@ -59,7 +58,11 @@ class BadInputMatrixQuarkusTest {
         create(c, "cron as number", body("123", ITEMS, END), 400);
         create(c, "cron unknown macro", body("\"@every\"", ITEMS, END), 400);
         create(c, "cron never fires", body("\"0 0 30 2 *\"", ITEMS, END), 400);
-        create(c, "cron no fire before end_time", body("\"0 0 29 2 *\"", ITEMS, "\"end_time\": \"2027-03-01 00:00:00\""), 400);
+        create(
+                c,
+                "cron no fire before end_time",
+                body("\"0 0 29 2 *\"", ITEMS, "\"end_time\": \"2027-03-01 00:00:00\""),
+                400);
         create(c, "cron empty", body("\"\"", ITEMS, END), 400);
         // items
         create(c, "items missing", "{\"cron\": \"@daily\", " + END + "}", 400);
@@ -77,11 +80,31 @@ class BadInputMatrixQuarkusTest {
         create(c, "storage_type without url", item("{\"storage_type\": \"s3\"}"), 400);
         create(c, "storage_url without type", item("{\"storage_url\": \"s3://bucket/p\"}"), 400);
         create(c, "gcs with s3 scheme", item("{\"storage_type\": \"gcs\", \"storage_url\": \"s3://bucket/p\"}"), 400);
-        create(c, "s3 the system's results bucket", item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://recur-results/mine\"}"), 400);
-        create(c, "gcs the system's results bucket", item("{\"storage_type\": \"gcs\", \"storage_url\": \"recur-results/mine\"}"), 400);
-        create(c, "s3 prefix with ..", item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://bucket/a/../b\"}"), 400);
-        create(c, "s3 prefix with an empty segment", item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://bucket/a//b\"}"), 400);
-        create(c, "s3 prefix with a control character", item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://bucket/a\\u0001b\"}"), 400);
+        create(
+                c,
+                "s3 the system's results bucket",
+                item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://recur-results/mine\"}"),
+                400);
+        create(
+                c,
+                "gcs the system's results bucket",
+                item("{\"storage_type\": \"gcs\", \"storage_url\": \"recur-results/mine\"}"),
+                400);
+        create(
+                c,
+                "s3 prefix with ..",
+                item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://bucket/a/../b\"}"),
+                400);
+        create(
+                c,
+                "s3 prefix with an empty segment",
+                item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://bucket/a//b\"}"),
+                400);
+        create(
+                c,
+                "s3 prefix with a control character",
+                item("{\"storage_type\": \"s3\", \"storage_url\": \"s3://bucket/a\\u0001b\"}"),
+                400);
         create(c, "item above size limit", item("{\"query\": \"" + "x".repeat(70 * 1024) + "\"}"), 400);
         create(c, "too many items", body("\"@daily\"", "\"items\": [" + "{},".repeat(5000) + "{}]", END), 400);
         // end_time
@@ -107,14 +130,48 @@ class BadInputMatrixQuarkusTest {
         // transport
         c.add(new Case("create text/plain", Method.POST, "/v1/schedules", "text/plain", "hello", 415, "user"));
         c.add(new Case("create xml", Method.POST, "/v1/schedules", "application/xml", "<a/>", 415, "user"));
-        c.add(new Case("create above body limit", Method.POST, "/v1/schedules", JSON,
-                "{\"pad\": \"" + "x".repeat(11 * 1024 * 1024) + "\"}", 413, "user"));
-        c.add(new Case("create multipart", Method.POST, "/v1/schedules", "multipart/form-data; boundary=x", "--x--", 415, "user"));
-        c.add(new Case("create malformed content type", Method.POST, "/v1/schedules", "application/", "{}", 415, "user"));
-        c.add(new Case("create nested 2000 deep", Method.POST, "/v1/schedules", JSON,
-                body("\"@daily\"", "\"items\": [{\"a\": " + "[".repeat(2_000) + "]".repeat(2_000) + "}]", END), 400, "user"));
-        c.add(new Case("create without credentials", Method.POST, "/v1/schedules", JSON, body("\"@daily\"", ITEMS, END), 401, "none"));
-        c.add(new Case("create with wrong password", Method.POST, "/v1/schedules", JSON, body("\"@daily\"", ITEMS, END), 401, "wrong"));
+        c.add(new Case(
+                "create above body limit",
+                Method.POST,
+                "/v1/schedules",
+                JSON,
+                "{\"pad\": \"" + "x".repeat(11 * 1024 * 1024) + "\"}",
+                413,
+                "user"));
+        c.add(new Case(
+                "create multipart",
+                Method.POST,
+                "/v1/schedules",
+                "multipart/form-data; boundary=x",
+                "--x--",
+                415,
+                "user"));
+        c.add(new Case(
+                "create malformed content type", Method.POST, "/v1/schedules", "application/", "{}", 415, "user"));
+        c.add(new Case(
+                "create nested 2000 deep",
+                Method.POST,
+                "/v1/schedules",
+                JSON,
+                body("\"@daily\"", "\"items\": [{\"a\": " + "[".repeat(2_000) + "]".repeat(2_000) + "}]", END),
+                400,
+                "user"));
+        c.add(new Case(
+                "create without credentials",
+                Method.POST,
+                "/v1/schedules",
+                JSON,
+                body("\"@daily\"", ITEMS, END),
+                401,
+                "none"));
+        c.add(new Case(
+                "create with wrong password",
+                Method.POST,
+                "/v1/schedules",
+                JSON,
+                body("\"@daily\"", ITEMS, END),
+                401,
+                "wrong"));
         c.add(new Case("unsupported method", Method.PATCH, "/v1/schedules", JSON, "{}", 405, "user"));
         c.add(new Case("unknown path", Method.GET, "/v1/nothing", null, null, 404, "user"));
         // schedule ids in paths
@@ -122,17 +179,68 @@ class BadInputMatrixQuarkusTest {
             c.add(new Case("GET schedule id " + bad, Method.GET, "/v1/schedules/" + bad, null, null, 400, "user"));
         }
         c.add(new Case("GET unknown schedule", Method.GET, "/v1/schedules/12345", null, null, 404, "user"));
-        c.add(new Case("PUT state bad id", Method.PUT, "/v1/schedules/abc/state", JSON, "{\"active\": false}", 400, "user"));
-        c.add(new Case("PUT state unknown id", Method.PUT, "/v1/schedules/12345/state", JSON, "{\"active\": false}", 404, "user"));
+        c.add(new Case(
+                "PUT state bad id", Method.PUT, "/v1/schedules/abc/state", JSON, "{\"active\": false}", 400, "user"));
+        c.add(new Case(
+                "PUT state unknown id",
+                Method.PUT,
+                "/v1/schedules/12345/state",
+                JSON,
+                "{\"active\": false}",
+                404,
+                "user"));
         c.add(new Case("PUT state empty object", Method.PUT, "/v1/schedules/{id}/state", JSON, "{}", 400, "user"));
-        c.add(new Case("PUT state string active", Method.PUT, "/v1/schedules/{id}/state", JSON, "{\"active\": \"yes\"}", 400, "user"));
-        c.add(new Case("PUT state null active", Method.PUT, "/v1/schedules/{id}/state", JSON, "{\"active\": null}", 400, "user"));
-        c.add(new Case("PUT state broken JSON", Method.PUT, "/v1/schedules/{id}/state", JSON, "{\"active\": fal", 400, "user"));
-        c.add(new Case("PUT state text/plain", Method.PUT, "/v1/schedules/{id}/state", "text/plain", "false", 415, "user"));
-        c.add(new Case("PUT replace bad cron", Method.PUT, "/v1/schedules/{id}", JSON, body("\"x\"", ITEMS, END), 400, "user"));
-        c.add(new Case("PUT replace missing items", Method.PUT, "/v1/schedules/{id}", JSON, "{\"cron\": \"@daily\", " + END + "}", 400, "user"));
+        c.add(new Case(
+                "PUT state string active",
+                Method.PUT,
+                "/v1/schedules/{id}/state",
+                JSON,
+                "{\"active\": \"yes\"}",
+                400,
+                "user"));
+        c.add(new Case(
+                "PUT state null active",
+                Method.PUT,
+                "/v1/schedules/{id}/state",
+                JSON,
+                "{\"active\": null}",
+                400,
+                "user"));
+        c.add(new Case(
+                "PUT state broken JSON",
+                Method.PUT,
+                "/v1/schedules/{id}/state",
+                JSON,
+                "{\"active\": fal",
+                400,
+                "user"));
+        c.add(new Case(
+                "PUT state text/plain", Method.PUT, "/v1/schedules/{id}/state", "text/plain", "false", 415, "user"));
+        c.add(new Case(
+                "PUT replace bad cron",
+                Method.PUT,
+                "/v1/schedules/{id}",
+                JSON,
+                body("\"x\"", ITEMS, END),
+                400,
+                "user"));
+        c.add(new Case(
+                "PUT replace missing items",
+                Method.PUT,
+                "/v1/schedules/{id}",
+                JSON,
+                "{\"cron\": \"@daily\", " + END + "}",
+                400,
+                "user"));
         c.add(new Case("PUT replace text/plain", Method.PUT, "/v1/schedules/{id}", "text/plain", "x", 415, "user"));
-        c.add(new Case("PUT replace overflow id", Method.PUT, "/v1/schedules/9223372036854775808", JSON, body("\"@daily\"", ITEMS, END), 400, "user"));
+        c.add(new Case(
+                "PUT replace overflow id",
+                Method.PUT,
+                "/v1/schedules/9223372036854775808",
+                JSON,
+                body("\"@daily\"", ITEMS, END),
+                400,
+                "user"));
         c.add(new Case("DELETE bad id", Method.DELETE, "/v1/schedules/abc", null, null, 400, "user"));
         c.add(new Case("DELETE unknown id", Method.DELETE, "/v1/schedules/1", null, null, 404, "user"));
         // paging
@@ -161,11 +269,33 @@ class BadInputMatrixQuarkusTest {
         preview(c, "count huge", "{\"cron\": \"@daily\", \"count\": 1000}");
         preview(c, "bad after", "{\"cron\": \"@daily\", \"after\": \"x\"}");
         preview(c, "bad timezone", "{\"cron\": \"@daily\", \"timezone\": \"Nowhere\"}");
-        c.add(new Case("preview text/plain", Method.POST, "/v1/schedules/preview", "text/plain", "@daily", 415, "user"));
+        c.add(new Case(
+                "preview text/plain", Method.POST, "/v1/schedules/preview", "text/plain", "@daily", 415, "user"));
         // administration
-        c.add(new Case("add user as non-admin", Method.POST, "/v1/admin/users", JSON, "{\"username\": \"x\", \"password\": \"long-enough\"}", 403, "user"));
-        c.add(new Case("add user short password", Method.POST, "/v1/admin/users", JSON, "{\"username\": \"x\", \"password\": \"short\"}", 400, "admin"));
-        c.add(new Case("add user bad name", Method.POST, "/v1/admin/users", JSON, "{\"username\": \"a b\", \"password\": \"long-enough\"}", 400, "admin"));
+        c.add(new Case(
+                "add user as non-admin",
+                Method.POST,
+                "/v1/admin/users",
+                JSON,
+                "{\"username\": \"x\", \"password\": \"long-enough\"}",
+                403,
+                "user"));
+        c.add(new Case(
+                "add user short password",
+                Method.POST,
+                "/v1/admin/users",
+                JSON,
+                "{\"username\": \"x\", \"password\": \"short\"}",
+                400,
+                "admin"));
+        c.add(new Case(
+                "add user bad name",
+                Method.POST,
+                "/v1/admin/users",
+                JSON,
+                "{\"username\": \"a b\", \"password\": \"long-enough\"}",
+                400,
+                "admin"));
         c.add(new Case("add user broken JSON", Method.POST, "/v1/admin/users", JSON, "{", 400, "admin"));
         return c.stream();
     }
@@ -182,7 +312,7 @@ class BadInputMatrixQuarkusTest {
             case "user" -> request.auth().preemptive().basic(user(), Api.password(user()));
             case "admin" -> request.auth().preemptive().basic(Api.ADMIN, Api.ADMIN_PASSWORD);
             case "wrong" -> request.auth().preemptive().basic(user(), "not-the-password");
-            default -> { }
+            default -> {}
         }
         if (bad.contentType() != null) {
             request.contentType(bad.contentType());
@@ -206,18 +336,27 @@ class BadInputMatrixQuarkusTest {
     /** Raw bytes and absent headers, which RestAssured would fill in. */
     @Test
     void shouldAnswer4xxWithErrorBodyWhenBodyIsNotUtf8OrHasNoContentType() throws Exception {
-        String auth = "Basic " + Base64.getEncoder().encodeToString(
-                (user() + ":" + Api.password(user())).getBytes(StandardCharsets.UTF_8));
-        URI create = URI.create("http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class)
-                + "/v1/schedules");
+        String auth = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((user() + ":" + Api.password(user())).getBytes(StandardCharsets.UTF_8));
+        URI create = URI.create("http://localhost:"
+                + ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class) + "/v1/schedules");
         byte[] validJson = body("\"@daily\"", ITEMS, END).getBytes(StandardCharsets.UTF_8);
         byte[] badUtf8 = {'{', '"', 'c', 'r', 'o', 'n', '"', ':', '"', (byte) 0xF0, (byte) 0x90, '"', '}'};
         HttpClient client = HttpClient.newHttpClient();
 
-        HttpResponse<String> noType = client.send(HttpRequest.newBuilder(create).header("Authorization", auth)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(validJson)).build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> notUtf8 = client.send(HttpRequest.newBuilder(create).header("Authorization", auth)
-                .header("Content-Type", JSON).POST(HttpRequest.BodyPublishers.ofByteArray(badUtf8)).build(),
+        HttpResponse<String> noType = client.send(
+                HttpRequest.newBuilder(create)
+                        .header("Authorization", auth)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(validJson))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> notUtf8 = client.send(
+                HttpRequest.newBuilder(create)
+                        .header("Authorization", auth)
+                        .header("Content-Type", JSON)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(badUtf8))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(noType.statusCode()).as(noType.body()).isEqualTo(415);

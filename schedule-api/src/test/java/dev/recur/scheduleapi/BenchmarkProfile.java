@@ -11,8 +11,12 @@ public class BenchmarkProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         // the credential cache re-checks each user's bcrypt hash once a minute by default: ~50 ms of CPU per user,
         // noise for a real client but most of a 5-second one-connection phase that happens to cross the minute
-        return Map.of("recur.schedule-api.max-active-schedules-per-user", "100000000",
-                "recur.schedule-api.credential-cache-ttl", "PT30M",
-                "quarkus.log.category.\"org.apache.kafka\".level", "WARN");
+        return Map.of(
+                "recur.schedule-api.max-active-schedules-per-user",
+                "100000000",
+                "recur.schedule-api.credential-cache-ttl",
+                "PT30M",
+                "quarkus.log.category.\"org.apache.kafka\".level",
+                "WARN");
     }
 }

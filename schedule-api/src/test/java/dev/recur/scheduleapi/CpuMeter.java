@@ -22,8 +22,7 @@ import dev.recur.testinfra.ProcStat;
  */
 final class CpuMeter {
 
-    record Sample(long jvmNanos, long generatorNanos, long postgresNanos, long childJvmNanos, long jitNanos) {
-    }
+    record Sample(long jvmNanos, long generatorNanos, long postgresNanos, long childJvmNanos, long jitNanos) {}
 
     /** {@code jitMs}: the part of {@code serviceMs} that the JIT compiler threads of this JVM used. */
     record Usage(double serviceMs, double generatorMs, double postgresMs, double childJvmMs, double jitMs) {
@@ -32,10 +31,15 @@ final class CpuMeter {
             if (requests == 0) {
                 return "no requests";
             }
-            return String.format("CPU per request: service %.3f ms (of which JIT compiler %.3f ms), postgres %.3f ms,"
-                    + " kafka+s3 JVMs %.3f ms, load generator %.3f ms (total %.3f ms over the phase)",
-                    serviceMs / requests, jitMs / requests, postgresMs / requests, childJvmMs / requests,
-                    generatorMs / requests, (serviceMs + postgresMs + childJvmMs + generatorMs) / requests);
+            return String.format(
+                    "CPU per request: service %.3f ms (of which JIT compiler %.3f ms), postgres %.3f ms,"
+                            + " kafka+s3 JVMs %.3f ms, load generator %.3f ms (total %.3f ms over the phase)",
+                    serviceMs / requests,
+                    jitMs / requests,
+                    postgresMs / requests,
+                    childJvmMs / requests,
+                    generatorMs / requests,
+                    (serviceMs + postgresMs + childJvmMs + generatorMs) / requests);
         }
     }
 
@@ -68,7 +72,9 @@ final class CpuMeter {
 
     static Usage between(Sample before, Sample after) {
         double generator = (after.generatorNanos() - before.generatorNanos()) / 1e6;
-        return new Usage((after.jvmNanos() - before.jvmNanos()) / 1e6 - generator, generator,
+        return new Usage(
+                (after.jvmNanos() - before.jvmNanos()) / 1e6 - generator,
+                generator,
                 (after.postgresNanos() - before.postgresNanos()) / 1e6,
                 (after.childJvmNanos() - before.childJvmNanos()) / 1e6,
                 (after.jitNanos() - before.jitNanos()) / 1e6);
@@ -116,7 +122,8 @@ final class CpuMeter {
     private static List<Long> allPids() {
         List<Long> pids = new ArrayList<>();
         try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
-            entries.map(p -> p.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
+            entries.map(p -> p.getFileName().toString())
+                    .filter(name -> name.chars().allMatch(Character::isDigit))
                     .forEach(name -> pids.add(Long.parseLong(name)));
         } catch (IOException e) {
             throw new IllegalStateException("cannot list /proc", e);

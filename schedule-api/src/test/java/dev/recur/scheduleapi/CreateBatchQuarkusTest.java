@@ -21,10 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.event.CatchUp;
 import dev.recur.common.event.Overlap;
 import dev.recur.common.id.Ids;
@@ -40,6 +36,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
 
 /**
  * Group commit of creates: creates that arrive while the create statements allowed in flight are busy are written
@@ -74,15 +72,14 @@ class CreateBatchQuarkusTest {
     Vertx vertx;
 
     /** What a create's Uni delivered, and whether on the context that subscribed to it. */
-    record Outcome(Boolean created, Throwable failure, boolean onOwnContext) {
-    }
+    record Outcome(Boolean created, Throwable failure, boolean onOwnContext) {}
 
     @Test
     void shouldWriteWaitingCreatesInOneTransactionWhenStatementsAreInFlight() throws Exception {
         String first = Api.newUser();
         String second = Api.newUser();
-        List<Schedule> schedules = List.of(schedule(first), schedule(first), schedule(first), schedule(second),
-                schedule(second));
+        List<Schedule> schedules =
+                List.of(schedule(first), schedule(first), schedule(first), schedule(second), schedule(second));
 
         List<Outcome> outcomes = whileStatementsAreBusy(schedules);
 
@@ -90,17 +87,22 @@ class CreateBatchQuarkusTest {
             assertThat(outcome.created()).isTrue();
             assertThat(outcome.onOwnContext()).isTrue();
         });
-        assertThat(query("SELECT count(*) FROM schedule WHERE owner IN (?, ?)", first, second)).isEqualTo(5);
+        assertThat(query("SELECT count(*) FROM schedule WHERE owner IN (?, ?)", first, second))
+                .isEqualTo(5);
         // rows written by one transaction carry its id
         assertThat(query("SELECT count(DISTINCT xmin::text) FROM schedule WHERE owner IN (?, ?)", first, second))
                 .isEqualTo(1);
         assertThat(activeSchedules(first)).isEqualTo(3);
         assertThat(activeSchedules(second)).isEqualTo(2);
         assertThat(outboxRows(schedules)).isEqualTo(5);
-        String keys = String.join(",", schedules.stream().map(s -> "'" + s.id + "'").toList());
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-                query("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND message_key IN (" + keys + ")"))
-                .as("published and kept, marked sent").isEqualTo(5));
+        String keys =
+                String.join(",", schedules.stream().map(s -> "'" + s.id + "'").toList());
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                query("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND message_key IN ("
+                                        + keys + ")"))
+                        .as("published and kept, marked sent")
+                        .isEqualTo(5));
     }
 
     @Test
@@ -118,8 +120,10 @@ class CreateBatchQuarkusTest {
         List<Outcome> outcomes = whileStatementsAreBusy(schedules);
 
         assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.created()).isTrue());
-        assertThat(query("SELECT count(*) FROM schedule WHERE owner = ?", owner)).isEqualTo(3);
-        assertThat(query("SELECT count(DISTINCT xmin::text) FROM schedule WHERE owner = ?", owner)).isEqualTo(2);
+        assertThat(query("SELECT count(*) FROM schedule WHERE owner = ?", owner))
+                .isEqualTo(3);
+        assertThat(query("SELECT count(DISTINCT xmin::text) FROM schedule WHERE owner = ?", owner))
+                .isEqualTo(2);
         assertThat(activeSchedules(owner)).isEqualTo(3);
     }
 
@@ -137,7 +141,8 @@ class CreateBatchQuarkusTest {
         List<Outcome> outcomes = whileStatementsAreBusy(schedules);
 
         assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.failure()).isNull());
-        assertThat(outcomes.subList(0, ScheduleApiQuarkusTest.QUOTA + 7)).filteredOn(Outcome::created)
+        assertThat(outcomes.subList(0, ScheduleApiQuarkusTest.QUOTA + 7))
+                .filteredOn(Outcome::created)
                 .hasSize(ScheduleApiQuarkusTest.QUOTA);
         assertThat(outcomes.subList(ScheduleApiQuarkusTest.QUOTA + 7, outcomes.size()))
                 .allSatisfy(outcome -> assertThat(outcome.created()).isTrue());
@@ -158,14 +163,16 @@ class CreateBatchQuarkusTest {
 
         List<Outcome> outcomes = whileStatementsAreBusy(schedules);
 
-        assertThat(outcomes.get(1).failure()).isInstanceOfSatisfying(SQLException.class,
-                e -> assertThat(e.getSQLState()).isEqualTo("23505"));
+        assertThat(outcomes.get(1).failure())
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23505"));
         assertThat(List.of(outcomes.get(0), outcomes.get(2), outcomes.get(3)))
                 .allSatisfy(outcome -> assertThat(outcome.created()).isTrue());
         // the existing schedule and the new one; the colliding create reserved nothing
         assertThat(activeSchedules(owner)).isEqualTo(2);
         assertThat(activeSchedules(other)).isEqualTo(2);
-        assertThat(outboxRows(List.of(schedules.get(0), schedules.get(2), schedules.get(3)))).isEqualTo(3);
+        assertThat(outboxRows(List.of(schedules.get(0), schedules.get(2), schedules.get(3))))
+                .isEqualTo(3);
     }
 
     @Test
@@ -176,7 +183,8 @@ class CreateBatchQuarkusTest {
         try {
             List<Future<Integer>> statuses = new ArrayList<>();
             for (int i = 0; i < requests; i++) {
-                statuses.add(clients.submit(() -> as(user).body(Api.scheduleBody()).post("/v1/schedules").statusCode()));
+                statuses.add(clients.submit(() ->
+                        as(user).body(Api.scheduleBody()).post("/v1/schedules").statusCode()));
             }
             List<Integer> answered = new ArrayList<>();
             for (Future<Integer> status : statuses) {
@@ -188,7 +196,8 @@ class CreateBatchQuarkusTest {
             clients.shutdownNow();
         }
         assertThat(activeSchedules(user)).isEqualTo(ScheduleApiQuarkusTest.QUOTA);
-        assertThat(query("SELECT count(*) FROM schedule WHERE owner = ?", user)).isEqualTo(ScheduleApiQuarkusTest.QUOTA);
+        assertThat(query("SELECT count(*) FROM schedule WHERE owner = ?", user))
+                .isEqualTo(ScheduleApiQuarkusTest.QUOTA);
     }
 
     @Test
@@ -205,10 +214,12 @@ class CreateBatchQuarkusTest {
                 lock.executeQuery().close();
             }
             batch = submitWhileStatementsAreBusy(List.of(schedule(owner), schedule(other)));
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(query(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2"
-                            + " AND classid = " + GroupCommitCreates.QUOTA_LOCK_CLASS))
-                    .as("the batch waits for the owner's advisory lock").isEqualTo(1));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(query(
+                                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2"
+                                            + " AND classid = " + GroupCommitCreates.QUOTA_LOCK_CLASS))
+                            .as("the batch waits for the owner's advisory lock")
+                            .isEqualTo(1));
             assertThat(batch).noneMatch(CompletableFuture::isDone);
             otherBatch.commit();
         }
@@ -242,8 +253,8 @@ class CreateBatchQuarkusTest {
         List<CompletableFuture<Outcome>> outcomes = new ArrayList<>();
         try (Connection lock = dataSource.getConnection()) {
             lock.setAutoCommit(false);
-            try (PreparedStatement select = lock.prepareStatement(
-                    "SELECT 1 FROM app_user WHERE username = ? FOR UPDATE")) {
+            try (PreparedStatement select =
+                    lock.prepareStatement("SELECT 1 FROM app_user WHERE username = ? FOR UPDATE")) {
                 select.setString(1, blocker);
                 select.executeQuery().close();
             }
@@ -269,9 +280,12 @@ class CreateBatchQuarkusTest {
         CompletableFuture<Void> submitted = new CompletableFuture<>();
         byte[] snapshot = ("{\"schedule_id\":" + schedule.id + "}").getBytes(StandardCharsets.UTF_8);
         context.runOnContext(ignored -> {
-            repository.createWithinQuota(schedule, snapshot).subscribe().with(
-                    created -> outcome.complete(new Outcome(created, null, Vertx.currentContext() == context)),
-                    failure -> outcome.complete(new Outcome(null, failure, Vertx.currentContext() == context)));
+            repository
+                    .createWithinQuota(schedule, snapshot)
+                    .subscribe()
+                    .with(
+                            created -> outcome.complete(new Outcome(created, null, Vertx.currentContext() == context)),
+                            failure -> outcome.complete(new Outcome(null, failure, Vertx.currentContext() == context)));
             submitted.complete(null);
         });
         submitted.get(10, TimeUnit.SECONDS);
@@ -303,7 +317,8 @@ class CreateBatchQuarkusTest {
     }
 
     private long outboxRows(List<Schedule> schedules) throws SQLException {
-        String keys = String.join(",", schedules.stream().map(s -> "'" + s.id + "'").toList());
+        String keys =
+                String.join(",", schedules.stream().map(s -> "'" + s.id + "'").toList());
         return query("SELECT count(*) FROM outbox WHERE message_key IN (" + keys + ")");
     }
 

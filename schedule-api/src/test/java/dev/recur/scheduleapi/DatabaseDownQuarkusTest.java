@@ -9,13 +9,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
-import org.junit.jupiter.api.Test;
-
 import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.PostgresServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
 
 /** A database outage is a quick 503 with the error body, and the API serves again once the database is back. */
 @QuarkusTest
@@ -47,8 +46,8 @@ class DatabaseDownQuarkusTest {
             postgres.start();
         }
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                as(user).get("/v1/schedules/" + id).then().statusCode(200));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> as(user).get("/v1/schedules/" + id).then().statusCode(200));
         // every pooled connection serves again, not just the one that answered first
         for (int i = 0; i < 25; i++) {
             as(user).get("/v1/schedules/" + id).then().statusCode(200);

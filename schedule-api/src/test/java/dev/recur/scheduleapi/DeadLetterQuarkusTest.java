@@ -15,17 +15,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.event.DeliveryDeadLetter;
 import dev.recur.common.event.DeliveryKind;
 import dev.recur.common.event.DeliveryReplay;
@@ -37,6 +26,16 @@ import dev.recur.testinfra.Infra;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
 
 /**
  * Dead letters from recur.delivery-dlq in GET /v1/dead-letters, and their replays as commands on
@@ -57,44 +56,76 @@ class DeadLetterQuarkusTest {
         long runId = Ids.runId(scheduleId, Instant.parse("2026-11-29T16:00:00Z"));
         long jobId = Ids.jobId(runId, 0);
         long otherJob = Ids.jobId(runId, 1);
-        DeliveryDeadLetter letter = DeliveryDeadLetter.of(jobId, scheduleId, runId, alice, DeliveryKind.CALLBACK,
-                "https://hooks.example.com/recur?…", 10, FIRST, FIRST.plusSeconds(7_650), 503,
+        DeliveryDeadLetter letter = DeliveryDeadLetter.of(
+                jobId,
+                scheduleId,
+                runId,
+                alice,
+                DeliveryKind.CALLBACK,
+                "https://hooks.example.com/recur?…",
+                10,
+                FIRST,
+                FIRST.plusSeconds(7_650),
+                503,
                 "callback answered 503 Service Unavailable");
 
         try (KafkaConsumer<String, byte[]> replays = atEnd(Topics.DELIVERY_REPLAYS)) {
             publish(letter);
-            await().atMost(WAIT).untilAsserted(() -> as(alice).get("/v1/dead-letters").then().statusCode(200)
-                    .body("dead_letters.job_id_str", hasItem(Long.toString(jobId))));
-            long id = as(alice).get("/v1/dead-letters").then().extract().jsonPath()
+            await().atMost(WAIT)
+                    .untilAsserted(() -> as(alice)
+                            .get("/v1/dead-letters")
+                            .then()
+                            .statusCode(200)
+                            .body("dead_letters.job_id_str", hasItem(Long.toString(jobId))));
+            long id = as(alice)
+                    .get("/v1/dead-letters")
+                    .then()
+                    .extract()
+                    .jsonPath()
                     .getLong("dead_letters.find { it.job_id_str == '" + jobId + "' }.id");
-            as(alice).get("/v1/dead-letters/" + id).then().statusCode(200)
-                    .body("kind", equalTo("callback")).body("attempts", equalTo(10))
-                    .body("last_status_code", equalTo(503)).body("state", equalTo("dead"))
+            as(alice)
+                    .get("/v1/dead-letters/" + id)
+                    .then()
+                    .statusCode(200)
+                    .body("kind", equalTo("callback"))
+                    .body("attempts", equalTo(10))
+                    .body("last_status_code", equalTo(503))
+                    .body("state", equalTo("dead"))
                     .body("reason", equalTo("callback answered 503 Service Unavailable"))
                     .body("last_attempt_at", equalTo("2026-11-29 18:07:40"))
                     .body("schedule_id_str", equalTo(Long.toString(scheduleId)));
 
             // another tenant neither sees nor replays it; an administrator sees it
-            as(bob).get("/v1/dead-letters").then().statusCode(200).body("dead_letters.id", not(hasItem((int) id)))
+            as(bob).get("/v1/dead-letters")
+                    .then()
+                    .statusCode(200)
+                    .body("dead_letters.id", not(hasItem((int) id)))
                     .body("total", equalTo(0));
             as(bob).get("/v1/dead-letters/" + id).then().statusCode(404);
             as(bob).post("/v1/dead-letters/" + id + "/replay").then().statusCode(404);
             admin().get("/v1/dead-letters/" + id).then().statusCode(200).body("owner", equalTo(alice));
             given().get("/v1/dead-letters").then().statusCode(401);
 
-            as(alice).post("/v1/dead-letters/" + id + "/replay").then().statusCode(202)
-                    .body("state", equalTo("replay_requested")).body("replay_requested_by", equalTo(alice));
+            as(alice)
+                    .post("/v1/dead-letters/" + id + "/replay")
+                    .then()
+                    .statusCode(202)
+                    .body("state", equalTo("replay_requested"))
+                    .body("replay_requested_by", equalTo(alice));
             as(alice).post("/v1/dead-letters/" + id + "/replay").then().statusCode(409);
             admin().post("/v1/dead-letters/" + id + "/replay").then().statusCode(409);
 
             // one command, through the outbox
             List<DeliveryReplay> commands = new ArrayList<>();
             await().atMost(WAIT).untilAsserted(() -> {
-                replays.poll(Duration.ofMillis(200)).forEach(r -> commands.add(EventJson.read(r.value(),
-                        DeliveryReplay.class)));
+                replays.poll(Duration.ofMillis(200))
+                        .forEach(r -> commands.add(EventJson.read(r.value(), DeliveryReplay.class)));
                 assertThat(commands).filteredOn(c -> c.jobId() == jobId).hasSize(1);
             });
-            DeliveryReplay command = commands.stream().filter(c -> c.jobId() == jobId).findFirst().orElseThrow();
+            DeliveryReplay command = commands.stream()
+                    .filter(c -> c.jobId() == jobId)
+                    .findFirst()
+                    .orElseThrow();
             assertThat(UUID.fromString(command.replayId())).isNotNull();
             assertThat(command.owner()).isEqualTo(alice);
             assertThat(command.requestedBy()).isEqualTo(alice);
@@ -103,24 +134,55 @@ class DeadLetterQuarkusTest {
 
             // the same dead letter consumed again changes nothing; a newer one (the replay failed again) ends the
             // request, and an administrator may replay it
-            DeliveryDeadLetter marker = DeliveryDeadLetter.of(otherJob, scheduleId, runId, alice, DeliveryKind.S3,
-                    "s3://bucket/prefix", 1, FIRST, FIRST, null, "access denied");
+            DeliveryDeadLetter marker = DeliveryDeadLetter.of(
+                    otherJob,
+                    scheduleId,
+                    runId,
+                    alice,
+                    DeliveryKind.S3,
+                    "s3://bucket/prefix",
+                    1,
+                    FIRST,
+                    FIRST,
+                    null,
+                    "access denied");
             publish(letter, marker);
-            await().atMost(WAIT).untilAsserted(() -> as(alice).get("/v1/dead-letters").then()
-                    .body("dead_letters.job_id_str", hasItem(Long.toString(otherJob))));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> as(alice)
+                            .get("/v1/dead-letters")
+                            .then()
+                            .body("dead_letters.job_id_str", hasItem(Long.toString(otherJob))));
             as(alice).get("/v1/dead-letters/" + id).then().body("state", equalTo("replay_requested"));
-            publish(DeliveryDeadLetter.of(jobId, scheduleId, runId, alice, DeliveryKind.CALLBACK,
-                    "https://hooks.example.com/recur?…", 10, FIRST.plusSeconds(86_400), FIRST.plusSeconds(90_000), 500,
+            publish(DeliveryDeadLetter.of(
+                    jobId,
+                    scheduleId,
+                    runId,
+                    alice,
+                    DeliveryKind.CALLBACK,
+                    "https://hooks.example.com/recur?…",
+                    10,
+                    FIRST.plusSeconds(86_400),
+                    FIRST.plusSeconds(90_000),
+                    500,
                     "callback answered 500"));
-            await().atMost(WAIT).untilAsserted(() -> as(alice).get("/v1/dead-letters/" + id).then()
-                    .body("state", equalTo("dead")).body("last_status_code", equalTo(500)));
-            admin().post("/v1/dead-letters/" + id + "/replay").then().statusCode(202)
+            await().atMost(WAIT)
+                    .untilAsserted(() -> as(alice)
+                            .get("/v1/dead-letters/" + id)
+                            .then()
+                            .body("state", equalTo("dead"))
+                            .body("last_status_code", equalTo(500)));
+            admin().post("/v1/dead-letters/" + id + "/replay")
+                    .then()
+                    .statusCode(202)
                     .body("replay_requested_by", equalTo(Api.ADMIN));
             await().atMost(WAIT).untilAsserted(() -> {
-                replays.poll(Duration.ofMillis(200)).forEach(r -> commands.add(EventJson.read(r.value(),
-                        DeliveryReplay.class)));
-                assertThat(commands).filteredOn(c -> c.jobId() == jobId).hasSize(2)
-                        .extracting(DeliveryReplay::requestedBy).containsExactly(alice, Api.ADMIN);
+                replays.poll(Duration.ofMillis(200))
+                        .forEach(r -> commands.add(EventJson.read(r.value(), DeliveryReplay.class)));
+                assertThat(commands)
+                        .filteredOn(c -> c.jobId() == jobId)
+                        .hasSize(2)
+                        .extracting(DeliveryReplay::requestedBy)
+                        .containsExactly(alice, Api.ADMIN);
             });
         }
     }
@@ -132,8 +194,8 @@ class DeadLetterQuarkusTest {
     private static void publish(DeliveryDeadLetter... letters) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
-        try (KafkaProducer<String, DeliveryDeadLetter> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new EventSerializer<>())) {
+        try (KafkaProducer<String, DeliveryDeadLetter> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new EventSerializer<>())) {
             for (DeliveryDeadLetter letter : letters) {
                 producer.send(new ProducerRecord<>(Topics.DELIVERY_DLQ, Topics.key(letter.scheduleId()), letter));
             }
@@ -148,7 +210,8 @@ class DeadLetterQuarkusTest {
         KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);

@@ -6,13 +6,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.Test;
-
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(ScheduleApiTestResources.class)
@@ -23,9 +21,10 @@ class FlywayPostgresQuarkusTest {
 
     @Test
     void shouldApplyMigrationsToRealPostgresWhenServiceStarts() throws Exception {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery(
-                    "SELECT count(*) FROM flyway_schema_history WHERE success AND version = '1'")) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            try (ResultSet rs =
+                    s.executeQuery("SELECT count(*) FROM flyway_schema_history WHERE success AND version = '1'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(1);
             }

@@ -26,8 +26,8 @@ final class LoadGenerator implements AutoCloseable {
         Future<Boolean> send(HttpClient client, int loop);
     }
 
-    record Result(String name, int connections, long requests, long errors, double seconds, long p50Micros,
-            long p99Micros) {
+    record Result(
+            String name, int connections, long requests, long errors, double seconds, long p50Micros, long p99Micros) {
 
         double perSecond() {
             return requests / seconds;
@@ -35,9 +35,10 @@ final class LoadGenerator implements AutoCloseable {
 
         @Override
         public String toString() {
-            return String.format("%-24s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  (%d requests, %d errors, %.1f s,"
-                    + " %d connections)", name, perSecond(), p50Micros / 1000.0, p99Micros / 1000.0, requests, errors,
-                    seconds, connections);
+            return String.format(
+                    "%-24s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  (%d requests, %d errors, %.1f s,"
+                            + " %d connections)",
+                    name, perSecond(), p50Micros / 1000.0, p99Micros / 1000.0, requests, errors, seconds, connections);
         }
     }
 
@@ -46,10 +47,15 @@ final class LoadGenerator implements AutoCloseable {
     private final long threadId;
 
     LoadGenerator(int port, int connections) {
-        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1));
-        client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("localhost").setDefaultPort(port)
-                .setKeepAlive(true).setConnectTimeout(10_000), new PoolOptions().setHttp1MaxSize(connections));
+        vertx = Vertx.vertx(
+                new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+        client = vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setDefaultHost("localhost")
+                        .setDefaultPort(port)
+                        .setKeepAlive(true)
+                        .setConnectTimeout(10_000),
+                new PoolOptions().setHttp1MaxSize(connections));
         CompletableFuture<Long> id = new CompletableFuture<>();
         vertx.runOnContext(v -> id.complete(Thread.currentThread().getId()));
         threadId = id.join();
@@ -77,8 +83,8 @@ final class LoadGenerator implements AutoCloseable {
         double seconds = (System.nanoTime() - start) / 1e9;
         long[] sorted = Arrays.copyOf(run.latencies, run.count);
         Arrays.sort(sorted);
-        return new Result(name, connections, run.count, run.errors, seconds, percentile(sorted, 0.50),
-                percentile(sorted, 0.99));
+        return new Result(
+                name, connections, run.count, run.errors, seconds, percentile(sorted, 0.50), percentile(sorted, 0.99));
     }
 
     private static long percentile(long[] sorted, double p) {

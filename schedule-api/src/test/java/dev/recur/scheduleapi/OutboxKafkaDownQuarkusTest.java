@@ -15,16 +15,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
-
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.event.ScheduleSnapshot;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
@@ -33,6 +23,14 @@ import dev.recur.testinfra.KafkaBroker;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
 
 /**
  * The transactional outbox: changes made while Kafka is down reach the topic once it is back, in order, once each;
@@ -56,11 +54,18 @@ class OutboxKafkaDownQuarkusTest {
             try {
                 a = Api.createSchedule(user);
                 b = Api.createSchedule(user);
-                as(user).body(Map.of("active", false)).put("/v1/schedules/" + a + "/state").then().statusCode(202);
-                as(user).body(Map.of("active", true)).put("/v1/schedules/" + a + "/state").then().statusCode(202);
+                as(user).body(Map.of("active", false))
+                        .put("/v1/schedules/" + a + "/state")
+                        .then()
+                        .statusCode(202);
+                as(user).body(Map.of("active", true))
+                        .put("/v1/schedules/" + a + "/state")
+                        .then()
+                        .statusCode(202);
                 as(user).delete("/v1/schedules/" + b).then().statusCode(204);
                 // unacknowledged, so kept: the relay has been trying all along
-                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                await().during(Duration.ofSeconds(2))
+                        .atMost(Duration.ofSeconds(5))
                         .untilAsserted(() -> assertThat(outboxRows(a, b)).isEqualTo(5));
             } finally {
                 kafka.start();
@@ -85,24 +90,29 @@ class OutboxKafkaDownQuarkusTest {
                 assertThat(seen).hasSize(5);
             });
 
-            List<String> ofA = seen.stream().filter(r -> r.key().equals(Topics.key(a)))
-                    .map(r -> snapshot(r).revision() + ":" + snapshot(r).active()).toList();
+            List<String> ofA = seen.stream()
+                    .filter(r -> r.key().equals(Topics.key(a)))
+                    .map(r -> snapshot(r).revision() + ":" + snapshot(r).active())
+                    .toList();
             assertThat(ofA).containsExactly("1:true", "2:false", "3:true");
-            List<ConsumerRecord<String, byte[]>> ofB = seen.stream().filter(r -> r.key().equals(Topics.key(b))).toList();
+            List<ConsumerRecord<String, byte[]>> ofB =
+                    seen.stream().filter(r -> r.key().equals(Topics.key(b))).toList();
             assertThat(ofB).hasSize(2);
             assertThat(snapshot(ofB.get(0)).revision()).isEqualTo(1);
             assertThat(snapshot(ofB.get(0)).owner()).isEqualTo(user);
             assertThat(snapshot(ofB.get(0)).items()).hasSize(1);
             assertThat(ofB.get(1).value()).as("deletion is a tombstone").isNull();
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(outboxRows(a, b))
-                    .as("acknowledged rows are deleted").isZero());
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(outboxRows(a, b))
+                            .as("acknowledged rows are deleted")
+                            .isZero());
         }
     }
 
     private long outboxRows(long a, long b) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement count = connection.prepareStatement(
-                        "SELECT count(*) FROM outbox WHERE message_key IN (?, ?)")) {
+                PreparedStatement count =
+                        connection.prepareStatement("SELECT count(*) FROM outbox WHERE message_key IN (?, ?)")) {
             count.setString(1, Topics.key(a));
             count.setString(2, Topics.key(b));
             try (ResultSet rs = count.executeQuery()) {
@@ -126,7 +136,8 @@ class OutboxKafkaDownQuarkusTest {
         KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.SCHEDULES).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);

@@ -11,12 +11,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Properties;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.ResultsRef;
@@ -27,6 +21,11 @@ import dev.recur.common.json.EventSerializer;
 import dev.recur.testinfra.Infra;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -57,35 +56,79 @@ class ResultsEndpointQuarkusTest {
         System.arraycopy(end, 0, large, large.length - end.length, end.length);
         try (S3Client s3 = Infra.s3().client()) {
             s3.putObject(b -> b.bucket("tenant-private").key("secret.json"), RequestBody.fromString("TOP SECRET"));
-            s3.putObject(b -> b.bucket("recur-results").key("claims/" + claimKeyJob + ".json"),
+            s3.putObject(
+                    b -> b.bucket("recur-results").key("claims/" + claimKeyJob + ".json"),
                     RequestBody.fromString("[{\"content\":\"a claim check, not a results document\"}]"));
-            s3.putObject(b -> b.bucket("recur-results").key("other/" + escapingKeyJob + ".json"),
+            s3.putObject(
+                    b -> b.bucket("recur-results").key("other/" + escapingKeyJob + ".json"),
                     RequestBody.fromString("{\"results\":[{\"content\":\"outside results/\"}]}"));
-            s3.putObject(b -> b.bucket("recur-results").key("results/" + largeJob + ".json"),
-                    RequestBody.fromBytes(large));
+            s3.putObject(
+                    b -> b.bucket("recur-results").key("results/" + largeJob + ".json"), RequestBody.fromBytes(large));
         }
         try (KafkaProducer<String, Object> producer = producer()) {
-            publish(producer, job(scheduleId, owner, runId, 0, new ResultsRef("tenant-private", "secret.json", 10,
-                    "application/json", null)));
-            publish(producer, job(scheduleId, owner, runId, 1, new ResultsRef("recur-results",
-                    "claims/" + claimKeyJob + ".json", 10, "application/json", null)));
-            publish(producer, job(scheduleId, owner, runId, 2, new ResultsRef("recur-results",
-                    "results/../other/" + escapingKeyJob + ".json", 10, "application/json", null)));
-            publish(producer, job(scheduleId, owner, runId, 3, new ResultsRef("recur-results",
-                    "results/" + largeJob + ".json", large.length, "application/json", null)));
+            publish(
+                    producer,
+                    job(
+                            scheduleId,
+                            owner,
+                            runId,
+                            0,
+                            new ResultsRef("tenant-private", "secret.json", 10, "application/json", null)));
+            publish(
+                    producer,
+                    job(
+                            scheduleId,
+                            owner,
+                            runId,
+                            1,
+                            new ResultsRef(
+                                    "recur-results", "claims/" + claimKeyJob + ".json", 10, "application/json", null)));
+            publish(
+                    producer,
+                    job(
+                            scheduleId,
+                            owner,
+                            runId,
+                            2,
+                            new ResultsRef(
+                                    "recur-results",
+                                    "results/../other/" + escapingKeyJob + ".json",
+                                    10,
+                                    "application/json",
+                                    null)));
+            publish(
+                    producer,
+                    job(
+                            scheduleId,
+                            owner,
+                            runId,
+                            3,
+                            new ResultsRef(
+                                    "recur-results",
+                                    "results/" + largeJob + ".json",
+                                    large.length,
+                                    "application/json",
+                                    null)));
             producer.flush();
         }
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                as(owner).get("/v1/queries/" + largeJob).then().statusCode(200));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(
+                        () -> as(owner).get("/v1/queries/" + largeJob).then().statusCode(200));
 
         for (long refused : new long[] {foreignBucketJob, claimKeyJob, escapingKeyJob}) {
             var response = as(owner).get("/v1/queries/" + refused + "/results");
             assertThat(response.statusCode()).as("job %d", refused).isEqualTo(204);
-            assertThat(response.asString()).doesNotContain("SECRET").doesNotContain("claim check")
+            assertThat(response.asString())
+                    .doesNotContain("SECRET")
+                    .doesNotContain("claim check")
                     .doesNotContain("outside");
         }
 
-        var streamed = as(owner).get("/v1/queries/" + largeJob + "/results").then().statusCode(200).extract();
+        var streamed = as(owner)
+                .get("/v1/queries/" + largeJob + "/results")
+                .then()
+                .statusCode(200)
+                .extract();
         assertThat(streamed.header("Content-Length")).isEqualTo(Integer.toString(large.length));
         long length;
         try (InputStream body = streamed.asInputStream()) {
@@ -95,9 +138,22 @@ class ResultsEndpointQuarkusTest {
     }
 
     private static JobRecord job(long scheduleId, String owner, long runId, int index, ResultsRef ref) {
-        var item = EventJson.mapper().createObjectNode().put("source", "universal").put("url", "https://a.example");
-        return JobRecord.of(Ids.jobId(runId, index), runId, scheduleId, owner, RUN, index, item, 200, JobStatus.DONE,
-                null, RUN.plusSeconds(1), RUN.plusSeconds(9), ref);
+        var item =
+                EventJson.mapper().createObjectNode().put("source", "universal").put("url", "https://a.example");
+        return JobRecord.of(
+                Ids.jobId(runId, index),
+                runId,
+                scheduleId,
+                owner,
+                RUN,
+                index,
+                item,
+                200,
+                JobStatus.DONE,
+                null,
+                RUN.plusSeconds(1),
+                RUN.plusSeconds(9),
+                ref);
     }
 
     private static void publish(KafkaProducer<String, Object> producer, JobRecord record) {

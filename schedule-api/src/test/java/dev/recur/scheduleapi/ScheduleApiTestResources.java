@@ -12,7 +12,8 @@ import dev.recur.testinfra.quarkus.S3TestResource;
 public class ScheduleApiTestResources extends CompositeTestResource {
 
     public ScheduleApiTestResources() {
-        super(Part.of(new KafkaTestResource()),
+        super(
+                Part.of(new KafkaTestResource()),
                 Part.of(new PostgresTestResource(), "database", "recur_api"),
                 Part.of(new S3TestResource(), "buckets", "recur-results,tenant-private"));
     }

@@ -4,10 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.Test;
-
 import dev.recur.scheduleapi.config.MetricsFilters;
 import dev.recur.testinfra.quarkus.ServiceEndpointsTest;
 import io.micrometer.core.instrument.Metrics;
@@ -17,6 +13,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.spi.metrics.VertxMetrics;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(ScheduleApiTestResources.class)
@@ -29,7 +27,10 @@ class ServiceEndpointsQuarkusTest extends ServiceEndpointsTest {
     @Test
     void shouldExposeCreateStatementMetricsWhenAScheduleIsCreated() {
         Api.createSchedule(Api.newUser());
-        given().when().get(management("metrics")).then().statusCode(200)
+        given().when()
+                .get(management("metrics"))
+                .then()
+                .statusCode(200)
                 .body(containsString("recur_schedule_api_create_statement_duration_seconds_count"))
                 .body(containsString("recur_schedule_api_create_statement_creates_count"));
     }
@@ -47,12 +48,24 @@ class ServiceEndpointsQuarkusTest extends ServiceEndpointsTest {
         SocketAddress server = SocketAddress.inetSocketAddress(5432, "localhost");
         metrics.createClientMetrics(server, "sql", MetricsFilters.REACTIVE_CLIENT);
         metrics.createClientMetrics(server, "sql", MetricsFilters.REACTIVE_CLIENT);
-        given().when().get(management("metrics")).then().statusCode(200)
+        given().when()
+                .get(management("metrics"))
+                .then()
+                .statusCode(200)
                 .body(containsString("sql_pool_active{pool_name=\"recur-schedule-api-reactive\""))
                 .body(containsString("recur_schedule_api_reactive_processing_seconds_count"));
         // Vert.x's metrics register on the global registry
-        assertThat(Metrics.globalRegistry.find("recur-schedule-api-reactive.processing").timer()).isNotNull();
-        assertThat(Metrics.globalRegistry.find("recur-schedule-api-reactive.queue.size").gauge()).isNull();
-        assertThat(Metrics.globalRegistry.find("recur-schedule-api-reactive.current").gauge()).isNull();
+        assertThat(Metrics.globalRegistry
+                        .find("recur-schedule-api-reactive.processing")
+                        .timer())
+                .isNotNull();
+        assertThat(Metrics.globalRegistry
+                        .find("recur-schedule-api-reactive.queue.size")
+                        .gauge())
+                .isNull();
+        assertThat(Metrics.globalRegistry
+                        .find("recur-schedule-api-reactive.current")
+                        .gauge())
+                .isNull();
     }
 }

@@ -9,10 +9,6 @@ import static org.hamcrest.Matchers.not;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.event.SigningSecret;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
@@ -20,6 +16,9 @@ import dev.recur.common.time.ApiTime;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
 
 /**
  * A tenant's signing secret: shown once, published to the internal topic for delivery (with the rotation window of
@@ -41,7 +40,8 @@ class SigningSecretQuarkusTest {
             String firstSecret = first.path("secret");
             assertThat(firstSecret).startsWith("whsec_").hasSizeGreaterThan(40);
 
-            Response second = as(alice).body(Map.of("previous_valid_for_seconds", 3600)).post("/v1/signing-secret");
+            Response second =
+                    as(alice).body(Map.of("previous_valid_for_seconds", 3600)).post("/v1/signing-secret");
             second.then().statusCode(201).body("previous_secret_id", equalTo(firstId));
             String secondSecret = second.path("secret");
             assertThat(secondSecret).isNotEqualTo(firstSecret);
@@ -50,8 +50,11 @@ class SigningSecretQuarkusTest {
 
             // never shown again
             Response shown = as(alice).get("/v1/signing-secret");
-            shown.then().statusCode(200).body("secret_id", equalTo(second.path("secret_id")))
-                    .body("previous_secret_id", equalTo(firstId)).body("$", not(hasKey("secret")));
+            shown.then()
+                    .statusCode(200)
+                    .body("secret_id", equalTo(second.path("secret_id")))
+                    .body("previous_secret_id", equalTo(firstId))
+                    .body("$", not(hasKey("secret")));
             assertThat(shown.asString()).doesNotContain(firstSecret).doesNotContain(secondSecret);
 
             List<ConsumerRecord<String, byte[]>> records = TopicTail.recordsOf(consumer, alice, 2);
@@ -66,7 +69,9 @@ class SigningSecretQuarkusTest {
             as(alice).delete("/v1/signing-secret").then().statusCode(204);
             as(alice).get("/v1/signing-secret").then().statusCode(404);
             as(alice).delete("/v1/signing-secret").then().statusCode(404);
-            assertThat(TopicTail.recordsOf(consumer, alice, 1).get(0).value()).as("a tombstone").isNull();
+            assertThat(TopicTail.recordsOf(consumer, alice, 1).get(0).value())
+                    .as("a tombstone")
+                    .isNull();
         }
     }
 
@@ -75,7 +80,10 @@ class SigningSecretQuarkusTest {
         String bob = Api.newUser();
         as(bob).body(Map.of()).post("/v1/signing-secret").then().statusCode(201);
 
-        as(bob).body(Map.of("previous_valid_for_seconds", 0)).post("/v1/signing-secret").then().statusCode(201)
+        as(bob).body(Map.of("previous_valid_for_seconds", 0))
+                .post("/v1/signing-secret")
+                .then()
+                .statusCode(201)
                 .body("$", not(hasKey("previous_secret_id")));
     }
 
@@ -94,8 +102,12 @@ class SigningSecretQuarkusTest {
     void shouldRefuseAWindowOutsideZeroToSevenDays() {
         String carol = Api.newUser();
         for (Object bad : new Object[] {-1, 604801, 1.5, "3600"}) {
-            as(carol).body(Map.of("previous_valid_for_seconds", bad)).post("/v1/signing-secret").then()
-                    .statusCode(400).body("errors[0].field", equalTo("previous_valid_for_seconds"));
+            as(carol)
+                    .body(Map.of("previous_valid_for_seconds", bad))
+                    .post("/v1/signing-secret")
+                    .then()
+                    .statusCode(400)
+                    .body("errors[0].field", equalTo("previous_valid_for_seconds"));
         }
         as(carol).get("/v1/signing-secret").then().statusCode(404);
     }
@@ -104,24 +116,54 @@ class SigningSecretQuarkusTest {
     void shouldRefuseACallbackUrlWithCredentialsWithoutEchoingThem() {
         String dave = Api.newUser();
         for (String url : new String[] {"https://u:s3cret@hooks.example.com/r", "https://t0ken@hooks.example.com/"}) {
-            Response refused = as(dave).body(Map.of("cron", "@daily", "end_time", Api.END_TIME, "items",
-                    List.of(Map.of("source", "universal", "url", "https://example.com", "callback_url", url))))
+            Response refused = as(dave).body(Map.of(
+                            "cron",
+                            "@daily",
+                            "end_time",
+                            Api.END_TIME,
+                            "items",
+                            List.of(Map.of("source", "universal", "url", "https://example.com", "callback_url", url))))
                     .post("/v1/schedules");
             refused.then().statusCode(400).body("errors[0].field", equalTo("items[0].callback_url"));
-            assertThat(refused.asString()).contains("credentials").doesNotContain("s3cret").doesNotContain("t0ken");
+            assertThat(refused.asString())
+                    .contains("credentials")
+                    .doesNotContain("s3cret")
+                    .doesNotContain("t0ken");
         }
         // a query token is still accepted (signatures are the better check, docs/callbacks.md)
-        as(dave).body(Map.of("cron", "@daily", "end_time", Api.END_TIME, "items", List.of(Map.of("source",
-                "universal", "url", "https://example.com", "callback_url", "https://hooks.example.com/r?token=x"))))
-                .post("/v1/schedules").then().statusCode(201);
+        as(dave).body(Map.of(
+                        "cron",
+                        "@daily",
+                        "end_time",
+                        Api.END_TIME,
+                        "items",
+                        List.of(Map.of(
+                                "source",
+                                "universal",
+                                "url",
+                                "https://example.com",
+                                "callback_url",
+                                "https://hooks.example.com/r?token=x"))))
+                .post("/v1/schedules")
+                .then()
+                .statusCode(201);
     }
 
     @Test
     void shouldDescribeTheSecretsAndTheCallbackRulesInTheOpenApiDocument() {
-        String doc = io.restassured.RestAssured.given().get("/q/openapi?format=json").then().statusCode(200)
-                .extract().asString();
+        String doc = io.restassured.RestAssured.given()
+                .get("/q/openapi?format=json")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
 
-        assertThat(doc).contains("/v1/signing-secret", "previous_valid_for_seconds", "X-Recur-Signature",
-                "callback_url must not carry credentials", "Callback signatures");
+        assertThat(doc)
+                .contains(
+                        "/v1/signing-secret",
+                        "previous_valid_for_seconds",
+                        "X-Recur-Signature",
+                        "callback_url must not carry credentials",
+                        "Callback signatures");
     }
 }

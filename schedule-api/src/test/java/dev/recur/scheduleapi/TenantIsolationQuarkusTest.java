@@ -7,11 +7,10 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
-
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
 
 /** Another user's schedule answers exactly as an unknown one, on every endpoint. */
 @QuarkusTest
@@ -34,17 +33,24 @@ class TenantIsolationQuarkusTest {
             assertNotFound(as(bob).get(path + "/jobs"));
             assertNotFound(as(bob).delete(path));
         }
-        String bobsList = as(bob).get("/v1/schedules").then().statusCode(200).extract().asString();
+        String bobsList =
+                as(bob).get("/v1/schedules").then().statusCode(200).extract().asString();
         assertThat(bobsList).isEqualTo("{\"schedules\":[]}");
 
         // untouched by bob's attempts
-        as(alice).get("/v1/schedules/" + id).then().statusCode(200).body("active", equalTo(true))
+        as(alice)
+                .get("/v1/schedules/" + id)
+                .then()
+                .statusCode(200)
+                .body("active", equalTo(true))
                 .body("items_count", equalTo(1));
         assertThat(as(alice).get("/v1/schedules").asString()).contains(Long.toString(id));
     }
 
     private static void assertNotFound(Response response) {
         response.then().statusCode(404).body("message", notNullValue()).body("errors.size()", equalTo(0));
-        assertThat(response.jsonPath().getString("message")).doesNotContain("another").doesNotContain("owner");
+        assertThat(response.jsonPath().getString("message"))
+                .doesNotContain("another")
+                .doesNotContain("owner");
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 
+import dev.recur.testinfra.Infra;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,13 +16,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import dev.recur.testinfra.Infra;
-
 /** What the outbox relay publishes to a topic from now on, as the tests read it. */
 final class TopicTail {
 
-    private TopicTail() {
-    }
+    private TopicTail() {}
 
     /** A consumer of every partition of {@code topic}, positioned at its end. */
     static KafkaConsumer<String, byte[]> consumerAtEnd(String topic) {
@@ -32,7 +30,8 @@ final class TopicTail {
         KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);
@@ -40,8 +39,8 @@ final class TopicTail {
     }
 
     /** The next {@code count} records of {@code key} (at least), waiting up to 30 s for them. */
-    static List<ConsumerRecord<String, byte[]>> recordsOf(KafkaConsumer<String, byte[]> consumer, String key,
-            int count) {
+    static List<ConsumerRecord<String, byte[]>> recordsOf(
+            KafkaConsumer<String, byte[]> consumer, String key, int count) {
         List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             consumer.poll(Duration.ofMillis(200)).forEach(r -> {

@@ -11,17 +11,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
-
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.event.Topics;
 import dev.recur.common.trace.Tracing;
 import dev.recur.testinfra.Infra;
@@ -32,6 +21,15 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
 
 /**
  * With tracing on, each snapshot the API writes carries the trace context of the request that wrote it, from the
@@ -56,15 +54,20 @@ class TracingQuarkusTest {
     void shouldCarryTheContextOfTheRequestThatWroteEachSnapshotToItsRecord() {
         String user = Api.newUser();
         long id = Api.createSchedule(user);
-        as(user).body(Map.of("active", false)).put("/v1/schedules/" + id + "/state").then().statusCode(202);
+        as(user).body(Map.of("active", false))
+                .put("/v1/schedules/" + id + "/state")
+                .then()
+                .statusCode(202);
 
         List<String> traceparents = traceparentsOf(id, 2);
 
         assertThat(traceparents).hasSize(2).doesNotContainNull();
-        assertThat(TestTracing.traceId(traceparents.get(0))).as("one trace per request")
+        assertThat(TestTracing.traceId(traceparents.get(0)))
+                .as("one trace per request")
                 .isNotEqualTo(TestTracing.traceId(traceparents.get(1)));
         for (String traceparent : traceparents) {
-            assertThat(TestTracing.SPANS.getFinishedSpanItems()).as("the request's server span")
+            assertThat(TestTracing.SPANS.getFinishedSpanItems())
+                    .as("the request's server span")
                     .anySatisfy(span -> {
                         assertThat(span.getKind()).isEqualTo(SpanKind.SERVER);
                         assertThat(span.getTraceId()).isEqualTo(TestTracing.traceId(traceparent));

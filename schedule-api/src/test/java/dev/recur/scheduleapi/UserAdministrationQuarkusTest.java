@@ -16,13 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.event.Topics;
 import dev.recur.scheduleapi.service.UserService;
 import dev.recur.testinfra.Infra;
@@ -30,6 +23,11 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * User administration (issue 25, items 1-3 as far as one instance shows them): admin-only listing, disabling,
@@ -64,8 +62,13 @@ class UserAdministrationQuarkusTest {
     }
 
     private static long idOf(String user) {
-        return as(user).get("/v1/users/me").then().statusCode(200).body("username", equalTo(user))
-                .extract().jsonPath().getLong("id");
+        return as(user).get("/v1/users/me")
+                .then()
+                .statusCode(200)
+                .body("username", equalTo(user))
+                .extract()
+                .jsonPath()
+                .getLong("id");
     }
 
     @Test
@@ -74,26 +77,48 @@ class UserAdministrationQuarkusTest {
         String bob = Api.newUser();
         long aliceId = idOf(alice);
         long bobId = idOf(bob);
-        admin().get("/v1/admin/users/" + aliceId).then().statusCode(200)
-                .body("username", equalTo(alice)).body("admin", equalTo(false)).body("enabled", equalTo(true))
-                .body("active_schedules", equalTo(0)).body("created_at", notNullValue())
+        admin().get("/v1/admin/users/" + aliceId)
+                .then()
+                .statusCode(200)
+                .body("username", equalTo(alice))
+                .body("admin", equalTo(false))
+                .body("enabled", equalTo(true))
+                .body("active_schedules", equalTo(0))
+                .body("created_at", notNullValue())
                 .body("password_hash", org.hamcrest.Matchers.nullValue());
-        List<Integer> page = admin().queryParam("after", aliceId - 1).queryParam("limit", 2).get("/v1/admin/users")
-                .then().statusCode(200).extract().jsonPath().getList("users.id");
+        List<Integer> page = admin().queryParam("after", aliceId - 1)
+                .queryParam("limit", 2)
+                .get("/v1/admin/users")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("users.id");
         assertThat(page).containsExactly((int) aliceId, (int) bobId);
-        as(alice).get("/v1/admin/users").then().statusCode(403).body("message", containsString("administrators"))
+        as(alice)
+                .get("/v1/admin/users")
+                .then()
+                .statusCode(403)
+                .body("message", containsString("administrators"))
                 .body("errors", notNullValue());
         as(alice).get("/v1/admin/users/" + bobId).then().statusCode(403);
-        admin().get("/v1/admin/users/999999999").then().statusCode(404)
+        admin().get("/v1/admin/users/999999999")
+                .then()
+                .statusCode(404)
                 .body("message", equalTo("user 999999999 not found"));
         admin().get("/v1/admin/users/x").then().statusCode(400).body("errors[0].field", equalTo("user_id"));
-        admin().queryParam("limit", 0).get("/v1/admin/users").then().statusCode(400)
+        admin().queryParam("limit", 0)
+                .get("/v1/admin/users")
+                .then()
+                .statusCode(400)
                 .body("errors[0].field", equalTo("limit"));
     }
 
     @Test
     void shouldDescribeUserAdministrationInTheOpenApiDocument() {
-        given().get("/q/openapi").then().statusCode(200)
+        given().get("/q/openapi")
+                .then()
+                .statusCode(200)
                 .body(containsString("/v1/admin/users/{id}/password"))
                 .body(containsString("/v1/admin/users/{id}/state"))
                 .body(containsString("/v1/users/me"));
@@ -108,17 +133,29 @@ class UserAdministrationQuarkusTest {
         as(user).get("/v1/schedules/" + schedule).then().statusCode(200);
         as(user).get("/v1/schedules").then().statusCode(200);
 
-        admin().body(Map.of("enabled", false)).put("/v1/admin/users/" + id + "/state").then().statusCode(200)
+        admin().body(Map.of("enabled", false))
+                .put("/v1/admin/users/" + id + "/state")
+                .then()
+                .statusCode(200)
                 .body("enabled", equalTo(false));
         as(user).get("/v1/schedules/" + schedule).then().statusCode(401);
         as(user).get("/v1/schedules").then().statusCode(401);
 
-        admin().body(Map.of("enabled", true)).put("/v1/admin/users/" + id + "/state").then().statusCode(200);
+        admin().body(Map.of("enabled", true))
+                .put("/v1/admin/users/" + id + "/state")
+                .then()
+                .statusCode(200);
         as(user).get("/v1/schedules/" + schedule).then().statusCode(200);
-        admin().body(Map.of("enabled", "no")).put("/v1/admin/users/" + id + "/state").then().statusCode(400)
+        admin().body(Map.of("enabled", "no"))
+                .put("/v1/admin/users/" + id + "/state")
+                .then()
+                .statusCode(400)
                 .body("errors[0].field", equalTo("enabled"));
         long adminId = admin().get("/v1/users/me").then().extract().jsonPath().getLong("id");
-        admin().body(Map.of("enabled", false)).put("/v1/admin/users/" + adminId + "/state").then().statusCode(409);
+        admin().body(Map.of("enabled", false))
+                .put("/v1/admin/users/" + adminId + "/state")
+                .then()
+                .statusCode(409);
         admin().delete("/v1/admin/users/" + adminId).then().statusCode(409);
     }
 
@@ -130,21 +167,49 @@ class UserAdministrationQuarkusTest {
         long schedule = Api.createSchedule(user);
         as(user).get("/v1/schedules/" + schedule).then().statusCode(200);
 
-        admin().body(Map.of("password", "first-new-password")).put("/v1/admin/users/" + id + "/password")
-                .then().statusCode(204);
+        admin().body(Map.of("password", "first-new-password"))
+                .put("/v1/admin/users/" + id + "/password")
+                .then()
+                .statusCode(204);
         as(user).get("/v1/schedules/" + schedule).then().statusCode(401);
-        given().auth().preemptive().basic(user, "first-new-password").get("/v1/schedules/" + schedule)
-                .then().statusCode(200);
+        given().auth()
+                .preemptive()
+                .basic(user, "first-new-password")
+                .get("/v1/schedules/" + schedule)
+                .then()
+                .statusCode(200);
 
         // a user changes its own password, not another's
-        given().auth().preemptive().basic(user, "first-new-password").contentType(ContentType.JSON)
-                .body(Map.of("password", "second-new-password")).put("/v1/admin/users/" + id + "/password")
-                .then().statusCode(204);
-        given().auth().preemptive().basic(user, "first-new-password").get("/v1/schedules").then().statusCode(401);
-        given().auth().preemptive().basic(user, "second-new-password").get("/v1/schedules").then().statusCode(200);
-        as(other).body(Map.of("password", "taken-over-password")).put("/v1/admin/users/" + id + "/password")
-                .then().statusCode(403).body("message", containsString("another user's password"));
-        admin().body(Map.of("password", "short")).put("/v1/admin/users/" + id + "/password").then().statusCode(400)
+        given().auth()
+                .preemptive()
+                .basic(user, "first-new-password")
+                .contentType(ContentType.JSON)
+                .body(Map.of("password", "second-new-password"))
+                .put("/v1/admin/users/" + id + "/password")
+                .then()
+                .statusCode(204);
+        given().auth()
+                .preemptive()
+                .basic(user, "first-new-password")
+                .get("/v1/schedules")
+                .then()
+                .statusCode(401);
+        given().auth()
+                .preemptive()
+                .basic(user, "second-new-password")
+                .get("/v1/schedules")
+                .then()
+                .statusCode(200);
+        as(other)
+                .body(Map.of("password", "taken-over-password"))
+                .put("/v1/admin/users/" + id + "/password")
+                .then()
+                .statusCode(403)
+                .body("message", containsString("another user's password"));
+        admin().body(Map.of("password", "short"))
+                .put("/v1/admin/users/" + id + "/password")
+                .then()
+                .statusCode(400)
                 .body("errors[0].field", equalTo("password"));
     }
 
@@ -154,7 +219,10 @@ class UserAdministrationQuarkusTest {
         long id = idOf(user);
         long active = Api.createSchedule(user);
         long paused = Api.createSchedule(user);
-        as(user).body(Map.of("active", false)).put("/v1/schedules/" + paused + "/state").then().statusCode(202);
+        as(user).body(Map.of("active", false))
+                .put("/v1/schedules/" + paused + "/state")
+                .then()
+                .statusCode(202);
         as(user).get("/v1/schedules/" + active).then().statusCode(200);
 
         try (KafkaConsumer<String, byte[]> consumer = OutboxKafkaDownQuarkusTest.consumerAtEnd(Infra.kafka())) {
@@ -167,7 +235,8 @@ class UserAdministrationQuarkusTest {
             List<String> ofPaused = new ArrayList<>();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    String what = r.value() == null ? "tombstone"
+                    String what = r.value() == null
+                            ? "tombstone"
                             : "active=" + OutboxKafkaDownQuarkusTest.snapshot(r).active();
                     if (r.key().equals(Topics.key(active))) {
                         ofActive.add(what);
@@ -195,7 +264,8 @@ class UserAdministrationQuarkusTest {
         long schedule = Api.createSchedule(name);
         long jobId = 4242_0000L + (oldId % 10_000);
         // a job of the deleted user's schedule in the history, which outlives the schedule
-        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO job_history (job_id, run_id, schedule_id, owner, owner_id, scheduled_for, item_index,
                                          created_at)
                 VALUES (?, 1, ?, ?, ?, now(), 0, now())""")) {
@@ -209,8 +279,11 @@ class UserAdministrationQuarkusTest {
         as(name).body("{}").post("/v1/signing-secret").then().statusCode(201);
         admin().delete("/v1/admin/users/" + oldId).then().statusCode(204);
 
-        admin().body(Map.of("username", name, "password", Api.password(name))).post("/v1/admin/users")
-                .then().statusCode(201).body("username", equalTo(name));
+        admin().body(Map.of("username", name, "password", Api.password(name)))
+                .post("/v1/admin/users")
+                .then()
+                .statusCode(201)
+                .body("username", equalTo(name));
         long newId = idOf(name);
         assertThat(newId).isNotEqualTo(oldId);
         as(name).get("/v1/schedules/" + schedule).then().statusCode(404);
@@ -224,20 +297,45 @@ class UserAdministrationQuarkusTest {
     void shouldThrottleAUsernameWithGrowingWaitsAfterFiveFailedLogins() {
         String user = Api.newUser();
         for (int i = 0; i < 5; i++) {
-            given().auth().preemptive().basic(user, "wrong-" + i).get("/v1/schedules").then().statusCode(401);
+            given().auth()
+                    .preemptive()
+                    .basic(user, "wrong-" + i)
+                    .get("/v1/schedules")
+                    .then()
+                    .statusCode(401);
         }
         // the sixth failure starts a wait of 1 s; within it even the right password is not checked
-        given().auth().preemptive().basic(user, "wrong-5").get("/v1/schedules").then().statusCode(401);
-        as(user).get("/v1/schedules").then().statusCode(429).header("Retry-After", "1")
+        given().auth()
+                .preemptive()
+                .basic(user, "wrong-5")
+                .get("/v1/schedules")
+                .then()
+                .statusCode(401);
+        as(user).get("/v1/schedules")
+                .then()
+                .statusCode(429)
+                .header("Retry-After", "1")
                 .body("message", containsString("too many failed logins"));
         clock.advance(Duration.ofMillis(1100));
-        given().auth().preemptive().basic(user, "wrong-6").get("/v1/schedules").then().statusCode(401);
+        given().auth()
+                .preemptive()
+                .basic(user, "wrong-6")
+                .get("/v1/schedules")
+                .then()
+                .statusCode(401);
         as(user).get("/v1/schedules").then().statusCode(429).header("Retry-After", "2");
         clock.advance(Duration.ofMillis(2100));
         // a success forgets the username's failures
         as(user).get("/v1/schedules").then().statusCode(200);
-        given().auth().preemptive().basic(user, "wrong-again").get("/v1/schedules").then().statusCode(401);
-        given().get(metricsUrl).then().statusCode(200)
+        given().auth()
+                .preemptive()
+                .basic(user, "wrong-again")
+                .get("/v1/schedules")
+                .then()
+                .statusCode(401);
+        given().get(metricsUrl)
+                .then()
+                .statusCode(200)
                 .body(containsString("recur_login_throttled_total{scope=\"user\"}"))
                 .body(containsString("recur_login_failures_total{reason=\"wrong_password\"}"));
     }
@@ -246,9 +344,19 @@ class UserAdministrationQuarkusTest {
     void shouldThrottleUnknownUsernamesLikeKnownOnes() {
         String nobody = "nobody-" + UUID.randomUUID().toString().substring(0, 8);
         for (int i = 0; i < 6; i++) {
-            given().auth().preemptive().basic(nobody, "guess-" + i).get("/v1/schedules").then().statusCode(401);
+            given().auth()
+                    .preemptive()
+                    .basic(nobody, "guess-" + i)
+                    .get("/v1/schedules")
+                    .then()
+                    .statusCode(401);
         }
-        given().auth().preemptive().basic(nobody, "guess-6").get("/v1/schedules").then().statusCode(429)
+        given().auth()
+                .preemptive()
+                .basic(nobody, "guess-6")
+                .get("/v1/schedules")
+                .then()
+                .statusCode(429)
                 .header("Retry-After", "1");
     }
 
@@ -256,15 +364,31 @@ class UserAdministrationQuarkusTest {
     void shouldRotateTheBootstrapAdministratorsPasswordFromConfiguration() {
         String name = "rotating-admin-" + UUID.randomUUID().toString().substring(0, 8);
         users.bootstrapAdmin(name, "first-configured-password");
-        given().auth().preemptive().basic(name, "first-configured-password").get("/v1/admin/users")
-                .then().statusCode(200);
+        given().auth()
+                .preemptive()
+                .basic(name, "first-configured-password")
+                .get("/v1/admin/users")
+                .then()
+                .statusCode(200);
         users.bootstrapAdmin(name, "first-configured-password");
-        given().auth().preemptive().basic(name, "first-configured-password").get("/v1/admin/users")
-                .then().statusCode(200);
+        given().auth()
+                .preemptive()
+                .basic(name, "first-configured-password")
+                .get("/v1/admin/users")
+                .then()
+                .statusCode(200);
         users.bootstrapAdmin(name, "second-configured-password");
-        given().auth().preemptive().basic(name, "first-configured-password").get("/v1/admin/users")
-                .then().statusCode(401);
-        given().auth().preemptive().basic(name, "second-configured-password").get("/v1/admin/users")
-                .then().statusCode(200);
+        given().auth()
+                .preemptive()
+                .basic(name, "first-configured-password")
+                .get("/v1/admin/users")
+                .then()
+                .statusCode(401);
+        given().auth()
+                .preemptive()
+                .basic(name, "second-configured-password")
+                .get("/v1/admin/users")
+                .then()
+                .statusCode(200);
     }
 }

@@ -25,15 +25,14 @@ final class Wrk {
      * One finished wrk run (its errors: non-2xx answers and socket errors); {@code generatorMs} is the CPU time
      * wrk used (user + system).
      */
-    record Result(LoadGenerator.Result result, double generatorMs) {
-    }
+    record Result(LoadGenerator.Result result, double generatorMs) {}
 
     private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ([0-9.]+)(us|ms|s|m)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
-    private static final Pattern SOCKET_ERRORS = Pattern.compile(
-            "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
-    private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)\\s*$",
-            Pattern.MULTILINE);
+    private static final Pattern SOCKET_ERRORS =
+            Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    private static final Pattern PERCENTILE =
+            Pattern.compile("^\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
     // bash's "times": the shell's user and system time, then its children's (wrk)
     private static final Pattern TIMES = Pattern.compile("(\\d+)m([0-9.]+)s (\\d+)m([0-9.]+)s\\s*$");
 
@@ -65,7 +64,8 @@ final class Wrk {
                 Files.createDirectories(root);
                 run(root, List.of("apt-get", "download", "wrk", "libluajit2-5.1-2"));
                 try (var debs = Files.list(root)) {
-                    for (Path deb : debs.filter(p -> p.toString().endsWith(".deb")).toList()) {
+                    for (Path deb :
+                            debs.filter(p -> p.toString().endsWith(".deb")).toList()) {
                         run(root, List.of("dpkg", "-x", deb.toString(), root.toString()));
                     }
                 }
@@ -80,7 +80,10 @@ final class Wrk {
     }
 
     private static void run(Path dir, List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed: " + output.strip());
@@ -104,19 +107,33 @@ final class Wrk {
         Path script = Files.createTempFile("recur-wrk", ".lua");
         StringBuilder lua = new StringBuilder("local requests = {}\nlocal n = 0\ninit = function(args)\n");
         for (Request r : requests) {
-            lua.append("  n = n + 1\n  requests[n] = wrk.format(").append(quote(r.method())).append(", ")
-                    .append(quote(r.path())).append(", {[\"Authorization\"] = ").append(quote(r.authorization()))
-                    .append(r.body() == null ? "" : ", [\"Content-Type\"] = \"application/json\"").append("}, ")
-                    .append(r.body() == null ? "nil" : quote(r.body())).append(")\n");
+            lua.append("  n = n + 1\n  requests[n] = wrk.format(")
+                    .append(quote(r.method()))
+                    .append(", ")
+                    .append(quote(r.path()))
+                    .append(", {[\"Authorization\"] = ")
+                    .append(quote(r.authorization()))
+                    .append(r.body() == null ? "" : ", [\"Content-Type\"] = \"application/json\"")
+                    .append("}, ")
+                    .append(r.body() == null ? "nil" : quote(r.body()))
+                    .append(")\n");
         }
         lua.append("end\nlocal i = 0\nrequest = function()\n  i = i % n + 1\n  return requests[i]\nend\n");
         Files.writeString(script, lua);
         try {
-            List<String> shell = new ArrayList<>(List.of("bash", "-c", "\"$@\"; status=$?; times; exit $status",
-                    "wrk"));
+            List<String> shell =
+                    new ArrayList<>(List.of("bash", "-c", "\"$@\"; status=$?; times; exit $status", "wrk"));
             shell.add(binary.toString());
-            shell.addAll(List.of("-t1", "-c" + connections, "-d" + duration.toSeconds() + "s", "--latency",
-                    "--timeout", "10s", "-s", script.toString(), "http://127.0.0.1:" + port));
+            shell.addAll(List.of(
+                    "-t1",
+                    "-c" + connections,
+                    "-d" + duration.toSeconds() + "s",
+                    "--latency",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    script.toString(),
+                    "http://127.0.0.1:" + port));
             Process p = process(shell);
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -155,8 +172,11 @@ final class Wrk {
                 errors += Long.parseLong(socket.group(g));
             }
         }
-        double cpuMs = (Long.parseLong(times.group(1)) * 60 + Double.parseDouble(times.group(2))
-                + Long.parseLong(times.group(3)) * 60 + Double.parseDouble(times.group(4))) * 1000;
+        double cpuMs = (Long.parseLong(times.group(1)) * 60
+                        + Double.parseDouble(times.group(2))
+                        + Long.parseLong(times.group(3)) * 60
+                        + Double.parseDouble(times.group(4)))
+                * 1000;
         return new Result(new LoadGenerator.Result(name, connections, count, errors, seconds, p50, p99), cpuMs);
     }
 
@@ -176,6 +196,5 @@ final class Wrk {
     }
 
     /** One request of the list wrk cycles through; {@code body} null for a GET. */
-    record Request(String method, String path, String authorization, String body) {
-    }
+    record Request(String method, String path, String authorization, String body) {}
 }

@@ -46,6 +46,7 @@ class WrkTest {
     @Test
     void shouldRefuseWhenTheReportIsNotWrks() {
         assertThatThrownBy(() -> Wrk.parse("POST", 64, "wrk: unknown option\n"))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("unexpected wrk output");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("unexpected wrk output");
     }
 }

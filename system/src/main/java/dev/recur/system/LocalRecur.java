@@ -40,20 +40,55 @@ public final class LocalRecur implements AutoCloseable {
      * (it needs Node.js and a JDK 21+, which a machine with only a JDK 17 does not have); {@code securedKafka} a
      * broker whose only client listener is SASL_SSL, which the services reach with SCRAM over TLS.
      */
-    public record Options(Path repoDir, Path dataDir, int apiPort, int tickerPort, int jobRunnerPort,
-            int deliveryPort, int kafkaPort, int postgresPort, int s3Port, int gcsPort, boolean durable,
-            boolean securedKafka, Map<String, String> extraProperties) {
+    public record Options(
+            Path repoDir,
+            Path dataDir,
+            int apiPort,
+            int tickerPort,
+            int jobRunnerPort,
+            int deliveryPort,
+            int kafkaPort,
+            int postgresPort,
+            int s3Port,
+            int gcsPort,
+            boolean durable,
+            boolean securedKafka,
+            Map<String, String> extraProperties) {
 
         public static final int NO_GCS = -1;
 
         public static Options defaults(Path repoDir, Path dataDir, boolean gcs) {
-            return new Options(repoDir, dataDir, 8080, 8081, 8082, 8083, 19092, 15432, 19000, gcs ? 19199 : NO_GCS,
-                    true, false, Map.of());
+            return new Options(
+                    repoDir,
+                    dataDir,
+                    8080,
+                    8081,
+                    8082,
+                    8083,
+                    19092,
+                    15432,
+                    19000,
+                    gcs ? 19199 : NO_GCS,
+                    true,
+                    false,
+                    Map.of());
         }
 
         public Options withSecuredKafka() {
-            return new Options(repoDir, dataDir, apiPort, tickerPort, jobRunnerPort, deliveryPort, kafkaPort,
-                    postgresPort, s3Port, gcsPort, durable, true, extraProperties);
+            return new Options(
+                    repoDir,
+                    dataDir,
+                    apiPort,
+                    tickerPort,
+                    jobRunnerPort,
+                    deliveryPort,
+                    kafkaPort,
+                    postgresPort,
+                    s3Port,
+                    gcsPort,
+                    durable,
+                    true,
+                    extraProperties);
         }
 
         /**
@@ -72,6 +107,7 @@ public final class LocalRecur implements AutoCloseable {
      * (tests) gets another free port for it.
      */
     public static final int MANAGEMENT_PORT_OFFSET = 1000;
+
     public static final String ADMIN_USER = "admin";
 
     private final Options options;
@@ -88,14 +124,17 @@ public final class LocalRecur implements AutoCloseable {
         this.options = options;
         Path data = options.dataDir().toAbsolutePath();
         this.postgres = new EmbeddedPostgresServer(data.resolve("postgres"), options.postgresPort(), options.durable());
-        this.kafka = options.securedKafka() ? EmbeddedKafkaBroker.secured(data.resolve("kafka"), options.kafkaPort())
+        this.kafka = options.securedKafka()
+                ? EmbeddedKafkaBroker.secured(data.resolve("kafka"), options.kafkaPort())
                 : new EmbeddedKafkaBroker(data.resolve("kafka"), options.kafkaPort());
         this.s3 = new EmbeddedS3Server(data.resolve("s3"), options.s3Port());
         this.gcs = options.gcsPort() < 0 ? null : new GcsEmulator(data.resolve("gcs"), options.gcsPort());
     }
 
     public static void main(String[] args) throws Exception {
-        Path repo = Path.of(System.getProperty("recur.repo.dir", ".")).toAbsolutePath().normalize();
+        Path repo = Path.of(System.getProperty("recur.repo.dir", "."))
+                .toAbsolutePath()
+                .normalize();
         Path data = repo.resolve(".recur");
         boolean reset = false;
         boolean gcs = false;
@@ -123,33 +162,42 @@ public final class LocalRecur implements AutoCloseable {
         Options options = Options.defaults(repo, data, gcs);
         LocalRecur recur = new LocalRecur(securedKafka ? options.withSecuredKafka() : options);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nStopping Recur...");
-            recur.close();
-            stopped.countDown();
-        }, "recur-local-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("\nStopping Recur...");
+                            recur.close();
+                            stopped.countDown();
+                        },
+                        "recur-local-stop"));
         long start = System.nanoTime();
         recur.start();
         System.out.printf(Locale.ROOT, "%nRecur is running (started in %.1f s).%n", (System.nanoTime() - start) / 1e9);
         System.out.println("  API base URL:  " + recur.apiBaseUrl() + "/v1");
-        System.out.println("  Credentials:   " + ADMIN_USER + " / " + recur.adminPassword()
-                + "   (HTTP Basic; kept in " + data.resolve("admin-password") + ")");
+        System.out.println("  Credentials:   " + ADMIN_USER + " / " + recur.adminPassword() + "   (HTTP Basic; kept in "
+                + data.resolve("admin-password") + ")");
         System.out.println("  Swagger UI:    " + recur.apiBaseUrl() + "/q/swagger-ui");
         System.out.println("  Health:        /q/health/ready and Prometheus metrics at /q/metrics, on each service's"
                 + " management port:");
-        recur.services.values().forEach(s -> System.out.printf(Locale.ROOT, "                 %-13s %s/q/health/ready%n",
-                s.name(), s.managementUrl()));
-        System.out.println("  Kafka:         " + recur.kafka.bootstrapServers() + (recur.kafka.isSecured()
-                ? " (SASL_SSL only: " + EmbeddedKafkaBroker.SASL_MECHANISM + " user " + EmbeddedKafkaBroker.CLIENT_USER
-                        + " / " + recur.kafka.password(EmbeddedKafkaBroker.CLIENT_USER) + ", trust store "
-                        + recur.kafka.clientProperties().get("ssl.truststore.location") + ")" : ""));
+        recur.services
+                .values()
+                .forEach(s -> System.out.printf(
+                        Locale.ROOT, "                 %-13s %s/q/health/ready%n", s.name(), s.managementUrl()));
+        System.out.println("  Kafka:         " + recur.kafka.bootstrapServers()
+                + (recur.kafka.isSecured()
+                        ? " (SASL_SSL only: " + EmbeddedKafkaBroker.SASL_MECHANISM + " user "
+                                + EmbeddedKafkaBroker.CLIENT_USER
+                                + " / " + recur.kafka.password(EmbeddedKafkaBroker.CLIENT_USER) + ", trust store "
+                                + recur.kafka.clientProperties().get("ssl.truststore.location") + ")"
+                        : ""));
         System.out.println("  PostgreSQL:    " + recur.postgres.jdbcUrl("recur_api") + " (user postgres)");
         System.out.println("  S3:            " + recur.s3.endpoint() + " (key " + recur.s3.accessKey() + ", secret "
                 + recur.s3.secretKey() + ", bucket " + RESULTS_BUCKET + ")");
-        System.out.println("  GCS:           " + (recur.gcs == null
-                ? "no emulator (./recur-local --gcs starts one); items with storage_type gcs go to real GCS"
-                : recur.gcs.host() + " (Firebase Storage emulator, project " + recur.gcs.projectId()
-                        + "; any bucket name works)"));
+        System.out.println("  GCS:           "
+                + (recur.gcs == null
+                        ? "no emulator (./recur-local --gcs starts one); items with storage_type gcs go to real GCS"
+                        : recur.gcs.host() + " (Firebase Storage emulator, project " + recur.gcs.projectId()
+                                + "; any bucket name works)"));
         System.out.println("  Logs and data: " + data);
         System.out.println("Press Ctrl-C to stop everything.");
         stopped.await();
@@ -196,7 +244,8 @@ public final class LocalRecur implements AutoCloseable {
         timed("services", () -> {
             services.values().forEach(ServiceProcess::start);
             inParallel(services.values().stream()
-                    .map(s -> (Runnable) () -> s.awaitReady(Duration.ofSeconds(180))).toArray(Runnable[]::new));
+                    .map(s -> (Runnable) () -> s.awaitReady(Duration.ofSeconds(180)))
+                    .toArray(Runnable[]::new));
         });
     }
 
@@ -312,13 +361,27 @@ public final class LocalRecur implements AutoCloseable {
         Path jar = options.repoDir().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         int actualPort = port == 0 ? dev.recur.testinfra.Ports.free() : port;
         int managementPort = port == 0 ? dev.recur.testinfra.Ports.free() : port + MANAGEMENT_PORT_OFFSET;
-        services.put(module, new ServiceProcess(module, jar, actualPort, managementPort, props,
-                options.dataDir().toAbsolutePath().resolve("logs").resolve(module + ".log"))
-                .jvmOptions(serviceJvmOptions));
+        services.put(
+                module,
+                new ServiceProcess(
+                                module,
+                                jar,
+                                actualPort,
+                                managementPort,
+                                props,
+                                options.dataDir()
+                                        .toAbsolutePath()
+                                        .resolve("logs")
+                                        .resolve(module + ".log"))
+                        .jvmOptions(serviceJvmOptions));
     }
 
     private static String adminPassword(Path dataDir) {
-        return secret(dataDir, "RECUR_ADMIN_PASSWORD", "admin-password", () -> HexFormat.of().formatHex(random(12)));
+        return secret(
+                dataDir,
+                "RECUR_ADMIN_PASSWORD",
+                "admin-password",
+                () -> HexFormat.of().formatHex(random(12)));
     }
 
     /**
@@ -326,7 +389,10 @@ public final class LocalRecur implements AutoCloseable {
      * directory lives, since the results on the topic outlive a restart.
      */
     private static String callbackSealSecrets(Path dataDir) {
-        return secret(dataDir, "RECUR_CALLBACK_SEAL_SECRETS", "callback-seal-secrets",
+        return secret(
+                dataDir,
+                "RECUR_CALLBACK_SEAL_SECRETS",
+                "callback-seal-secrets",
                 () -> "k1:" + java.util.Base64.getEncoder().encodeToString(random(32)));
     }
 
@@ -368,8 +434,10 @@ public final class LocalRecur implements AutoCloseable {
     private static void inParallel(Runnable... steps) {
         ExecutorService threads = Executors.newFixedThreadPool(steps.length);
         try {
-            CompletableFuture.allOf(Arrays.stream(steps).map(step -> CompletableFuture.runAsync(step, threads))
-                    .toArray(CompletableFuture[]::new)).join();
+            CompletableFuture.allOf(Arrays.stream(steps)
+                            .map(step -> CompletableFuture.runAsync(step, threads))
+                            .toArray(CompletableFuture[]::new))
+                    .join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         } finally {

@@ -28,7 +28,9 @@ public final class ServiceProcess {
     /** Properties passed in a file rather than on the command line: passwords, keys, JAAS logins, tokens. */
     static final java.util.regex.Pattern SECRET_KEY =
             java.util.regex.Pattern.compile("(?i)(password|secret|jaas|credential|token|access-key)");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final Path jar;
@@ -43,16 +45,16 @@ public final class ServiceProcess {
      * The local run's JVM flags: quick to start, C1 only (a service of the local run or of a test handles too little
      * traffic for C2 to pay back its compilations).
      */
-    public static final List<String> LOCAL_JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1");
+    public static final List<String> LOCAL_JVM_OPTIONS =
+            List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     /** A service with its management interface on any free port. */
     public ServiceProcess(String name, Path jar, int port, Map<String, String> properties, Path log) {
         this(name, jar, port, Ports.free(), properties, log);
     }
 
-    public ServiceProcess(String name, Path jar, int port, int managementPort, Map<String, String> properties,
-            Path log) {
+    public ServiceProcess(
+            String name, Path jar, int port, int managementPort, Map<String, String> properties, Path log) {
         this.name = name;
         this.jar = jar;
         this.port = port;
@@ -163,7 +165,8 @@ public final class ServiceProcess {
     public void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         HttpRequest ready = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
-                .timeout(Duration.ofSeconds(3)).build();
+                .timeout(Duration.ofSeconds(3))
+                .build();
         while (true) {
             jvm.checkAlive();
             try {
@@ -180,8 +183,8 @@ public final class ServiceProcess {
                 throw new IllegalStateException(e);
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(name + " not ready after " + timeout + "; end of " + log + ":\n"
-                        + ChildJvm.tail(log, 40));
+                throw new IllegalStateException(
+                        name + " not ready after " + timeout + "; end of " + log + ":\n" + ChildJvm.tail(log, 40));
             }
             Ports.sleep(READY_POLL);
         }
@@ -218,7 +221,9 @@ public final class ServiceProcess {
             throw new IllegalStateException(this.name + " is not running");
         }
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(jvm.pid())).inheritIO().start();
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(jvm.pid()))
+                    .inheritIO()
+                    .start();
             if (kill.waitFor() != 0) {
                 throw new IllegalStateException("kill -" + name + " " + jvm.pid() + " failed");
             }

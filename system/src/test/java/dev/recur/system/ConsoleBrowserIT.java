@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -30,9 +32,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The Recur Console in a real browser (headless Chromium from the system's packages, driven by Selenium) against the
@@ -53,8 +52,12 @@ class ConsoleBrowserIT {
     @BeforeAll
     static void start() throws IOException {
         recur = RecurSystem.get();
-        RecurSystem.outside().stubFor(get(urlPathEqualTo("/console-page")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "text/html").withBody("<html><body>console e2e page</body></html>")));
+        RecurSystem.outside()
+                .stubFor(get(urlPathEqualTo("/console-page"))
+                        .willReturn(aResponse()
+                                .withStatus(200)
+                                .withHeader("Content-Type", "text/html")
+                                .withBody("<html><body>console e2e page</body></html>")));
         Files.createDirectories(SHOTS);
         browser = startChromium();
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
@@ -92,7 +95,10 @@ class ConsoleBrowserIT {
         String id = browser.findElement(By.id("schedule-id")).getText();
         assertThat(browser.findElement(By.id("schedule-state")).getText()).isEqualTo("active");
         assertThat(browser.findElement(By.id("next-run-at")).getText()).endsWith("UTC");
-        System.out.printf(Locale.ROOT, "[console-e2e] created schedule %s; next run %s%n", id,
+        System.out.printf(
+                Locale.ROOT,
+                "[console-e2e] created schedule %s; next run %s%n",
+                id,
                 browser.findElement(By.id("next-run-at")).getText());
 
         // it fires at the next minute boundary: reload until its run's job is done
@@ -101,7 +107,9 @@ class ConsoleBrowserIT {
             driver.navigate().refresh();
             return !driver.findElements(By.cssSelector("#runs .badge.done")).isEmpty();
         });
-        System.out.printf(Locale.ROOT, "[console-e2e] a done job shown %.1f s after creating the schedule%n",
+        System.out.printf(
+                Locale.ROOT,
+                "[console-e2e] a done job shown %.1f s after creating the schedule%n",
                 (System.nanoTime() - start) / 1e9);
         assertThat(drawn("jobs-chart")).as("jobs-per-run chart drawn").isTrue();
         assertThat(drawn("rate-chart")).as("success-rate chart drawn").isTrue();
@@ -133,8 +141,8 @@ class ConsoleBrowserIT {
         browser.findElement(By.linkText("Schedules")).click();
         WebElement search = wait.until(ExpectedConditions.elementToBeClickable(By.id("q")));
         search.sendKeys(id);
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#schedule-results .count"),
-                "1 schedule"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("#schedule-results .count"), "1 schedule"));
         new Select(browser.findElement(By.id("state"))).selectByValue("paused");
         wait.until(driver -> driver.getCurrentUrl().contains("state=paused"));
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-schedule-id='" + id + "']")));
@@ -149,7 +157,9 @@ class ConsoleBrowserIT {
         signIn(RecurSystem.BOB);
         assertThat(browser.findElement(By.id("main")).getText()).doesNotContain(id);
         browser.get(base + "/console/schedules?q=" + id);
-        assertThat(browser.findElement(By.cssSelector("#schedule-results .count")).getText()).isEqualTo("0 schedules");
+        assertThat(browser.findElement(By.cssSelector("#schedule-results .count"))
+                        .getText())
+                .isEqualTo("0 schedules");
         browser.get(base + "/console/schedules/" + id);
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Not found");
         browser.get(base + "/console/failures");
@@ -157,21 +167,24 @@ class ConsoleBrowserIT {
     }
 
     private static void signIn(String user) {
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys(user);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")))
+                .sendKeys(user);
         browser.findElement(By.id("password")).sendKeys(RecurSystem.PASSWORD);
         browser.findElement(By.id("sign-in")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("signed-in-user"), user));
     }
 
     private static boolean drawn(String canvasId) {
-        return Boolean.TRUE.equals(((JavascriptExecutor) browser).executeScript(
-                "return typeof Chart !== 'undefined' && !!Chart.getChart(document.getElementById(arguments[0]));",
-                canvasId));
+        return Boolean.TRUE.equals(((JavascriptExecutor) browser)
+                .executeScript(
+                        "return typeof Chart !== 'undefined' && !!Chart.getChart(document.getElementById(arguments[0]));",
+                        canvasId));
     }
 
     private static void dark(boolean on) {
-        browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
-                List.of(Map.of("name", "prefers-color-scheme", "value", on ? "dark" : "light"))));
+        browser.executeCdpCommand(
+                "Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", on ? "dark" : "light"))));
         browser.navigate().refresh();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("main")));
     }
@@ -186,25 +199,33 @@ class ConsoleBrowserIT {
 
     /** Debian's chromium and chromium-driver (.ci/run installs them); no download of a browser of Selenium's own. */
     private static ChromeDriver startChromium() {
-        String binary = firstExisting("RECUR_CHROMIUM", "/usr/bin/chromium", "/usr/bin/chromium-browser",
-                "/usr/bin/google-chrome")
-                .orElseThrow(() -> new IllegalStateException("no Chromium: apt-get install -y chromium chromium-driver"
-                        + " (or set RECUR_CHROMIUM)"));
-        String driver = firstExisting("RECUR_CHROMEDRIVER", "/usr/bin/chromedriver",
-                "/usr/lib/chromium/chromedriver")
-                .orElseThrow(() -> new IllegalStateException("no chromedriver: apt-get install -y chromium-driver"
-                        + " (or set RECUR_CHROMEDRIVER)"));
+        String binary = firstExisting(
+                        "RECUR_CHROMIUM", "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+                .orElseThrow(() -> new IllegalStateException(
+                        "no Chromium: apt-get install -y chromium chromium-driver" + " (or set RECUR_CHROMIUM)"));
+        String driver = firstExisting("RECUR_CHROMEDRIVER", "/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
+                .orElseThrow(() -> new IllegalStateException(
+                        "no chromedriver: apt-get install -y chromium-driver" + " (or set RECUR_CHROMEDRIVER)"));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(binary);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1280,900", "--force-prefers-reduced-motion", "--lang=en-GB");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(Path.of(driver).toFile())
-                .usingAnyFreePort().build();
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--window-size=1280,900",
+                "--force-prefers-reduced-motion",
+                "--lang=en-GB");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Path.of(driver).toFile())
+                .usingAnyFreePort()
+                .build();
         return new ChromeDriver(service, options);
     }
 
     private static Optional<String> firstExisting(String variable, String... candidates) {
         return Stream.concat(Stream.ofNullable(System.getenv(variable)), Stream.of(candidates))
-                .filter(path -> Files.isExecutable(Path.of(path))).findFirst();
+                .filter(path -> Files.isExecutable(Path.of(path)))
+                .findFirst();
     }
 }

@@ -13,14 +13,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.yaml.snakeyaml.Yaml;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.recur.common.event.Topics;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -28,6 +22,10 @@ import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.user.KafkaUser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * Renders each kustomize overlay ({@code kubectl kustomize}) and checks the objects against what the services
@@ -47,26 +45,59 @@ class KubernetesManifestsTest {
             JsonNode pod = deployment.path("spec").path("template").path("spec");
             JsonNode container = pod.path("containers").get(0);
             int port = Repo.defaultHttpPort(service);
-            assertThat(container.path("ports").get(0).path("containerPort").asInt()).as(service).isEqualTo(port);
+            assertThat(container.path("ports").get(0).path("containerPort").asInt())
+                    .as(service)
+                    .isEqualTo(port);
             assertThat(env(container)).as(service).containsEntry("HTTP_PORT", Integer.toString(port));
-            assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/live");
-            assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/ready");
-            assertThat(container.path("startupProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/started");
+            assertThat(container
+                            .path("livenessProbe")
+                            .path("httpGet")
+                            .path("path")
+                            .asText())
+                    .isEqualTo("/q/health/live");
+            assertThat(container
+                            .path("readinessProbe")
+                            .path("httpGet")
+                            .path("path")
+                            .asText())
+                    .isEqualTo("/q/health/ready");
+            assertThat(container
+                            .path("startupProbe")
+                            .path("httpGet")
+                            .path("path")
+                            .asText())
+                    .isEqualTo("/q/health/started");
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
-                assertThat(container.path(probe).path("httpGet").path("port").asText()).as(service + " " + probe)
+                assertThat(container.path(probe).path("httpGet").path("port").asText())
+                        .as(service + " " + probe)
                         .isEqualTo("management");
             }
             for (String kind : List.of("requests", "limits")) {
-                assertThat(container.path("resources").path(kind).has("cpu")).as(service + " " + kind).isTrue();
-                assertThat(container.path("resources").path(kind).has("memory")).as(service + " " + kind).isTrue();
+                assertThat(container.path("resources").path(kind).has("cpu"))
+                        .as(service + " " + kind)
+                        .isTrue();
+                assertThat(container.path("resources").path(kind).has("memory"))
+                        .as(service + " " + kind)
+                        .isTrue();
             }
-            assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).as(service).isTrue();
-            assertThat(container.path("securityContext").path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+            assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean())
+                    .as(service)
+                    .isTrue();
+            assertThat(container
+                            .path("securityContext")
+                            .path("allowPrivilegeEscalation")
+                            .asBoolean(true))
+                    .isFalse();
 
             JsonNode svc = find(objects, "Service", service);
-            assertThat(svc.path("spec").path("selector")).isEqualTo(deployment.path("spec").path("selector").path("matchLabels"));
-            assertThat(svc.path("spec").path("ports").get(0).path("targetPort").asText()).isEqualTo("http");
-            assertThat(find(objects, "PodDisruptionBudget", service).path("spec").path("selector").path("matchLabels"))
+            assertThat(svc.path("spec").path("selector"))
+                    .isEqualTo(deployment.path("spec").path("selector").path("matchLabels"));
+            assertThat(svc.path("spec").path("ports").get(0).path("targetPort").asText())
+                    .isEqualTo("http");
+            assertThat(find(objects, "PodDisruptionBudget", service)
+                            .path("spec")
+                            .path("selector")
+                            .path("matchLabels"))
                     .isEqualTo(deployment.path("spec").path("selector").path("matchLabels"));
         }
     }
@@ -75,7 +106,11 @@ class KubernetesManifestsTest {
     @ValueSource(strings = {"dev", "prod", "prod-keda"})
     void shouldGiveEachTickerPodItsOwnStableMembershipAndStateVolumeWhenRendered(String overlay) throws Exception {
         JsonNode ticker = workload(render(overlay), "ticker");
-        JsonNode container = ticker.path("spec").path("template").path("spec").path("containers").get(0);
+        JsonNode container = ticker.path("spec")
+                .path("template")
+                .path("spec")
+                .path("containers")
+                .get(0);
         JsonNode instanceId = null;
         for (JsonNode e : container.path("env")) {
             if (e.path("name").asText().equals("TICKER_INSTANCE_ID")) {
@@ -83,9 +118,20 @@ class KubernetesManifestsTest {
             }
         }
         assertThat(instanceId).as("TICKER_INSTANCE_ID").isNotNull();
-        assertThat(instanceId.path("valueFrom").path("fieldRef").path("fieldPath").asText()).isEqualTo("metadata.name");
-        String claim = ticker.path("spec").path("volumeClaimTemplates").get(0).path("metadata").path("name").asText();
-        assertThat(container.path("volumeMounts")).as("the state volume's mount")
+        assertThat(instanceId
+                        .path("valueFrom")
+                        .path("fieldRef")
+                        .path("fieldPath")
+                        .asText())
+                .isEqualTo("metadata.name");
+        String claim = ticker.path("spec")
+                .path("volumeClaimTemplates")
+                .get(0)
+                .path("metadata")
+                .path("name")
+                .asText();
+        assertThat(container.path("volumeMounts"))
+                .as("the state volume's mount")
                 .anySatisfy(m -> assertThat(m.path("name").asText()).isEqualTo(claim));
     }
 
@@ -95,21 +141,36 @@ class KubernetesManifestsTest {
         List<JsonNode> objects = render(overlay);
         JsonNode config = find(objects, "ConfigMap", "recur-config").path("data");
         String rendered = objects.toString();
-        config.fieldNames().forEachRemaining(key -> assertThat(Repo.SERVICES.stream().anyMatch(s -> reads(s, key))
-                || rendered.contains("$(" + key + ")"))
-                .as("ConfigMap key " + key + " is read by a service or expanded in a manifest").isTrue());
+        config.fieldNames()
+                .forEachRemaining(key -> assertThat(Repo.SERVICES.stream().anyMatch(s -> reads(s, key))
+                                || rendered.contains("$(" + key + ")"))
+                        .as("ConfigMap key " + key + " is read by a service or expanded in a manifest")
+                        .isTrue());
         // the overlay's Secrets, and those Strimzi's User Operator creates for the KafkaUsers
-        Set<String> secretNames = objects.stream().filter(o -> Set.of("Secret", "KafkaUser").contains(o.path("kind").asText()))
-                .map(o -> o.path("metadata").path("name").asText()).collect(Collectors.toSet());
+        Set<String> secretNames = objects.stream()
+                .filter(o ->
+                        Set.of("Secret", "KafkaUser").contains(o.path("kind").asText()))
+                .map(o -> o.path("metadata").path("name").asText())
+                .collect(Collectors.toSet());
         for (String service : Repo.SERVICES) {
-            JsonNode container = workload(objects, service).path("spec").path("template").path("spec")
-                    .path("containers").get(0);
-            assertThat(env(container).keySet()).as(service + ": variables its configuration reads")
+            JsonNode container = workload(objects, service)
+                    .path("spec")
+                    .path("template")
+                    .path("spec")
+                    .path("containers")
+                    .get(0);
+            assertThat(env(container).keySet())
+                    .as(service + ": variables its configuration reads")
                     .allMatch(name -> reads(service, name));
             container.path("env").forEach(e -> {
                 JsonNode ref = e.path("valueFrom").path("secretKeyRef");
-                if (!ref.isMissingNode() && !ref.path("optional").asBoolean(false) && overlay.equals("dev") && kubectlAvailable()) {
-                    assertThat(secretNames).as("secret for " + e.path("name").asText()).contains(ref.path("name").asText());
+                if (!ref.isMissingNode()
+                        && !ref.path("optional").asBoolean(false)
+                        && overlay.equals("dev")
+                        && kubectlAvailable()) {
+                    assertThat(secretNames)
+                            .as("secret for " + e.path("name").asText())
+                            .contains(ref.path("name").asText());
                 }
             });
         }
@@ -118,17 +179,34 @@ class KubernetesManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod", "prod-keda"})
     void shouldDeclareEveryTopicWithItsPartitionsAndCompactionWhenRendered(String overlay) throws Exception {
-        List<JsonNode> topics = render(overlay).stream().filter(o -> o.path("kind").asText().equals("KafkaTopic")).toList();
-        assertThat(topics).extracting(t -> t.path("spec").path("topicName").asText())
-                .containsExactlyInAnyOrderElementsOf(Topics.ALL.stream().map(Topics.Spec::name).toList());
+        List<JsonNode> topics = render(overlay).stream()
+                .filter(o -> o.path("kind").asText().equals("KafkaTopic"))
+                .toList();
+        assertThat(topics)
+                .extracting(t -> t.path("spec").path("topicName").asText())
+                .containsExactlyInAnyOrderElementsOf(
+                        Topics.ALL.stream().map(Topics.Spec::name).toList());
         for (Topics.Spec spec : Topics.ALL) {
-            JsonNode topic = topics.stream().filter(t -> t.path("spec").path("topicName").asText().equals(spec.name()))
-                    .findFirst().orElseThrow();
-            assertThat(topic.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isNotBlank();
-            assertThat(topic.path("spec").path("partitions").asInt()).as(spec.name()).isEqualTo(spec.partitions());
-            assertThat(topic.path("spec").path("config").path("cleanup.policy").asText()).as(spec.name())
+            JsonNode topic = topics.stream()
+                    .filter(t -> t.path("spec").path("topicName").asText().equals(spec.name()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(topic.path("metadata")
+                            .path("labels")
+                            .path("strimzi.io/cluster")
+                            .asText())
+                    .isNotBlank();
+            assertThat(topic.path("spec").path("partitions").asInt())
+                    .as(spec.name())
+                    .isEqualTo(spec.partitions());
+            assertThat(topic.path("spec").path("config").path("cleanup.policy").asText())
+                    .as(spec.name())
                     .isEqualTo(spec.compacted() ? "compact" : "delete");
-            assertThat(topic.path("spec").path("config").path("max.message.bytes").asInt()).as(spec.name())
+            assertThat(topic.path("spec")
+                            .path("config")
+                            .path("max.message.bytes")
+                            .asInt())
+                    .as(spec.name())
                     .isEqualTo(spec.maxMessageBytes());
         }
     }
@@ -137,22 +215,35 @@ class KubernetesManifestsTest {
     @ValueSource(strings = {"dev", "prod", "prod-keda"})
     void shouldAutoscaleJobRunnerAndDeliveryOnlyWhenRendered(String overlay) throws Exception {
         List<JsonNode> objects = render(overlay);
-        List<JsonNode> hpas = objects.stream().filter(o -> o.path("kind").asText().equals("HorizontalPodAutoscaler")).toList();
-        List<JsonNode> scaledObjects = objects.stream().filter(o -> o.path("kind").asText().equals("ScaledObject")).toList();
+        List<JsonNode> hpas = objects.stream()
+                .filter(o -> o.path("kind").asText().equals("HorizontalPodAutoscaler"))
+                .toList();
+        List<JsonNode> scaledObjects = objects.stream()
+                .filter(o -> o.path("kind").asText().equals("ScaledObject"))
+                .toList();
         if (overlay.endsWith("keda")) {
             if (kubectlAvailable()) {
                 // the overlay's patch deletes them: without kubectl, patches are not applied
-                assertThat(hpas).as("KEDA owns the scaling: no HPA beside its own").isEmpty();
+                assertThat(hpas)
+                        .as("KEDA owns the scaling: no HPA beside its own")
+                        .isEmpty();
             }
-            assertThat(scaledObjects).extracting(o -> o.path("spec").path("scaleTargetRef").path("name").asText())
+            assertThat(scaledObjects)
+                    .extracting(o ->
+                            o.path("spec").path("scaleTargetRef").path("name").asText())
                     .containsExactlyInAnyOrder("job-runner", "delivery");
             return;
         }
         assertThat(scaledObjects).isEmpty();
-        assertThat(hpas).extracting(h -> h.path("spec").path("scaleTargetRef").path("name").asText())
+        assertThat(hpas)
+                .extracting(
+                        h -> h.path("spec").path("scaleTargetRef").path("name").asText())
                 .containsExactlyInAnyOrder("job-runner", "delivery");
         for (JsonNode hpa : hpas) {
-            find(objects, "Deployment", hpa.path("spec").path("scaleTargetRef").path("name").asText());
+            find(
+                    objects,
+                    "Deployment",
+                    hpa.path("spec").path("scaleTargetRef").path("name").asText());
             assertThat(hpa.path("spec").path("minReplicas").asInt())
                     .isLessThanOrEqualTo(hpa.path("spec").path("maxReplicas").asInt());
         }
@@ -178,7 +269,8 @@ class KubernetesManifestsTest {
         List<String> problems = new ArrayList<>();
         int read = 0;
         for (JsonNode object : render(overlay)) {
-            String type = object.path("apiVersion").asText() + " " + object.path("kind").asText();
+            String type = object.path("apiVersion").asText() + " "
+                    + object.path("kind").asText();
             String name = type + " " + object.path("metadata").path("name").asText();
             if (object.path("apiVersion").asText().startsWith("keda.sh/")) {
                 continue;
@@ -196,7 +288,9 @@ class KubernetesManifestsTest {
             collectUnknownFields(model, name, problems);
             read++;
         }
-        assertThat(problems).as(overlay + ": fields the published models do not have").isEmpty();
+        assertThat(problems)
+                .as(overlay + ": fields the published models do not have")
+                .isEmpty();
         assertThat(read).isGreaterThan(30);
         assertThat(KafkaUser.VERSIONS).as("Strimzi's served KafkaUser versions").contains("v1");
     }
@@ -216,11 +310,15 @@ class KubernetesManifestsTest {
             }
             return;
         }
-        if (node == null || !(node.getClass().getName().startsWith("io.fabric8.") || node.getClass().getName().startsWith("io.strimzi."))) {
+        if (node == null
+                || !(node.getClass().getName().startsWith("io.fabric8.")
+                        || node.getClass().getName().startsWith("io.strimzi."))) {
             return;
         }
         for (java.lang.reflect.Method getter : node.getClass().getMethods()) {
-            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get") || getter.getName().equals("getClass")
+            if (getter.getParameterCount() != 0
+                    || !getter.getName().startsWith("get")
+                    || getter.getName().equals("getClass")
                     || getter.getDeclaringClass().getName().startsWith("java.")) {
                 continue;
             }
@@ -239,40 +337,83 @@ class KubernetesManifestsTest {
     @Test
     void shouldUseOnlyFieldsOfKedasCrdsWhenRendered() throws Exception {
         Map<String, Set<String>> fields = Map.of(
-                "ScaledObject.spec", Set.of("scaleTargetRef", "pollingInterval", "cooldownPeriod", "initialCooldownPeriod",
-                        "idleReplicaCount", "minReplicaCount", "maxReplicaCount", "fallback", "advanced", "triggers"),
+                "ScaledObject.spec",
+                        Set.of(
+                                "scaleTargetRef",
+                                "pollingInterval",
+                                "cooldownPeriod",
+                                "initialCooldownPeriod",
+                                "idleReplicaCount",
+                                "minReplicaCount",
+                                "maxReplicaCount",
+                                "fallback",
+                                "advanced",
+                                "triggers"),
                 "ScaledObject.spec.scaleTargetRef", Set.of("apiVersion", "kind", "name", "envSourceContainerName"),
-                "ScaledObject.spec.triggers[]", Set.of("type", "name", "metadata", "authenticationRef", "metricType",
-                        "useCachedMetrics"),
+                "ScaledObject.spec.triggers[]",
+                        Set.of("type", "name", "metadata", "authenticationRef", "metricType", "useCachedMetrics"),
                 "ScaledObject.spec.triggers[].authenticationRef", Set.of("name", "kind"),
                 // the Kafka scaler's parameters (keda.sh docs, scalers/apache-kafka); metadata is a string map
-                "ScaledObject.spec.triggers[].metadata", Set.of("bootstrapServers", "consumerGroup", "topic",
-                        "lagThreshold", "activationLagThreshold", "offsetResetPolicy", "allowIdleConsumers",
-                        "scaleToZeroOnInvalidOffset", "excludePersistentLag", "limitToPartitionsWithLag", "sasl", "tls",
-                        "version", "partitionLimitation"),
-                "TriggerAuthentication.spec", Set.of("secretTargetRef", "env", "configMapTargetRef", "podIdentity",
-                        "hashiCorpVault", "azureKeyVault", "awsSecretManager", "gcpSecretManager", "boundServiceAccountToken"),
+                "ScaledObject.spec.triggers[].metadata",
+                        Set.of(
+                                "bootstrapServers",
+                                "consumerGroup",
+                                "topic",
+                                "lagThreshold",
+                                "activationLagThreshold",
+                                "offsetResetPolicy",
+                                "allowIdleConsumers",
+                                "scaleToZeroOnInvalidOffset",
+                                "excludePersistentLag",
+                                "limitToPartitionsWithLag",
+                                "sasl",
+                                "tls",
+                                "version",
+                                "partitionLimitation"),
+                "TriggerAuthentication.spec",
+                        Set.of(
+                                "secretTargetRef",
+                                "env",
+                                "configMapTargetRef",
+                                "podIdentity",
+                                "hashiCorpVault",
+                                "azureKeyVault",
+                                "awsSecretManager",
+                                "gcpSecretManager",
+                                "boundServiceAccountToken"),
                 "TriggerAuthentication.spec.secretTargetRef[]", Set.of("parameter", "name", "key"));
         List<JsonNode> keda = render("prod-keda").stream()
-                .filter(o -> o.path("apiVersion").asText().equals("keda.sh/v1alpha1")).toList();
+                .filter(o -> o.path("apiVersion").asText().equals("keda.sh/v1alpha1"))
+                .toList();
         assertThat(keda).extracting(o -> o.path("kind").asText()).contains("ScaledObject", "TriggerAuthentication");
         List<String> problems = new ArrayList<>();
         for (JsonNode object : keda) {
             String kind = object.path("kind").asText();
             checkKedaFields(object.path("spec"), kind + ".spec", fields, problems);
-            assertThat(object.path("spec").path("minReplicaCount").isMissingNode() || object.path("spec").path("minReplicaCount").isInt()).isTrue();
+            assertThat(object.path("spec").path("minReplicaCount").isMissingNode()
+                            || object.path("spec").path("minReplicaCount").isInt())
+                    .isTrue();
             for (JsonNode trigger : object.path("spec").path("triggers")) {
                 assertThat(trigger.path("type").asText()).isEqualTo("kafka");
-                trigger.path("metadata").forEach(v -> assertThat(v.isTextual()).as("KEDA metadata values are strings: " + v).isTrue());
-                assertThat(keda).as("authenticationRef " + trigger.path("authenticationRef"))
-                        .anySatisfy(o -> assertThat(o.path("kind").asText() + "/" + o.path("metadata").path("name").asText())
-                                .isEqualTo("TriggerAuthentication/" + trigger.path("authenticationRef").path("name").asText()));
+                trigger.path("metadata")
+                        .forEach(v -> assertThat(v.isTextual())
+                                .as("KEDA metadata values are strings: " + v)
+                                .isTrue());
+                assertThat(keda)
+                        .as("authenticationRef " + trigger.path("authenticationRef"))
+                        .anySatisfy(o -> assertThat(o.path("kind").asText() + "/"
+                                        + o.path("metadata").path("name").asText())
+                                .isEqualTo("TriggerAuthentication/"
+                                        + trigger.path("authenticationRef")
+                                                .path("name")
+                                                .asText()));
             }
         }
         assertThat(problems).as("fields KEDA's CRDs do not have").isEmpty();
     }
 
-    private static void checkKedaFields(JsonNode node, String path, Map<String, Set<String>> fields, List<String> problems) {
+    private static void checkKedaFields(
+            JsonNode node, String path, Map<String, Set<String>> fields, List<String> problems) {
         if (node.isArray()) {
             node.forEach(item -> checkKedaFields(item, path + "[]", fields, problems));
             return;
@@ -312,40 +453,69 @@ class KubernetesManifestsTest {
             expected.put(service, acls);
         }
         String streamsApp = properties("ticker").get("quarkus.kafka-streams.application-id");
-        expected.get("ticker").addAll(Set.of("topic literal " + Topics.SCHEDULES + " Read", "topic literal " + Topics.DUE_RUNS + " Write",
-                "group literal " + streamsApp + " Read", "topic prefix " + streamsApp + "- Create",
-                "transactionalId prefix " + streamsApp + "- Write"));
-        expected.get("schedule-api").addAll(Set.of("topic literal " + Topics.SCHEDULES + " Write",
-                "topic literal " + Topics.SIGNING_SECRETS + " Write", "topic literal " + Topics.DELIVERY_REPLAYS + " Write"));
-        expected.get("job-runner").addAll(Set.of("topic literal " + Topics.DUE_RUNS + " Read", "topic literal " + Topics.JOB_RESULTS + " Write",
-                "group literal recur-job-runner Read", "transactionalId prefix recur-job-runner- Write"));
-        expected.get("delivery").addAll(Set.of("topic literal " + Topics.SCHEDULE_STATS + " Write",
-                "topic literal " + Topics.JOB_HISTORY + " Write", "topic literal " + Topics.DELIVERY_DLQ + " Write",
-                "topic literal " + Topics.SIGNING_SECRETS + " Read"));
+        expected.get("ticker")
+                .addAll(Set.of(
+                        "topic literal " + Topics.SCHEDULES + " Read",
+                        "topic literal " + Topics.DUE_RUNS + " Write",
+                        "group literal " + streamsApp + " Read",
+                        "topic prefix " + streamsApp + "- Create",
+                        "transactionalId prefix " + streamsApp + "- Write"));
+        expected.get("schedule-api")
+                .addAll(Set.of(
+                        "topic literal " + Topics.SCHEDULES + " Write",
+                        "topic literal " + Topics.SIGNING_SECRETS + " Write",
+                        "topic literal " + Topics.DELIVERY_REPLAYS + " Write"));
+        expected.get("job-runner")
+                .addAll(Set.of(
+                        "topic literal " + Topics.DUE_RUNS + " Read",
+                        "topic literal " + Topics.JOB_RESULTS + " Write",
+                        "group literal recur-job-runner Read",
+                        "transactionalId prefix recur-job-runner- Write"));
+        expected.get("delivery")
+                .addAll(Set.of(
+                        "topic literal " + Topics.SCHEDULE_STATS + " Write",
+                        "topic literal " + Topics.JOB_HISTORY + " Write",
+                        "topic literal " + Topics.DELIVERY_DLQ + " Write",
+                        "topic literal " + Topics.SIGNING_SECRETS + " Read"));
         expected.get("schedule-api").add("topic literal " + Topics.TENANT_BUCKETS + " Write");
         expected.get("delivery").add("topic literal " + Topics.TENANT_BUCKETS + " Read");
         for (String service : Repo.SERVICES) {
             JsonNode user = find(objects, "KafkaUser", "recur-" + service);
-            assertThat(user.path("spec").path("authentication").path("type").asText()).isEqualTo("scram-sha-512");
+            assertThat(user.path("spec").path("authentication").path("type").asText())
+                    .isEqualTo("scram-sha-512");
             Set<String> granted = new java.util.TreeSet<>();
             for (JsonNode acl : user.path("spec").path("authorization").path("acls")) {
                 JsonNode resource = acl.path("resource");
-                assertThat(resource.path("name").asText()).as(service).isNotIn("*", "").doesNotContain("*");
+                assertThat(resource.path("name").asText())
+                        .as(service)
+                        .isNotIn("*", "")
+                        .doesNotContain("*");
                 for (JsonNode op : acl.path("operations")) {
                     assertThat(op.asText()).as(service).isNotEqualTo("All");
-                    granted.add(resource.path("type").asText() + " " + resource.path("patternType").asText("literal") + " "
+                    granted.add(resource.path("type").asText() + " "
+                            + resource.path("patternType").asText("literal") + " "
                             + resource.path("name").asText() + " " + op.asText());
                 }
             }
             assertThat(granted).as(service + " ACLs").containsAll(expected.get(service));
             // Read and Write only where expected (the ticker's internal topics are named by their prefix); the rest is
             // Describe and, for the ticker's internal topics, what Kafka Streams needs to manage them
-            assertThat(granted.stream().filter(g -> g.endsWith(" Read") || g.endsWith(" Write"))
-                    .filter(g -> !expected.get(service).contains(g) && !g.startsWith("topic prefix " + streamsApp + "-")).toList())
-                    .as(service + ": Read/Write beyond what it uses").isEmpty();
+            assertThat(granted.stream()
+                            .filter(g -> g.endsWith(" Read") || g.endsWith(" Write"))
+                            .filter(g -> !expected.get(service).contains(g)
+                                    && !g.startsWith("topic prefix " + streamsApp + "-"))
+                            .toList())
+                    .as(service + ": Read/Write beyond what it uses")
+                    .isEmpty();
             // the service reads its credentials from the Secret Strimzi makes for its user
-            JsonNode container = workload(objects, service).path("spec").path("template").path("spec").path("containers").get(0);
-            assertThat(container.path("env").toString()).as(service)
+            JsonNode container = workload(objects, service)
+                    .path("spec")
+                    .path("template")
+                    .path("spec")
+                    .path("containers")
+                    .get(0);
+            assertThat(container.path("env").toString())
+                    .as(service)
                     .contains("\"name\":\"KAFKA_SASL_JAAS_CONFIG\"", "\"name\":\"recur-" + service + "\"");
         }
     }
@@ -357,33 +527,48 @@ class KubernetesManifestsTest {
      */
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
-    void shouldLetOnlyScheduleApiWriteAndOnlyDeliveryReadTheSigningSecretsWhenRendered(String overlay) throws Exception {
+    void shouldLetOnlyScheduleApiWriteAndOnlyDeliveryReadTheSigningSecretsWhenRendered(String overlay)
+            throws Exception {
         List<JsonNode> objects = render(overlay);
         Map<String, Set<String>> onSecrets = new java.util.TreeMap<>();
         Map<String, Set<String>> onBucketLists = new java.util.TreeMap<>();
         Set<String> readerGrants = new java.util.TreeSet<>();
-        for (JsonNode user : objects.stream().filter(o -> o.path("kind").asText().equals("KafkaUser")).toList()) {
+        for (JsonNode user : objects.stream()
+                .filter(o -> o.path("kind").asText().equals("KafkaUser"))
+                .toList()) {
             String name = user.path("metadata").path("name").asText();
             for (JsonNode acl : user.path("spec").path("authorization").path("acls")) {
                 JsonNode resource = acl.path("resource");
                 for (JsonNode op : acl.path("operations")) {
-                    if (resource.path("name").asText().equals(Topics.SIGNING_SECRETS) && !op.asText().equals("Describe")) {
-                        onSecrets.computeIfAbsent(name, n -> new java.util.TreeSet<>()).add(op.asText());
+                    if (resource.path("name").asText().equals(Topics.SIGNING_SECRETS)
+                            && !op.asText().equals("Describe")) {
+                        onSecrets
+                                .computeIfAbsent(name, n -> new java.util.TreeSet<>())
+                                .add(op.asText());
                     }
-                    if (resource.path("name").asText().equals(Topics.TENANT_BUCKETS) && !op.asText().equals("Describe")) {
-                        onBucketLists.computeIfAbsent(name, n -> new java.util.TreeSet<>()).add(op.asText());
+                    if (resource.path("name").asText().equals(Topics.TENANT_BUCKETS)
+                            && !op.asText().equals("Describe")) {
+                        onBucketLists
+                                .computeIfAbsent(name, n -> new java.util.TreeSet<>())
+                                .add(op.asText());
                     }
                     if (name.equals("recur-results-reader")) {
-                        readerGrants.add(resource.path("type").asText() + " " + resource.path("name").asText() + " "
-                                + op.asText());
+                        readerGrants.add(resource.path("type").asText() + " "
+                                + resource.path("name").asText() + " " + op.asText());
                     }
                 }
             }
         }
-        assertThat(onSecrets).isEqualTo(Map.of("recur-schedule-api", Set.of("Write"), "recur-delivery", Set.of("Read")));
-        assertThat(onBucketLists).isEqualTo(Map.of("recur-schedule-api", Set.of("Write"), "recur-delivery", Set.of("Read")));
-        assertThat(readerGrants).containsExactlyInAnyOrder("topic " + Topics.JOB_RESULTS + " Read",
-                "topic " + Topics.JOB_RESULTS + " Describe", "group results-reader- Read", "group results-reader- Describe");
+        assertThat(onSecrets)
+                .isEqualTo(Map.of("recur-schedule-api", Set.of("Write"), "recur-delivery", Set.of("Read")));
+        assertThat(onBucketLists)
+                .isEqualTo(Map.of("recur-schedule-api", Set.of("Write"), "recur-delivery", Set.of("Read")));
+        assertThat(readerGrants)
+                .containsExactlyInAnyOrder(
+                        "topic " + Topics.JOB_RESULTS + " Read",
+                        "topic " + Topics.JOB_RESULTS + " Describe",
+                        "group results-reader- Read",
+                        "group results-reader- Describe");
     }
 
     @ParameterizedTest
@@ -391,12 +576,18 @@ class KubernetesManifestsTest {
     void shouldRunReadOnlyWithItsOwnServiceAccountAndBoundedEgressWhenRendered(String overlay) throws Exception {
         List<JsonNode> objects = render(overlay);
         for (String service : Repo.SERVICES) {
-            JsonNode pod = workload(objects, service).path("spec").path("template").path("spec");
+            JsonNode pod =
+                    workload(objects, service).path("spec").path("template").path("spec");
             String account = pod.path("serviceAccountName").asText();
             assertThat(account).as(service).isEqualTo("recur-" + service);
             find(objects, "ServiceAccount", account);
             for (JsonNode container : pod.path("containers")) {
-                assertThat(container.path("securityContext").path("readOnlyRootFilesystem").asBoolean()).as(service).isTrue();
+                assertThat(container
+                                .path("securityContext")
+                                .path("readOnlyRootFilesystem")
+                                .asBoolean())
+                        .as(service)
+                        .isTrue();
                 String tmp = null;
                 for (JsonNode mount : container.path("volumeMounts")) {
                     if (mount.path("mountPath").asText().equals("/tmp")) {
@@ -405,31 +596,59 @@ class KubernetesManifestsTest {
                 }
                 assertThat(tmp).as(service + ": /tmp mounted").isNotNull();
                 String tmpVolume = tmp;
-                assertThat(pod.path("volumes")).as(service + ": /tmp is an emptyDir")
-                        .anySatisfy(v -> assertThat(v.path("name").asText().equals(tmpVolume) && v.has("emptyDir")).isTrue());
+                assertThat(pod.path("volumes"))
+                        .as(service + ": /tmp is an emptyDir")
+                        .anySatisfy(v -> assertThat(v.path("name").asText().equals(tmpVolume) && v.has("emptyDir"))
+                                .isTrue());
             }
         }
         // only the API takes traffic from outside; every pod is under a default deny
         JsonNode deny = find(objects, "NetworkPolicy", "recur-default-deny");
         assertThat(deny.path("spec").path("policyTypes").toString()).contains("Ingress", "Egress");
-        assertThat(deny.path("spec").path("ingress").isMissingNode() && deny.path("spec").path("egress").isMissingNode()).isTrue();
-        List<JsonNode> policies = objects.stream().filter(o -> o.path("kind").asText().equals("NetworkPolicy")).toList();
+        assertThat(deny.path("spec").path("ingress").isMissingNode()
+                        && deny.path("spec").path("egress").isMissingNode())
+                .isTrue();
+        List<JsonNode> policies = objects.stream()
+                .filter(o -> o.path("kind").asText().equals("NetworkPolicy"))
+                .toList();
         for (JsonNode policy : policies) {
             for (JsonNode rule : policy.path("spec").path("ingress")) {
                 if (rule.path("from").isMissingNode()) {
-                    assertThat(policy.path("spec").path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText())
-                            .as("ingress from anywhere in " + policy.path("metadata").path("name")).isEqualTo("schedule-api");
+                    assertThat(policy.path("spec")
+                                    .path("podSelector")
+                                    .path("matchLabels")
+                                    .path("app.kubernetes.io/name")
+                                    .asText())
+                            .as("ingress from anywhere in "
+                                    + policy.path("metadata").path("name"))
+                            .isEqualTo("schedule-api");
                 }
             }
         }
         // fetch and callbacks: the internet, never private, node or metadata ranges, over IPv4 and IPv6
         for (String service : List.of("job-runner", "delivery")) {
-            String egress = find(objects, "NetworkPolicy", service).path("spec").path("egress").toString();
-            assertThat(egress).as(service).contains("\"cidr\":\"0.0.0.0/0\"", "\"cidr\":\"::/0\"", "10.0.0.0/8", "172.16.0.0/12",
-                    "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "fc00::/7", "fe80::/10", "::1/128");
+            String egress = find(objects, "NetworkPolicy", service)
+                    .path("spec")
+                    .path("egress")
+                    .toString();
+            assertThat(egress)
+                    .as(service)
+                    .contains(
+                            "\"cidr\":\"0.0.0.0/0\"",
+                            "\"cidr\":\"::/0\"",
+                            "10.0.0.0/8",
+                            "172.16.0.0/12",
+                            "192.168.0.0/16",
+                            "169.254.0.0/16",
+                            "100.64.0.0/10",
+                            "127.0.0.0/8",
+                            "fc00::/7",
+                            "fe80::/10",
+                            "::1/128");
         }
         assertThat(policies.stream().map(p -> p.path("metadata").path("name").asText()))
-                .as("ticker talks only to Kafka and DNS").doesNotContain("ticker");
+                .as("ticker talks only to Kafka and DNS")
+                .doesNotContain("ticker");
     }
 
     /**
@@ -443,33 +662,76 @@ class KubernetesManifestsTest {
         for (String service : Repo.SERVICES) {
             JsonNode monitor = find(objects, "ServiceMonitor", service);
             JsonNode svc = find(objects, "Service", service);
-            assertThat(monitor.path("spec").path("selector").path("matchLabels").path("app.kubernetes.io/name").asText())
-                    .isEqualTo(svc.path("metadata").path("labels").path("app.kubernetes.io/name").asText());
-            assertThat(monitor.path("spec").path("endpoints").get(0).path("port").asText()).isEqualTo("management");
+            assertThat(monitor.path("spec")
+                            .path("selector")
+                            .path("matchLabels")
+                            .path("app.kubernetes.io/name")
+                            .asText())
+                    .isEqualTo(svc.path("metadata")
+                            .path("labels")
+                            .path("app.kubernetes.io/name")
+                            .asText());
+            assertThat(monitor.path("spec")
+                            .path("endpoints")
+                            .get(0)
+                            .path("port")
+                            .asText())
+                    .isEqualTo("management");
             assertThat(svc.path("spec").path("ports").toString()).contains("\"name\":\"management\"");
-            assertThat(monitor.path("spec").path("endpoints").get(0).path("path").asText()).isEqualTo("/q/metrics");
+            assertThat(monitor.path("spec")
+                            .path("endpoints")
+                            .get(0)
+                            .path("path")
+                            .asText())
+                    .isEqualTo("/q/metrics");
         }
         Set<String> meters = registeredMeters();
-        assertThat(meters).contains("recur_ticker_publish_lateness", "recur_delivery_dead_letters", "recur_jobrunner_jobs_faulted");
+        assertThat(meters)
+                .contains(
+                        "recur_ticker_publish_lateness", "recur_delivery_dead_letters", "recur_jobrunner_jobs_faulted");
         List<String> alerts = new ArrayList<>();
-        find(objects, "PrometheusRule", "recur").path("spec").path("groups").forEach(g -> g.path("rules").forEach(r -> {
-            alerts.add(r.path("alert").asText());
-            assertThat(unknownMetrics(r.path("expr").asText(), meters)).as(r.path("alert").asText()).isEmpty();
-        }));
-        assertThat(alerts).contains("RecurConsumerLag", "RecurDueRunsLate", "RecurDeadLettersGrowing", "RecurOutboxBacklog",
-                "RecurCallbackFailureRate");
+        find(objects, "PrometheusRule", "recur")
+                .path("spec")
+                .path("groups")
+                .forEach(g -> g.path("rules").forEach(r -> {
+                    alerts.add(r.path("alert").asText());
+                    assertThat(unknownMetrics(r.path("expr").asText(), meters))
+                            .as(r.path("alert").asText())
+                            .isEmpty();
+                }));
+        assertThat(alerts)
+                .contains(
+                        "RecurConsumerLag",
+                        "RecurDueRunsLate",
+                        "RecurDeadLettersGrowing",
+                        "RecurOutboxBacklog",
+                        "RecurCallbackFailureRate");
         JsonNode dashboardMap = find(objects, "ConfigMap", "recur-grafana-dashboard");
-        assertThat(dashboardMap.path("metadata").path("labels").path("grafana_dashboard").asText()).isEqualTo("1");
-        JsonNode dashboard = JSON.readTree(dashboardMap.path("data").path("recur-dashboard.json").asText());
+        assertThat(dashboardMap
+                        .path("metadata")
+                        .path("labels")
+                        .path("grafana_dashboard")
+                        .asText())
+                .isEqualTo("1");
+        JsonNode dashboard = JSON.readTree(
+                dashboardMap.path("data").path("recur-dashboard.json").asText());
         List<String> titles = new ArrayList<>();
         for (JsonNode panel : dashboard.path("panels")) {
             titles.add(panel.path("title").asText());
             assertThat(panel.path("targets")).as(panel.path("title").asText()).isNotEmpty();
-            panel.path("targets").forEach(t -> assertThat(unknownMetrics(t.path("expr").asText(), meters))
-                    .as(panel.path("title").asText()).isEmpty());
+            panel.path("targets")
+                    .forEach(t -> assertThat(unknownMetrics(t.path("expr").asText(), meters))
+                            .as(panel.path("title").asText())
+                            .isEmpty());
         }
-        assertThat(titles).contains("Schedules", "Runs per minute", "Due-run lateness", "Job outcomes per minute",
-                "Delivery retries and dead letters per minute", "Consumer lag");
+        assertThat(titles)
+                .contains(
+                        "Schedules",
+                        "Runs per minute",
+                        "Due-run lateness",
+                        "Job outcomes per minute",
+                        "Delivery retries and dead letters per minute",
+                        "Consumer lag");
     }
 
     /**
@@ -484,11 +746,19 @@ class KubernetesManifestsTest {
         List<JsonNode> objects = render(overlay);
         Set<String> managementPorts = new HashSet<>(Set.of("management"));
         for (String service : Repo.SERVICES) {
-            JsonNode container = workload(objects, service).path("spec").path("template").path("spec").path("containers").get(0);
+            JsonNode container = workload(objects, service)
+                    .path("spec")
+                    .path("template")
+                    .path("spec")
+                    .path("containers")
+                    .get(0);
             int port = Repo.defaultManagementPort(service);
             managementPorts.add(Integer.toString(port));
-            assertThat(container.path("ports")).as(service + ": the container's port \"management\"").anySatisfy(p ->
-                    assertThat(p.path("name").asText() + " " + p.path("containerPort").asInt()).isEqualTo("management " + port));
+            assertThat(container.path("ports"))
+                    .as(service + ": the container's port \"management\"")
+                    .anySatisfy(p -> assertThat(p.path("name").asText() + " "
+                                    + p.path("containerPort").asInt())
+                            .isEqualTo("management " + port));
             assertThat(env(container)).as(service).containsEntry("MANAGEMENT_PORT", Integer.toString(port));
             assertThat(port).as(service + ": its own port").isNotEqualTo(Repo.defaultHttpPort(service));
             JsonNode svc = find(objects, "Service", service);
@@ -498,53 +768,88 @@ class KubernetesManifestsTest {
                     servicePort = p;
                 }
             }
-            assertThat(servicePort).as(service + ": the Service's port \"management\"").isNotNull();
+            assertThat(servicePort)
+                    .as(service + ": the Service's port \"management\"")
+                    .isNotNull();
             assertThat(servicePort.path("targetPort").asText()).isEqualTo("management");
             managementPorts.add(servicePort.path("port").asText());
             JsonNode monitor = find(objects, "ServiceMonitor", service);
-            assertThat(monitor.path("spec").path("endpoints")).as(service).isNotEmpty()
-                    .allSatisfy(e -> assertThat(e.path("port").asText() + " " + e.path("path").asText())
+            assertThat(monitor.path("spec").path("endpoints"))
+                    .as(service)
+                    .isNotEmpty()
+                    .allSatisfy(e -> assertThat(e.path("port").asText() + " "
+                                    + e.path("path").asText())
                             .isEqualTo("management /q/metrics"));
         }
-        for (JsonNode policy : objects.stream().filter(o -> o.path("kind").asText().equals("NetworkPolicy")).toList()) {
+        for (JsonNode policy : objects.stream()
+                .filter(o -> o.path("kind").asText().equals("NetworkPolicy"))
+                .toList()) {
             String name = policy.path("metadata").path("name").asText();
             for (JsonNode rule : policy.path("spec").path("ingress")) {
                 Set<String> ports = new HashSet<>();
                 rule.path("ports").forEach(p -> ports.add(p.path("port").asText()));
                 if (rule.path("from").isMissingNode()) {
-                    assertThat(ports).as(name + ": an ingress rule open to anyone names its ports").isNotEmpty();
+                    assertThat(ports)
+                            .as(name + ": an ingress rule open to anyone names its ports")
+                            .isNotEmpty();
                     assertThat(ports).as(name + ": open to anyone").doesNotContainAnyElementsOf(managementPorts);
                 } else if (ports.isEmpty() || ports.stream().anyMatch(managementPorts::contains)) {
-                    assertThat(rule.path("from")).as(name + ": who reaches the management port").allSatisfy(from ->
-                            assertThat(from.path("namespaceSelector").path("matchLabels")
-                                    .path("kubernetes.io/metadata.name").asText()).isEqualTo("monitoring"));
+                    assertThat(rule.path("from"))
+                            .as(name + ": who reaches the management port")
+                            .allSatisfy(from -> assertThat(from.path("namespaceSelector")
+                                            .path("matchLabels")
+                                            .path("kubernetes.io/metadata.name")
+                                            .asText())
+                                    .isEqualTo("monitoring"));
                 }
             }
         }
-        assertThat(find(objects, "NetworkPolicy", "recur-metrics-scrape").path("spec").path("ingress").toString())
+        assertThat(find(objects, "NetworkPolicy", "recur-metrics-scrape")
+                        .path("spec")
+                        .path("ingress")
+                        .toString())
                 .contains("\"port\":\"management\"");
-        for (JsonNode ingress : objects.stream().filter(o -> o.path("kind").asText().equals("Ingress")).toList()) {
-            ingress.findValues("service").forEach(backend -> assertThat(backend.path("port").path("name").asText()
-                    + backend.path("port").path("number").asText()).as("Ingress " + ingress.path("metadata").path("name"))
-                    .isNotIn(managementPorts));
+        for (JsonNode ingress : objects.stream()
+                .filter(o -> o.path("kind").asText().equals("Ingress"))
+                .toList()) {
+            ingress.findValues("service")
+                    .forEach(backend -> assertThat(backend.path("port")
+                                            .path("name")
+                                            .asText()
+                                    + backend.path("port").path("number").asText())
+                            .as("Ingress " + ingress.path("metadata").path("name"))
+                            .isNotIn(managementPorts));
         }
-        JsonNode api = workload(objects, "schedule-api").path("spec").path("template").path("spec").path("containers").get(0);
+        JsonNode api = workload(objects, "schedule-api")
+                .path("spec")
+                .path("template")
+                .path("spec")
+                .path("containers")
+                .get(0);
         if (overlay.startsWith("prod") && kubectlAvailable()) {
-            assertThat(env(api)).as("no Swagger UI in prod unless turned on").containsEntry("SWAGGER_UI_ENABLED", "false");
+            assertThat(env(api))
+                    .as("no Swagger UI in prod unless turned on")
+                    .containsEntry("SWAGGER_UI_ENABLED", "false");
         }
     }
 
     /** Names in a PromQL expression that no service registers (exporters' names are known by their prefix). */
     static List<String> unknownMetrics(String expr, Set<String> meters) {
         List<String> unknown = new ArrayList<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(recur_[a-z0-9_]+|kafka_[a-z0-9_]+|pg_[a-z0-9_]+)\\b")
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "\\b(recur_[a-z0-9_]+|kafka_[a-z0-9_]+|pg_[a-z0-9_]+)\\b")
                 .matcher(expr.replaceAll("\"[^\"]*\"", "\"\""));
         while (m.find()) {
             String name = m.group(1);
             boolean known = name.startsWith("recur_")
-                    ? meters.stream().anyMatch(base -> name.equals(base) || name.matches(java.util.regex.Pattern.quote(base)
-                            + "(_total|_seconds_bucket|_seconds_count|_seconds_sum|_seconds_max|_count|_sum|_max)"))
-                    : Set.of("kafka_consumergroup_lag", "pg_stat_user_tables_n_live_tup").contains(name);
+                    ? meters.stream()
+                            .anyMatch(
+                                    base -> name.equals(base)
+                                            || name.matches(
+                                                    java.util.regex.Pattern.quote(base)
+                                                            + "(_total|_seconds_bucket|_seconds_count|_seconds_sum|_seconds_max|_count|_sum|_max)"))
+                    : Set.of("kafka_consumergroup_lag", "pg_stat_user_tables_n_live_tup")
+                            .contains(name);
             if (!known) {
                 unknown.add(name);
             }
@@ -558,7 +863,8 @@ class KubernetesManifestsTest {
         java.util.regex.Pattern name = java.util.regex.Pattern.compile("\"(recur\\.[a-z0-9.\\-]+)\"");
         for (String service : Repo.SERVICES) {
             try (var files = Files.walk(Repo.dir().resolve(service).resolve("src/main/java"))) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                for (Path file :
+                        files.filter(f -> f.toString().endsWith(".java")).toList()) {
                     String source = Files.readString(file);
                     if (source.contains("io.micrometer")) {
                         java.util.regex.Matcher m = name.matcher(source);
@@ -577,7 +883,9 @@ class KubernetesManifestsTest {
         java.util.Properties props = new java.util.Properties();
         props.load(new java.io.StringReader(Repo.applicationProperties(service)));
         Map<String, String> out = new java.util.TreeMap<>();
-        props.stringPropertyNames().stream().filter(k -> !k.startsWith("%")).forEach(k -> out.put(k, props.getProperty(k)));
+        props.stringPropertyNames().stream()
+                .filter(k -> !k.startsWith("%"))
+                .forEach(k -> out.put(k, props.getProperty(k)));
         return out;
     }
 
@@ -592,10 +900,13 @@ class KubernetesManifestsTest {
             return true;
         }
         try (var files = Files.walk(Repo.dir().resolve(service).resolve("src/main/java"))) {
-            return files.filter(f -> f.toString().endsWith(".java")).map(Repo::read)
+            return files.filter(f -> f.toString().endsWith(".java"))
+                    .map(Repo::read)
                     .filter(source -> source.contains("@ConfigMapping(prefix"))
                     .flatMap(source -> OperationsDocTest.keysOf(source).stream())
-                    .anyMatch(key -> key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT).equals(variable));
+                    .anyMatch(key -> key.replaceAll("[^A-Za-z0-9]", "_")
+                            .toUpperCase(java.util.Locale.ROOT)
+                            .equals(variable));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -603,7 +914,9 @@ class KubernetesManifestsTest {
 
     private static Map<String, String> env(JsonNode container) {
         Map<String, String> env = new java.util.LinkedHashMap<>();
-        container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText(null)));
+        container
+                .path("env")
+                .forEach(e -> env.put(e.path("name").asText(), e.path("value").asText(null)));
         return env;
     }
 
@@ -615,8 +928,10 @@ class KubernetesManifestsTest {
 
     private static JsonNode find(List<JsonNode> objects, String kind, String name) {
         return objects.stream()
-                .filter(o -> o.path("kind").asText().equals(kind) && o.path("metadata").path("name").asText().equals(name))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+                .filter(o -> o.path("kind").asText().equals(kind)
+                        && o.path("metadata").path("name").asText().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
     }
 
     static List<JsonNode> render(String overlay) throws IOException, InterruptedException {
@@ -633,7 +948,9 @@ class KubernetesManifestsTest {
 
     private static boolean kubectlAvailable() {
         try {
-            Process p = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("kubectl", "version", "--client")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException | InterruptedException e) {
@@ -643,7 +960,9 @@ class KubernetesManifestsTest {
     }
 
     private static String kubectlKustomize(Path dir) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("kubectl kustomize " + dir + ":\n" + out).isZero();
@@ -660,9 +979,11 @@ class KubernetesManifestsTest {
         StringBuilder out = new StringBuilder();
         for (String resource : (List<String>) kustomization.get("resources")) {
             Path path = dir.resolve(resource);
-            out.append(Files.isDirectory(path) ? assembleBase(path) : Files.readString(path)).append("\n---\n");
+            out.append(Files.isDirectory(path) ? assembleBase(path) : Files.readString(path))
+                    .append("\n---\n");
         }
-        for (Map<String, Object> generator : (List<Map<String, Object>>) kustomization.getOrDefault("configMapGenerator", List.of())) {
+        for (Map<String, Object> generator :
+                (List<Map<String, Object>>) kustomization.getOrDefault("configMapGenerator", List.of())) {
             Map<String, Object> data = new java.util.LinkedHashMap<>();
             for (String file : (List<String>) generator.get("files")) {
                 data.put(file, Files.readString(dir.resolve(file)));
@@ -671,7 +992,8 @@ class KubernetesManifestsTest {
             Map<String, Object> metadata = new java.util.LinkedHashMap<>();
             metadata.put("name", generator.get("name"));
             metadata.put("labels", options.getOrDefault("labels", Map.of()));
-            out.append(new Yaml().dump(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", metadata, "data", data)))
+            out.append(new Yaml()
+                            .dump(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", metadata, "data", data)))
                     .append("\n---\n");
         }
         return out.toString();

@@ -36,7 +36,8 @@ class OperationsDocTest {
         Set<String> keys = declaredKeys();
         assertThat(keys).as("keys found in the @ConfigMapping interfaces").hasSizeGreaterThan(60);
         assertThat(keys.stream().filter(key -> !doc.contains("`" + key + "`")).toList())
-                .as("keys missing from docs/operations.md").isEmpty();
+                .as("keys missing from docs/operations.md")
+                .isEmpty();
     }
 
     /**
@@ -48,7 +49,8 @@ class OperationsDocTest {
         String doc = Repo.read(Repo.dir().resolve("docs/operations.md"));
         StringBuilder defaults = new StringBuilder();
         for (String service : Repo.SERVICES) {
-            assertThat(Repo.defaultManagementPort(service)).as(service)
+            assertThat(Repo.defaultManagementPort(service))
+                    .as(service)
                     .isEqualTo(Repo.defaultHttpPort(service) + LocalRecur.MANAGEMENT_PORT_OFFSET);
             defaults.append(defaults.isEmpty() ? "" : " / ").append(Repo.defaultManagementPort(service));
         }
@@ -58,16 +60,23 @@ class OperationsDocTest {
     @Test
     void shouldNameEveryNestedKeyWhenAGroupIsParsed() {
         Set<String> keys = declaredKeys();
-        assertThat(keys).contains("recur.ticker.catch-up-window", "recur.job-runner.retry.max-attempts",
-                "recur.delivery.callback.signing-secret", "recur.results.retention", "recur.job-runner.sources.<source>");
+        assertThat(keys)
+                .contains(
+                        "recur.ticker.catch-up-window",
+                        "recur.job-runner.retry.max-attempts",
+                        "recur.delivery.callback.signing-secret",
+                        "recur.results.retention",
+                        "recur.job-runner.sources.<source>");
     }
 
     private static Set<String> declaredKeys() {
         Set<String> keys = new TreeSet<>();
         for (String service : Repo.SERVICES) {
             try (Stream<Path> files = Files.walk(Repo.dir().resolve(service).resolve("src/main/java"))) {
-                files.filter(f -> f.toString().endsWith(".java")).map(Repo::read)
-                        .filter(source -> PREFIX.matcher(source).find()).forEach(source -> keys.addAll(keysOf(source)));
+                files.filter(f -> f.toString().endsWith(".java"))
+                        .map(Repo::read)
+                        .filter(source -> PREFIX.matcher(source).find())
+                        .forEach(source -> keys.addAll(keysOf(source)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -94,8 +103,9 @@ class OperationsDocTest {
             }
             Matcher m = METHOD.matcher(code);
             if (m.find() && !open.isEmpty() && !code.trim().startsWith("*") && !code.contains("static")) {
-                methodsByInterface.computeIfAbsent(open.peek(), k -> new java.util.ArrayList<>())
-                        .add(new String[] { m.group(1).trim(), m.group(2) });
+                methodsByInterface
+                        .computeIfAbsent(open.peek(), k -> new java.util.ArrayList<>())
+                        .add(new String[] {m.group(1).trim(), m.group(2)});
             }
             for (char c : code.toCharArray()) {
                 depth += c == '{' ? 1 : c == '}' ? -1 : 0;

@@ -18,7 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class RecurApi {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String baseUrl;
     private final String authorization;
@@ -68,13 +69,18 @@ final class RecurApi {
 
     /** Exactly these headers (none added) and bytes. */
     Response raw(String method, String path, Map<String, String> headers, byte[] body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
         headers.forEach(b::header);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        b.method(
+                method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         try {
             HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
             Map<String, String> responseHeaders = new LinkedHashMap<>();
-            r.headers().map().forEach((k, v) -> responseHeaders.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
+            r.headers()
+                    .map()
+                    .forEach((k, v) -> responseHeaders.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
             return new Response(r.statusCode(), r.body(), responseHeaders);
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path + " failed", e);

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-
 import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.gcs.GcsEmulator;
 
@@ -55,8 +54,7 @@ final class RecurSystem {
     private static WireMockServer outside;
     private static RecurApi admin;
 
-    private RecurSystem() {
-    }
+    private RecurSystem() {}
 
     static synchronized LocalRecur get() {
         if (startFailure != null) {
@@ -95,13 +93,13 @@ final class RecurSystem {
 
     private static void start() {
         long start = System.nanoTime();
-        WireMockServer world = new WireMockServer(options().bindAddress(OUTSIDE_ADDRESS).dynamicPort()
-                .containerThreads(20));
+        WireMockServer world = new WireMockServer(
+                options().bindAddress(OUTSIDE_ADDRESS).dynamicPort().containerThreads(20));
         world.start();
         Runtime.getRuntime().addShutdownHook(new Thread(world::stop, "recur-system-outside-stop"));
         // the emulator (a node process) starts while the infrastructure does
-        CompletableFuture<GcsEmulator> gcsStarted = CompletableFuture.supplyAsync(GcsEmulator::shared,
-                task -> new Thread(task, "recur-system-gcs-start").start());
+        CompletableFuture<GcsEmulator> gcsStarted = CompletableFuture.supplyAsync(
+                GcsEmulator::shared, task -> new Thread(task, "recur-system-gcs-start").start());
 
         Map<String, String> props = new LinkedHashMap<>();
         props.put("recur.job-runner.oxylabs.base-url", "http://" + OUTSIDE_ADDRESS + ":" + world.port());
@@ -125,10 +123,13 @@ final class RecurSystem {
         Runtime.getRuntime().addShutdownHook(new Thread(started::close, "recur-system-stop"));
         started.startInfrastructure();
         GcsEmulator gcs = gcsStarted.join();
-        started.startServices(Map.of("recur.delivery.gcs.host", gcs.host(),
-                "recur.delivery.gcs.project-id", gcs.projectId()));
-        System.out.printf(Locale.ROOT, "[system] Recur started in %.1f s; logs in %s%n",
-                (System.nanoTime() - start) / 1e9, data.resolve("logs"));
+        started.startServices(
+                Map.of("recur.delivery.gcs.host", gcs.host(), "recur.delivery.gcs.project-id", gcs.projectId()));
+        System.out.printf(
+                Locale.ROOT,
+                "[system] Recur started in %.1f s; logs in %s%n",
+                (System.nanoTime() - start) / 1e9,
+                data.resolve("logs"));
         recur = started;
         outside = world;
         admin = new RecurApi(started.apiBaseUrl(), basic(LocalRecur.ADMIN_USER, started.adminPassword()));
@@ -156,11 +157,15 @@ final class RecurSystem {
     private static Path hostsFile(Path data) {
         StringBuilder hosts = new StringBuilder(PRIVATE_ADDRESS + " localhost\n");
         try {
-            hosts.append(PRIVATE_ADDRESS).append(' ').append(InetAddress.getLocalHost().getHostName()).append('\n');
+            hosts.append(PRIVATE_ADDRESS)
+                    .append(' ')
+                    .append(InetAddress.getLocalHost().getHostName())
+                    .append('\n');
         } catch (IOException e) {
             // a machine whose own name does not resolve: the services do not need it either
         }
-        DISGUISED_NAMES.forEach((name, address) -> hosts.append(address).append(' ').append(name).append('\n'));
+        DISGUISED_NAMES.forEach((name, address) ->
+                hosts.append(address).append(' ').append(name).append('\n'));
         try {
             Files.createDirectories(data);
             return Files.writeString(data.resolve("hosts"), hosts);
@@ -170,8 +175,8 @@ final class RecurSystem {
     }
 
     private static void addUser(String name) {
-        RecurApi.Response response = admin.send("POST", "/v1/admin/users",
-                "{\"username\":\"" + name + "\",\"password\":\"" + PASSWORD + "\"}");
+        RecurApi.Response response = admin.send(
+                "POST", "/v1/admin/users", "{\"username\":\"" + name + "\",\"password\":\"" + PASSWORD + "\"}");
         if (response.status() != 201) {
             throw new IllegalStateException("cannot add user " + name + ": " + response);
         }

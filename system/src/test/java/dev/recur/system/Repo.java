@@ -19,11 +19,12 @@ final class Repo {
     private static final Pattern MANAGEMENT_PORT =
             Pattern.compile("(?m)^quarkus\\.management\\.port=\\$\\{MANAGEMENT_PORT:(\\d+)}");
 
-    private Repo() {
-    }
+    private Repo() {}
 
     static Path dir() {
-        return Path.of(System.getProperty("recur.repo.dir", "..")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("recur.repo.dir", ".."))
+                .toAbsolutePath()
+                .normalize();
     }
 
     static String applicationProperties(String service) {

@@ -19,6 +19,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.recur.common.time.ApiTime;
+import dev.recur.testinfra.ChildJvm;
+import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.Ports;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -26,15 +33,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-
-import dev.recur.common.time.ApiTime;
-import dev.recur.testinfra.ChildJvm;
-import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.Ports;
 
 /**
  * The four services against a broker whose only client listener is SASL_SSL (SCRAM-SHA-512, a CA made at
@@ -60,10 +58,14 @@ class SecuredKafkaIT {
 
     @BeforeAll
     static void start() {
-        outside = new WireMockServer(options().bindAddress(RecurSystem.OUTSIDE_ADDRESS).dynamicPort());
+        outside = new WireMockServer(
+                options().bindAddress(RecurSystem.OUTSIDE_ADDRESS).dynamicPort());
         outside.start();
-        outside.stubFor(get(urlPathEqualTo("/page")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "text/html").withBody("<html><body>secured page</body></html>")));
+        outside.stubFor(get(urlPathEqualTo("/page"))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "text/html")
+                        .withBody("<html><body>secured page</body></html>")));
         outside.stubFor(post(urlPathEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
         String outsideUrl = "http://" + RecurSystem.OUTSIDE_ADDRESS + ":" + outside.port();
 
@@ -74,20 +76,25 @@ class SecuredKafkaIT {
         Path data = Path.of("target/secured-kafka-data").toAbsolutePath();
         Infra.deleteRecursively(data);
         long begin = System.nanoTime();
-        recur = new LocalRecur(LocalRecur.Options.forTests(Repo.dir(), data, props).withSecuredKafka());
+        recur = new LocalRecur(
+                LocalRecur.Options.forTests(Repo.dir(), data, props).withSecuredKafka());
         recur.start();
         System.out.printf("[secured-kafka] Recur on SASL_SSL started in %.1f s%n", (System.nanoTime() - begin) / 1e9);
 
-        RecurApi admin = new RecurApi(recur.apiBaseUrl(),
-                RecurSystem.basic(LocalRecur.ADMIN_USER, recur.adminPassword()));
-        RecurApi.Response added = admin.send("POST", "/v1/admin/users",
-                "{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\"}");
+        RecurApi admin =
+                new RecurApi(recur.apiBaseUrl(), RecurSystem.basic(LocalRecur.ADMIN_USER, recur.adminPassword()));
+        RecurApi.Response added = admin.send(
+                "POST", "/v1/admin/users", "{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\"}");
         assertThat(added.status()).as("%s", added).isEqualTo(201);
         api = new RecurApi(recur.apiBaseUrl(), RecurSystem.basic(USER, PASSWORD));
         // created first, so that its minute comes while the plaintext service is tried
-        RecurApi.Response created = api.send("POST", "/v1/schedules", "{\"cron\":\"* * * * *\",\"items\":[{\"source\":"
-                + "\"universal\",\"url\":\"" + outsideUrl + "/page\",\"callback_url\":\"" + outsideUrl + "/hook\"}],"
-                + "\"end_time\":\"" + ApiTime.format(Instant.now().plus(1, ChronoUnit.DAYS)) + "\"}");
+        RecurApi.Response created = api.send(
+                "POST",
+                "/v1/schedules",
+                "{\"cron\":\"* * * * *\",\"items\":[{\"source\":"
+                        + "\"universal\",\"url\":\"" + outsideUrl + "/page\",\"callback_url\":\"" + outsideUrl
+                        + "/hook\"}],"
+                        + "\"end_time\":\"" + ApiTime.format(Instant.now().plus(1, ChronoUnit.DAYS)) + "\"}");
         assertThat(created.status()).as("%s", created).isEqualTo(201);
         scheduleId = created.json().path("schedule_id").asLong();
     }
@@ -106,11 +113,17 @@ class SecuredKafkaIT {
     @Order(1)
     void shouldStopAServiceWithAMessageNamingTheSettingWhenItsConfigurationIsPlaintext() {
         // job-runner as the system runs it, but with the bootstrap servers alone: no security settings at all
-        ServiceProcess plaintext = new ServiceProcess("job-runner", Repo.dir().resolve(
-                "job-runner/target/quarkus-app/quarkus-run.jar"), Ports.free(),
-                Map.of("kafka.bootstrap.servers", recur.kafka().bootstrapServers(),
-                        "recur.kafka.startup-check-timeout", "PT5S",
-                        "recur.callback-seal.secrets", "k1:AAAAAAAAAAAAAAAAAAAAAA=="),
+        ServiceProcess plaintext = new ServiceProcess(
+                "job-runner",
+                Repo.dir().resolve("job-runner/target/quarkus-app/quarkus-run.jar"),
+                Ports.free(),
+                Map.of(
+                        "kafka.bootstrap.servers",
+                        recur.kafka().bootstrapServers(),
+                        "recur.kafka.startup-check-timeout",
+                        "PT5S",
+                        "recur.callback-seal.secrets",
+                        "k1:AAAAAAAAAAAAAAAAAAAAAA=="),
                 recur.service("job-runner").log().resolveSibling("job-runner-plaintext.log"));
         long begin = System.nanoTime();
         plaintext.start();
@@ -120,9 +133,10 @@ class SecuredKafkaIT {
             plaintext.stop();
         }
         String log = ChildJvm.tail(plaintext.log(), 200);
-        System.out.printf("[secured-kafka] the plaintext job-runner stopped after %.1f s%n",
-                (System.nanoTime() - begin) / 1e9);
-        assertThat(log).contains("Kafka at " + recur.kafka().bootstrapServers() + " expects TLS")
+        System.out.printf(
+                "[secured-kafka] the plaintext job-runner stopped after %.1f s%n", (System.nanoTime() - begin) / 1e9);
+        assertThat(log)
+                .contains("Kafka at " + recur.kafka().bootstrapServers() + " expects TLS")
                 .contains("kafka.security.protocol=PLAINTEXT")
                 .contains("set kafka.security.protocol to SASL_SSL");
     }
@@ -131,18 +145,24 @@ class SecuredKafkaIT {
     @Order(2)
     void shouldFireAndDeliverAScheduleWhenEveryServiceTalksToKafkaOverSaslSslOnly() throws Exception {
         List<String> listeners = Files.readAllLines(recur.kafka().configuration()).stream()
-                .filter(line -> line.startsWith("listeners=") || line.startsWith("advertised.listeners=")).toList();
-        assertThat(listeners).as("the broker's listeners")
+                .filter(line -> line.startsWith("listeners=") || line.startsWith("advertised.listeners="))
+                .toList();
+        assertThat(listeners)
+                .as("the broker's listeners")
                 .allSatisfy(line -> assertThat(line).doesNotContain("PLAINTEXT://"));
 
-        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                assertThat(outside.findAll(postRequestedFor(urlPathEqualTo("/hook")))).isNotEmpty());
-        LoggedRequest callback = outside.findAll(postRequestedFor(urlPathEqualTo("/hook"))).get(0);
+        await().atMost(Duration.ofSeconds(150))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(outside.findAll(postRequestedFor(urlPathEqualTo("/hook"))))
+                        .isNotEmpty());
+        LoggedRequest callback =
+                outside.findAll(postRequestedFor(urlPathEqualTo("/hook"))).get(0);
         JsonNode body = RecurApi.JSON.readTree(callback.getBodyAsString());
         System.out.printf("[secured-kafka] callback received at %s: %s%n", Instant.now(), body);
         assertThat(body.path("schedule_id").asLong()).isEqualTo(scheduleId);
         assertThat(body.path("status").asText()).isEqualTo("done");
-        assertThat(outside.findAll(getRequestedFor(urlPathEqualTo("/page")))).as("the page the job fetched")
+        assertThat(outside.findAll(getRequestedFor(urlPathEqualTo("/page"))))
+                .as("the page the job fetched")
                 .isNotEmpty();
     }
 }

@@ -23,17 +23,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.recur.common.event.Topics;
+import dev.recur.common.time.ApiTime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-
-import dev.recur.common.event.Topics;
-import dev.recur.common.time.ApiTime;
 
 /**
  * Issue 7, scenario 6: every endpoint with no credentials, wrong credentials and another user's credentials; and
@@ -63,16 +61,22 @@ class SecurityIT {
     private static final Map<String, String> refusedTargets = new LinkedHashMap<>();
     /** Per item of the fetch schedule: the host whose refusal its job must report. */
     private static final List<String> refusedFetchHosts = new ArrayList<>();
+
     private static String allowedTarget;
 
     @BeforeAll
     static void start() {
         LocalRecur recur = RecurSystem.get();
         outside = RecurSystem.outside();
-        outside.stubFor(get(urlPathEqualTo("/security-page")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "text/html").withBody("<html>security</html>")));
-        outside.stubFor(post(urlPathEqualTo("/security-hook")).willReturn(aResponse().withStatus(200)));
-        loopbackReceiver = new WireMockServer(options().bindAddress(RecurSystem.PRIVATE_ADDRESS).dynamicPort());
+        outside.stubFor(get(urlPathEqualTo("/security-page"))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "text/html")
+                        .withBody("<html>security</html>")));
+        outside.stubFor(
+                post(urlPathEqualTo("/security-hook")).willReturn(aResponse().withStatus(200)));
+        loopbackReceiver = new WireMockServer(
+                options().bindAddress(RecurSystem.PRIVATE_ADDRESS).dynamicPort());
         loopbackReceiver.start();
         loopbackReceiver.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)));
         alice = RecurSystem.api(RecurSystem.ALICE);
@@ -92,8 +96,11 @@ class SecurityIT {
         refusedTargets.values().forEach(target -> items.add(item(target)));
         items.add(item(allowedTarget));
         // created first, so that its first minute passes while the credential checks run
-        RecurApi.Response created = alice.send("POST", "/v1/schedules", "{\"cron\":\"* * * * *\",\"items\":["
-                + String.join(",", items) + "],\"end_time\":\"" + inADay() + "\"}");
+        RecurApi.Response created = alice.send(
+                "POST",
+                "/v1/schedules",
+                "{\"cron\":\"* * * * *\",\"items\":[" + String.join(",", items) + "],\"end_time\":\"" + inADay()
+                        + "\"}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         callbackSchedule = created.json().path("schedule_id").asLong();
 
@@ -105,13 +112,16 @@ class SecurityIT {
         });
         privateTargets(port, "/page").forEach((what, target) -> {
             String path = "/security-redirect/" + refusedFetchHosts.size();
-            outside.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse().withStatus(302)
-                    .withHeader("Location", target)));
+            outside.stubFor(get(urlPathEqualTo(path))
+                    .willReturn(aResponse().withStatus(302).withHeader("Location", target)));
             fetches.add(fetchItem(RecurSystem.outsideUrl() + path));
             refusedFetchHosts.add(URI.create(target).getHost());
         });
-        RecurApi.Response fetching = alice.send("POST", "/v1/schedules", "{\"cron\":\"* * * * *\",\"items\":["
-                + String.join(",", fetches) + "],\"end_time\":\"" + inADay() + "\"}");
+        RecurApi.Response fetching = alice.send(
+                "POST",
+                "/v1/schedules",
+                "{\"cron\":\"* * * * *\",\"items\":[" + String.join(",", fetches) + "],\"end_time\":\"" + inADay()
+                        + "\"}");
         assertThat(fetching.status()).as(fetching.body()).isEqualTo(201);
         fetchSchedule = fetching.json().path("schedule_id").asLong();
     }
@@ -122,8 +132,8 @@ class SecurityIT {
      */
     private static Map<String, String> privateTargets(int port, String path) {
         Map<String, String> targets = new LinkedHashMap<>();
-        RecurSystem.DISGUISED_NAMES.forEach((name, address) -> targets.put("name of " + address,
-                "http://" + name + ":" + port + path));
+        RecurSystem.DISGUISED_NAMES.forEach(
+                (name, address) -> targets.put("name of " + address, "http://" + name + ":" + port + path));
         // (short forms such as 127.1 are no URL host: the API refuses them)
         for (String literal : List.of("[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[::127.0.0.1]", "2130706433")) {
             targets.put("literal " + literal, "http://" + literal + ":" + port + path);
@@ -158,7 +168,8 @@ class SecurityIT {
 
         // without valid credentials: 401 with the error body and a challenge, on every endpoint
         String nobody = "/v1/queries/1";
-        List<Map<String, String>> badCredentials = List.of(Map.of(),
+        List<Map<String, String>> badCredentials = List.of(
+                Map.of(),
                 Map.of("Authorization", RecurSystem.basic(RecurSystem.ALICE, "wrong-password")),
                 Map.of("Authorization", RecurSystem.basic("mallory", RecurSystem.PASSWORD)),
                 Map.of("Authorization", RecurSystem.basic(RecurSystem.ALICE, "")),
@@ -172,7 +183,8 @@ class SecurityIT {
                 RecurApi.Response r = alice.raw(e.method(), e.path(), headers, bytes(e.body()));
                 String label = (credentials.isEmpty() ? "no credentials" : "bad credentials") + " " + e;
                 count(counts, credentials.isEmpty() ? "no credentials" : "wrong credentials", r.status());
-                if (r.status() != 401 || !r.body().contains(FAILURE)
+                if (r.status() != 401
+                        || !r.body().contains(FAILURE)
                         || !r.headers().getOrDefault("www-authenticate", "").startsWith("Basic")) {
                     failures.add(label + ": " + r + " " + r.headers().get("www-authenticate"));
                 }
@@ -189,13 +201,20 @@ class SecurityIT {
             }
             RecurApi.Response r = bob.send(e.method(), e.path(), e.body());
             count(counts, "other user", r.status());
-            if (r.status() != 404 || !r.json().path("message").asText().equals(
-                    missing.json().path("message").asText().replace(Long.toString(Long.MAX_VALUE), Long.toString(schedule)))) {
+            if (r.status() != 404
+                    || !r.json()
+                            .path("message")
+                            .asText()
+                            .equals(missing.json()
+                                    .path("message")
+                                    .asText()
+                                    .replace(Long.toString(Long.MAX_VALUE), Long.toString(schedule)))) {
                 failures.add("bob " + e + ": " + r);
             }
         }
         assertThat(bob.get("/v1/schedules").path("schedules").toString()).doesNotContain(Long.toString(schedule));
-        RecurApi.Response adminByUser = bob.send("POST", "/v1/admin/users", "{\"username\":\"eve\",\"password\":\"x-x-x-x-x\"}");
+        RecurApi.Response adminByUser =
+                bob.send("POST", "/v1/admin/users", "{\"username\":\"eve\",\"password\":\"x-x-x-x-x\"}");
         count(counts, "admin endpoint as a user", adminByUser.status());
         assertThat(adminByUser.status()).as(adminByUser.body()).isEqualTo(403);
         JsonNode after = alice.get(own);
@@ -204,8 +223,11 @@ class SecurityIT {
         assertThat(after.path("items_count")).isEqualTo(before.path("items_count"));
 
         // the callbacks of the first run: only the allowlisted receiver is called
-        JsonNode run = await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> firstRun(schedule), r -> r != null && r.path("jobs").size() == refusedTargets.size() + 1);
+        JsonNode run = await().atMost(Duration.ofSeconds(150))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> firstRun(schedule),
+                        r -> r != null && r.path("jobs").size() == refusedTargets.size() + 1);
         long runId = run.path("run_id").asLong();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             assertThat(deadLettersOf(runId)).hasSize(refusedTargets.size());
@@ -226,27 +248,45 @@ class SecurityIT {
         deadLettersOf(runId).forEach(d -> byTarget.put(d.path("target").asText(), d));
         refusedTargets.forEach((what, target) -> {
             JsonNode letter = byTarget.get(target);
-            assertThat(letter).as("dead letter of the %s target %s", what, target).isNotNull();
+            assertThat(letter)
+                    .as("dead letter of the %s target %s", what, target)
+                    .isNotNull();
             assertThat(letter.path("kind").asText()).isEqualToIgnoringCase("callback");
-            assertThat(letter.path("attempts").asInt()).as("refused at once, never retried").isEqualTo(1);
-            assertThat(letter.path("reason").asText()).as(what).contains("internal address")
+            assertThat(letter.path("attempts").asInt())
+                    .as("refused at once, never retried")
+                    .isEqualTo(1);
+            assertThat(letter.path("reason").asText())
+                    .as(what)
+                    .contains("internal address")
                     .startsWith("refused target " + URI.create(target).getHost() + ": ");
             if (what.startsWith("name of ")) {
-                assertThat(letter.path("reason").asText()).as("the reason does not say where %s leads", what)
-                        .doesNotContain(RecurSystem.PRIVATE_ADDRESS).doesNotContain("7f00").doesNotContain("169.254");
+                assertThat(letter.path("reason").asText())
+                        .as("the reason does not say where %s leads", what)
+                        .doesNotContain(RecurSystem.PRIVATE_ADDRESS)
+                        .doesNotContain("7f00")
+                        .doesNotContain("169.254");
             }
             assertThat(letter.path("owner").asText()).isEqualTo(RecurSystem.ALICE);
         });
-        assertThat(loopbackReceiver.findAll(anyRequestedFor(anyUrl()))).as("requests that reached 127.0.0.1").isEmpty();
+        assertThat(loopbackReceiver.findAll(anyRequestedFor(anyUrl())))
+                .as("requests that reached 127.0.0.1")
+                .isEmpty();
         LoggedRequest delivered = callbacksTo(runId).get(0);
         String signature = delivered.getHeader("X-Recur-Signature");
         assertThat(Signatures.verifies(signature, delivered.getBody(), RecurSystem.SIGNING_SECRET))
-                .as("X-Recur-Signature %s", signature).isTrue();
-        assertThat(deadLetters.messages().stream().map(d -> d.path("target").asText())).doesNotContain(allowedTarget);
+                .as("X-Recur-Signature %s", signature)
+                .isTrue();
+        assertThat(deadLetters.messages().stream().map(d -> d.path("target").asText()))
+                .doesNotContain(allowedTarget);
 
-        System.out.printf("[security] responses %s; callbacks of run %d: %d refused (on %s), %d requests reached"
-                + " 127.0.0.1, %d delivered to the allowlisted receiver%n", counts, runId, deadLettersOf(runId).size(),
-                Topics.DELIVERY_DLQ, loopbackReceiver.findAll(anyRequestedFor(anyUrl())).size(),
+        System.out.printf(
+                "[security] responses %s; callbacks of run %d: %d refused (on %s), %d requests reached"
+                        + " 127.0.0.1, %d delivered to the allowlisted receiver%n",
+                counts,
+                runId,
+                deadLettersOf(runId).size(),
+                Topics.DELIVERY_DLQ,
+                loopbackReceiver.findAll(anyRequestedFor(anyUrl())).size(),
                 callbacksTo(runId).size());
         failures.forEach(f -> System.out.println("[security]   " + f));
         assertThat(failures).isEmpty();
@@ -256,45 +296,64 @@ class SecurityIT {
     void shouldFaultFetchesAndRedirectHopsToPrivateAddressesInDisguiseWithoutARequestReachingThem() {
         long schedule = fetchSchedule;
         int items = refusedFetchHosts.size();
-        List<JsonNode> results = await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
+        List<JsonNode> results = await().atMost(Duration.ofSeconds(150))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> firstRunResults(schedule), r -> r.size() == items);
         List<String> failures = new ArrayList<>();
         for (JsonNode result : results) {
             int index = result.path("item_index").asInt();
             String host = refusedFetchHosts.get(index);
             String error = result.path("error").asText();
-            String label = "item " + index + " (" + result.path("item").path("url").asText() + ")";
-            if (!result.path("status").asText().equals("faulted") || result.path("attempts").asInt() != 1
+            String label =
+                    "item " + index + " (" + result.path("item").path("url").asText() + ")";
+            if (!result.path("status").asText().equals("faulted")
+                    || result.path("attempts").asInt() != 1
                     || !error.startsWith("refused target " + host + ": ")) {
                 failures.add(label + ": " + result.path("status").asText() + " after " + result.path("attempts")
                         + " attempts: " + error);
-            } else if (RecurSystem.DISGUISED_NAMES.containsKey(host) && (error.contains(RecurSystem.PRIVATE_ADDRESS)
-                    || error.contains("7f00") || error.contains("169.254"))) {
+            } else if (RecurSystem.DISGUISED_NAMES.containsKey(host)
+                    && (error.contains(RecurSystem.PRIVATE_ADDRESS)
+                            || error.contains("7f00")
+                            || error.contains("169.254"))) {
                 failures.add(label + ": the reason says where the name leads: " + error);
             }
         }
-        int redirects = (int) results.stream().filter(r -> r.path("item").path("url").asText()
-                .contains("/security-redirect/")).count();
+        int redirects = (int) results.stream()
+                .filter(r -> r.path("item").path("url").asText().contains("/security-redirect/"))
+                .count();
         int reached = loopbackReceiver.findAll(anyRequestedFor(anyUrl())).size();
-        System.out.printf("[security] fetcher: %d of %d pages refused at the first attempt (%d direct, %d redirect"
-                + " hops; %d disguised names, the rest literals); %d requests reached %s%n",
-                items - failures.size(), items, items - redirects, redirects, 2 * RecurSystem.DISGUISED_NAMES.size(),
-                reached, RecurSystem.PRIVATE_ADDRESS);
+        System.out.printf(
+                "[security] fetcher: %d of %d pages refused at the first attempt (%d direct, %d redirect"
+                        + " hops; %d disguised names, the rest literals); %d requests reached %s%n",
+                items - failures.size(),
+                items,
+                items - redirects,
+                redirects,
+                2 * RecurSystem.DISGUISED_NAMES.size(),
+                reached,
+                RecurSystem.PRIVATE_ADDRESS);
         failures.forEach(f -> System.out.println("[security]   " + f));
         assertThat(failures).isEmpty();
-        assertThat(reached).as("requests that reached %s", RecurSystem.PRIVATE_ADDRESS).isZero();
+        assertThat(reached)
+                .as("requests that reached %s", RecurSystem.PRIVATE_ADDRESS)
+                .isZero();
     }
 
     /** The results of a schedule's first run on {@code recur.job-results}, one per item. */
     private static List<JsonNode> firstRunResults(long scheduleId) {
         List<JsonNode> ofSchedule = jobResults.messages().stream()
-                .filter(r -> r.path("schedule_id").asLong() == scheduleId).toList();
+                .filter(r -> r.path("schedule_id").asLong() == scheduleId)
+                .toList();
         if (ofSchedule.isEmpty()) {
             return List.of();
         }
-        long firstRun = ofSchedule.stream().mapToLong(r -> r.path("run_id").asLong()).min().getAsLong();
+        long firstRun = ofSchedule.stream()
+                .mapToLong(r -> r.path("run_id").asLong())
+                .min()
+                .getAsLong();
         Map<Integer, JsonNode> byItem = new TreeMap<>();
-        ofSchedule.stream().filter(r -> r.path("run_id").asLong() == firstRun)
+        ofSchedule.stream()
+                .filter(r -> r.path("run_id").asLong() == firstRun)
                 .forEach(r -> byItem.putIfAbsent(r.path("item_index").asInt(), r));
         return List.copyOf(byItem.values());
     }
@@ -309,8 +368,8 @@ class SecurityIT {
 
     /** Every endpoint of the API, on the given schedule and job. */
     private static List<Endpoint> endpoints(String schedule, String job) {
-        String definition = "{\"cron\":\"0 3 * * *\",\"items\":[" + item(allowedTarget) + "],\"end_time\":\""
-                + inADay() + "\"}";
+        String definition =
+                "{\"cron\":\"0 3 * * *\",\"items\":[" + item(allowedTarget) + "],\"end_time\":\"" + inADay() + "\"}";
         return List.of(
                 new Endpoint("GET", "/v1/schedules", null),
                 new Endpoint("POST", "/v1/schedules", definition),
@@ -327,8 +386,8 @@ class SecurityIT {
     }
 
     private static String item(String callbackUrl) {
-        return "{\"source\":\"universal\",\"url\":\"" + RecurSystem.outsideUrl() + "/security-page\",\"callback_url\":\""
-                + callbackUrl + "\"}";
+        return "{\"source\":\"universal\",\"url\":\"" + RecurSystem.outsideUrl()
+                + "/security-page\",\"callback_url\":\"" + callbackUrl + "\"}";
     }
 
     private static String fetchItem(String url) {
@@ -353,11 +412,14 @@ class SecurityIT {
     }
 
     private static List<JsonNode> deadLettersOf(long runId) {
-        return deadLetters.messages().stream().filter(d -> d.path("run_id").asLong() == runId).toList();
+        return deadLetters.messages().stream()
+                .filter(d -> d.path("run_id").asLong() == runId)
+                .toList();
     }
 
     private static List<LoggedRequest> callbacksTo(long runId) {
         return outside.findAll(postRequestedFor(urlPathEqualTo("/security-hook"))).stream()
-                .filter(r -> r.getBodyAsString().contains(Long.toString(runId))).toList();
+                .filter(r -> r.getBodyAsString().contains(Long.toString(runId)))
+                .toList();
     }
 }

@@ -5,7 +5,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -17,8 +16,7 @@ final class Signatures {
 
     private static final long TOLERANCE_SECONDS = 300;
 
-    private Signatures() {
-    }
+    private Signatures() {}
 
     /** True if {@code t} is within 5 minutes of now and one {@code v1} is the HMAC of "t.body" with the secret. */
     static boolean verifies(String header, byte[] body, String secret) {
@@ -31,7 +29,8 @@ final class Signatures {
                 t = part.substring(2);
             }
         }
-        if (t == null || !t.matches("\\d{1,12}")
+        if (t == null
+                || !t.matches("\\d{1,12}")
                 || Math.abs(Instant.now().getEpochSecond() - Long.parseLong(t)) > TOLERANCE_SECONDS) {
             return false;
         }

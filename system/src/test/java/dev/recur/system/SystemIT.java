@@ -21,21 +21,19 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.Storage;
-
 import dev.recur.common.event.Topics;
 import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
 import dev.recur.testinfra.gcs.GcsEmulator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * The four services as real processes on real Kafka, PostgreSQL, S3 and the GCS emulator, driven only
@@ -70,13 +68,21 @@ class SystemIT {
                 + "\"url\":\"https://www.amazon.com/dp/B098FKXT8L\",\"page\":1,\"created_at\":\"2026-11-29 16:00:02\","
                 + "\"updated_at\":\"2026-11-29 16:00:08\",\"job_id\":\"7346445033316311041\",\"parser_type\":\"amazon_product\"}],"
                 + "\"job\":{\"id\":\"7346445033316311041\",\"status\":\"done\"}}";
-        outside.stubFor(post(urlPathEqualTo("/v1/queries")).withBasicAuth(RecurSystem.SCRAPER_USER, RecurSystem.SCRAPER_PASSWORD)
+        outside.stubFor(post(urlPathEqualTo("/v1/queries"))
+                .withBasicAuth(RecurSystem.SCRAPER_USER, RecurSystem.SCRAPER_PASSWORD)
                 .withRequestBody(containing("amazon_product"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(realtime)));
-        outside.stubFor(post(urlPathEqualTo("/v1/queries")).withRequestBody(containing("always_failing"))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(realtime)));
+        outside.stubFor(post(urlPathEqualTo("/v1/queries"))
+                .withRequestBody(containing("always_failing"))
                 .willReturn(aResponse().withStatus(500).withBody("{\"message\":\"internal\"}")));
-        outside.stubFor(get(urlPathEqualTo("/page")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "text/html").withBody("<html><body>e2e page</body></html>")));
+        outside.stubFor(get(urlPathEqualTo("/page"))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "text/html")
+                        .withBody("<html><body>e2e page</body></html>")));
         outside.stubFor(post(urlPathEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
         recur.s3().createBucket(S3_BUCKET);
         api = RecurSystem.api(RecurSystem.ALICE);
@@ -92,7 +98,8 @@ class SystemIT {
 
     @Test
     void shouldRunDeliverAndCountEveryJobAndHonourStateAndEndTimeWhenDrivenThroughTheApi() throws Exception {
-        await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(25))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> Instant.now().atZone(ZoneOffset.UTC).getSecond() < 40);
         Instant created = Instant.now();
         Instant t1 = created.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
@@ -100,12 +107,21 @@ class SystemIT {
         String inADay = ApiTime.format(created.plus(1, ChronoUnit.DAYS));
         String page = "{\"source\":\"universal\",\"url\":\"" + RecurSystem.outsideUrl() + "/page\"}";
 
-        long main = create("* * * * *", "[" + String.join(",",
-                "{\"source\":\"amazon_product\",\"query\":\"B098FKXT8L\",\"parse\":true,\"callback_url\":\""
-                        + RecurSystem.outsideUrl() + "/hook\",\"storage_type\":\"s3\",\"storage_url\":\"s3://" + S3_BUCKET + "/amazon\"}",
-                "{\"source\":\"universal\",\"url\":\"" + RecurSystem.outsideUrl() + "/page\",\"storage_type\":\"gcs\","
-                        + "\"storage_url\":\"gs://" + GCS_BUCKET + "/universal\"}",
-                "{\"source\":\"always_failing\",\"query\":\"x\"}") + "]", inADay);
+        long main = create(
+                "* * * * *",
+                "["
+                        + String.join(
+                                ",",
+                                "{\"source\":\"amazon_product\",\"query\":\"B098FKXT8L\",\"parse\":true,\"callback_url\":\""
+                                        + RecurSystem.outsideUrl()
+                                        + "/hook\",\"storage_type\":\"s3\",\"storage_url\":\"s3://" + S3_BUCKET
+                                        + "/amazon\"}",
+                                "{\"source\":\"universal\",\"url\":\"" + RecurSystem.outsideUrl()
+                                        + "/page\",\"storage_type\":\"gcs\"," + "\"storage_url\":\"gs://" + GCS_BUCKET
+                                        + "/universal\"}",
+                                "{\"source\":\"always_failing\",\"query\":\"x\"}")
+                        + "]",
+                inADay);
         // end_time inclusive: on a fire time (t1), and one minute ahead (between t1 and t2): one run each
         long endsAtT1 = create("* * * * *", "[" + page + "]", ApiTime.format(t1));
         long endsInAMinute = create("* * * * *", "[" + page + "]", ApiTime.format(created.plus(1, ChronoUnit.MINUTES)));
@@ -113,18 +129,27 @@ class SystemIT {
         long toggled = create("* * * * *", "[" + page + "]", inADay);
         // inactive at t1, reactivated before t2
         long paused = create("* * * * *", "[" + page + "]", inADay);
-        assertThat(api.send("PUT", "/v1/schedules/" + paused + "/state", "{\"active\":false}").status()).isEqualTo(202);
-        assertThat(api.get("/v1/schedules/" + paused).path("next_run_at").isNull()).isTrue();
-        assertThat(api.get("/v1/schedules/" + main).path("next_run_at").asText()).isEqualTo(ApiTime.format(t1));
+        assertThat(api.send("PUT", "/v1/schedules/" + paused + "/state", "{\"active\":false}")
+                        .status())
+                .isEqualTo(202);
+        assertThat(api.get("/v1/schedules/" + paused).path("next_run_at").isNull())
+                .isTrue();
+        assertThat(api.get("/v1/schedules/" + main).path("next_run_at").asText())
+                .isEqualTo(ApiTime.format(t1));
         System.out.printf("[system] schedules created at %s; t1 %s, t2 %s%n", created, t1, t2);
 
         // t1: every active schedule runs once, the paused one does not
         List<Long> mainJobs = jobIds(main, t1, 3);
         awaitResults(t1, mainJobs, jobIds(endsAtT1, t1, 1), jobIds(endsInAMinute, t1, 1), jobIds(toggled, t1, 1));
-        assertThat(api.send("PUT", "/v1/schedules/" + toggled + "/state", "{\"active\":false}").status()).isEqualTo(202);
+        assertThat(api.send("PUT", "/v1/schedules/" + toggled + "/state", "{\"active\":false}")
+                        .status())
+                .isEqualTo(202);
         assertNoRunAt(t1, paused);
-        assertThat(api.send("PUT", "/v1/schedules/" + paused + "/state", "{\"active\":true}").status()).isEqualTo(202);
-        assertThat(api.get("/v1/schedules/" + paused).path("next_run_at").asText()).isEqualTo(ApiTime.format(t2));
+        assertThat(api.send("PUT", "/v1/schedules/" + paused + "/state", "{\"active\":true}")
+                        .status())
+                .isEqualTo(202);
+        assertThat(api.get("/v1/schedules/" + paused).path("next_run_at").asText())
+                .isEqualTo(ApiTime.format(t2));
         System.out.printf("[system] t1 delivered by %s; toggled deactivated, paused reactivated%n", Instant.now());
 
         checkFirstRunOfMain(main, t1, mainJobs);
@@ -132,7 +157,9 @@ class SystemIT {
         // t2: main and the reactivated schedule run; the deactivated and the ended ones do not
         List<Long> mainJobsAtT2 = jobIds(main, t2, 3);
         awaitResults(t2, mainJobsAtT2, jobIds(paused, t2, 1));
-        assertThat(api.send("PUT", "/v1/schedules/" + main + "/state", "{\"active\":false}").status()).isEqualTo(202);
+        assertThat(api.send("PUT", "/v1/schedules/" + main + "/state", "{\"active\":false}")
+                        .status())
+                .isEqualTo(202);
         assertNoRunAt(t2, toggled, endsAtT1, endsInAMinute);
         System.out.printf("[system] t2 delivered by %s%n", Instant.now());
 
@@ -142,11 +169,16 @@ class SystemIT {
         });
         for (long once : List.of(endsAtT1, endsInAMinute, toggled)) {
             assertThat(runTimes(once)).as("runs of %d", once).containsExactly(ApiTime.format(t1));
-            assertThat(api.get("/v1/schedules/" + once).path("next_run_at").isNull()).isTrue();
+            assertThat(api.get("/v1/schedules/" + once).path("next_run_at").isNull())
+                    .isTrue();
         }
-        assertThat(api.send("PUT", "/v1/schedules/" + endsAtT1 + "/state", "{\"active\":false}").status()).isEqualTo(202);
+        assertThat(api.send("PUT", "/v1/schedules/" + endsAtT1 + "/state", "{\"active\":false}")
+                        .status())
+                .isEqualTo(202);
         RecurApi.Response reactivated = api.send("PUT", "/v1/schedules/" + endsAtT1 + "/state", "{\"active\":true}");
-        assertThat(reactivated.status()).as("reactivating a schedule past its end_time: %s", reactivated).isEqualTo(400);
+        assertThat(reactivated.status())
+                .as("reactivating a schedule past its end_time: %s", reactivated)
+                .isEqualTo(400);
 
         // stats equal what was delivered: 2 runs of 3 jobs, per create status and per result status
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -158,15 +190,26 @@ class SystemIT {
                     .isEqualTo(Map.of("200", 4L, "500", 2L));
             // the jobs of t1 and t2, once each; a run at t3 may already list its jobs as pending
             Set<Long> firstTwoRuns = Set.of(Ids.runId(main, t1), Ids.runId(main, t2));
-            List<Long> jobs = StreamSupport.stream(api.get("/v1/schedules/" + main + "/jobs").path("jobs").spliterator(), false)
-                    .filter(j -> firstTwoRuns.contains(j.path("run_id").asLong())).map(j -> j.path("id").asLong()).toList();
+            List<Long> jobs = StreamSupport.stream(
+                            api.get("/v1/schedules/" + main + "/jobs")
+                                    .path("jobs")
+                                    .spliterator(),
+                            false)
+                    .filter(j -> firstTwoRuns.contains(j.path("run_id").asLong()))
+                    .map(j -> j.path("id").asLong())
+                    .toList();
             assertThat(jobs).containsExactlyInAnyOrderElementsOf(concat(mainJobs, mainJobsAtT2));
         });
         assertThat(results.unreadable()).isEmpty();
-        assertThat(results.messages().stream().filter(m -> m.path("schedule_id").asLong() == main).count())
-                .as("results of main on the topic").isGreaterThanOrEqualTo(6);
-        System.out.printf("[system] main: 2 runs, 6 jobs (4 done, 2 faulted); ended/deactivated schedules: 1 run each;"
-                + " paused: 0 runs at t1, 1 at t2; %d results on %s%n", results.messages().size(), Topics.JOB_RESULTS);
+        assertThat(results.messages().stream()
+                        .filter(m -> m.path("schedule_id").asLong() == main)
+                        .count())
+                .as("results of main on the topic")
+                .isGreaterThanOrEqualTo(6);
+        System.out.printf(
+                "[system] main: 2 runs, 6 jobs (4 done, 2 faulted); ended/deactivated schedules: 1 run each;"
+                        + " paused: 0 runs at t1, 1 at t2; %d results on %s%n",
+                results.messages().size(), Topics.JOB_RESULTS);
     }
 
     /** The first run of the main schedule, in every place a user can look at it. */
@@ -176,63 +219,108 @@ class SystemIT {
         long failingJob = jobs.get(2);
 
         // /runs and /jobs
-        JsonNode run = await().atMost(Duration.ofSeconds(30)).until(() -> runAt(main, t1),
-                r -> r != null && r.path("jobs").size() == 3 && !r.path("jobs").findValuesAsText("result_status").contains("pending"));
+        JsonNode run = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> runAt(main, t1),
+                        r -> r != null
+                                && r.path("jobs").size() == 3
+                                && !r.path("jobs")
+                                        .findValuesAsText("result_status")
+                                        .contains("pending"));
         assertThat(run.path("run_id").asLong()).isEqualTo(Ids.runId(main, t1));
-        assertThat(run.path("jobs").findValuesAsText("id").stream().map(Long::parseLong).toList())
+        assertThat(run.path("jobs").findValuesAsText("id").stream()
+                        .map(Long::parseLong)
+                        .toList())
                 .containsExactlyInAnyOrderElementsOf(jobs);
         Map<Long, JsonNode> byId = new HashMap<>();
         run.path("jobs").forEach(j -> byId.put(j.path("id").asLong(), j));
-        assertThat(byId.get(amazonJob).path("result_status").asText()).as("%s", result(amazonJob)).isEqualTo("done");
-        assertThat(byId.get(universalJob).path("result_status").asText()).as("%s", result(universalJob)).isEqualTo("done");
-        assertThat(byId.get(failingJob).path("result_status").asText()).as("%s", result(failingJob)).isEqualTo("faulted");
+        assertThat(byId.get(amazonJob).path("result_status").asText())
+                .as("%s", result(amazonJob))
+                .isEqualTo("done");
+        assertThat(byId.get(universalJob).path("result_status").asText())
+                .as("%s", result(universalJob))
+                .isEqualTo("done");
+        assertThat(byId.get(failingJob).path("result_status").asText())
+                .as("%s", result(failingJob))
+                .isEqualTo("faulted");
         assertThat(byId.get(failingJob).path("create_status_code").asInt()).isEqualTo(500);
 
         // the S3 object and the GCS object, with the right keys and content
-        String amazonObject = recur.s3().client()
-                .getObjectAsBytes(b -> b.bucket(S3_BUCKET).key("amazon/" + amazonJob + ".json")).asUtf8String();
-        assertThat(RecurApi.JSON.readTree(amazonObject).path("results").get(0).path("content").path("title").asText())
+        String amazonObject = recur.s3()
+                .client()
+                .getObjectAsBytes(b -> b.bucket(S3_BUCKET).key("amazon/" + amazonJob + ".json"))
+                .asUtf8String();
+        assertThat(RecurApi.JSON
+                        .readTree(amazonObject)
+                        .path("results")
+                        .get(0)
+                        .path("content")
+                        .path("title")
+                        .asText())
                 .isEqualTo("Echo Dot");
         try (Storage gcs = GcsEmulator.shared().client()) {
             byte[] universalObject = gcs.readAllBytes(BlobId.of(GCS_BUCKET, "universal/" + universalJob + ".json"));
-            assertThat(RecurApi.JSON.readTree(universalObject).path("results").get(0).path("content").asText())
+            assertThat(RecurApi.JSON
+                            .readTree(universalObject)
+                            .path("results")
+                            .get(0)
+                            .path("content")
+                            .asText())
                     .contains("e2e page");
         }
 
         // the callback, signed, with the job object
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(callbacksFor(amazonJob)).hasSize(1));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(callbacksFor(amazonJob)).hasSize(1));
         LoggedRequest callback = callbacksFor(amazonJob).get(0);
         assertThat(callback.getHeader("X-Recur-Schedule-Id")).isEqualTo(Long.toString(main));
         assertThat(callback.getHeader("X-Recur-Scheduled-For")).isEqualTo(ApiTime.format(t1));
         String signature = callback.getHeader("X-Recur-Signature");
         assertThat(Signatures.verifies(signature, callback.getBody(), RecurSystem.SIGNING_SECRET))
-                .as("X-Recur-Signature %s", signature).isTrue();
+                .as("X-Recur-Signature %s", signature)
+                .isTrue();
         JsonNode callbackBody = RecurApi.JSON.readTree(callback.getBodyAsString());
         assertThat(callbackBody.path("id").asLong()).isEqualTo(amazonJob);
         assertThat(callbackBody.path("status").asText()).isEqualTo("done");
         assertThat(callbackBody.path("source").asText()).isEqualTo("amazon_product");
         assertThat(callbackBody.path("schedule_id").asLong()).isEqualTo(main);
-        assertThat(callbacksFor(universalJob)).as("an item without callback_url").isEmpty();
+        assertThat(callbacksFor(universalJob))
+                .as("an item without callback_url")
+                .isEmpty();
 
         // the job objects and results through the API
-        assertThat(api.get("/v1/queries/" + amazonJob + "/results").path("results").get(0).path("content")
-                .path("price").asDouble()).isEqualTo(49.99);
-        assertThat(api.get("/v1/queries/" + universalJob + "/results").path("results").get(0).path("content")
-                .asText()).contains("e2e page");
+        assertThat(api.get("/v1/queries/" + amazonJob + "/results")
+                        .path("results")
+                        .get(0)
+                        .path("content")
+                        .path("price")
+                        .asDouble())
+                .isEqualTo(49.99);
+        assertThat(api.get("/v1/queries/" + universalJob + "/results")
+                        .path("results")
+                        .get(0)
+                        .path("content")
+                        .asText())
+                .contains("e2e page");
         JsonNode failing = api.get("/v1/queries/" + failingJob);
         assertThat(failing.path("status").asText()).isEqualTo("faulted");
         assertThat(failing.path("source").asText()).isEqualTo("always_failing");
-        assertThat(api.get("/v1/queries/" + universalJob).path("storage_type").asText()).isEqualTo("gcs");
+        assertThat(api.get("/v1/queries/" + universalJob).path("storage_type").asText())
+                .isEqualTo("gcs");
 
         // every result on the public topic, with the documented fields
         List<String> required = new ArrayList<>();
-        RecurApi.JSON.readTree(Repo.read(Repo.dir().resolve("docs/schemas/job_result.schema.json")))
-                .path("required").forEach(f -> required.add(f.asText()));
+        RecurApi.JSON
+                .readTree(Repo.read(Repo.dir().resolve("docs/schemas/job_result.schema.json")))
+                .path("required")
+                .forEach(f -> required.add(f.asText()));
         assertThat(required).contains("job_id", "schedule_id", "run_id", "status", "item");
         for (int i = 0; i < jobs.size(); i++) {
             JsonNode message = result(jobs.get(i));
             for (String field : required) {
-                assertThat(message.has(field)).as("%s of job %d on %s", field, jobs.get(i), Topics.JOB_RESULTS).isTrue();
+                assertThat(message.has(field))
+                        .as("%s of job %d on %s", field, jobs.get(i), Topics.JOB_RESULTS)
+                        .isTrue();
             }
             assertThat(message.path("type").asText()).isEqualTo("job_result");
             assertThat(message.path("schedule_id").asLong()).isEqualTo(main);
@@ -240,14 +328,17 @@ class SystemIT {
             assertThat(message.path("item_index").asInt()).isEqualTo(i);
             assertThat(message.path("owner").asText()).isEqualTo(RecurSystem.ALICE);
             assertThat(Instant.parse(message.path("scheduled_for").asText())).isEqualTo(t1);
-            assertThat(message.has("results") ^ message.has("results_ref")).as("results xor results_ref").isTrue();
+            assertThat(message.has("results") ^ message.has("results_ref"))
+                    .as("results xor results_ref")
+                    .isTrue();
         }
         assertThat(result(amazonJob).path("backend").asText()).isEqualTo("oxylabs");
         assertThat(result(universalJob).path("backend").asText()).isEqualTo("http_fetcher");
         JsonNode failed = result(failingJob);
         assertThat(failed.path("status").asText()).isEqualTo("faulted");
         assertThat(failed.path("create_status_code").asInt()).isEqualTo(500);
-        assertThat(failed.path("attempts").asInt()).as("scraper calls up to the retry limit")
+        assertThat(failed.path("attempts").asInt())
+                .as("scraper calls up to the retry limit")
                 .isEqualTo(RecurSystem.SCRAPER_ATTEMPTS);
         assertThat(failed.path("error").asText()).isNotBlank();
     }
@@ -261,16 +352,20 @@ class SystemIT {
     @SafeVarargs
     private static void awaitResults(Instant minute, List<Long>... jobs) {
         List<Long> all = concat(jobs);
-        await().atMost(Duration.between(Instant.now(), minute.plus(RUN_PATIENCE))).pollInterval(Duration.ofMillis(250))
+        await().atMost(Duration.between(Instant.now(), minute.plus(RUN_PATIENCE)))
+                .pollInterval(Duration.ofMillis(250))
                 .untilAsserted(() -> assertThat(resultIds()).containsAll(all));
     }
 
     /** No result of these schedules for {@code minute} appears, while the other runs of that tick are delivered. */
     private static void assertNoRunAt(Instant minute, Long... scheduleIds) {
         List<Long> ids = List.of(scheduleIds);
-        await().during(ABSENCE_PROOF).atMost(ABSENCE_PROOF.plusSeconds(5)).until(() -> results.messages().stream()
-                .noneMatch(m -> ids.contains(m.path("schedule_id").asLong())
-                        && Instant.parse(m.path("scheduled_for").asText()).equals(minute)));
+        await().during(ABSENCE_PROOF)
+                .atMost(ABSENCE_PROOF.plusSeconds(5))
+                .until(() -> results.messages().stream()
+                        .noneMatch(m -> ids.contains(m.path("schedule_id").asLong())
+                                && Instant.parse(m.path("scheduled_for").asText())
+                                        .equals(minute)));
     }
 
     private static List<Long> resultIds() {
@@ -278,7 +373,9 @@ class SystemIT {
     }
 
     private static JsonNode result(long jobId) {
-        return results.messages().stream().filter(m -> m.path("job_id").asLong() == jobId).findFirst()
+        return results.messages().stream()
+                .filter(m -> m.path("job_id").asLong() == jobId)
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no result of job " + jobId + " on " + Topics.JOB_RESULTS));
     }
 
@@ -292,7 +389,9 @@ class SystemIT {
     }
 
     private static long create(String cron, String items, String endTime) {
-        RecurApi.Response r = api.send("POST", "/v1/schedules",
+        RecurApi.Response r = api.send(
+                "POST",
+                "/v1/schedules",
                 "{\"cron\":\"" + cron + "\",\"items\":" + items + ",\"end_time\":\"" + endTime + "\"}");
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         return r.json().path("schedule_id").asLong();
@@ -309,18 +408,25 @@ class SystemIT {
 
     /** The scheduled_for of each run, newest first. */
     private static List<String> runTimes(long scheduleId) {
-        return StreamSupport.stream(api.get("/v1/schedules/" + scheduleId + "/runs").path("runs").spliterator(), false)
-                .map(r -> r.path("scheduled_for").asText()).toList();
+        return StreamSupport.stream(
+                        api.get("/v1/schedules/" + scheduleId + "/runs")
+                                .path("runs")
+                                .spliterator(),
+                        false)
+                .map(r -> r.path("scheduled_for").asText())
+                .toList();
     }
 
     private static Map<String, Long> outcomes(JsonNode outcomes, String key) {
         Map<String, Long> counts = new HashMap<>();
-        outcomes.forEach(o -> counts.put(o.path(key).asText(), o.path("job_count").asLong()));
+        outcomes.forEach(
+                o -> counts.put(o.path(key).asText(), o.path("job_count").asLong()));
         return counts;
     }
 
     private static List<LoggedRequest> callbacksFor(long jobId) {
         return outside.findAll(postRequestedFor(urlPathEqualTo("/hook"))).stream()
-                .filter(r -> Long.toString(jobId).equals(r.getHeader("X-Recur-Job-Id"))).toList();
+                .filter(r -> Long.toString(jobId).equals(r.getHeader("X-Recur-Job-Id")))
+                .toList();
     }
 }

@@ -10,12 +10,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.recur.testinfra.Ports;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import dev.recur.testinfra.Ports;
 
 /**
  * Users through the processes, on two schedule-api instances sharing the database, as a scaled-out deployment runs
@@ -35,15 +34,19 @@ class UserAdministrationIT {
     static void startSecondInstance() {
         LocalRecur recur = RecurSystem.get();
         // the second instance throttles as a deployment does (the shared one does not: see RecurSystem)
-        second = recur.service("schedule-api").another("schedule-api-users", Ports.free(), Map.of(
-                "recur.schedule-api.login.free-failures-per-user", "5",
-                "recur.schedule-api.login.free-failures-per-address", "12",
-                // long enough that a slow machine's next request still falls into the wait
-                "recur.schedule-api.login.first-delay", "PT3S"));
+        second = recur.service("schedule-api")
+                .another(
+                        "schedule-api-users",
+                        Ports.free(),
+                        Map.of(
+                                "recur.schedule-api.login.free-failures-per-user", "5",
+                                "recur.schedule-api.login.free-failures-per-address", "12",
+                                // long enough that a slow machine's next request still falls into the wait
+                                "recur.schedule-api.login.first-delay", "PT3S"));
         second.start();
         second.awaitReady(Duration.ofSeconds(180));
-        adminOnFirst = new RecurApi(recur.apiBaseUrl(),
-                RecurSystem.basic(LocalRecur.ADMIN_USER, recur.adminPassword()));
+        adminOnFirst =
+                new RecurApi(recur.apiBaseUrl(), RecurSystem.basic(LocalRecur.ADMIN_USER, recur.adminPassword()));
     }
 
     @AfterAll
@@ -55,8 +58,8 @@ class UserAdministrationIT {
 
     private static String newUser() {
         String name = "it-" + UUID.randomUUID().toString().substring(0, 8);
-        RecurApi.Response created = adminOnFirst.send("POST", "/v1/admin/users",
-                "{\"username\":\"" + name + "\",\"password\":\"" + PASSWORD + "\"}");
+        RecurApi.Response created = adminOnFirst.send(
+                "POST", "/v1/admin/users", "{\"username\":\"" + name + "\",\"password\":\"" + PASSWORD + "\"}");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         return name;
     }
@@ -72,18 +75,22 @@ class UserAdministrationIT {
         RecurApi onFirst = on(first, user, PASSWORD);
         RecurApi onSecond = on(second.baseUrl(), user, PASSWORD);
         long id = onFirst.get("/v1/users/me").path("id").asLong();
-        RecurApi.Response created = onFirst.send("POST", "/v1/schedules",
+        RecurApi.Response created = onFirst.send(
+                "POST",
+                "/v1/schedules",
                 "{\"cron\":\"0 16 * * *\",\"items\":[{\"source\":\"universal\",\"url\":\"https://example.com\"}],"
                         + "\"end_time\":\"2032-12-01 16:00:00\"}");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        String schedule = "/v1/schedules/" + created.json().path("schedule_id_str").asText();
+        String schedule =
+                "/v1/schedules/" + created.json().path("schedule_id_str").asText();
         // verified, so cached, on both: on the event loop (one schedule) and on a worker thread (the list)
         for (RecurApi api : new RecurApi[] {onFirst, onSecond}) {
             assertThat(api.send("GET", schedule, null).status()).isEqualTo(200);
             assertThat(api.send("GET", "/v1/schedules", null).status()).isEqualTo(200);
         }
 
-        assertThat(adminOnFirst.send("DELETE", "/v1/admin/users/" + id, null).status()).isEqualTo(204);
+        assertThat(adminOnFirst.send("DELETE", "/v1/admin/users/" + id, null).status())
+                .isEqualTo(204);
 
         for (RecurApi api : new RecurApi[] {onSecond, onFirst}) {
             assertThat(api.send("GET", schedule, null).status()).isEqualTo(401);
@@ -98,12 +105,14 @@ class UserAdministrationIT {
         long id = onSecond.get("/v1/users/me").path("id").asLong();
         assertThat(onSecond.send("GET", "/v1/schedules", null).status()).isEqualTo(200);
 
-        RecurApi.Response changed = adminOnFirst.send("PUT", "/v1/admin/users/" + id + "/password",
-                "{\"password\":\"another-long-password\"}");
+        RecurApi.Response changed = adminOnFirst.send(
+                "PUT", "/v1/admin/users/" + id + "/password", "{\"password\":\"another-long-password\"}");
         assertThat(changed.status()).as(changed.toString()).isEqualTo(204);
 
         assertThat(onSecond.send("GET", "/v1/schedules", null).status()).isEqualTo(401);
-        assertThat(on(second.baseUrl(), user, "another-long-password").send("GET", "/v1/schedules", null).status())
+        assertThat(on(second.baseUrl(), user, "another-long-password")
+                        .send("GET", "/v1/schedules", null)
+                        .status())
                 .isEqualTo(200);
     }
 
@@ -128,7 +137,9 @@ class UserAdministrationIT {
         assertThat(longer.status()).isEqualTo(429);
         assertThat(Integer.parseInt(longer.headers().get("retry-after"))).isBetween(4, 6);
         // per instance: the first one checks the password
-        assertThat(on(RecurSystem.get().apiBaseUrl(), user, PASSWORD).send("GET", "/v1/schedules", null).status())
+        assertThat(on(RecurSystem.get().apiBaseUrl(), user, PASSWORD)
+                        .send("GET", "/v1/schedules", null)
+                        .status())
                 .isEqualTo(200);
         Thread.sleep(6_100);
         assertThat(right.send("GET", "/v1/schedules", null).status()).isEqualTo(200);
@@ -136,8 +147,8 @@ class UserAdministrationIT {
         // the address: 7 failures so far (and up to 3 of the other tests), 12 free; guesses at unknown names count
         int guesses = 0;
         RecurApi.Response guess;
-        while ((guess = on(second.baseUrl(), "nobody-" + guesses, PASSWORD).send("GET", "/v1/schedules", null))
-                .status() == 401) {
+        while ((guess = on(second.baseUrl(), "nobody-" + guesses, PASSWORD).send("GET", "/v1/schedules", null)).status()
+                == 401) {
             guesses++;
             assertThat(guesses).as("401s before the address waits").isLessThanOrEqualTo(6);
         }
@@ -146,19 +157,26 @@ class UserAdministrationIT {
         assertThat(guess.headers()).containsKey("retry-after");
         assertThat(guesses).isGreaterThanOrEqualTo(2);
         // and so does another user's right password, not verified on this instance before
-        assertThat(on(second.baseUrl(), other, PASSWORD).send("GET", "/v1/schedules", null).status()).isEqualTo(429);
+        assertThat(on(second.baseUrl(), other, PASSWORD)
+                        .send("GET", "/v1/schedules", null)
+                        .status())
+                .isEqualTo(429);
         // credentials verified before keep working
         assertThat(right.send("GET", "/v1/schedules", null).status()).isEqualTo(200);
-        String metrics = on(second.managementUrl(), user, PASSWORD).raw("GET", "/q/metrics", Map.of(), null).body();
-        assertThat(metrics).contains("recur_login_throttled_total{scope=\"user\"}")
+        String metrics = on(second.managementUrl(), user, PASSWORD)
+                .raw("GET", "/q/metrics", Map.of(), null)
+                .body();
+        assertThat(metrics)
+                .contains("recur_login_throttled_total{scope=\"user\"}")
                 .contains("recur_login_throttled_total{scope=\"address\"}")
                 .contains("recur_login_failures_total{reason=\"unknown_user\"}");
     }
 
     @Test
     void shouldRefuseToStartWithAWellKnownAdministratorPassword() throws InterruptedException {
-        ServiceProcess weak = RecurSystem.get().service("schedule-api").another("schedule-api-weak", Ports.free(),
-                Map.of("recur.schedule-api.admin-password", "change-me"));
+        ServiceProcess weak = RecurSystem.get()
+                .service("schedule-api")
+                .another("schedule-api-weak", Ports.free(), Map.of("recur.schedule-api.admin-password", "change-me"));
         weak.start();
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -176,16 +194,21 @@ class UserAdministrationIT {
     @Test
     void shouldPassNoSecretOnAServicesCommandLine() throws IOException {
         LocalRecur recur = RecurSystem.get();
-        String command = ProcessHandle.of(recur.service("schedule-api").pid()).orElseThrow().info().commandLine()
+        String command = ProcessHandle.of(recur.service("schedule-api").pid())
+                .orElseThrow()
+                .info()
+                .commandLine()
                 .orElseThrow();
-        assertThat(command).contains("quarkus.config.locations=")
+        assertThat(command)
+                .contains("quarkus.config.locations=")
                 .doesNotContain(recur.adminPassword())
                 .doesNotContain(recur.s3().secretKey())
                 .doesNotContain("datasource.password")
                 .doesNotContain("jaas.config");
-        Path secrets = Path.of(java.net.URI.create(
-                command.replaceAll(".*quarkus\\.config\\.locations=(\\S+).*", "$1")));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets))).isEqualTo("rw-------");
+        Path secrets =
+                Path.of(java.net.URI.create(command.replaceAll(".*quarkus\\.config\\.locations=(\\S+).*", "$1")));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets)))
+                .isEqualTo("rw-------");
         Path adminPassword = Path.of("target/system-data/admin-password");
         if (Files.exists(adminPassword)) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(adminPassword)))

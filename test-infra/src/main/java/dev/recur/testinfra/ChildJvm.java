@@ -23,8 +23,13 @@ public final class ChildJvm {
         this.log = log;
     }
 
-    public static ChildJvm start(String name, List<String> classpath, List<String> jvmOptions, String mainClass,
-            List<String> args, Path log) {
+    public static ChildJvm start(
+            String name,
+            List<String> classpath,
+            List<String> jvmOptions,
+            String mainClass,
+            List<String> args,
+            Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -59,8 +64,8 @@ public final class ChildJvm {
     /** Fails with the end of the child's log if it has died. */
     public void checkAlive() {
         if (!process.isAlive()) {
-            throw new IllegalStateException(name + " exited with " + process.exitValue() + "; end of " + log + ":\n"
-                    + tail(log, 40));
+            throw new IllegalStateException(
+                    name + " exited with " + process.exitValue() + "; end of " + log + ":\n" + tail(log, 40));
         }
     }
 
@@ -102,7 +107,12 @@ public final class ChildJvm {
     /** The jar or classes folder this class was loaded from, so that the child can run {@link Watchdog}. */
     private static String ownCodeLocation() {
         try {
-            return Path.of(Watchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(Watchdog.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

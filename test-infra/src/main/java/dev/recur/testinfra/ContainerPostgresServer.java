@@ -6,7 +6,9 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 final class ContainerPostgresServer implements PostgresServer {
 
     private final PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine")
-            .withUsername("postgres").withPassword("postgres").withDatabaseName("postgres");
+            .withUsername("postgres")
+            .withPassword("postgres")
+            .withDatabaseName("postgres");
 
     @Override
     public String host() {

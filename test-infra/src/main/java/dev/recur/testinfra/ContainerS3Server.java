@@ -6,7 +6,8 @@ import org.testcontainers.containers.MinIOContainer;
 final class ContainerS3Server implements S3Server {
 
     private final MinIOContainer container = new MinIOContainer("minio/minio:RELEASE.2025-09-07T16-13-09Z")
-            .withUserName("recur-access").withPassword("recur-secret-key");
+            .withUserName("recur-access")
+            .withPassword("recur-secret-key");
 
     @Override
     public String endpoint() {

@@ -31,6 +31,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     public static final String SASL_MECHANISM = "SCRAM-SHA-512";
     /** The SCRAM user a secured broker's clients log in as; the broker itself is {@value #BROKER_USER}. */
     public static final String CLIENT_USER = "recur";
+
     private static final String BROKER_USER = "broker";
 
     private final Path dir;
@@ -108,8 +109,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     public static String scramLogin(String user, String password) {
-        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
-                + "\" password=\"" + password + "\";";
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
     }
 
     private synchronized TestCertificates certificates() {
@@ -138,8 +139,13 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             if (!Files.exists(dataDir.resolve("meta.properties"))) {
                 format(properties);
             }
-            jvm = ChildJvm.start("kafka", ChildJvm.classpathResource("kafka.classpath"), jvmOptions(),
-                    "kafka.Kafka", List.of(properties.toString()), dir.resolve("server.out"));
+            jvm = ChildJvm.start(
+                    "kafka",
+                    ChildJvm.classpathResource("kafka.classpath"),
+                    jvmOptions(),
+                    "kafka.Kafka",
+                    List.of(properties.toString()),
+                    dir.resolve("server.out"));
             Ports.awaitListening(port, START_TIMEOUT, jvm::checkAlive);
             awaitServing();
         } catch (IOException e) {
@@ -168,7 +174,10 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         try (Admin admin = admin()) {
             while (true) {
                 try {
-                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                    if (!admin.describeCluster()
+                            .nodes()
+                            .get(5, TimeUnit.SECONDS)
+                            .isEmpty()) {
                         return;
                     }
                 } catch (Exception e) {
@@ -188,7 +197,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             return "";
         }
         TestCertificates tls = certificates();
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "sasl.enabled.mechanisms=" + SASL_MECHANISM,
                 "sasl.mechanism.inter.broker.protocol=" + SASL_MECHANISM,
                 "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
@@ -204,7 +214,11 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     private List<String> jvmOptions() {
-        return List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+        return List.of(
+                "-Xms256m",
+                "-Xmx1g",
+                "-XX:+UseG1GC",
+                "-Djava.awt.headless=true",
                 "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"),
                 "-Dkafka.logs.dir=" + dir.resolve("logs"));
     }
@@ -215,12 +229,17 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         if (secured) {
             // KRaft keeps SCRAM credentials in its metadata: they exist from the first start on
             for (String user : List.of(BROKER_USER, CLIENT_USER)) {
-                args.addAll(List.of("--add-scram",
-                        SASL_MECHANISM + "=[name=" + user + ",password=" + password(user) + "]"));
+                args.addAll(List.of(
+                        "--add-scram", SASL_MECHANISM + "=[name=" + user + ",password=" + password(user) + "]"));
             }
         }
-        ChildJvm formatter = ChildJvm.start("kafka-storage-format", ChildJvm.classpathResource("kafka.classpath"),
-                jvmOptions(), "kafka.tools.StorageTool", args, dir.resolve("format.out"));
+        ChildJvm formatter = ChildJvm.start(
+                "kafka-storage-format",
+                ChildJvm.classpathResource("kafka.classpath"),
+                jvmOptions(),
+                "kafka.tools.StorageTool",
+                args,
+                dir.resolve("format.out"));
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (formatter.isAlive()) {
             if (System.nanoTime() > deadline) {
@@ -230,7 +249,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             Ports.sleep(50);
         }
         if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
-            throw new IllegalStateException("kafka storage format failed:\n" + ChildJvm.tail(dir.resolve("format.out"), 30));
+            throw new IllegalStateException(
+                    "kafka storage format failed:\n" + ChildJvm.tail(dir.resolve("format.out"), 30));
         }
     }
 
@@ -239,50 +259,58 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         Path properties = configuration();
         String listener = secured ? "SASL_SSL" : "PLAINTEXT";
         String listeners = listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort;
-        Files.writeString(properties, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=" + listeners,
-                "advertised.listeners=" + listener + "://127.0.0.1:" + port,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=" + listener,
-                "listener.security.protocol.map=" + listener + ":" + listener + ",CONTROLLER:PLAINTEXT",
-                securitySettings(),
-                "log.dirs=" + dir.resolve("data"),
-                "num.partitions=3",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=3",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "transaction.state.log.num.partitions=3",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=true",
-                // schedule snapshots may be as large as the API's body limit (10 MiB)
-                "message.max.bytes=16777216",
-                "replica.fetch.max.bytes=16777216",
-                // retention as production has it (7 days by record timestamp), looked at every second instead of
-                // every 5 minutes after 30 s: a test whose records are stamped with a clock far from the broker's
-                // loses them at once, visibly, not by chance minutes later
-                "log.retention.check.interval.ms=1000",
-                "log.initial.task.delay.ms=1000",
-                ""));
-        Files.writeString(dir.resolve("log4j2.properties"), String.join("\n",
-                "status = warn",
-                "appender.file.type = File",
-                "appender.file.name = file",
-                "appender.file.fileName = " + dir.resolve("logs").resolve("server.log"),
-                "appender.file.layout.type = PatternLayout",
-                "appender.file.layout.pattern = [%d] %p %m (%c)%n",
-                "rootLogger.level = info",
-                "rootLogger.appenderRef.file.ref = file",
-                "logger.kafka.name = kafka",
-                "logger.kafka.level = info",
-                "logger.kafka.request.name = kafka.request.logger",
-                "logger.kafka.request.level = warn",
-                ""));
+        Files.writeString(
+                properties,
+                String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                        "listeners=" + listeners,
+                        "advertised.listeners=" + listener + "://127.0.0.1:" + port,
+                        "controller.listener.names=CONTROLLER",
+                        "inter.broker.listener.name=" + listener,
+                        "listener.security.protocol.map=" + listener + ":" + listener + ",CONTROLLER:PLAINTEXT",
+                        securitySettings(),
+                        "log.dirs=" + dir.resolve("data"),
+                        "num.partitions=3",
+                        "offsets.topic.replication.factor=1",
+                        "offsets.topic.num.partitions=3",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "transaction.state.log.num.partitions=3",
+                        "share.coordinator.state.topic.replication.factor=1",
+                        "share.coordinator.state.topic.min.isr=1",
+                        "group.initial.rebalance.delay.ms=0",
+                        "auto.create.topics.enable=true",
+                        // schedule snapshots may be as large as the API's body limit (10 MiB)
+                        "message.max.bytes=16777216",
+                        "replica.fetch.max.bytes=16777216",
+                        // retention as production has it (7 days by record timestamp), looked at every second instead
+                        // of
+                        // every 5 minutes after 30 s: a test whose records are stamped with a clock far from the
+                        // broker's
+                        // loses them at once, visibly, not by chance minutes later
+                        "log.retention.check.interval.ms=1000",
+                        "log.initial.task.delay.ms=1000",
+                        ""));
+        Files.writeString(
+                dir.resolve("log4j2.properties"),
+                String.join(
+                        "\n",
+                        "status = warn",
+                        "appender.file.type = File",
+                        "appender.file.name = file",
+                        "appender.file.fileName = " + dir.resolve("logs").resolve("server.log"),
+                        "appender.file.layout.type = PatternLayout",
+                        "appender.file.layout.pattern = [%d] %p %m (%c)%n",
+                        "rootLogger.level = info",
+                        "rootLogger.appenderRef.file.ref = file",
+                        "logger.kafka.name = kafka",
+                        "logger.kafka.level = info",
+                        "logger.kafka.request.name = kafka.request.logger",
+                        "logger.kafka.request.level = warn",
+                        ""));
         return properties;
     }
 }

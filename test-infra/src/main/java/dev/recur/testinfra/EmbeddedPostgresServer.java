@@ -63,7 +63,8 @@ public final class EmbeddedPostgresServer implements PostgresServer {
                 // zonky starts PostgreSQL with -F and synchronous_commit=off; a local run keeps its data safe
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             } else {
-                builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
+                builder.setServerConfig("fsync", "off")
+                        .setServerConfig("synchronous_commit", "off")
                         .setServerConfig("full_page_writes", "off");
             }
             // diagnostics of a benchmark run, e.g. -Drecur.postgres.preload=pg_stat_statements (off by default:

@@ -49,21 +49,28 @@ public final class EmbeddedS3Server implements S3Server {
         try {
             Path blobs = Files.createDirectories(dir.resolve("blobs"));
             Path properties = dir.resolve("s3proxy.properties");
-            Files.writeString(properties, String.join("\n",
-                    "s3proxy.endpoint=" + endpoint(),
-                    "s3proxy.authorization=aws-v2-or-v4",
-                    "s3proxy.identity=" + accessKey(),
-                    "s3proxy.credential=" + secretKey(),
-                    "jclouds.provider=filesystem",
-                    "jclouds.filesystem.basedir=" + blobs,
-                    extraProperties()));
+            Files.writeString(
+                    properties,
+                    String.join(
+                            "\n",
+                            "s3proxy.endpoint=" + endpoint(),
+                            "s3proxy.authorization=aws-v2-or-v4",
+                            "s3proxy.identity=" + accessKey(),
+                            "s3proxy.credential=" + secretKey(),
+                            "jclouds.provider=filesystem",
+                            "jclouds.filesystem.basedir=" + blobs,
+                            extraProperties()));
             // C1 only: a test JVM sends s3proxy a few thousand requests at most, too few for C2 to pay back its
             // compilations (10,000 PUTs of 0.5 KB: a third less CPU). A benchmark that warms up for minutes passes
             // C2 through JVM_OPTIONS: once warm, s3proxy uses a third less CPU per job with it
             // (docs/performance-delivery.md)
-            jvm = ChildJvm.start("s3proxy", ChildJvm.classpathResource("s3proxy.classpath"), jvmOptions(),
+            jvm = ChildJvm.start(
+                    "s3proxy",
+                    ChildJvm.classpathResource("s3proxy.classpath"),
+                    jvmOptions(),
                     "org.gaul.s3proxy.Main",
-                    List.of("--properties", properties.toString()), dir.resolve("s3proxy.out"));
+                    List.of("--properties", properties.toString()),
+                    dir.resolve("s3proxy.out"));
             Ports.awaitListening(port, Duration.ofSeconds(60), jvm::checkAlive);
             try (S3Client s3 = client()) {
                 s3.listBuckets();
@@ -79,7 +86,8 @@ public final class EmbeddedS3Server implements S3Server {
      */
     private static List<String> jvmOptions() {
         String options = System.getProperty(JVM_OPTIONS, "").trim();
-        return options.isEmpty() ? List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+        return options.isEmpty()
+                ? List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
                 : List.of(options.split("\\s+"));
     }
 

@@ -29,21 +29,25 @@ public final class Infra {
     private static S3Server s3;
     private static Boolean containers;
 
-    private Infra() {
-    }
+    private Infra() {}
 
     public static synchronized KafkaBroker kafka() {
         if (kafka == null) {
-            kafka = started("Kafka", useContainers() ? new ContainerKafkaBroker()
-                    : new EmbeddedKafkaBroker(freshDir("kafka"), 0));
+            kafka = started(
+                    "Kafka",
+                    useContainers() ? new ContainerKafkaBroker() : new EmbeddedKafkaBroker(freshDir("kafka"), 0));
         }
         return kafka;
     }
 
     public static synchronized PostgresServer postgres() {
         if (postgres == null) {
-            postgres = started("PostgreSQL", useContainers() ? new ContainerPostgresServer()
-                    : new EmbeddedPostgresServer(freshDir("postgres"), 0, Boolean.getBoolean(DURABLE_POSTGRES)));
+            postgres = started(
+                    "PostgreSQL",
+                    useContainers()
+                            ? new ContainerPostgresServer()
+                            : new EmbeddedPostgresServer(
+                                    freshDir("postgres"), 0, Boolean.getBoolean(DURABLE_POSTGRES)));
         }
         return postgres;
     }
@@ -57,7 +61,8 @@ public final class Infra {
 
     /** Where this JVM's servers keep their data: {@code target/recur-infra} of the module under test. */
     public static Path baseDir() {
-        return Path.of(System.getProperty("recur.infra.dir", "target/recur-infra")).toAbsolutePath();
+        return Path.of(System.getProperty("recur.infra.dir", "target/recur-infra"))
+                .toAbsolutePath();
     }
 
     static synchronized boolean useContainers() {
@@ -69,7 +74,8 @@ public final class Infra {
                 case "containers" -> true;
                 default -> dockerAvailable();
             };
-            log("using " + (containers ? "Testcontainers (Docker engine found)" : "embedded servers (no Docker engine)"));
+            log("using "
+                    + (containers ? "Testcontainers (Docker engine found)" : "embedded servers (no Docker engine)"));
         }
         return containers;
     }
@@ -93,13 +99,16 @@ public final class Infra {
         Supplier<String> elapsed = () -> String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9);
         server.start();
         log(name + " started in " + elapsed.get());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } catch (Exception e) {
-                log("stopping " + name + " failed: " + e);
-            }
-        }, "recur-infra-stop-" + name));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                server.close();
+                            } catch (Exception e) {
+                                log("stopping " + name + " failed: " + e);
+                            }
+                        },
+                        "recur-infra-stop-" + name));
         return server;
     }
 
@@ -116,7 +125,8 @@ public final class Infra {
             // whose copy of Infra starts its own servers beside the plain tests' copy; with one folder per name and
             // pid, one copy would empty it under the other copy's running broker (which then stops, and the ticker's
             // shutdown waits for it for ever)
-            return Files.createTempDirectory(Files.createDirectories(baseDir()),
+            return Files.createTempDirectory(
+                    Files.createDirectories(baseDir()),
                     name + "-" + ProcessHandle.current().pid() + "-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -130,23 +140,25 @@ public final class Infra {
         }
         try (Stream<Path> dirs = Files.list(base)) {
             dirs.filter(d -> {
-                String file = d.getFileName().toString();
-                if (!file.startsWith(name + "-")) {
-                    return false;
-                }
-                try {
-                    // <name>-<pid>-<unique suffix>, or <name>-<pid> as before
-                    String rest = file.substring(name.length() + 1);
-                    int dash = rest.indexOf('-');
-                    long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-                    return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty();
-                } catch (NumberFormatException e) {
-                    return false;
-                }
-            }).forEach(d -> {
-                log("deleting " + d + ", left by a test JVM that no longer runs");
-                deleteRecursively(d);
-            });
+                        String file = d.getFileName().toString();
+                        if (!file.startsWith(name + "-")) {
+                            return false;
+                        }
+                        try {
+                            // <name>-<pid>-<unique suffix>, or <name>-<pid> as before
+                            String rest = file.substring(name.length() + 1);
+                            int dash = rest.indexOf('-');
+                            long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                            return pid != ProcessHandle.current().pid()
+                                    && ProcessHandle.of(pid).isEmpty();
+                        } catch (NumberFormatException e) {
+                            return false;
+                        }
+                    })
+                    .forEach(d -> {
+                        log("deleting " + d + ", left by a test JVM that no longer runs");
+                        deleteRecursively(d);
+                    });
         } catch (IOException | UncheckedIOException e) {
             log("cannot clean up " + base + ": " + e);
         }

@@ -10,8 +10,7 @@ import java.time.Duration;
 /** Free loopback ports and waiting for a server to listen. */
 public final class Ports {
 
-    private Ports() {
-    }
+    private Ports() {}
 
     public static int free() {
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -17,9 +17,6 @@ public interface PostgresServer extends Server {
 
     String password();
 
-
-
-
     default String jdbcUrl(String database) {
         return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
     }

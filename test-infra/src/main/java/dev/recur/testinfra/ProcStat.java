@@ -41,8 +41,11 @@ public record ProcStat(String name, long parentPid, long userTicks, long systemT
         int close = stat.lastIndexOf(')');
         // the fields after the name: state is field 3
         String[] fields = stat.substring(close + 2).trim().split(" ");
-        return new ProcStat(stat.substring(open + 1, close), Long.parseLong(fields[4 - 3]),
-                Long.parseLong(fields[14 - 3]), Long.parseLong(fields[15 - 3]),
+        return new ProcStat(
+                stat.substring(open + 1, close),
+                Long.parseLong(fields[4 - 3]),
+                Long.parseLong(fields[14 - 3]),
+                Long.parseLong(fields[15 - 3]),
                 Long.parseLong(fields[16 - 3]) + Long.parseLong(fields[17 - 3]));
     }
 

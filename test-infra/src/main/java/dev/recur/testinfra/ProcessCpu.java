@@ -17,8 +17,7 @@ import java.util.stream.Stream;
  */
 public final class ProcessCpu {
 
-    private ProcessCpu() {
-    }
+    private ProcessCpu() {}
 
     /** CPU milliseconds so far by process label ("test-jvm", "kafka", "s3proxy", "postgres", "gcs-emulator", ...). */
     public static Map<String, Long> snapshot() {
@@ -60,8 +59,8 @@ public final class ProcessCpu {
     /** CPU milliseconds per operation by label, formatted to 3 decimals, for printing. */
     public static Map<String, String> perOperation(Map<String, Long> cpuMillis, int operations) {
         Map<String, String> per = new TreeMap<>();
-        cpuMillis.forEach((label, millis) -> per.put(label,
-                String.format(Locale.ROOT, "%.3f", millis / (double) operations)));
+        cpuMillis.forEach(
+                (label, millis) -> per.put(label, String.format(Locale.ROOT, "%.3f", millis / (double) operations)));
         return per;
     }
 
@@ -94,8 +93,10 @@ public final class ProcessCpu {
 
     private static String commandLine(long pid) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-                    StandardCharsets.UTF_8).replace('\0', ' ').trim();
+            return new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ')
+                    .trim();
         } catch (IOException | RuntimeException e) {
             return "";
         }

@@ -3,15 +3,13 @@ package dev.recur.testinfra;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.apache.kafka.clients.admin.NewTopic;
-
 import dev.recur.common.event.Topics;
+import org.apache.kafka.clients.admin.NewTopic;
 
 /** Creates Recur's topics on a broker as a deployment would: partitions, compaction and size limits. */
 public final class RecurTopics {
 
-    private RecurTopics() {
-    }
+    private RecurTopics() {}
 
     public static void create(KafkaBroker broker) {
         broker.createTopics(Topics.ALL.stream().map(RecurTopics::newTopic).toList());

@@ -20,16 +20,14 @@ public interface S3Server extends Server {
 
     String secretKey();
 
-
-
-
     /** A client for test assertions; the services configure their own from {@link #endpoint()}. */
     default S3Client client() {
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoint()))
                 .region(Region.of(REGION))
                 .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey(), secretKey())))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey(), secretKey())))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
     }

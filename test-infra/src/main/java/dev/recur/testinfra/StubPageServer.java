@@ -32,7 +32,8 @@ public final class StubPageServer {
         Arrays.fill(page, (byte) ' ');
         System.arraycopy(html, 0, page, 0, Math.min(html.length, page.length));
         byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " + page.length
-                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         response = Arrays.copyOf(head, head.length + page.length);
         System.arraycopy(page, 0, response, head.length, page.length);
     }
@@ -44,7 +45,8 @@ public final class StubPageServer {
     }
 
     private void serve(int port) throws IOException {
-        try (Selector selector = Selector.open(); ServerSocketChannel server = ServerSocketChannel.open()) {
+        try (Selector selector = Selector.open();
+                ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress("127.0.0.1", port), 1024);
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
@@ -115,9 +117,8 @@ public final class StubPageServer {
     private static void write(SelectionKey key) throws IOException {
         Connection connection = (Connection) key.attachment();
         ((SocketChannel) key.channel()).write(connection.out);
-        key.interestOps(connection.out.hasRemaining()
-                ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
-                : SelectionKey.OP_READ);
+        key.interestOps(
+                connection.out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
     }
 
     /** Progress through the current request head, and the responses not yet written. */

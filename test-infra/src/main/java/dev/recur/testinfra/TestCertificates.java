@@ -28,7 +28,8 @@ public record TestCertificates(Path keyStore, Path trustStore, Path caCertificat
         Path passwordFile = dir.resolve("store-password");
         try {
             if (Files.exists(keyStore) && Files.exists(trustStore) && Files.exists(passwordFile)) {
-                return new TestCertificates(keyStore, trustStore, ca, Files.readString(passwordFile).trim());
+                return new TestCertificates(
+                        keyStore, trustStore, ca, Files.readString(passwordFile).trim());
             }
             Files.createDirectories(dir);
             byte[] random = new byte[12];
@@ -40,24 +41,125 @@ public record TestCertificates(Path keyStore, Path trustStore, Path caCertificat
             for (Path file : List.of(caStore, keyStore, trustStore, request, signed, ca)) {
                 Files.deleteIfExists(file);
             }
-            keytool(dir, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
-                    "-dname", "CN=Recur test CA", "-ext", "bc:c", "-keystore", caStore, "-storepass", password);
-            keytool(dir, "-exportcert", "-rfc", "-alias", "ca", "-keystore", caStore, "-storepass", password,
-                    "-file", ca);
-            keytool(dir, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
-                    "-dname", "CN=localhost", "-keystore", keyStore, "-storepass", password);
-            keytool(dir, "-certreq", "-alias", "server", "-keystore", keyStore, "-storepass", password,
-                    "-file", request);
-            keytool(dir, "-gencert", "-rfc", "-alias", "ca", "-keystore", caStore, "-storepass", password,
-                    "-infile", request, "-outfile", signed, "-validity", "30",
-                    "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-ext", "KU=digitalSignature,keyEncipherment",
-                    "-ext", "EKU=serverAuth");
-            keytool(dir, "-importcert", "-noprompt", "-alias", "ca", "-file", ca, "-keystore", keyStore,
-                    "-storepass", password);
-            keytool(dir, "-importcert", "-noprompt", "-alias", "server", "-file", signed, "-keystore", keyStore,
-                    "-storepass", password);
-            keytool(dir, "-importcert", "-noprompt", "-alias", "ca", "-file", ca, "-keystore", trustStore,
-                    "-storetype", STORE_TYPE, "-storepass", password);
+            keytool(
+                    dir,
+                    "-genkeypair",
+                    "-alias",
+                    "ca",
+                    "-keyalg",
+                    "RSA",
+                    "-keysize",
+                    "2048",
+                    "-validity",
+                    "30",
+                    "-dname",
+                    "CN=Recur test CA",
+                    "-ext",
+                    "bc:c",
+                    "-keystore",
+                    caStore,
+                    "-storepass",
+                    password);
+            keytool(
+                    dir,
+                    "-exportcert",
+                    "-rfc",
+                    "-alias",
+                    "ca",
+                    "-keystore",
+                    caStore,
+                    "-storepass",
+                    password,
+                    "-file",
+                    ca);
+            keytool(
+                    dir,
+                    "-genkeypair",
+                    "-alias",
+                    "server",
+                    "-keyalg",
+                    "RSA",
+                    "-keysize",
+                    "2048",
+                    "-validity",
+                    "30",
+                    "-dname",
+                    "CN=localhost",
+                    "-keystore",
+                    keyStore,
+                    "-storepass",
+                    password);
+            keytool(
+                    dir,
+                    "-certreq",
+                    "-alias",
+                    "server",
+                    "-keystore",
+                    keyStore,
+                    "-storepass",
+                    password,
+                    "-file",
+                    request);
+            keytool(
+                    dir,
+                    "-gencert",
+                    "-rfc",
+                    "-alias",
+                    "ca",
+                    "-keystore",
+                    caStore,
+                    "-storepass",
+                    password,
+                    "-infile",
+                    request,
+                    "-outfile",
+                    signed,
+                    "-validity",
+                    "30",
+                    "-ext",
+                    "SAN=ip:127.0.0.1,dns:localhost",
+                    "-ext",
+                    "KU=digitalSignature,keyEncipherment",
+                    "-ext",
+                    "EKU=serverAuth");
+            keytool(
+                    dir,
+                    "-importcert",
+                    "-noprompt",
+                    "-alias",
+                    "ca",
+                    "-file",
+                    ca,
+                    "-keystore",
+                    keyStore,
+                    "-storepass",
+                    password);
+            keytool(
+                    dir,
+                    "-importcert",
+                    "-noprompt",
+                    "-alias",
+                    "server",
+                    "-file",
+                    signed,
+                    "-keystore",
+                    keyStore,
+                    "-storepass",
+                    password);
+            keytool(
+                    dir,
+                    "-importcert",
+                    "-noprompt",
+                    "-alias",
+                    "ca",
+                    "-file",
+                    ca,
+                    "-keystore",
+                    trustStore,
+                    "-storetype",
+                    STORE_TYPE,
+                    "-storepass",
+                    password);
             Files.delete(caStore);
             Files.writeString(passwordFile, password + "\n");
             return new TestCertificates(keyStore, trustStore, ca, password);
@@ -73,8 +175,10 @@ public record TestCertificates(Path keyStore, Path trustStore, Path caCertificat
             command.add(arg.toString());
         }
         Path log = dir.resolve("keytool.out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                .start();
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

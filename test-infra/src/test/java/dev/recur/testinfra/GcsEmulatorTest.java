@@ -9,17 +9,15 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import com.google.cloud.WriteChannel;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
-
 import dev.recur.testinfra.gcs.GcsEmulator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Against the real Firebase Storage emulator. Needs Node.js with npm on the PATH (the first run on a machine
@@ -45,7 +43,8 @@ class GcsEmulatorTest {
 
         write(name, json);
 
-        assertThat(new String(storage.readAllBytes(BlobId.of(BUCKET, name)), StandardCharsets.UTF_8)).isEqualTo(json);
+        assertThat(new String(storage.readAllBytes(BlobId.of(BUCKET, name)), StandardCharsets.UTF_8))
+                .isEqualTo(json);
         Blob blob = storage.get(BlobId.of(BUCKET, name));
         assertThat(blob.getContentType()).isEqualTo("application/json");
         assertThat(blob.getSize()).isEqualTo(json.getBytes(StandardCharsets.UTF_8).length);
@@ -58,7 +57,9 @@ class GcsEmulatorTest {
         for (int i = 0; i < large.length; i++) {
             large[i] = (byte) ('a' + i % 26);
         }
-        BlobInfo info = BlobInfo.newBuilder(BlobId.of(BUCKET, name)).setContentType("application/json").build();
+        BlobInfo info = BlobInfo.newBuilder(BlobId.of(BUCKET, name))
+                .setContentType("application/json")
+                .build();
         try (WriteChannel writer = storage.writer(info)) {
             for (int offset = 0; offset < large.length; offset += 64 * 1024) {
                 writer.write(ByteBuffer.wrap(large, offset, Math.min(64 * 1024, large.length - offset)));
@@ -76,7 +77,10 @@ class GcsEmulatorTest {
         write("other-" + UUID.randomUUID() + "/c.json", "{}");
 
         List<String> names = StreamSupport.stream(
-                storage.list(BUCKET, Storage.BlobListOption.prefix(prefix)).iterateAll().spliterator(), false)
+                        storage.list(BUCKET, Storage.BlobListOption.prefix(prefix))
+                                .iterateAll()
+                                .spliterator(),
+                        false)
                 .map(Blob::getName)
                 .toList();
 
@@ -92,7 +96,8 @@ class GcsEmulatorTest {
 
         assertThat(new String(storage.readAllBytes(BlobId.of(BUCKET, name)), StandardCharsets.UTF_8))
                 .isEqualTo("{\"results\":[{\"page\":1}]}");
-        assertThat(storage.list(BUCKET, Storage.BlobListOption.prefix(name)).iterateAll()).hasSize(1);
+        assertThat(storage.list(BUCKET, Storage.BlobListOption.prefix(name)).iterateAll())
+                .hasSize(1);
     }
 
     @Test
@@ -138,7 +143,9 @@ class GcsEmulatorTest {
     }
 
     private static void write(Storage client, String name, String json) throws IOException {
-        BlobInfo info = BlobInfo.newBuilder(BlobId.of(BUCKET, name)).setContentType("application/json").build();
+        BlobInfo info = BlobInfo.newBuilder(BlobId.of(BUCKET, name))
+                .setContentType("application/json")
+                .build();
         try (WriteChannel writer = client.writer(info)) {
             writer.write(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
         }

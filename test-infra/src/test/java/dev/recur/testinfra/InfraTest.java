@@ -25,18 +25,19 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 class InfraTest {
 
     @Test
-    void shouldDeleteDataDirectoriesOfTestJvmsThatNoLongerRunWhenMakingAFreshOne() throws IOException, InterruptedException {
+    void shouldDeleteDataDirectoriesOfTestJvmsThatNoLongerRunWhenMakingAFreshOne()
+            throws IOException, InterruptedException {
         // a pid that ran and has exited: the data directory of an earlier test JVM
         Process exited = new ProcessBuilder("true").start();
         exited.waitFor();
-        Path leftover = Files.createDirectories(Infra.baseDir().resolve("leftover-" + exited.pid()).resolve("data"));
+        Path leftover = Files.createDirectories(
+                Infra.baseDir().resolve("leftover-" + exited.pid()).resolve("data"));
         Files.writeString(leftover.resolve("file"), "x");
         Path leftoverWithSuffix = Files.createDirectories(Infra.baseDir().resolve("leftover-" + exited.pid() + "-123"));
         Path alive = Files.createDirectories(Infra.baseDir().resolve("leftover-1-123"));
@@ -44,7 +45,8 @@ class InfraTest {
         Path fresh = Infra.freshDir("leftover");
 
         assertThat(fresh).isDirectory();
-        assertThat(fresh.getFileName().toString()).startsWith("leftover-" + ProcessHandle.current().pid() + "-");
+        assertThat(fresh.getFileName().toString())
+                .startsWith("leftover-" + ProcessHandle.current().pid() + "-");
         assertThat(leftover.getParent()).doesNotExist();
         assertThat(leftoverWithSuffix).doesNotExist();
         assertThat(alive).as("pid 1 runs: not a leftover").isDirectory();
@@ -79,7 +81,8 @@ class InfraTest {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "infra-test-" + UUID.randomUUID());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             producer.initTransactions();
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(topic, "k", "committed"));
@@ -96,7 +99,8 @@ class InfraTest {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<String> seen = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (seen.isEmpty() && System.nanoTime() < deadline) {
@@ -114,8 +118,8 @@ class InfraTest {
     void shouldRunQueriesWhenPostgresIsEmbedded() throws Exception {
         PostgresServer postgres = Infra.postgres();
         postgres.createDatabase("infra_test");
-        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl("infra_test"),
-                postgres.username(), postgres.password());
+        try (Connection connection = DriverManager.getConnection(
+                        postgres.jdbcUrl("infra_test"), postgres.username(), postgres.password());
                 Statement s = connection.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY, v text)");
             s.execute("INSERT INTO t VALUES (1, 'one') ON CONFLICT (id) DO UPDATE SET v = excluded.v");
@@ -132,12 +136,16 @@ class InfraTest {
         S3Server s3 = Infra.s3();
         s3.createBucket("infra-test");
         try (S3Client client = s3.client()) {
-            client.putObject(b -> b.bucket("infra-test").key("a/b/1.json").contentType("application/json"),
+            client.putObject(
+                    b -> b.bucket("infra-test").key("a/b/1.json").contentType("application/json"),
                     RequestBody.fromString("{\"x\":1}"));
-            String body = client.getObjectAsBytes(b -> b.bucket("infra-test").key("a/b/1.json")).asUtf8String();
+            String body = client.getObjectAsBytes(b -> b.bucket("infra-test").key("a/b/1.json"))
+                    .asUtf8String();
             assertThat(body).isEqualTo("{\"x\":1}");
-            assertThat(client.listObjectsV2(b -> b.bucket("infra-test").prefix("a/")).contents())
-                    .extracting(o -> o.key()).containsExactly("a/b/1.json");
+            assertThat(client.listObjectsV2(b -> b.bucket("infra-test").prefix("a/"))
+                            .contents())
+                    .extracting(o -> o.key())
+                    .containsExactly("a/b/1.json");
         }
     }
 

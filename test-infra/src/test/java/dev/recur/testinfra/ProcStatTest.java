@@ -21,10 +21,12 @@ class ProcStatTest {
 
     @Test
     void shouldReadThisProcessAndNothingForOneThatEnded() throws Exception {
-        assertThat(ProcStat.ofProcess(ProcessHandle.current().pid())).get()
+        assertThat(ProcStat.ofProcess(ProcessHandle.current().pid()))
+                .get()
                 .satisfies(stat -> assertThat(stat.parentPid()).isPositive());
         Process exited = new ProcessBuilder("true").start();
         exited.waitFor();
-        assertThat(ProcStat.read(Path.of("/proc", Long.toString(exited.pid()), "stat"))).isEmpty();
+        assertThat(ProcStat.read(Path.of("/proc", Long.toString(exited.pid()), "stat")))
+                .isEmpty();
     }
 }

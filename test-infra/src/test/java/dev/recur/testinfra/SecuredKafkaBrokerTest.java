@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.recur.common.kafka.KafkaClients;
+import dev.recur.common.kafka.KafkaConnectionCheck;
+import dev.recur.common.kafka.KafkaMisconfiguredException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,10 +24,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import dev.recur.common.kafka.KafkaClients;
-import dev.recur.common.kafka.KafkaConnectionCheck;
-import dev.recur.common.kafka.KafkaMisconfiguredException;
 
 /**
  * The SASL_SSL broker, and common's start-up check against it: the settings that work pass, and each way of
@@ -54,13 +53,16 @@ class SecuredKafkaBrokerTest {
         broker.createTopic(topic, 1, Map.of());
         KafkaClients clients = new KafkaClients(broker.clientProperties());
         try (KafkaProducer<String, String> producer = clients.producer(
-                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "secured-test"),
-                new StringSerializer(), new StringSerializer());
-                KafkaConsumer<String, String> consumer = clients.consumer(Map.of(
-                        ConsumerConfig.GROUP_ID_CONFIG, "secured-test",
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                        new StringDeserializer(), new StringDeserializer())) {
+                        Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "secured-test"),
+                        new StringSerializer(),
+                        new StringSerializer());
+                KafkaConsumer<String, String> consumer = clients.consumer(
+                        Map.of(
+                                ConsumerConfig.GROUP_ID_CONFIG, "secured-test",
+                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                        new StringDeserializer(),
+                        new StringDeserializer())) {
             // the commit's markers travel over the broker's own SASL_SSL listener
             producer.initTransactions();
             producer.beginTransaction();

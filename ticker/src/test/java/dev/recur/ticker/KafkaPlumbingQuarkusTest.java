@@ -7,5 +7,4 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class KafkaPlumbingQuarkusTest extends KafkaChannelPlumbingTest {
-}
+class KafkaPlumbingQuarkusTest extends KafkaChannelPlumbingTest {}

@@ -7,5 +7,4 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class ServiceEndpointsQuarkusTest extends ServiceEndpointsTest {
-}
+class ServiceEndpointsQuarkusTest extends ServiceEndpointsTest {}

@@ -10,11 +10,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  */
 public final class Caches {
 
-    private Caches() {
-    }
+    private Caches() {}
 
     /** A cache of at most {@code maxEntries} entries. */
     public static <K, V> Cache<K, V> bounded(long maxEntries) {
-        return Caffeine.newBuilder().maximumSize(maxEntries).executor(Runnable::run).build();
+        return Caffeine.newBuilder()
+                .maximumSize(maxEntries)
+                .executor(Runnable::run)
+                .build();
     }
 }

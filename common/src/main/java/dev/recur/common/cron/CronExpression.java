@@ -1,16 +1,5 @@
 package dev.recur.common.cron;
 
-import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.model.CronType;
-import com.cronutils.model.field.expression.Always;
-import com.cronutils.model.field.expression.And;
-import com.cronutils.model.field.expression.Between;
-import com.cronutils.model.field.expression.Every;
-import com.cronutils.model.field.expression.FieldExpression;
-import com.cronutils.model.field.expression.On;
-import com.cronutils.model.field.value.FieldValue;
-import com.cronutils.model.field.value.IntegerFieldValue;
-import com.cronutils.parser.CronParser;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -28,6 +17,18 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.field.expression.Always;
+import com.cronutils.model.field.expression.And;
+import com.cronutils.model.field.expression.Between;
+import com.cronutils.model.field.expression.Every;
+import com.cronutils.model.field.expression.FieldExpression;
+import com.cronutils.model.field.expression.On;
+import com.cronutils.model.field.value.FieldValue;
+import com.cronutils.model.field.value.IntegerFieldValue;
+import com.cronutils.parser.CronParser;
 
 /**
  * Recur's cron dialect: standard 5-field Unix cron ({@code minute hour day_of_month month day_of_week})
@@ -60,8 +61,7 @@ public final class CronExpression {
             "@daily", "0 0 * * *",
             "@midnight", "0 0 * * *",
             "@hourly", "0 * * * *");
-    private static final CronParser PARSER =
-            new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+    private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
     private final String expression;
     private final long minutes;
@@ -95,8 +95,8 @@ public final class CronExpression {
         }
         String collapsed = WHITESPACE.matcher(text.strip()).replaceAll(" ");
         if (collapsed.isEmpty()) {
-            throw new InvalidCronException(EXPRESSION, "must not be empty; expected 5 fields (" + FIELDS
-                    + ") or a macro such as @daily");
+            throw new InvalidCronException(
+                    EXPRESSION, "must not be empty; expected 5 fields (" + FIELDS + ") or a macro such as @daily");
         }
         String[] parts = (collapsed.startsWith("@") ? expandMacro(collapsed) : collapsed).split(" ");
         if (parts.length != 5) {
@@ -133,9 +133,12 @@ public final class CronExpression {
         if (neverFires) {
             return Optional.empty();
         }
-        LocalDateTime from = LocalDateTime.ofInstant(after, zone).truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
+        LocalDateTime from = LocalDateTime.ofInstant(after, zone)
+                .truncatedTo(ChronoUnit.MINUTES)
+                .plusMinutes(1);
         int lastYear = from.getYear() + HORIZON_YEARS;
-        for (LocalDateTime local = nextLocal(from, lastYear); local != null;
+        for (LocalDateTime local = nextLocal(from, lastYear);
+                local != null;
                 local = nextLocal(local.plusMinutes(1), lastYear)) {
             // no offset: the local time is in a DST gap; two: it repeats and the earlier one counts
             List<ZoneOffset> offsets = rules.getValidOffsets(local);
@@ -234,7 +237,8 @@ public final class CronExpression {
 
     private boolean dayMatches(int year, int month, int day) {
         boolean dayOfMonth = contains(daysOfMonth, day);
-        boolean dayOfWeek = contains(daysOfWeek, LocalDate.of(year, month, day).getDayOfWeek().getValue() % 7);
+        boolean dayOfWeek = contains(
+                daysOfWeek, LocalDate.of(year, month, day).getDayOfWeek().getValue() % 7);
         return eitherDayMatches ? dayOfMonth || dayOfWeek : dayOfMonth && dayOfWeek;
     }
 
@@ -275,13 +279,17 @@ public final class CronExpression {
         if (name.equals("@reboot")) {
             throw new InvalidCronException(EXPRESSION, "'@reboot' is not supported: a schedule has no boot to run at");
         }
-        throw new InvalidCronException(EXPRESSION, "unknown macro '" + macro
-                + "'; expected one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly");
+        throw new InvalidCronException(
+                EXPRESSION,
+                "unknown macro '" + macro
+                        + "'; expected one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly");
     }
 
     private static String fieldCountProblem(int count) {
         String problem = "expected 5 fields (" + FIELDS + ") but found " + count;
-        return count == 6 || count == 7 ? problem + "; seconds and year fields (Quartz syntax) are not supported" : problem;
+        return count == 6 || count == 7
+                ? problem + "; seconds and year fields (Quartz syntax) are not supported"
+                : problem;
     }
 
     private static long valuesOf(CronField field, String part) {
@@ -290,11 +298,16 @@ public final class CronExpression {
         FieldExpression parsed;
         try {
             // parsing one field at a time tells which field cron-utils objects to
-            parsed = PARSER.parse(String.join(" ", probe)).validate().retrieve(field.cronUtilsName()).getExpression();
+            parsed = PARSER.parse(String.join(" ", probe))
+                    .validate()
+                    .retrieve(field.cronUtilsName())
+                    .getExpression();
         } catch (IllegalArgumentException e) {
-            String reason = e.getMessage().replace("Failed to parse cron expression. ", "").replaceAll("[.\\s]+$", "");
-            throw new InvalidCronException(field.key(), "'" + part + "' is invalid (" + reason + "); "
-                    + field.allowedValues());
+            String reason = e.getMessage()
+                    .replace("Failed to parse cron expression. ", "")
+                    .replaceAll("[.\\s]+$", "");
+            throw new InvalidCronException(
+                    field.key(), "'" + part + "' is invalid (" + reason + "); " + field.allowedValues());
         }
         long set = valuesOf(field, part, parsed);
         int secondSunday = 7;
@@ -325,7 +338,9 @@ public final class CronExpression {
             return range(start, field.max(), step);
         }
         if (expression instanceof And and) {
-            return and.getExpressions().stream().mapToLong(sub -> valuesOf(field, part, sub)).reduce(0, (a, b) -> a | b);
+            return and.getExpressions().stream()
+                    .mapToLong(sub -> valuesOf(field, part, sub))
+                    .reduce(0, (a, b) -> a | b);
         }
         throw new InvalidCronException(field.key(), "'" + part + "' is not supported");
     }
@@ -353,8 +368,8 @@ public final class CronExpression {
                 if (List.of("L", "W", "LW").contains(word)) {
                     throw quartzSyntax(field, word);
                 }
-                throw new InvalidCronException(field.key(), "'" + word + "' is not valid here; "
-                        + field.allowedValues());
+                throw new InvalidCronException(
+                        field.key(), "'" + word + "' is not valid here; " + field.allowedValues());
             }
             words.appendReplacement(numeric, Integer.toString(value));
         }

@@ -1,18 +1,23 @@
 package dev.recur.common.cron;
 
-import com.cronutils.model.field.CronFieldName;
 import java.util.List;
+
+import com.cronutils.model.field.CronFieldName;
 
 /** The five fields of a Unix cron expression, in order, with the bounds cron accepts for each. */
 enum CronField {
     MINUTE("minute", CronFieldName.MINUTE, 0, 59, List.of()),
     HOUR("hour", CronFieldName.HOUR, 0, 23, List.of()),
     DAY_OF_MONTH("day_of_month", CronFieldName.DAY_OF_MONTH, 1, 31, List.of()),
-    MONTH("month", CronFieldName.MONTH, 1, 12,
+    MONTH(
+            "month",
+            CronFieldName.MONTH,
+            1,
+            12,
             List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")),
     // 7 is accepted as a second Sunday, as in Vixie cron
-    DAY_OF_WEEK("day_of_week", CronFieldName.DAY_OF_WEEK, 0, 7,
-            List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"));
+    DAY_OF_WEEK(
+            "day_of_week", CronFieldName.DAY_OF_WEEK, 0, 7, List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"));
 
     private final String key;
     private final CronFieldName cronUtilsName;

@@ -9,9 +9,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public enum CatchUp {
     /** One run, late, for all the missed fire times inside the window: the latest, with its own scheduled_for. */
-    @JsonProperty("fire_once") FIRE_ONCE,
+    @JsonProperty("fire_once")
+    FIRE_ONCE,
     /** Count every missed run as skipped. */
-    @JsonProperty("skip") SKIP,
+    @JsonProperty("skip")
+    SKIP,
     /** Every missed fire time inside the window runs, late, each with its own scheduled_for. */
-    @JsonProperty("fire_all") FIRE_ALL
+    @JsonProperty("fire_all")
+    FIRE_ALL
 }

@@ -2,11 +2,12 @@ package dev.recur.common.event;
 
 import static com.fasterxml.jackson.annotation.JsonFormat.Shape.STRING;
 
+import java.time.Instant;
+
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.time.Instant;
 
 /**
  * A delivery that exhausted its retries, on {@link Topics#DELIVERY_DLQ}, so that nothing is dropped silently.
@@ -27,18 +28,44 @@ public record DeliveryDeadLetter(
         @JsonProperty("kind") DeliveryKind kind,
         @JsonProperty("target") String target,
         @JsonProperty("attempts") int attempts,
-        @JsonProperty("first_attempt_at") @JsonFormat(shape = STRING) Instant firstAttemptAt,
-        @JsonProperty("last_attempt_at") @JsonFormat(shape = STRING) Instant lastAttemptAt,
+
+        @JsonProperty("first_attempt_at") @JsonFormat(shape = STRING)
+        Instant firstAttemptAt,
+
+        @JsonProperty("last_attempt_at") @JsonFormat(shape = STRING)
+        Instant lastAttemptAt,
+
         @JsonProperty("last_status_code") Integer lastStatusCode,
         @JsonProperty("reason") String reason) {
 
     public static final String TYPE = "delivery_dead_letter";
     public static final int VERSION = 1;
 
-    public static DeliveryDeadLetter of(long jobId, long scheduleId, long runId, String owner, DeliveryKind kind,
-            String target, int attempts, Instant firstAttemptAt, Instant lastAttemptAt, Integer lastStatusCode,
+    public static DeliveryDeadLetter of(
+            long jobId,
+            long scheduleId,
+            long runId,
+            String owner,
+            DeliveryKind kind,
+            String target,
+            int attempts,
+            Instant firstAttemptAt,
+            Instant lastAttemptAt,
+            Integer lastStatusCode,
             String reason) {
-        return new DeliveryDeadLetter(TYPE, VERSION, jobId, scheduleId, runId, owner, kind, target, attempts,
-                firstAttemptAt, lastAttemptAt, lastStatusCode, reason);
+        return new DeliveryDeadLetter(
+                TYPE,
+                VERSION,
+                jobId,
+                scheduleId,
+                runId,
+                owner,
+                kind,
+                target,
+                attempts,
+                firstAttemptAt,
+                lastAttemptAt,
+                lastStatusCode,
+                reason);
     }
 }

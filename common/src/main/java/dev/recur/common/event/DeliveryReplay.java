@@ -2,11 +2,12 @@ package dev.recur.common.event;
 
 import static com.fasterxml.jackson.annotation.JsonFormat.Shape.STRING;
 
+import java.time.Instant;
+
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.time.Instant;
 
 /**
  * A command to deliver again a delivery that was dead-lettered ({@link DeliveryDeadLetter}), on
@@ -32,13 +33,21 @@ public record DeliveryReplay(
         @JsonProperty("owner") String owner,
         @JsonProperty("kind") DeliveryKind kind,
         @JsonProperty("requested_by") String requestedBy,
-        @JsonProperty("requested_at") @JsonFormat(shape = STRING) Instant requestedAt) {
+
+        @JsonProperty("requested_at") @JsonFormat(shape = STRING)
+        Instant requestedAt) {
 
     public static final String TYPE = "delivery_replay";
     public static final int VERSION = 1;
 
-    public static DeliveryReplay of(String replayId, long jobId, long scheduleId, String owner, DeliveryKind kind,
-            String requestedBy, Instant requestedAt) {
+    public static DeliveryReplay of(
+            String replayId,
+            long jobId,
+            long scheduleId,
+            String owner,
+            DeliveryKind kind,
+            String requestedBy,
+            Instant requestedAt) {
         return new DeliveryReplay(TYPE, VERSION, replayId, jobId, scheduleId, owner, kind, requestedBy, requestedAt);
     }
 }

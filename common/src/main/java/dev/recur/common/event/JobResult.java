@@ -2,13 +2,14 @@ package dev.recur.common.event;
 
 import static com.fasterxml.jackson.annotation.JsonFormat.Shape.STRING;
 
+import java.time.Instant;
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
-import java.util.List;
 
 /**
  * The outcome of one job, on {@link Topics#JOB_RESULTS}, keyed by the schedule id.
@@ -55,7 +56,10 @@ public record JobResult(
         @JsonProperty("schedule_id") long scheduleId,
         @JsonProperty("run_id") long runId,
         @JsonProperty("owner") String owner,
-        @JsonProperty("scheduled_for") @JsonFormat(shape = STRING) Instant scheduledFor,
+
+        @JsonProperty("scheduled_for") @JsonFormat(shape = STRING)
+        Instant scheduledFor,
+
         @JsonProperty("item_index") int itemIndex,
         @JsonProperty("item") ObjectNode item,
         @JsonProperty("create_status_code") int createStatusCode,
@@ -63,11 +67,19 @@ public record JobResult(
         @JsonProperty("error") String error,
         @JsonProperty("backend") String backend,
         @JsonProperty("attempts") int attempts,
-        @JsonProperty("created_at") @JsonFormat(shape = STRING) Instant createdAt,
-        @JsonProperty("updated_at") @JsonFormat(shape = STRING) Instant updatedAt,
+
+        @JsonProperty("created_at") @JsonFormat(shape = STRING)
+        Instant createdAt,
+
+        @JsonProperty("updated_at") @JsonFormat(shape = STRING)
+        Instant updatedAt,
+
         @JsonProperty("results") List<ResultPage> results,
         @JsonProperty("results_ref") ResultsRef resultsRef,
-        @JsonProperty("skipped_runs") @JsonInclude(JsonInclude.Include.NON_DEFAULT) int skippedRuns,
+
+        @JsonProperty("skipped_runs") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        int skippedRuns,
+
         @JsonProperty("sealed_callback_url") String sealedCallbackUrl) {
 
     public static final String TYPE = "job_result";
@@ -80,24 +92,93 @@ public record JobResult(
         results = results == null ? null : List.copyOf(results);
     }
 
-    public static JobResult of(long jobId, long scheduleId, long runId, String owner, Instant scheduledFor,
-            int itemIndex, ObjectNode item, int createStatusCode, JobStatus status, String error, String backend,
-            int attempts, Instant createdAt, Instant updatedAt, List<ResultPage> results, ResultsRef resultsRef) {
-        return new JobResult(TYPE, VERSION, jobId, scheduleId, runId, owner, scheduledFor, itemIndex, item,
-                createStatusCode, status, error, backend, attempts, createdAt, updatedAt, results, resultsRef, 0, null);
+    public static JobResult of(
+            long jobId,
+            long scheduleId,
+            long runId,
+            String owner,
+            Instant scheduledFor,
+            int itemIndex,
+            ObjectNode item,
+            int createStatusCode,
+            JobStatus status,
+            String error,
+            String backend,
+            int attempts,
+            Instant createdAt,
+            Instant updatedAt,
+            List<ResultPage> results,
+            ResultsRef resultsRef) {
+        return new JobResult(
+                TYPE,
+                VERSION,
+                jobId,
+                scheduleId,
+                runId,
+                owner,
+                scheduledFor,
+                itemIndex,
+                item,
+                createStatusCode,
+                status,
+                error,
+                backend,
+                attempts,
+                createdAt,
+                updatedAt,
+                results,
+                resultsRef,
+                0,
+                null);
     }
 
     /** This result, carrying its run's {@code count} of skipped fire times. */
     public JobResult withSkippedRuns(int count) {
-        return new JobResult(type, version, jobId, scheduleId, runId, owner, scheduledFor, itemIndex, item,
-                createStatusCode, status, error, backend, attempts, createdAt, updatedAt, results, resultsRef, count,
+        return new JobResult(
+                type,
+                version,
+                jobId,
+                scheduleId,
+                runId,
+                owner,
+                scheduledFor,
+                itemIndex,
+                item,
+                createStatusCode,
+                status,
+                error,
+                backend,
+                attempts,
+                createdAt,
+                updatedAt,
+                results,
+                resultsRef,
+                count,
                 sealedCallbackUrl);
     }
 
     /** This result with another {@code item} and {@code sealed_callback_url} (see {@code CallbackSeal}). */
     public JobResult withCallback(ObjectNode item, String sealedCallbackUrl) {
-        return new JobResult(type, version, jobId, scheduleId, runId, owner, scheduledFor, itemIndex, item,
-                createStatusCode, status, error, backend, attempts, createdAt, updatedAt, results, resultsRef,
-                skippedRuns, sealedCallbackUrl);
+        return new JobResult(
+                type,
+                version,
+                jobId,
+                scheduleId,
+                runId,
+                owner,
+                scheduledFor,
+                itemIndex,
+                item,
+                createStatusCode,
+                status,
+                error,
+                backend,
+                attempts,
+                createdAt,
+                updatedAt,
+                results,
+                resultsRef,
+                skippedRuns,
+                sealedCallbackUrl);
     }
 }

@@ -2,12 +2,13 @@ package dev.recur.common.event;
 
 import static com.fasterxml.jackson.annotation.JsonFormat.Shape.STRING;
 
+import java.time.Instant;
+
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Instant;
 
 /**
  * One page of a job's result, in the shape of the Oxylabs {@code results[]} entries.
@@ -28,8 +29,12 @@ public record ResultPage(
         @JsonProperty("status_code") int statusCode,
         @JsonProperty("url") String url,
         @JsonProperty("page") int page,
-        @JsonProperty("created_at") @JsonFormat(shape = STRING) Instant createdAt,
-        @JsonProperty("updated_at") @JsonFormat(shape = STRING) Instant updatedAt,
+
+        @JsonProperty("created_at") @JsonFormat(shape = STRING)
+        Instant createdAt,
+
+        @JsonProperty("updated_at") @JsonFormat(shape = STRING)
+        Instant updatedAt,
+
         @JsonProperty("parser_type") String parserType,
-        @JsonProperty("job_id") String jobId) {
-}
+        @JsonProperty("job_id") String jobId) {}

@@ -3,7 +3,6 @@ package dev.recur.common.event;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import dev.recur.common.storage.ResultsBucket;
 
 /**
@@ -29,7 +28,9 @@ public record ResultsRef(
         @JsonProperty("size_bytes") long sizeBytes,
         @JsonProperty("content_type") String contentType,
         @JsonProperty("sha256") String sha256,
-        @JsonProperty("offset") @JsonInclude(JsonInclude.Include.NON_NULL) Long offset) {
+
+        @JsonProperty("offset") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Long offset) {
 
     /** A whole object. */
     public ResultsRef(String bucket, String key, long sizeBytes, String contentType, String sha256) {

@@ -2,11 +2,12 @@ package dev.recur.common.event;
 
 import static com.fasterxml.jackson.annotation.JsonFormat.Shape.STRING;
 
+import java.time.Instant;
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.time.Instant;
-import java.util.List;
 
 /**
  * The latest statistics of a schedule, on {@link Topics#SCHEDULE_STATS}, in the shape of the
@@ -25,7 +26,10 @@ public record ScheduleStats(
         @JsonProperty("total_job_count") long totalJobCount,
         @JsonProperty("job_create_outcomes") List<CreateOutcome> jobCreateOutcomes,
         @JsonProperty("job_result_outcomes") List<ResultOutcome> jobResultOutcomes,
-        @JsonProperty("updated_at") @JsonFormat(shape = STRING) Instant updatedAt,
+
+        @JsonProperty("updated_at") @JsonFormat(shape = STRING)
+        Instant updatedAt,
+
         @JsonProperty("skipped_run_count") long skippedRunCount) {
 
     public static final String TYPE = "schedule_stats";
@@ -36,16 +40,34 @@ public record ScheduleStats(
         jobResultOutcomes = jobResultOutcomes == null ? null : List.copyOf(jobResultOutcomes);
     }
 
-    public static ScheduleStats of(long scheduleId, String owner, long totalJobCount,
-            List<CreateOutcome> jobCreateOutcomes, List<ResultOutcome> jobResultOutcomes, Instant updatedAt) {
+    public static ScheduleStats of(
+            long scheduleId,
+            String owner,
+            long totalJobCount,
+            List<CreateOutcome> jobCreateOutcomes,
+            List<ResultOutcome> jobResultOutcomes,
+            Instant updatedAt) {
         return of(scheduleId, owner, totalJobCount, jobCreateOutcomes, jobResultOutcomes, updatedAt, 0);
     }
 
-    public static ScheduleStats of(long scheduleId, String owner, long totalJobCount,
-            List<CreateOutcome> jobCreateOutcomes, List<ResultOutcome> jobResultOutcomes, Instant updatedAt,
+    public static ScheduleStats of(
+            long scheduleId,
+            String owner,
+            long totalJobCount,
+            List<CreateOutcome> jobCreateOutcomes,
+            List<ResultOutcome> jobResultOutcomes,
+            Instant updatedAt,
             long skippedRunCount) {
-        return new ScheduleStats(TYPE, VERSION, scheduleId, owner, totalJobCount, jobCreateOutcomes,
-                jobResultOutcomes, updatedAt, skippedRunCount);
+        return new ScheduleStats(
+                TYPE,
+                VERSION,
+                scheduleId,
+                owner,
+                totalJobCount,
+                jobCreateOutcomes,
+                jobResultOutcomes,
+                updatedAt,
+                skippedRunCount);
     }
 
     /**
@@ -57,8 +79,7 @@ public record ScheduleStats(
     public record CreateOutcome(
             @JsonProperty("status_code") int statusCode,
             @JsonProperty("job_count") long jobCount,
-            @JsonProperty("ratio") double ratio) {
-    }
+            @JsonProperty("ratio") double ratio) {}
 
     /**
      * How many jobs ended with a given status ({@code done}, {@code faulted}).
@@ -69,6 +90,5 @@ public record ScheduleStats(
     public record ResultOutcome(
             @JsonProperty("status") String status,
             @JsonProperty("job_count") long jobCount,
-            @JsonProperty("ratio") double ratio) {
-    }
+            @JsonProperty("ratio") double ratio) {}
 }

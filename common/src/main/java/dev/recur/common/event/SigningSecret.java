@@ -2,11 +2,12 @@ package dev.recur.common.event;
 
 import static com.fasterxml.jackson.annotation.JsonFormat.Shape.STRING;
 
+import java.time.Instant;
+
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.time.Instant;
 
 /**
  * A tenant's current callback signing secret, on {@link Topics#SIGNING_SECRETS}, keyed by the owner; a tombstone
@@ -32,14 +33,18 @@ public record SigningSecret(
         @JsonProperty("owner") String owner,
         @JsonProperty("secret_id") String secretId,
         @JsonProperty("secret") String secret,
-        @JsonProperty("created_at") @JsonFormat(shape = STRING) Instant createdAt,
-        @JsonProperty("previous_valid_until") @JsonFormat(shape = STRING) Instant previousValidUntil) {
+
+        @JsonProperty("created_at") @JsonFormat(shape = STRING)
+        Instant createdAt,
+
+        @JsonProperty("previous_valid_until") @JsonFormat(shape = STRING)
+        Instant previousValidUntil) {
 
     public static final String TYPE = "signing_secret";
     public static final int VERSION = 1;
 
-    public static SigningSecret of(String owner, String secretId, String secret, Instant createdAt,
-            Instant previousValidUntil) {
+    public static SigningSecret of(
+            String owner, String secretId, String secret, Instant createdAt, Instant previousValidUntil) {
         return new SigningSecret(TYPE, VERSION, owner, secretId, secret, createdAt, previousValidUntil);
     }
 

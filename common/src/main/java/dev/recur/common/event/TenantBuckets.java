@@ -2,11 +2,12 @@ package dev.recur.common.event;
 
 import static com.fasterxml.jackson.annotation.JsonFormat.Shape.STRING;
 
+import java.time.Instant;
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.time.Instant;
-import java.util.List;
 
 /**
  * A tenant's bucket list, on {@link Topics#TENANT_BUCKETS}, keyed by the owner; a tombstone removes the list (the
@@ -23,7 +24,9 @@ public record TenantBuckets(
         @JsonProperty("version") int version,
         @JsonProperty("owner") String owner,
         @JsonProperty("buckets") List<String> buckets,
-        @JsonProperty("updated_at") @JsonFormat(shape = STRING) Instant updatedAt) {
+
+        @JsonProperty("updated_at") @JsonFormat(shape = STRING)
+        Instant updatedAt) {
 
     public static final String TYPE = "tenant_buckets";
     public static final int VERSION = 1;

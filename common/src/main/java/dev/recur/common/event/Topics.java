@@ -48,8 +48,7 @@ public final class Topics {
     public static final long SIGNING_SECRETS_MIN_COMPACTION_LAG_MS = 8L * 24 * 3600 * 1000;
 
     /** A topic's defaults: what a deployment creates (k8s KafkaTopic resources, the local run, the tests). */
-    public record Spec(String name, int partitions, boolean compacted, int maxMessageBytes) {
-    }
+    public record Spec(String name, int partitions, boolean compacted, int maxMessageBytes) {}
 
     /** Every topic, with its default partition count, compaction and message size limit. */
     public static final java.util.List<Spec> ALL = java.util.List.of(
@@ -64,8 +63,7 @@ public final class Topics {
             new Spec(SIGNING_SECRETS, 1, true, 64 * 1024),
             new Spec(TENANT_BUCKETS, 1, true, 64 * 1024));
 
-    private Topics() {
-    }
+    private Topics() {}
 
     /** The record key for a schedule id or, on {@link #JOB_HISTORY}, a job id. */
     public static String key(long id) {

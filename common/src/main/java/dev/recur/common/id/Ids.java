@@ -29,8 +29,7 @@ public final class Ids {
     private static final byte[] JOB_TAG = "recur-job-v1".getBytes(StandardCharsets.UTF_8);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Ids() {
-    }
+    private Ids() {}
 
     /** A new random schedule id. */
     public static long newScheduleId() {

@@ -6,7 +6,6 @@ import java.util.Locale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.time.ApiTime;
@@ -25,8 +24,15 @@ import dev.recur.common.time.ApiTime;
  * @param createStatusCode the status of the scraper's create call, {@code null} while pending
  * @param error why the job faulted, if it did
  */
-public record JobObject(long jobId, long scheduleId, long runId, JobStatus status, Instant createdAt,
-        Instant updatedAt, Integer createStatusCode, String error) {
+public record JobObject(
+        long jobId,
+        long scheduleId,
+        long runId,
+        JobStatus status,
+        Instant createdAt,
+        Instant updatedAt,
+        Integer createStatusCode,
+        String error) {
 
     /** {@code pending} until the job's result arrives, then {@code done} or {@code faulted}. */
     public static String statusName(JobStatus status) {

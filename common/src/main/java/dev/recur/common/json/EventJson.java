@@ -1,12 +1,13 @@
 package dev.recur.common.json;
 
+import java.io.IOException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.io.IOException;
 
 /** The JSON form of Recur's events, shared by every producer and consumer outside a Quarkus-managed mapper. */
 public final class EventJson {
@@ -17,8 +18,7 @@ public final class EventJson {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build();
 
-    private EventJson() {
-    }
+    private EventJson() {}
 
     /** The shared, thread-safe mapper; reconfiguring it would change every event, so {@code copy()} it first. */
     public static ObjectMapper mapper() {
@@ -29,7 +29,8 @@ public final class EventJson {
         try {
             return MAPPER.writeValueAsBytes(event);
         } catch (JsonProcessingException e) {
-            throw new EventSerializationException("cannot write " + event.getClass().getSimpleName() + " as JSON", e);
+            throw new EventSerializationException(
+                    "cannot write " + event.getClass().getSimpleName() + " as JSON", e);
         }
     }
 

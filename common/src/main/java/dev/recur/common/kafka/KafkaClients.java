@@ -44,7 +44,8 @@ public final class KafkaClients {
     /** The configured {@code security.protocol}, Kafka's default PLAINTEXT when none is. */
     public String securityProtocol() {
         Object protocol = defaults.get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG);
-        return protocol == null || protocol.toString().isBlank() ? "PLAINTEXT"
+        return protocol == null || protocol.toString().isBlank()
+                ? "PLAINTEXT"
                 : protocol.toString().trim().toUpperCase(Locale.ROOT);
     }
 
@@ -59,8 +60,7 @@ public final class KafkaClients {
         return new KafkaProducer<>(withoutGroup(overrides), keys, values);
     }
 
-    public <K, V> KafkaConsumer<K, V> consumer(Map<String, ?> overrides, Deserializer<K> keys,
-            Deserializer<V> values) {
+    public <K, V> KafkaConsumer<K, V> consumer(Map<String, ?> overrides, Deserializer<K> keys, Deserializer<V> values) {
         return new KafkaConsumer<>(config(overrides), keys, values);
     }
 

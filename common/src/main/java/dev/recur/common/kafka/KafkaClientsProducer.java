@@ -3,16 +3,14 @@ package dev.recur.common.kafka;
 import java.time.Duration;
 import java.util.Map;
 
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.quarkus.runtime.StartupEvent;
-import io.smallrye.common.annotation.Identifier;
 
 /**
  * The {@link KafkaClients} of a service, from Quarkus' default Kafka configuration (every {@code kafka.*}
@@ -32,7 +30,8 @@ public class KafkaClientsProducer {
      * service whose settings do not match the listener stops here, with a message naming the setting.
      * {@code recur.kafka.startup-check-timeout=0S} turns the check off.
      */
-    void verifyAtStartup(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event,
+    void verifyAtStartup(
+            @Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event,
             KafkaClients clients,
             @ConfigProperty(name = "recur.kafka.startup-check-timeout", defaultValue = "PT10S") Duration timeout) {
         if (!timeout.isZero()) {

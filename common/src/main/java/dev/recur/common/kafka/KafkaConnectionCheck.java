@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
@@ -42,10 +41,10 @@ public final class KafkaConnectionCheck {
     private static final int CONNECT_TIMEOUT_MS = 3_000;
     /** A busy broker may take a while over a TLS handshake; a silent one makes the probe inconclusive. */
     private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
+
     private static final String SEE_DOCS = " (docs/operations.md, \"Secured Kafka\")";
 
-    private KafkaConnectionCheck() {
-    }
+    private KafkaConnectionCheck() {}
 
     /**
      * Returns once the cluster answered, or when it cannot be reached at all.
@@ -63,22 +62,29 @@ public final class KafkaConnectionCheck {
             }
         }
         if (reachable.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "Kafka at {0} cannot be reached yet; the clients keep trying",
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "Kafka at {0} cannot be reached yet; the clients keep trying",
                     servers);
             return;
         }
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         Admin admin;
         try {
-            admin = clients.admin(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
-                    AdminClientConfig.CLIENT_ID_CONFIG, "recur-kafka-check"));
+            admin = clients.admin(Map.of(
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                    ms,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                    ms,
+                    AdminClientConfig.CLIENT_ID_CONFIG,
+                    "recur-kafka-check"));
         } catch (KafkaException e) {
             throw new KafkaMisconfiguredException("the kafka.* settings are invalid: " + messages(e) + SEE_DOCS, e);
         }
         String answer = "no answer within " + timeout;
         try {
-            admin.describeCluster(new DescribeClusterOptions().timeoutMs(ms)).clusterId()
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs(ms))
+                    .clusterId()
                     .get(ms + 5_000L, TimeUnit.MILLISECONDS);
             return;
         } catch (ExecutionException e) {
@@ -98,17 +104,23 @@ public final class KafkaConnectionCheck {
 
     private static void rejectAuthenticationFailure(Throwable cause, String protocol, String servers) {
         if (cause instanceof SaslAuthenticationException) {
-            throw new KafkaMisconfiguredException("Kafka at " + servers + " rejected this service's SASL login"
-                    + " (kafka.sasl.mechanism, kafka.sasl.jaas.config): " + cause.getMessage() + SEE_DOCS, cause);
+            throw new KafkaMisconfiguredException(
+                    "Kafka at " + servers + " rejected this service's SASL login"
+                            + " (kafka.sasl.mechanism, kafka.sasl.jaas.config): " + cause.getMessage() + SEE_DOCS,
+                    cause);
         }
         if (cause instanceof SslAuthenticationException) {
-            throw new KafkaMisconfiguredException("the TLS handshake with Kafka at " + servers + " failed"
-                    + " (kafka.ssl.truststore.*, kafka.ssl.endpoint.identification.algorithm, and kafka.ssl.keystore.*"
-                    + " where the broker wants client certificates): " + messages(cause) + SEE_DOCS, cause);
+            throw new KafkaMisconfiguredException(
+                    "the TLS handshake with Kafka at " + servers + " failed"
+                            + " (kafka.ssl.truststore.*, kafka.ssl.endpoint.identification.algorithm, and kafka.ssl.keystore.*"
+                            + " where the broker wants client certificates): " + messages(cause) + SEE_DOCS,
+                    cause);
         }
         if (cause instanceof AuthenticationException) {
-            throw new KafkaMisconfiguredException("Kafka at " + servers + " did not accept this service over"
-                    + " kafka.security.protocol=" + protocol + ": " + messages(cause) + SEE_DOCS, cause);
+            throw new KafkaMisconfiguredException(
+                    "Kafka at " + servers + " did not accept this service over" + " kafka.security.protocol=" + protocol
+                            + ": " + messages(cause) + SEE_DOCS,
+                    cause);
         }
     }
 
@@ -135,9 +147,14 @@ public final class KafkaConnectionCheck {
                         + " PLAINTEXT or SASL_PLAINTEXT" + SEE_DOCS);
             }
         }
-        LOG.log(System.Logger.Level.WARNING, "Kafka at {0} accepts connections but did not describe the cluster over"
-                + " kafka.security.protocol={1} ({2}); if its listener wants SASL, set kafka.sasl.mechanism and"
-                + " kafka.sasl.jaas.config", reachable, protocol, answer);
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "Kafka at {0} accepts connections but did not describe the cluster over"
+                        + " kafka.security.protocol={1} ({2}); if its listener wants SASL, set kafka.sasl.mechanism and"
+                        + " kafka.sasl.jaas.config",
+                reachable,
+                protocol,
+                answer);
     }
 
     private static boolean accepts(InetSocketAddress address) {
@@ -157,7 +174,8 @@ public final class KafkaConnectionCheck {
         try (Socket plain = new Socket()) {
             plain.connect(address, CONNECT_TIMEOUT_MS);
             plain.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
-            try (SSLSocket tls = (SSLSocket) probeContext().getSocketFactory()
+            try (SSLSocket tls = (SSLSocket) probeContext()
+                    .getSocketFactory()
                     .createSocket(plain, address.getHostString(), address.getPort(), false)) {
                 tls.startHandshake();
                 return true;
@@ -181,20 +199,23 @@ public final class KafkaConnectionCheck {
     private static SSLContext probeContext() throws IOException {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
+            context.init(
+                    null,
+                    new TrustManager[] {
+                        new X509TrustManager() {
+                            @Override
+                            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
+                            @Override
+                            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
+                            @Override
+                            public X509Certificate[] getAcceptedIssuers() {
+                                return new X509Certificate[0];
+                            }
+                        }
+                    },
+                    new SecureRandom());
             return context;
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException(e);

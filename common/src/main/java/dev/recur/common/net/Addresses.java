@@ -1,14 +1,14 @@
 package dev.recur.common.net;
 
-import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+
+import com.google.common.net.InetAddresses;
 
 /** Addresses from bytes, without a host name, so that nothing ever looks one up again. */
 final class Addresses {
 
-    private Addresses() {
-    }
+    private Addresses() {}
 
     /** An address of 4 or 16 bytes; an IPv4-mapped one becomes its IPv4 address, as the JDK does. */
     static InetAddress of(byte[] bytes) {

@@ -1,8 +1,9 @@
 package dev.recur.common.net;
 
-import com.google.common.net.InternetDomainName;
 import java.net.InetAddress;
 import java.util.Locale;
+
+import com.google.common.net.InternetDomainName;
 
 /**
  * One entry of an outbound allow-list: a network ({@code 10.20.0.0/16}), a single address ({@code 127.0.0.1}) or a
@@ -30,8 +31,8 @@ public final class AllowedTarget {
         }
         String name = hostName(value);
         if (!InternetDomainName.isValid(name)) {
-            throw new IllegalArgumentException("'" + text + "' is neither a network (10.0.0.0/8), an IP address nor"
-                    + " a host name");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is neither a network (10.0.0.0/8), an IP address nor" + " a host name");
         }
         return new AllowedTarget(null, name);
     }

@@ -1,8 +1,9 @@
 package dev.recur.common.net;
 
-import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
 import java.util.Arrays;
+
+import com.google.common.net.InetAddresses;
 
 /**
  * A network of either family, such as {@code 10.0.0.0/8} or {@code fc00::/7}; a single address is a network of

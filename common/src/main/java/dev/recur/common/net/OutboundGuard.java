@@ -60,8 +60,10 @@ public final class OutboundGuard {
                 if (why.isPresent()) {
                     // the details go to the operator's log only: in the tenant's message they would make the guard
                     // an oracle of the deployment's internal DNS
-                    LOG.log(Level.DEBUG, () -> "refused outbound target " + bare + ": " + address.getHostAddress()
-                            + " " + why.get());
+                    LOG.log(
+                            Level.DEBUG,
+                            () -> "refused outbound target " + bare + ": " + address.getHostAddress() + " "
+                                    + why.get());
                     throw new RefusedTargetException("refused target " + host + ": it is or resolves to an internal"
                             + " address (an operator can allow it in " + setting + ")");
                 }
@@ -79,8 +81,10 @@ public final class OutboundGuard {
         for (InetAddress judged : carried.isEmpty() ? List.of(address) : carried) {
             Optional<String> range = SpecialRanges.of(judged);
             if (range.isPresent() && allowed.stream().noneMatch(entry -> entry.contains(judged))) {
-                return Optional.of(carried.isEmpty() ? "is " + range.get()
-                        : "carries " + judged.getHostAddress() + ", " + range.get());
+                return Optional.of(
+                        carried.isEmpty()
+                                ? "is " + range.get()
+                                : "carries " + judged.getHostAddress() + ", " + range.get());
             }
         }
         return Optional.empty();

@@ -1,6 +1,5 @@
 package dev.recur.common.net;
 
-import com.google.common.net.InetAddresses;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -9,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+
+import com.google.common.net.InetAddresses;
 
 /** Turns a host name or an address literal into the addresses to connect to; blocks while it looks a name up. */
 @FunctionalInterface

@@ -1,11 +1,12 @@
 package dev.recur.common.net;
 
-import com.google.common.net.InetAddresses;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
+
+import com.google.common.net.InetAddresses;
 
 /**
  * The address ranges outbound calls stay out of, and the IPv4 addresses that IPv6 forms carry. The ranges are the
@@ -61,8 +62,7 @@ final class SpecialRanges {
     private static final Cidr NAT64 = Cidr.parse("64:ff9b::/96");
     private static final Cidr NAT64_LOCAL = Cidr.parse("64:ff9b:1::/48");
 
-    private SpecialRanges() {
-    }
+    private SpecialRanges() {}
 
     /** The special-purpose range {@code address} lies in, as it is; empty when it is a global address. */
     static Optional<String> of(InetAddress address) {
@@ -92,8 +92,11 @@ final class SpecialRanges {
         }
         if (NAT64_LOCAL.contains(v6)) {
             // RFC 6052 section 2.2: bits 64-71 are zero, the IPv4 address goes around them
-            return List.of(ipv4(b[6], b[7], b[9], b[10]), ipv4(b[7], b[9], b[10], b[11]),
-                    ipv4(b[9], b[10], b[11], b[12]), ipv4(b[12], b[13], b[14], b[15]));
+            return List.of(
+                    ipv4(b[6], b[7], b[9], b[10]),
+                    ipv4(b[7], b[9], b[10], b[11]),
+                    ipv4(b[9], b[10], b[11], b[12]),
+                    ipv4(b[12], b[13], b[14], b[15]));
         }
         if (InetAddresses.isTeredoAddress(v6)) {
             InetAddresses.TeredoInfo teredo = InetAddresses.getTeredoInfo(v6);

@@ -10,8 +10,7 @@ import java.net.URISyntaxException;
  */
 public final class UrlRedaction {
 
-    private UrlRedaction() {
-    }
+    private UrlRedaction() {}
 
     public static String redact(String url) {
         if (url == null) {

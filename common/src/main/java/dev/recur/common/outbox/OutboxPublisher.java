@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
-
 import javax.sql.DataSource;
 
 import org.apache.kafka.clients.producer.Producer;
@@ -61,8 +60,7 @@ public final class OutboxPublisher implements AutoCloseable {
      * @param batchSize rows per pass
      * @param sentRetention how long a published row stays, marked sent; zero deletes it at once (writes less)
      */
-    public record Settings(long lockId, int batchSize, Duration sentRetention) {
-    }
+    public record Settings(long lockId, int batchSize, Duration sentRetention) {}
 
     private final DataSource dataSource;
     private final Supplier<Producer<String, byte[]>> producers;
@@ -128,7 +126,9 @@ public final class OutboxPublisher implements AutoCloseable {
                         acks.add(producer().send(record));
                     } catch (KafkaException e) {
                         // e.g. no metadata while the broker is down: send nothing after this row, keep the order
-                        LOG.log(Level.WARNING, "outbox relay: cannot send, will retry from this row: {0}",
+                        LOG.log(
+                                Level.WARNING,
+                                "outbox relay: cannot send, will retry from this row: {0}",
                                 e.toString());
                         sendFailed = true;
                         break;
@@ -149,10 +149,12 @@ public final class OutboxPublisher implements AutoCloseable {
             // with no retention a published row is deleted: a delete only marks the tuple, where setting sent_at
             // writes a second copy of the row (payload included) and a second primary-key entry
             boolean keep = !settings.sentRetention().isZero();
-            try (PreparedStatement markSent = connection.prepareStatement(keep
-                    ? "UPDATE outbox SET sent_at = now() WHERE id = ANY (?)"
-                    : "DELETE FROM outbox WHERE id = ANY (?)")) {
-                Array array = connection.createArrayOf("bigint", ids.subList(0, acknowledged).toArray());
+            try (PreparedStatement markSent = connection.prepareStatement(
+                    keep
+                            ? "UPDATE outbox SET sent_at = now() WHERE id = ANY (?)"
+                            : "DELETE FROM outbox WHERE id = ANY (?)")) {
+                Array array = connection.createArrayOf(
+                        "bigint", ids.subList(0, acknowledged).toArray());
                 markSent.setArray(1, array);
                 markSent.executeUpdate();
             }
@@ -166,7 +168,9 @@ public final class OutboxPublisher implements AutoCloseable {
             try {
                 acks.get(i).get();
             } catch (ExecutionException e) {
-                LOG.log(Level.WARNING, "outbox relay: send failed, will resend from this row: {0}",
+                LOG.log(
+                        Level.WARNING,
+                        "outbox relay: send failed, will resend from this row: {0}",
                         e.getCause().toString());
                 resetProducer();
                 return i;

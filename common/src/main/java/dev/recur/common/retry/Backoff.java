@@ -17,8 +17,8 @@ public record Backoff(Duration initial, Duration max, double jitter) {
 
     public Backoff {
         if (initial.isNegative() || max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException("backoff needs 0 <= initial <= max, got initial " + initial
-                    + " and max " + max);
+            throw new IllegalArgumentException(
+                    "backoff needs 0 <= initial <= max, got initial " + initial + " and max " + max);
         }
         if (!(jitter >= 0 && jitter <= 1)) {
             throw new IllegalArgumentException("backoff jitter must be between 0 and 1, got " + jitter);

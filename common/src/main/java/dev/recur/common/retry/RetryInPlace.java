@@ -12,8 +12,7 @@ import java.util.random.RandomGenerator;
  */
 public final class RetryInPlace {
 
-    private RetryInPlace() {
-    }
+    private RetryInPlace() {}
 
     /**
      * @param action what to run; a {@link RuntimeException} from it is a failure to retry
@@ -21,7 +20,11 @@ public final class RetryInPlace {
      * @param stopping when true after a failure, the failure is rethrown instead (the application is shutting down)
      * @param onFailure sees each failure and the wait that follows it (for the log)
      */
-    public static void untilDone(Runnable action, Duration first, Duration max, BooleanSupplier stopping,
+    public static void untilDone(
+            Runnable action,
+            Duration first,
+            Duration max,
+            BooleanSupplier stopping,
             BiConsumer<RuntimeException, Duration> onFailure) {
         Backoff backoff = Backoff.doubling(first, max);
         for (int retry = 1; ; retry++) {

@@ -8,13 +8,11 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.event.JobResult;
 import dev.recur.common.net.UrlRedaction;
 
@@ -194,7 +192,9 @@ public final class CallbackSeal {
     }
 
     private static String callbackUrl(ObjectNode item) {
-        if (item == null || !item.hasNonNull("callback_url") || !item.get("callback_url").isTextual()) {
+        if (item == null
+                || !item.hasNonNull("callback_url")
+                || !item.get("callback_url").isTextual()) {
             return null;
         }
         return item.get("callback_url").textValue();

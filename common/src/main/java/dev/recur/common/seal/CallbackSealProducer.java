@@ -4,7 +4,6 @@ import java.util.Optional;
 
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -26,8 +25,7 @@ public final class CallbackSignature {
 
     private static final String HMAC = "HmacSHA256";
 
-    private CallbackSignature() {
-    }
+    private CallbackSignature() {}
 
     /** The header value for a body sent at {@code unixSeconds}, one {@code v1} per signer, in their order. */
     public static String header(long unixSeconds, byte[] body, List<Signer> signers) {
@@ -64,7 +62,8 @@ public final class CallbackSignature {
         boolean match = false;
         for (String part : parts) {
             if (part.startsWith("v1=")) {
-                match |= MessageDigest.isEqual(expected, part.substring(3).trim().getBytes(StandardCharsets.US_ASCII));
+                match |=
+                        MessageDigest.isEqual(expected, part.substring(3).trim().getBytes(StandardCharsets.US_ASCII));
             }
         }
         return match;

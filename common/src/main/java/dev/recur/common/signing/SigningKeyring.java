@@ -17,8 +17,7 @@ import dev.recur.common.signing.CallbackSignature.Signer;
  */
 public final class SigningKeyring {
 
-    private record Key(String secretId, Signer signer, Instant validUntil) {
-    }
+    private record Key(String secretId, Signer signer, Instant validUntil) {}
 
     private final Map<String, List<Key>> byOwner = new ConcurrentHashMap<>();
 
@@ -58,6 +57,8 @@ public final class SigningKeyring {
         if (keys == null) {
             return List.of();
         }
-        return keys.stream().filter(k -> k.validUntil() == null || now.isBefore(k.validUntil())).toList();
+        return keys.stream()
+                .filter(k -> k.validUntil() == null || now.isBefore(k.validUntil()))
+                .toList();
     }
 }

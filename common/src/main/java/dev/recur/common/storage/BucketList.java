@@ -17,8 +17,7 @@ public final class BucketList {
     /** The most entries one list may have. */
     public static final int MAX_ENTRIES = 100;
 
-    private record Entry(StorageTarget.Type type, String text, Pattern pattern) {
-    }
+    private record Entry(StorageTarget.Type type, String text, Pattern pattern) {}
 
     private final List<Entry> entries;
 
@@ -32,8 +31,8 @@ public final class BucketList {
      */
     public static BucketList parse(List<String> texts) {
         if (texts.size() > MAX_ENTRIES) {
-            throw new InvalidStorageTargetException("buckets", "has " + texts.size() + " entries; at most "
-                    + MAX_ENTRIES + " allowed");
+            throw new InvalidStorageTargetException(
+                    "buckets", "has " + texts.size() + " entries; at most " + MAX_ENTRIES + " allowed");
         }
         List<Entry> entries = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
@@ -44,16 +43,18 @@ public final class BucketList {
             } else if (text.startsWith("gs://")) {
                 type = StorageTarget.Type.GCS;
             } else {
-                throw new InvalidStorageTargetException("buckets[" + i + "]", "must be s3://bucket or gs://bucket"
-                        + " ('*' matches any characters)");
+                throw new InvalidStorageTargetException(
+                        "buckets[" + i + "]", "must be s3://bucket or gs://bucket" + " ('*' matches any characters)");
             }
             String bucket = text.substring(5);
             while (bucket.endsWith("/")) {
                 bucket = bucket.substring(0, bucket.length() - 1);
             }
             if (!BucketPolicy.isBucketPattern(bucket)) {
-                throw new InvalidStorageTargetException("buckets[" + i + "]", "names no bucket or pattern: lower case"
-                        + " letters, digits, '.', '_', '-' and '*', no prefix");
+                throw new InvalidStorageTargetException(
+                        "buckets[" + i + "]",
+                        "names no bucket or pattern: lower case"
+                                + " letters, digits, '.', '_', '-' and '*', no prefix");
             }
             entries.add(new Entry(type, text.substring(0, 5) + bucket, BucketPolicy.compile(bucket)));
         }
@@ -68,6 +69,8 @@ public final class BucketList {
     /** Whether an entry of {@code target}'s type matches its bucket. */
     public boolean allows(StorageTarget target) {
         String bucket = target.bucket().toLowerCase(Locale.ROOT);
-        return entries.stream().anyMatch(e -> e.type() == target.type() && e.pattern().matcher(bucket).matches());
+        return entries.stream()
+                .anyMatch(e ->
+                        e.type() == target.type() && e.pattern().matcher(bucket).matches());
     }
 }

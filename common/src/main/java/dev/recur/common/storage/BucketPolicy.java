@@ -55,9 +55,12 @@ public final class BucketPolicy {
     public void check(StorageTarget target, BucketList tenantList) {
         check(target);
         if (tenantList != null && !tenantList.allows(target)) {
-            throw new InvalidStorageTargetException("storage_url", "names bucket '" + target.bucket() + "', which is"
-                    + " not in the owner's bucket list (" + (tenantList.entries().isEmpty() ? "empty"
-                    : String.join(", ", tenantList.entries())) + "); an administrator sets it");
+            throw new InvalidStorageTargetException(
+                    "storage_url",
+                    "names bucket '" + target.bucket() + "', which is"
+                            + " not in the owner's bucket list ("
+                            + (tenantList.entries().isEmpty() ? "empty" : String.join(", ", tenantList.entries()))
+                            + "); an administrator sets it");
         }
     }
 
@@ -65,12 +68,17 @@ public final class BucketPolicy {
     public void check(StorageTarget target) {
         String bucket = target.bucket().toLowerCase(Locale.ROOT);
         if (systemBuckets.contains(bucket)) {
-            throw new InvalidStorageTargetException("storage_url", "names the deployment's own bucket '"
-                    + target.bucket() + "'; name a bucket of yours and grant the deployment write access to it");
+            throw new InvalidStorageTargetException(
+                    "storage_url",
+                    "names the deployment's own bucket '" + target.bucket()
+                            + "'; name a bucket of yours and grant the deployment write access to it");
         }
-        if (!allowedPatterns.isEmpty() && allowedPatterns.stream().noneMatch(p -> p.matcher(bucket).matches())) {
-            throw new InvalidStorageTargetException("storage_url", "names bucket '" + target.bucket() + "', which this"
-                    + " deployment does not allow (allowed: " + String.join(", ", allowed) + ")");
+        if (!allowedPatterns.isEmpty()
+                && allowedPatterns.stream().noneMatch(p -> p.matcher(bucket).matches())) {
+            throw new InvalidStorageTargetException(
+                    "storage_url",
+                    "names bucket '" + target.bucket() + "', which this" + " deployment does not allow (allowed: "
+                            + String.join(", ", allowed) + ")");
         }
     }
 }

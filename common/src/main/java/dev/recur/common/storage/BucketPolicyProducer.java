@@ -4,13 +4,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.quarkus.runtime.StartupEvent;
 
 /**
  * The deployment's {@link BucketPolicy}: {@code recur.results.bucket} is the system's bucket,

@@ -32,11 +32,12 @@ public final class ResultsBucket {
     public static final String PACK_PREFIX = "results/packs/";
     /** The media type of a claim check and of a results document. */
     public static final String CONTENT_TYPE = "application/json";
+
     public static final String PACK_CONTENT_TYPE = "application/x-ndjson";
 
     private static final Pattern CLAIM_KEY = Pattern.compile("claims/[0-9A-Za-z_-][0-9A-Za-z._-]{0,200}");
-    private static final Pattern RESULTS_KEY = Pattern.compile(
-            "results/(\\d{1,19}\\.json|packs/[0-9A-Za-z_-]+(-[0-9A-Za-z_-]+)*\\.ndjson)");
+    private static final Pattern RESULTS_KEY =
+            Pattern.compile("results/(\\d{1,19}\\.json|packs/[0-9A-Za-z_-]+(-[0-9A-Za-z_-]+)*\\.ndjson)");
     /** A pack's key starts with its time as 13 digits of epoch milliseconds. */
     private static final int PACK_TIME_DIGITS = 13;
 
@@ -67,8 +68,12 @@ public final class ResultsBucket {
      * keeps two writers of the same job apart.
      */
     public static String packKey(Instant writtenAt, long firstJobId) {
-        return PACK_PREFIX + String.format("%013d-%d-%08x.ndjson", writtenAt.toEpochMilli(), firstJobId,
-                ThreadLocalRandom.current().nextInt());
+        return PACK_PREFIX
+                + String.format(
+                        "%013d-%d-%08x.ndjson",
+                        writtenAt.toEpochMilli(),
+                        firstJobId,
+                        ThreadLocalRandom.current().nextInt());
     }
 
     /** When the pack at {@code key} was written, or null if the key is not a pack's. */
@@ -101,8 +106,8 @@ public final class ResultsBucket {
      */
     public static void checkRangeLength(String bucket, String key, long size, long answered) {
         if (answered != size) {
-            throw new IllegalStateException("s3://" + bucket + "/" + key + " answered " + answered
-                    + " bytes for a range of " + size);
+            throw new IllegalStateException(
+                    "s3://" + bucket + "/" + key + " answered " + answered + " bytes for a range of " + size);
         }
     }
 

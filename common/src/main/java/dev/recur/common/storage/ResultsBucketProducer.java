@@ -2,7 +2,6 @@ package dev.recur.common.storage;
 
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The deployment's {@link ResultsBucket}, named by {@value ResultsBucket#SETTING}. */

@@ -16,7 +16,8 @@ public record StorageTarget(Type type, String bucket, String prefix) {
 
     /** The kinds of object store, as {@code storage_type} names them. */
     public enum Type {
-        S3("s3"), GCS("gcs");
+        S3("s3"),
+        GCS("gcs");
 
         private final String text;
 
@@ -63,8 +64,8 @@ public record StorageTarget(Type type, String bucket, String prefix) {
         String bucket = slash < 0 ? rest : rest.substring(0, slash);
         Pattern rule = type == Type.S3 ? S3_BUCKET : GCS_BUCKET;
         if (!rule.matcher(bucket).matches()) {
-            throw new InvalidStorageTargetException("storage_url", "names no valid " + type.text() + " bucket: '"
-                    + printable(bucket) + "'");
+            throw new InvalidStorageTargetException(
+                    "storage_url", "names no valid " + type.text() + " bucket: '" + printable(bucket) + "'");
         }
         String prefix = slash < 0 ? "" : rest.substring(slash + 1);
         while (prefix.endsWith("/")) {
@@ -84,20 +85,21 @@ public record StorageTarget(Type type, String bucket, String prefix) {
             return;
         }
         if (prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PREFIX_BYTES) {
-            throw new InvalidStorageTargetException("storage_url", "has a prefix longer than " + MAX_PREFIX_BYTES
-                    + " bytes");
+            throw new InvalidStorageTargetException(
+                    "storage_url", "has a prefix longer than " + MAX_PREFIX_BYTES + " bytes");
         }
         for (int i = 0; i < prefix.length(); i++) {
             char c = prefix.charAt(i);
             if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-                throw new InvalidStorageTargetException("storage_url", String.format(Locale.ROOT,
-                        "has a control character (U+%04X) in its prefix", (int) c));
+                throw new InvalidStorageTargetException(
+                        "storage_url",
+                        String.format(Locale.ROOT, "has a control character (U+%04X) in its prefix", (int) c));
             }
         }
         for (String segment : prefix.split("/", -1)) {
             if (segment.isEmpty()) {
-                throw new InvalidStorageTargetException("storage_url", "has an empty segment in its prefix ('//' or a"
-                        + " leading '/')");
+                throw new InvalidStorageTargetException(
+                        "storage_url", "has an empty segment in its prefix ('//' or a" + " leading '/')");
             }
             if (segment.equals(".") || segment.equals("..")) {
                 throw new InvalidStorageTargetException("storage_url", "has a '" + segment + "' segment in its prefix");

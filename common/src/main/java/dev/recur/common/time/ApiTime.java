@@ -18,8 +18,7 @@ public final class ApiTime {
     private static final DateTimeFormatter FORMAT =
             DateTimeFormatter.ofPattern(PATTERN, Locale.ROOT).withResolverStyle(ResolverStyle.STRICT);
 
-    private ApiTime() {
-    }
+    private ApiTime() {}
 
     /**
      * Reads a UTC time such as {@code 2032-12-01 16:00:00}.
@@ -33,8 +32,10 @@ public final class ApiTime {
         try {
             return LocalDateTime.parse(text, FORMAT).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw new InvalidTimeException("'" + text + "' is not a valid time; expected YYYY-MM-DD HH:MM:SS (UTC), "
-                    + "e.g. 2032-12-01 16:00:00", e);
+            throw new InvalidTimeException(
+                    "'" + text + "' is not a valid time; expected YYYY-MM-DD HH:MM:SS (UTC), "
+                            + "e.g. 2032-12-01 16:00:00",
+                    e);
         }
     }
 

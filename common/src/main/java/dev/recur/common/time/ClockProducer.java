@@ -2,10 +2,9 @@ package dev.recur.common.time;
 
 import java.time.Clock;
 
+import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-
-import io.quarkus.arc.DefaultBean;
 
 /**
  * Every service's notion of now: the UTC wall clock, as one bean. Code takes time from the injected clock, never

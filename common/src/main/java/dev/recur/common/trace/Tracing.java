@@ -4,9 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
-
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -17,6 +14,8 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * The W3C trace context ({@code traceparent}, {@code tracestate}) of the services' own spans, carried in Kafka record
@@ -51,8 +50,7 @@ public final class Tracing {
         @Override
         public String get(Headers headers, String key) {
             Header header = headers == null ? null : headers.lastHeader(key);
-            return header == null || header.value() == null ? null
-                    : new String(header.value(), StandardCharsets.UTF_8);
+            return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
         }
     };
 
@@ -102,14 +100,18 @@ public final class Tracing {
 
     /** Writes the context's trace headers into the record's, replacing any there; nothing when tracing is off. */
     public void inject(Context context, Headers headers) {
-        if (enabled && context != null && Span.fromContext(context).getSpanContext().isValid()) {
+        if (enabled
+                && context != null
+                && Span.fromContext(context).getSpanContext().isValid()) {
             propagator.inject(context, headers, HEADER_SETTER);
         }
     }
 
     /** The {@code traceparent} of the context's span, for a row or a store; null when off or there is none. */
     public String traceparent(Context context) {
-        if (!enabled || context == null || !Span.fromContext(context).getSpanContext().isValid()) {
+        if (!enabled
+                || context == null
+                || !Span.fromContext(context).getSpanContext().isValid()) {
             return null;
         }
         Map<String, String> carrier = new HashMap<>(4);
@@ -127,7 +129,8 @@ public final class Tracing {
         if (!enabled || headers == null) {
             return null;
         }
-        return Span.fromContext(extract(headers)).getSpanContext().isValid() ? HEADER_GETTER.get(headers, TRACEPARENT)
+        return Span.fromContext(extract(headers)).getSpanContext().isValid()
+                ? HEADER_GETTER.get(headers, TRACEPARENT)
                 : null;
     }
 
@@ -160,7 +163,9 @@ public final class Tracing {
         if (!enabled) {
             return Span.getInvalid();
         }
-        return tracer.spanBuilder(name).setSpanKind(kind).setParent(parent == null ? Context.root() : parent)
+        return tracer.spanBuilder(name)
+                .setSpanKind(kind)
+                .setParent(parent == null ? Context.root() : parent)
                 .startSpan();
     }
 }

@@ -1,11 +1,10 @@
 package dev.recur.common.trace;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-
-import io.opentelemetry.api.OpenTelemetry;
-import io.quarkus.arc.Unremovable;
 
 /**
  * The {@link Tracing} of a service, from the OpenTelemetry that quarkus-opentelemetry configures. Unremovable: code

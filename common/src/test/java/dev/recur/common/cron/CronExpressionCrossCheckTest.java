@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,8 +23,9 @@ class CronExpressionCrossCheckTest {
 
     private static final int EXPRESSIONS = 200;
     private static final int WINDOW_MINUTES = 4 * 24 * 60;
-    private static final String[] MONTHS = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
-        "NOV", "DEC"};
+    private static final String[] MONTHS = {
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"
+    };
     private static final String[] DAYS = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
 
     private final Random random = new Random(20261128);
@@ -42,7 +44,8 @@ class CronExpressionCrossCheckTest {
                     .plusSeconds((long) (random.nextDouble() * 5 * 365 * 24 * 3600));
 
             List<Instant> expected = bruteForce(after, minute, hour, dayOfMonth, month, dayOfWeek);
-            List<Instant> actual = CronExpression.parse(expression).nextTimes(after, ZoneOffset.UTC, expected.size() + 1);
+            List<Instant> actual =
+                    CronExpression.parse(expression).nextTimes(after, ZoneOffset.UTC, expected.size() + 1);
 
             Instant windowEnd = after.truncatedTo(ChronoUnit.MINUTES).plus(WINDOW_MINUTES, ChronoUnit.MINUTES);
             assertThat(actual.stream().filter(time -> !time.isAfter(windowEnd)).toList())
@@ -54,8 +57,8 @@ class CronExpressionCrossCheckTest {
         assertThat(expressionsThatFired).isGreaterThan(EXPRESSIONS / 2);
     }
 
-    private static List<Instant> bruteForce(Instant after, Field minute, Field hour, Field dayOfMonth, Field month,
-            Field dayOfWeek) {
+    private static List<Instant> bruteForce(
+            Instant after, Field minute, Field hour, Field dayOfMonth, Field month, Field dayOfWeek) {
         List<Instant> matches = new ArrayList<>();
         LocalDateTime start = LocalDateTime.ofInstant(after, ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
         for (int step = 1; step <= WINDOW_MINUTES; step++) {
@@ -63,7 +66,9 @@ class CronExpressionCrossCheckTest {
             boolean dom = dayOfMonth.values.contains(time.getDayOfMonth());
             boolean dow = dayOfWeek.values.contains(time.getDayOfWeek().getValue() % 7);
             boolean day = dayOfMonth.startsWithStar || dayOfWeek.startsWithStar ? dom && dow : dom || dow;
-            if (day && minute.values.contains(time.getMinute()) && hour.values.contains(time.getHour())
+            if (day
+                    && minute.values.contains(time.getMinute())
+                    && hour.values.contains(time.getHour())
                     && month.values.contains(time.getMonthValue())) {
                 matches.add(time.toInstant(ZoneOffset.UTC));
             }
@@ -121,7 +126,9 @@ class CronExpressionCrossCheckTest {
             return Integer.toString(value);
         }
         String name = names[value - min];
-        return random.nextBoolean() ? name.toLowerCase(Locale.ROOT) : name.charAt(0) + name.substring(1).toLowerCase(Locale.ROOT);
+        return random.nextBoolean()
+                ? name.toLowerCase(Locale.ROOT)
+                : name.charAt(0) + name.substring(1).toLowerCase(Locale.ROOT);
     }
 
     private record Field(String text, Set<Integer> values, boolean startsWithStar) {

@@ -37,8 +37,8 @@ class FireTimesTest {
 
     @Test
     void shouldIncludeTheEndAndNothingAfterIt() {
-        FireTimes times = new FireTimes(CronExpression.parse("*/10 * * * *"), ZoneId.of("Europe/Vilnius"), null,
-                t("10:20:00"));
+        FireTimes times =
+                new FireTimes(CronExpression.parse("*/10 * * * *"), ZoneId.of("Europe/Vilnius"), null, t("10:20:00"));
 
         assertThat(times.nextAfter(t("10:10:00"))).contains(t("10:20:00"));
         assertThat(times.nextAfter(t("10:20:00"))).isEmpty();

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -11,10 +15,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.json.EventSerializationException;
-import java.io.IOException;
-import java.time.Instant;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -89,8 +89,9 @@ class EventGoldenJsonTest {
 
         assertThat(json.get("version").asInt()).isEqualTo(1);
         // a variant's file is named after its type: job_result_large.json, job_record_packed.json
-        String type = file.startsWith("job_result") ? "job_result" : file.startsWith("job_record") ? "job_record"
-                : file.replace(".json", "");
+        String type = file.startsWith("job_result")
+                ? "job_result"
+                : file.startsWith("job_record") ? "job_record" : file.replace(".json", "");
         assertThat(json.get("type").asText()).isEqualTo(type);
     }
 
@@ -111,11 +112,24 @@ class EventGoldenJsonTest {
     @Test
     void shouldEqualGoldenSnapshotWhenBuiltByFactory() {
         ObjectNode golden = Golden.tree("schedule_snapshot.json");
-        List<ObjectNode> items = List.of((ObjectNode) golden.get("items").get(0), (ObjectNode) golden.get("items").get(1));
+        List<ObjectNode> items = List.of((ObjectNode) golden.get("items").get(0), (ObjectNode)
+                golden.get("items").get(1));
 
-        ScheduleSnapshot built = ScheduleSnapshot.of(SCHEDULE_ID, "alice", 3, "0 16 * * *", "Europe/Berlin", items,
-                Instant.parse("2026-11-29T00:00:00Z"), Instant.parse("2032-12-01T16:00:00Z"), true, CatchUp.FIRE_ONCE,
-                Overlap.SKIP, 30, Instant.parse("2026-11-28T17:40:00Z"), Instant.parse("2026-11-28T17:45:12.345Z"));
+        ScheduleSnapshot built = ScheduleSnapshot.of(
+                SCHEDULE_ID,
+                "alice",
+                3,
+                "0 16 * * *",
+                "Europe/Berlin",
+                items,
+                Instant.parse("2026-11-29T00:00:00Z"),
+                Instant.parse("2032-12-01T16:00:00Z"),
+                true,
+                CatchUp.FIRE_ONCE,
+                Overlap.SKIP,
+                30,
+                Instant.parse("2026-11-28T17:40:00Z"),
+                Instant.parse("2026-11-28T17:45:12.345Z"));
 
         assertThat(built).isEqualTo(EventJson.read(Golden.bytes("schedule_snapshot.json"), ScheduleSnapshot.class));
     }
@@ -124,8 +138,18 @@ class EventGoldenJsonTest {
     void shouldEqualGoldenDueRunWhenBuiltByFactory() {
         ObjectNode item = (ObjectNode) Golden.tree("due_run.json").get("items").get(0);
 
-        DueRun built = DueRun.of(RUN_ID, SCHEDULE_ID, "alice", Instant.parse("2026-11-29T15:00:00Z"),
-                Instant.parse("2026-11-29T15:00:30Z"), false, 1, 2, 500, 501, List.of(item),
+        DueRun built = DueRun.of(
+                RUN_ID,
+                SCHEDULE_ID,
+                "alice",
+                Instant.parse("2026-11-29T15:00:00Z"),
+                Instant.parse("2026-11-29T15:00:30Z"),
+                false,
+                1,
+                2,
+                500,
+                501,
+                List.of(item),
                 Instant.parse("2026-11-29T15:00:00.012Z"));
 
         assertThat(built).isEqualTo(EventJson.read(Golden.bytes("due_run.json"), DueRun.class));
@@ -136,15 +160,45 @@ class EventGoldenJsonTest {
         Instant now = Instant.parse("2026-11-29T16:00:00Z");
         ResultsRef ref = new ResultsRef("b", "k", 1, "application/json", "00");
 
-        assertThat(JobResult.of(JOB_ID, SCHEDULE_ID, RUN_ID, "alice", now, 0, null, 200, JobStatus.DONE, null,
-                "oxylabs", 1, now, now, null, ref)).extracting(JobResult::type, JobResult::version)
+        assertThat(JobResult.of(
+                        JOB_ID,
+                        SCHEDULE_ID,
+                        RUN_ID,
+                        "alice",
+                        now,
+                        0,
+                        null,
+                        200,
+                        JobStatus.DONE,
+                        null,
+                        "oxylabs",
+                        1,
+                        now,
+                        now,
+                        null,
+                        ref))
+                .extracting(JobResult::type, JobResult::version)
                 .containsExactly("job_result", 1);
         assertThat(ScheduleStats.of(SCHEDULE_ID, "alice", 0, List.of(), List.of(), now))
-                .extracting(ScheduleStats::type, ScheduleStats::version).containsExactly("schedule_stats", 1);
-        assertThat(JobRecord.of(JOB_ID, RUN_ID, SCHEDULE_ID, "alice", now, 0, null, 200, JobStatus.DONE, null, now,
-                now, null)).extracting(JobRecord::type, JobRecord::version).containsExactly("job_record", 1);
-        assertThat(DeliveryDeadLetter.of(JOB_ID, SCHEDULE_ID, RUN_ID, "alice", DeliveryKind.S3, "s3://b/p", 5, now,
-                now, null, "access denied")).extracting(DeliveryDeadLetter::type, DeliveryDeadLetter::version)
+                .extracting(ScheduleStats::type, ScheduleStats::version)
+                .containsExactly("schedule_stats", 1);
+        assertThat(JobRecord.of(
+                        JOB_ID, RUN_ID, SCHEDULE_ID, "alice", now, 0, null, 200, JobStatus.DONE, null, now, now, null))
+                .extracting(JobRecord::type, JobRecord::version)
+                .containsExactly("job_record", 1);
+        assertThat(DeliveryDeadLetter.of(
+                        JOB_ID,
+                        SCHEDULE_ID,
+                        RUN_ID,
+                        "alice",
+                        DeliveryKind.S3,
+                        "s3://b/p",
+                        5,
+                        now,
+                        now,
+                        null,
+                        "access denied"))
+                .extracting(DeliveryDeadLetter::type, DeliveryDeadLetter::version)
                 .containsExactly("delivery_dead_letter", 1);
     }
 
@@ -193,7 +247,8 @@ class EventGoldenJsonTest {
         assertThat(whole.resultsRef().offset()).isNull();
         assertThat(whole.resultsRef().httpRange()).isNull();
         // a whole object's ref is written without the field, as before packs existed
-        assertThat(Golden.tree(EventJson.write(whole)).get("results_ref").has("offset")).isFalse();
+        assertThat(Golden.tree(EventJson.write(whole)).get("results_ref").has("offset"))
+                .isFalse();
     }
 
     @Test
@@ -203,8 +258,24 @@ class EventGoldenJsonTest {
         ObjectNode neither = Golden.tree("job_result.json");
         neither.remove("results");
 
-        assertThatThrownBy(() -> JobResult.of(JOB_ID, SCHEDULE_ID, RUN_ID, "alice", now, 0, null, 200, JobStatus.DONE,
-                null, "oxylabs", 1, now, now, List.of(), ref)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JobResult.of(
+                        JOB_ID,
+                        SCHEDULE_ID,
+                        RUN_ID,
+                        "alice",
+                        now,
+                        0,
+                        null,
+                        200,
+                        JobStatus.DONE,
+                        null,
+                        "oxylabs",
+                        1,
+                        now,
+                        now,
+                        List.of(),
+                        ref))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> read(neither, JobResult.class)).isInstanceOf(EventSerializationException.class);
     }
 

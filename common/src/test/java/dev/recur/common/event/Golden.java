@@ -1,17 +1,17 @@
 package dev.recur.common.event;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.recur.common.json.EventJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.common.json.EventJson;
+
 /** The hand-written golden files under {@code src/test/resources/events}. */
 final class Golden {
 
-    private Golden() {
-    }
+    private Golden() {}
 
     static byte[] bytes(String file) {
         try (InputStream in = Golden.class.getResourceAsStream("/events/" + file)) {

@@ -3,20 +3,23 @@ package dev.recur.common.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.recur.common.event.ResultsRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.recur.common.event.ResultsRef;
 import org.junit.jupiter.api.Test;
 
 class EventJsonTest {
 
     @Test
     void shouldBeConfiguredForEventsWhenShared() {
-        assertThat(EventJson.mapper().isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)).isFalse();
-        assertThat(EventJson.mapper().isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)).isFalse();
+        assertThat(EventJson.mapper().isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES))
+                .isFalse();
+        assertThat(EventJson.mapper().isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS))
+                .isFalse();
         assertThat(EventJson.mapper()).isSameAs(EventJson.mapper());
     }
 

@@ -3,6 +3,11 @@ package dev.recur.common.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+
 import dev.recur.common.event.DeliveryDeadLetter;
 import dev.recur.common.event.DeliveryReplay;
 import dev.recur.common.event.DueRun;
@@ -11,10 +16,6 @@ import dev.recur.common.event.JobResult;
 import dev.recur.common.event.ScheduleSnapshot;
 import dev.recur.common.event.ScheduleStats;
 import dev.recur.common.event.Topics;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,16 +33,17 @@ class EventSerdeTest {
                 Arguments.of(JobResultDeserializer.class, JobResult.class, "job_result.json"),
                 Arguments.of(ScheduleStatsDeserializer.class, ScheduleStats.class, "schedule_stats.json"),
                 Arguments.of(JobRecordDeserializer.class, JobRecord.class, "job_record.json"),
-                Arguments.of(DeliveryDeadLetterDeserializer.class, DeliveryDeadLetter.class,
-                        "delivery_dead_letter.json"),
+                Arguments.of(
+                        DeliveryDeadLetterDeserializer.class, DeliveryDeadLetter.class, "delivery_dead_letter.json"),
                 Arguments.of(DeliveryReplayDeserializer.class, DeliveryReplay.class, "delivery_replay.json"));
     }
 
     // Kafka instantiates a deserializer named in configuration through its no-argument constructor
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource("deserializers")
-    void shouldRoundTripWhenDeserializerIsCreatedFromConfiguration(Class<? extends Deserializer<?>> deserializerClass,
-            Class<?> eventType, String goldenFile) throws ReflectiveOperationException, IOException {
+    void shouldRoundTripWhenDeserializerIsCreatedFromConfiguration(
+            Class<? extends Deserializer<?>> deserializerClass, Class<?> eventType, String goldenFile)
+            throws ReflectiveOperationException, IOException {
         Deserializer<?> deserializer = deserializerClass.getConstructor().newInstance();
         Object event = EventJson.read(golden(goldenFile), eventType);
 

@@ -23,7 +23,8 @@ class KafkaClientsTest {
     void shouldGiveEveryClientTheDeploymentsSecuritySettingsUnderItsOwnTuningWhenConfigured() {
         Map<String, Object> config = new KafkaClients(DEPLOYMENT).config(Map.of("linger.ms", 5, "acks", "all"));
 
-        assertThat(config).containsEntry("bootstrap.servers", "kafka-1:9093")
+        assertThat(config)
+                .containsEntry("bootstrap.servers", "kafka-1:9093")
                 .containsEntry("security.protocol", "sasl_ssl")
                 .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                 .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;")

@@ -16,8 +16,11 @@ class JobMdcTest {
     @Test
     void shouldHoldTheJobsIdsInsideTheScopeAndNothingAfterIt() {
         try (JobMdc scope = JobMdc.of(42, 9001, 7001, "alice")) {
-            assertThat(MDC.getMap()).containsEntry("schedule_id", "42").containsEntry("run_id", "9001")
-                    .containsEntry("job_id", "7001").containsEntry("owner", "alice");
+            assertThat(MDC.getMap())
+                    .containsEntry("schedule_id", "42")
+                    .containsEntry("run_id", "9001")
+                    .containsEntry("job_id", "7001")
+                    .containsEntry("owner", "alice");
         }
         assertThat(MDC.getMap()).doesNotContainKeys("schedule_id", "run_id", "job_id", "owner");
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.common.net.InetAddresses;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -15,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+
+import com.google.common.net.InetAddresses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -126,7 +127,8 @@ class OutboundGuardTest {
     }
 
     private static OutboundGuard guard(Resolver resolver, String... allow) {
-        return new OutboundGuard(SETTING, Arrays.stream(allow).map(AllowedTarget::of).toList(), resolver);
+        return new OutboundGuard(
+                SETTING, Arrays.stream(allow).map(AllowedTarget::of).toList(), resolver);
     }
 
     @ParameterizedTest(name = "{1}: {0}")
@@ -134,8 +136,9 @@ class OutboundGuardTest {
     void shouldRefuseNameWhenItResolvesToAnInternalForm(String address, String what) throws Exception {
         Dns dns = new Dns().answer("target.example", address);
         InetAddress answer = dns.resolve("target.example").get(0);
-        assertThat(answer).as("the resolver path gives the form as it is").isInstanceOf(
-                address.contains(":") ? Inet6Address.class : Inet4Address.class);
+        assertThat(answer)
+                .as("the resolver path gives the form as it is")
+                .isInstanceOf(address.contains(":") ? Inet6Address.class : Inet4Address.class);
 
         assertThatThrownBy(() -> guard(dns).check("target.example"))
                 .isInstanceOf(RefusedTargetException.class)
@@ -150,7 +153,8 @@ class OutboundGuardTest {
 
         InetAddress target = guard(dns).check("site.example");
 
-        assertThat(target.getAddress()).isEqualTo(InetAddresses.forString(address).getAddress());
+        assertThat(target.getAddress())
+                .isEqualTo(InetAddresses.forString(address).getAddress());
     }
 
     @Test
@@ -161,9 +165,27 @@ class OutboundGuardTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"127.0.0.1", "10.0.0.1", "169.254.169.254", "2130706433", "127.1", "0", "[::1]", "::1",
-            "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[0:0:0:0:0:ffff:7f00:1]", "[::ffff:169.254.169.254]",
-            "[::127.0.0.1]", "[64:ff9b::127.0.0.1]", "[2002:7f00:1::]", "[fe80::1]", "[fd00::1]", "localhost"})
+    @ValueSource(
+            strings = {
+                "127.0.0.1",
+                "10.0.0.1",
+                "169.254.169.254",
+                "2130706433",
+                "127.1",
+                "0",
+                "[::1]",
+                "::1",
+                "[::ffff:127.0.0.1]",
+                "[::ffff:7f00:1]",
+                "[0:0:0:0:0:ffff:7f00:1]",
+                "[::ffff:169.254.169.254]",
+                "[::127.0.0.1]",
+                "[64:ff9b::127.0.0.1]",
+                "[2002:7f00:1::]",
+                "[fe80::1]",
+                "[fd00::1]",
+                "localhost"
+            })
     void shouldRefuseLiteralWhenTheJdkReadsItAsAnInternalAddress(String host) {
         assertThatThrownBy(() -> guard(Resolver.SYSTEM).check(host)).isInstanceOf(RefusedTargetException.class);
     }
@@ -193,7 +215,9 @@ class OutboundGuardTest {
 
     @Test
     void shouldAllowTheMappedFormWhenItsIpv4AddressIsAllowed() throws Exception {
-        Dns dns = new Dns().answer("mapped.example", "::ffff:127.0.0.2").answer("other.example", "::ffff:127.0.0.3")
+        Dns dns = new Dns()
+                .answer("mapped.example", "::ffff:127.0.0.2")
+                .answer("other.example", "::ffff:127.0.0.3")
                 .answer("plain.example", "127.0.0.2");
         OutboundGuard guard = guard(dns, "127.0.0.2/32");
 
@@ -204,9 +228,13 @@ class OutboundGuardTest {
 
     @Test
     void shouldAllowOnlyTheListedNetworksHostsAndIpv6Prefixes() throws Exception {
-        Dns dns = new Dns().answer("in.example", "10.20.5.6").answer("out.example", "10.21.0.1")
-                .answer("intranet.example.", "192.168.0.9").answer("nat64.example", "64:ff9b:1::a9fe:a9fe")
-                .answer("ula.example", "fd00::5").answer("metadata.example", "169.254.169.254");
+        Dns dns = new Dns()
+                .answer("in.example", "10.20.5.6")
+                .answer("out.example", "10.21.0.1")
+                .answer("intranet.example.", "192.168.0.9")
+                .answer("nat64.example", "64:ff9b:1::a9fe:a9fe")
+                .answer("ula.example", "fd00::5")
+                .answer("metadata.example", "169.254.169.254");
         OutboundGuard guard = guard(dns, "10.20.0.0/16", " intranet.example ", "64:ff9b:1::/48", "fd00::5");
 
         assertThatCode(() -> guard.check("in.example")).doesNotThrowAnyException();
@@ -234,17 +262,46 @@ class OutboundGuardTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.0/-1", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/8/8", "10.0.0.0/08x", "10.0.0.1/8",
-            "10.1", "256.0.0.1", "010.0.0.1", "0x7f.1", "127.0.0.1.", "::ffff:10.0.0.0/104", "fe80::1%eth0", "::/129",
-            "fc00::1/7", "not a host!", "-bad-.example", "*.example"})
+    @ValueSource(
+            strings = {
+                "10.0.0.0/-1",
+                "10.0.0.0/33",
+                "10.0.0.0/",
+                "10.0.0.0/8/8",
+                "10.0.0.0/08x",
+                "10.0.0.1/8",
+                "10.1",
+                "256.0.0.1",
+                "010.0.0.1",
+                "0x7f.1",
+                "127.0.0.1.",
+                "::ffff:10.0.0.0/104",
+                "fe80::1%eth0",
+                "::/129",
+                "fc00::1/7",
+                "not a host!",
+                "-bad-.example",
+                "*.example"
+            })
     void shouldRejectAllowListEntryWhenItIsNotStrictlyANetworkAddressOrHostName(String entry) {
-        assertThatThrownBy(() -> AllowedTarget.of(entry)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> AllowedTarget.of(entry))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(entry);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.0/8", "127.0.0.1", " 127.0.0.1/32 ", "0.0.0.0/0", "::1", "fc00::/7", "::/0",
-            "intranet.example", "localhost"})
+    @ValueSource(
+            strings = {
+                "10.0.0.0/8",
+                "127.0.0.1",
+                " 127.0.0.1/32 ",
+                "0.0.0.0/0",
+                "::1",
+                "fc00::/7",
+                "::/0",
+                "intranet.example",
+                "localhost"
+            })
     void shouldAcceptAllowListEntryWhenItIsANetworkAddressOrHostName(String entry) {
         assertThatCode(() -> AllowedTarget.of(entry)).doesNotThrowAnyException();
     }
@@ -255,9 +312,12 @@ class OutboundGuardTest {
 
         assertThat(block.contains(InetAddress.getByName("10.15.255.255"))).isTrue();
         assertThat(block.contains(InetAddress.getByName("10.16.0.0"))).isFalse();
-        assertThat(block.contains(new Dns().answer("x", "::ffff:10.8.0.1").resolve("x").get(0)))
-                .as("no family conversion").isFalse();
-        assertThat(Cidr.parse("0.0.0.0/0").contains(InetAddress.getByName("8.8.8.8"))).isTrue();
+        assertThat(block.contains(
+                        new Dns().answer("x", "::ffff:10.8.0.1").resolve("x").get(0)))
+                .as("no family conversion")
+                .isFalse();
+        assertThat(Cidr.parse("0.0.0.0/0").contains(InetAddress.getByName("8.8.8.8")))
+                .isTrue();
         assertThat(block).hasToString("10.8.0.0/13");
         assertThat(Cidr.parse("fc00::/7")).hasToString("fc00::/7");
     }

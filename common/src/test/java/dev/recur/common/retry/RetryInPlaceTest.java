@@ -17,23 +17,35 @@ class RetryInPlaceTest {
         AtomicInteger calls = new AtomicInteger();
         List<Duration> waits = new ArrayList<>();
 
-        RetryInPlace.untilDone(() -> {
-            if (calls.incrementAndGet() < 5) {
-                throw new IllegalStateException("database away");
-            }
-        }, Duration.ofMillis(1), Duration.ofMillis(4), () -> false, (e, wait) -> waits.add(wait));
+        RetryInPlace.untilDone(
+                () -> {
+                    if (calls.incrementAndGet() < 5) {
+                        throw new IllegalStateException("database away");
+                    }
+                },
+                Duration.ofMillis(1),
+                Duration.ofMillis(4),
+                () -> false,
+                (e, wait) -> waits.add(wait));
 
         assertThat(calls).hasValue(5);
-        assertThat(waits).containsExactly(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(4), Duration.ofMillis(4));
+        assertThat(waits)
+                .containsExactly(
+                        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(4), Duration.ofMillis(4));
     }
 
     @Test
     void shouldRethrowWithoutWaitingWhenStopping() {
         List<Duration> waits = new ArrayList<>();
 
-        assertThatThrownBy(() -> RetryInPlace.untilDone(() -> {
-            throw new IllegalStateException("shutting down");
-        }, Duration.ofSeconds(10), Duration.ofSeconds(10), () -> true, (e, wait) -> waits.add(wait)))
+        assertThatThrownBy(() -> RetryInPlace.untilDone(
+                        () -> {
+                            throw new IllegalStateException("shutting down");
+                        },
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(10),
+                        () -> true,
+                        (e, wait) -> waits.add(wait)))
                 .hasMessage("shutting down");
         assertThat(waits).isEmpty();
     }

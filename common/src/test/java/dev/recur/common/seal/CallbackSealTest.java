@@ -8,16 +8,14 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.json.EventJson;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CallbackSealTest {
 
@@ -32,13 +30,28 @@ class CallbackSealTest {
     }
 
     private static JobResult result(long jobId, String callbackUrl) {
-        ObjectNode item = JsonNodeFactory.instance.objectNode().put("source", "universal")
-                .put("url", "https://example.com/p");
+        ObjectNode item =
+                JsonNodeFactory.instance.objectNode().put("source", "universal").put("url", "https://example.com/p");
         if (callbackUrl != null) {
             item.put("callback_url", callbackUrl);
         }
-        return JobResult.of(jobId, 1, 2, "alice", AT, 0, item, 200, JobStatus.DONE, null, "http_fetcher", 1, AT, AT,
-                List.of(), null);
+        return JobResult.of(
+                jobId,
+                1,
+                2,
+                "alice",
+                AT,
+                0,
+                item,
+                200,
+                JobStatus.DONE,
+                null,
+                "http_fetcher",
+                1,
+                AT,
+                AT,
+                List.of(),
+                null);
     }
 
     @Test
@@ -55,7 +68,9 @@ class CallbackSealTest {
         assertThat(sealed.item().get("callback_url").asText()).isEqualTo("https://hooks.example.com:8443/recur/hook?…");
         assertThat(sealed.item().get("url").asText()).isEqualTo("https://example.com/p");
         assertThat(sealed.sealedCallbackUrl()).startsWith("k1.");
-        assertThat(original.item().get("callback_url").asText()).as("the original is not changed").isEqualTo(url);
+        assertThat(original.item().get("callback_url").asText())
+                .as("the original is not changed")
+                .isEqualTo(url);
         JobResult read = EventJson.read(EventJson.write(sealed), JobResult.class);
         JobResult opened = seal.open(read);
         assertThat(opened.item().get("callback_url").asText()).isEqualTo(url);
@@ -84,8 +99,10 @@ class CallbackSealTest {
 
         assertThat(during.currentKeyId()).isEqualTo("k2");
         assertThat(during.open(old).item().get("callback_url").asText()).isEqualTo("https://h.example.com/x?token=a");
-        assertThat(during.seal(result(42, "https://h.example.com/x?token=a")).sealedCallbackUrl()).startsWith("k2.");
-        assertThatThrownBy(() -> after.open(old)).isInstanceOf(CallbackSeal.UnopenableException.class)
+        assertThat(during.seal(result(42, "https://h.example.com/x?token=a")).sealedCallbackUrl())
+                .startsWith("k2.");
+        assertThatThrownBy(() -> after.open(old))
+                .isInstanceOf(CallbackSeal.UnopenableException.class)
                 .hasMessageContaining("key 'k1'");
     }
 
@@ -93,14 +110,16 @@ class CallbackSealTest {
     void shouldRefuseASealedUrlMovedToAnotherJobOrTamperedWith() {
         CallbackSeal seal = CallbackSeal.parse("k1:" + KEY_1);
         JobResult sealed = seal.seal(result(42, "https://h.example.com/x?token=a"));
-        JobResult moved = result(43, "https://h.example.com/x?…").withCallback(sealed.item(),
-                sealed.sealedCallbackUrl());
+        JobResult moved =
+                result(43, "https://h.example.com/x?…").withCallback(sealed.item(), sealed.sealedCallbackUrl());
         String value = sealed.sealedCallbackUrl();
         char last = value.charAt(value.length() - 2);
-        JobResult tampered = sealed.withCallback(sealed.item(),
+        JobResult tampered = sealed.withCallback(
+                sealed.item(),
                 value.substring(0, value.length() - 2) + (last == 'A' ? 'B' : 'A') + value.charAt(value.length() - 1));
 
-        assertThatThrownBy(() -> seal.open(moved)).isInstanceOf(CallbackSeal.UnopenableException.class)
+        assertThatThrownBy(() -> seal.open(moved))
+                .isInstanceOf(CallbackSeal.UnopenableException.class)
                 .hasMessageContaining("job 43");
         assertThatThrownBy(() -> seal.open(tampered)).isInstanceOf(CallbackSeal.UnopenableException.class);
         assertThatThrownBy(() -> seal.open(sealed.withCallback(sealed.item(), "k1.!!")))
@@ -108,16 +127,28 @@ class CallbackSealTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", " ", "k1", "k1:not base64!", "k1:" + "AAAA", "bad id:AAAAAAAAAAAAAAAAAAAAAA==",
-        "k1:AAAAAAAAAAAAAAAAAAAAAA==,k1:AAAAAAAAAAAAAAAAAAAAAA=="})
+    @ValueSource(
+            strings = {
+                "",
+                " ",
+                "k1",
+                "k1:not base64!",
+                "k1:" + "AAAA",
+                "bad id:AAAAAAAAAAAAAAAAAAAAAA==",
+                "k1:AAAAAAAAAAAAAAAAAAAAAA==,k1:AAAAAAAAAAAAAAAAAAAAAA=="
+            })
     void shouldRefuseAMalformedSettingNamingItButNoKey(String setting) {
-        assertThatThrownBy(() -> CallbackSeal.parse(setting)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(CallbackSeal.SETTING).hasMessageNotContaining("AAAA");
+        assertThatThrownBy(() -> CallbackSeal.parse(setting))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(CallbackSeal.SETTING)
+                .hasMessageNotContaining("AAAA");
         assertThatThrownBy(() -> CallbackSeal.parse(null)).hasMessageContaining("RECUR_CALLBACK_SEAL_SECRETS");
     }
 
     @Test
     void shouldNotShowItsKeysWhenPrinted() {
-        assertThat(CallbackSeal.parse("k1:" + KEY_1).toString()).doesNotContain(KEY_1).contains("k1");
+        assertThat(CallbackSeal.parse("k1:" + KEY_1).toString())
+                .doesNotContain(KEY_1)
+                .contains("k1");
     }
 }

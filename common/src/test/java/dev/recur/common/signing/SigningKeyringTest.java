@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.event.SigningSecret;
+import org.junit.jupiter.api.Test;
 
 class SigningKeyringTest {
 
@@ -63,6 +62,7 @@ class SigningKeyringTest {
 
     @Test
     void shouldNotShowTheSecretWhenPrinted() {
-        assertThat(SigningSecret.of("alice", "ss_1", "whsec_hidden", T0, null).toString()).doesNotContain("hidden");
+        assertThat(SigningSecret.of("alice", "ss_1", "whsec_hidden", T0, null).toString())
+                .doesNotContain("hidden");
     }
 }

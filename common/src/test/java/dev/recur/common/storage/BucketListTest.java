@@ -33,26 +33,40 @@ class BucketListTest {
         assertThat(list.allows(gcs("gs://acme_archive/x"))).isTrue();
         // an s3:// entry does not allow the same name on GCS, nor the reverse
         assertThat(list.allows(gcs("gs://acme-results/x"))).isFalse();
-        assertThat(BucketList.parse(List.of("gs://acme_archive")).allows(s3("s3://acme-archive/x"))).isFalse();
-        assertThat(BucketList.parse(List.of()).allows(s3("s3://acme-results/x"))).isFalse();
+        assertThat(BucketList.parse(List.of("gs://acme_archive")).allows(s3("s3://acme-archive/x")))
+                .isFalse();
+        assertThat(BucketList.parse(List.of()).allows(s3("s3://acme-results/x")))
+                .isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"acme-results", "http://acme", "s3://", "s3://Acme", "s3://acme/prefix", "s3://a b",
-        "gs://acme?x"})
+    @ValueSource(
+            strings = {
+                "acme-results",
+                "http://acme",
+                "s3://",
+                "s3://Acme",
+                "s3://acme/prefix",
+                "s3://a b",
+                "gs://acme?x"
+            })
     void shouldRefuseAnEntryThatIsNoS3OrGsBucketPatternNamingItsIndex(String entry) {
         assertThatThrownBy(() -> BucketList.parse(List.of("s3://fine", entry)))
-                .isInstanceOfSatisfying(InvalidStorageTargetException.class,
+                .isInstanceOfSatisfying(
+                        InvalidStorageTargetException.class,
                         e -> assertThat(e.field()).isEqualTo("buckets[1]"));
     }
 
     @Test
     void shouldRefuseMoreThanTheMostEntries() {
         List<String> many = java.util.stream.IntStream.rangeClosed(0, BucketList.MAX_ENTRIES)
-                .mapToObj(i -> "s3://b" + i).toList();
+                .mapToObj(i -> "s3://b" + i)
+                .toList();
 
-        assertThatThrownBy(() -> BucketList.parse(many)).isInstanceOfSatisfying(InvalidStorageTargetException.class,
-                e -> assertThat(e.field()).isEqualTo("buckets"));
+        assertThatThrownBy(() -> BucketList.parse(many))
+                .isInstanceOfSatisfying(
+                        InvalidStorageTargetException.class,
+                        e -> assertThat(e.field()).isEqualTo("buckets"));
     }
 
     @Test

@@ -28,26 +28,33 @@ class ResultsBucketTest {
         assertThat(early.compareTo(late)).isNegative();
         assertThat(ResultsBucket.packWrittenAt(late)).isEqualTo(Instant.parse("2001-09-09T01:46:40Z"));
         assertThat(ResultsBucket.packWrittenAt("results/123.json")).isNull();
-        assertThat(ResultsBucket.packWrittenAt("results/packs/notatime-1.ndjson")).isNull();
+        assertThat(ResultsBucket.packWrittenAt("results/packs/notatime-1.ndjson"))
+                .isNull();
     }
 
     @Test
     void shouldReadClaimChecksOnlyFromItsClaimsPrefix() {
-        assertThat(bucket.holdsClaim("recur-results", ResultsBucket.claimKey(7))).isTrue();
+        assertThat(bucket.holdsClaim("recur-results", ResultsBucket.claimKey(7)))
+                .isTrue();
         assertThat(bucket.holdsClaim("other", ResultsBucket.claimKey(7))).isFalse();
         assertThat(bucket.holdsClaim("recur-results", "results/7.json")).isFalse();
-        assertThat(bucket.holdsClaim("recur-results", "claims/../results/7.json")).isFalse();
+        assertThat(bucket.holdsClaim("recur-results", "claims/../results/7.json"))
+                .isFalse();
         assertThat(bucket.holdsClaim("recur-results", "claims/a..b")).isFalse();
         assertThat(bucket.holdsClaim("recur-results", null)).isFalse();
     }
 
     @Test
     void shouldReadResultsOnlyFromItsDocumentsAndPacks() {
-        assertThat(bucket.holdsResults("recur-results", ResultsBucket.resultsKey(7))).isTrue();
-        assertThat(bucket.holdsResults("recur-results", ResultsBucket.packKey(Instant.EPOCH, 7))).isTrue();
+        assertThat(bucket.holdsResults("recur-results", ResultsBucket.resultsKey(7)))
+                .isTrue();
+        assertThat(bucket.holdsResults("recur-results", ResultsBucket.packKey(Instant.EPOCH, 7)))
+                .isTrue();
         assertThat(bucket.holdsResults("tenant", ResultsBucket.resultsKey(7))).isFalse();
-        assertThat(bucket.holdsResults("recur-results", ResultsBucket.claimKey(7))).isFalse();
-        assertThat(bucket.holdsResults("recur-results", "results/../other/7.json")).isFalse();
+        assertThat(bucket.holdsResults("recur-results", ResultsBucket.claimKey(7)))
+                .isFalse();
+        assertThat(bucket.holdsResults("recur-results", "results/../other/7.json"))
+                .isFalse();
         assertThat(bucket.holdsResults("recur-results", "results/other-7.json")).isFalse();
         assertThat(bucket.holdsResults("recur-results", null)).isFalse();
     }
@@ -67,7 +74,8 @@ class ResultsBucketTest {
         String expected = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
         assertThat(ResultsBucket.sha256(abc)).isEqualTo(expected);
-        assertThat(ResultsBucket.sha256("xabcx".getBytes(StandardCharsets.US_ASCII), 1, 3)).isEqualTo(expected);
+        assertThat(ResultsBucket.sha256("xabcx".getBytes(StandardCharsets.US_ASCII), 1, 3))
+                .isEqualTo(expected);
         var digest = ResultsBucket.newSha256();
         digest.update(abc, 0, 1);
         digest.update(abc, 1, 2);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,12 +23,13 @@ class ApiTimeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "2032-02-30 00:00:00", "2027-02-29 00:00:00", "2032-13-01 00:00:00", "2032-12-01 24:00:00",
-        "2032-12-01 23:60:00", "2032-12-01 23:59:60", "2032-2-3 1:2:3", "2032-12-01T16:00:00",
-        "2032-12-01 16:00:00Z", "2032-12-01 16:00:00 ", " 2032-12-01 16:00:00", "2032-12-01 16:00",
-        "2032-12-01", "2032-12-01 16:00:00.000", "", "tomorrow",
-    })
+    @ValueSource(
+            strings = {
+                "2032-02-30 00:00:00", "2027-02-29 00:00:00", "2032-13-01 00:00:00", "2032-12-01 24:00:00",
+                "2032-12-01 23:60:00", "2032-12-01 23:59:60", "2032-2-3 1:2:3", "2032-12-01T16:00:00",
+                "2032-12-01 16:00:00Z", "2032-12-01 16:00:00 ", " 2032-12-01 16:00:00", "2032-12-01 16:00",
+                "2032-12-01", "2032-12-01 16:00:00.000", "", "tomorrow",
+            })
     void shouldRejectWhenTextIsNotAnExactValidTime(String text) {
         assertThatThrownBy(() -> ApiTime.parse(text))
                 .isInstanceOf(InvalidTimeException.class)

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.junit.jupiter.api.Test;
-
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -20,6 +16,9 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
 
 class TracingTest {
 
@@ -27,7 +26,9 @@ class TracingTest {
 
     private final InMemorySpanExporter spans = InMemorySpanExporter.create();
     private final Tracing tracing = new Tracing(OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+            .setTracerProvider(SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build())
             .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
             .build());
 
@@ -44,7 +45,8 @@ class TracingTest {
         assertThat(carried.isRemote()).isTrue();
         assertThat(carried.getTraceId()).isEqualTo(span.getSpanContext().getTraceId());
         assertThat(carried.getSpanId()).isEqualTo(span.getSpanContext().getSpanId());
-        assertThat(tracing.traceparent(headers)).isEqualTo(tracing.traceparent(Context.root().with(span)))
+        assertThat(tracing.traceparent(headers))
+                .isEqualTo(tracing.traceparent(Context.root().with(span)))
                 .startsWith("00-" + span.getSpanContext().getTraceId() + "-");
     }
 
@@ -72,15 +74,19 @@ class TracingTest {
         Headers headers = new RecordHeaders().add("traceparent", "00-nonsense".getBytes(StandardCharsets.UTF_8));
 
         assertThat(tracing.traceparent(headers)).isNull();
-        assertThat(Span.fromContext(tracing.extract(headers)).getSpanContext().isValid()).isFalse();
+        assertThat(Span.fromContext(tracing.extract(headers)).getSpanContext().isValid())
+                .isFalse();
         assertThat(tracing.spanContext("garbage").isValid()).isFalse();
     }
 
     @Test
     void shouldDoNothingWhenOff() {
-        for (Tracing off : new Tracing[] {Tracing.off(), new Tracing(OpenTelemetry.noop()),
-                // what Quarkus hands out with quarkus.otel.sdk.disabled=true: an SDK without propagators
-                new Tracing(OpenTelemetrySdk.builder().build())}) {
+        for (Tracing off : new Tracing[] {
+            Tracing.off(),
+            new Tracing(OpenTelemetry.noop()),
+            // what Quarkus hands out with quarkus.otel.sdk.disabled=true: an SDK without propagators
+            new Tracing(OpenTelemetrySdk.builder().build())
+        }) {
             Headers in = new RecordHeaders().add("traceparent", TRACEPARENT.getBytes(StandardCharsets.UTF_8));
             Headers out = new RecordHeaders();
             Span span = off.startRoot("run", SpanKind.PRODUCER, off.spanContext(TRACEPARENT));

@@ -13,10 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import dev.recur.common.net.OutboundGuard;
 import dev.recur.common.net.RefusedTargetException;
 import dev.recur.common.net.Resolver;
@@ -40,6 +36,9 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.tracing.TracingPolicy;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
  * POSTs the job object to an item's {@code callback_url}, on Quarkus' Vert.x event loop with pooled keep-alive
@@ -68,27 +67,36 @@ public class CallbackSender {
         this(callback, workers, vertx, resolver, TenantSigningKeys.of(new SigningKeyring()), Clock.systemUTC());
     }
 
-    CallbackSender(DeliveryConfig.Callback callback, int workers, Vertx vertx, Resolver resolver,
-            TenantSigningKeys tenantKeys, Clock clock) {
+    CallbackSender(
+            DeliveryConfig.Callback callback,
+            int workers,
+            Vertx vertx,
+            Resolver resolver,
+            TenantSigningKeys tenantKeys,
+            Clock clock) {
         this.config = callback;
-        this.deploymentSigner = this.config.signingSecret().map(CallbackSignature::signer).orElse(null);
+        this.deploymentSigner =
+                this.config.signingSecret().map(CallbackSignature::signer).orElse(null);
         this.tenantKeys = tenantKeys;
         this.clock = clock;
-        this.guard = new OutboundGuard("recur.delivery.callback.allowed-networks",
-                this.config.allowedNetworks().orElse(List.of()), resolver);
+        this.guard = new OutboundGuard(
+                "recur.delivery.callback.allowed-networks",
+                this.config.allowedNetworks().orElse(List.of()),
+                resolver);
         this.renderer = new JobObjectRenderer(this.config.publicBaseUrl(), this.config.inlineResultsLimitBytes());
         this.timeoutMillis = this.config.timeout().toMillis();
         // one connection per delivery worker to a single receiver at most; Vert.x keeps 5 per host by default
-        this.http = vertx.createHttpClient(new HttpClientOptions()
-                .setProtocolVersion(HttpVersion.HTTP_1_1)
-                .setConnectTimeout((int) this.config.connectTimeout().toMillis())
-                .setKeepAlive(true)
-                .setVerifyHost(true)
-                // the connection goes to a checked IP address: SNI and certificate check use the URL's host
-                .setForceSni(true)
-                .setDecompressionSupported(false)
-                // a tenant's receiver is not told about the deployment's traces (docs/operations.md, Tracing)
-                .setTracingPolicy(TracingPolicy.IGNORE),
+        this.http = vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setProtocolVersion(HttpVersion.HTTP_1_1)
+                        .setConnectTimeout((int) this.config.connectTimeout().toMillis())
+                        .setKeepAlive(true)
+                        .setVerifyHost(true)
+                        // the connection goes to a checked IP address: SNI and certificate check use the URL's host
+                        .setForceSni(true)
+                        .setDecompressionSupported(false)
+                        // a tenant's receiver is not told about the deployment's traces (docs/operations.md, Tracing)
+                        .setTracingPolicy(TracingPolicy.IGNORE),
                 new PoolOptions().setHttp1MaxSize(workers));
     }
 
@@ -155,11 +163,13 @@ public class CallbackSender {
                 })
                 // the body is discarded, but read to its end so that the connection goes back to the pool
                 .compose(response -> response.end().map(v -> response.statusCode()))
-                .toCompletionStage().toCompletableFuture();
+                .toCompletionStage()
+                .toCompletableFuture();
         try {
             // the idle timeout above ends a silent exchange; this bounds a receiver that trickles bytes
             int code = status.get(timeoutMillis + config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            return code >= 200 && code < 300 ? AttemptOutcome.delivered(code)
+            return code >= 200 && code < 300
+                    ? AttemptOutcome.delivered(code)
                     : AttemptOutcome.failed(code, "callback answered " + code);
         } catch (TimeoutException e) {
             HttpClientRequest r = sent.get();

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.job.JobObject;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.time.ApiTime;
@@ -35,8 +34,16 @@ public final class JobObjectRenderer {
     public byte[] render(DeliverableJob deliverable) {
         FinishedJob job = deliverable.job();
         ObjectNode extras = MAPPER.createObjectNode().put("scheduled_for", ApiTime.format(job.scheduledFor()));
-        ObjectNode body = new JobObject(job.jobId(), job.scheduleId(), job.runId(), job.status(), job.createdAt(),
-                job.resultCreatedAt(), job.createStatusCode(), job.error()).render(job.item(), publicBaseUrl, extras);
+        ObjectNode body = new JobObject(
+                        job.jobId(),
+                        job.scheduleId(),
+                        job.runId(),
+                        job.status(),
+                        job.createdAt(),
+                        job.resultCreatedAt(),
+                        job.createStatusCode(),
+                        job.error())
+                .render(job.item(), publicBaseUrl, extras);
         byte[] document = deliverable.resultsDocument();
         if (document == null || document.length > inlineResultsLimitBytes) {
             return write(body);
@@ -72,8 +79,10 @@ public final class JobObjectRenderer {
      * with this start and end is that one field.
      */
     private static boolean isResultsDocument(byte[] document) {
-        if (document.length < DOCUMENT_PREFIX.length + 3 || document[document.length - 1] != '}'
-                || document[DOCUMENT_PREFIX.length] != '[' || document[document.length - 2] != ']') {
+        if (document.length < DOCUMENT_PREFIX.length + 3
+                || document[document.length - 1] != '}'
+                || document[DOCUMENT_PREFIX.length] != '['
+                || document[document.length - 2] != ']') {
             return false;
         }
         for (int i = 0; i < DOCUMENT_PREFIX.length; i++) {

@@ -4,13 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import jakarta.annotation.PostConstruct;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
-
-import org.jboss.logging.Logger;
-
 import dev.recur.common.event.SigningSecret;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.kafka.KafkaClients;
@@ -20,6 +13,11 @@ import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.messaging.CompactedTopicReader;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 /**
  * The tenants' callback signing secrets, read by every instance from the start of the compacted
@@ -47,8 +45,12 @@ public class TenantSigningKeys {
 
     @PostConstruct
     void init() {
-        reader = new CompactedTopicReader<>(kafka, config.topics().signingSecrets(), "recur-delivery-signing-secrets",
-                SigningKeyring::new, TenantSigningKeys::apply);
+        reader = new CompactedTopicReader<>(
+                kafka,
+                config.topics().signingSecrets(),
+                "recur-delivery-signing-secrets",
+                SigningKeyring::new,
+                TenantSigningKeys::apply);
     }
 
     void start(@Observes StartupEvent event) {

@@ -3,7 +3,6 @@ package dev.recur.delivery.domain;
 import java.time.Instant;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.log.JobMdc;
@@ -29,23 +28,68 @@ public record FinishedJob(
         Instant resultCreatedAt,
         int skippedRuns) {
 
-    public FinishedJob(long jobId, long runId, long scheduleId, String owner, Instant scheduledFor, int itemIndex,
-            ObjectNode item, int createStatusCode, JobStatus status, String error, Instant createdAt,
+    public FinishedJob(
+            long jobId,
+            long runId,
+            long scheduleId,
+            String owner,
+            Instant scheduledFor,
+            int itemIndex,
+            ObjectNode item,
+            int createStatusCode,
+            JobStatus status,
+            String error,
+            Instant createdAt,
             Instant resultCreatedAt) {
-        this(jobId, runId, scheduleId, owner, scheduledFor, itemIndex, item, createStatusCode, status, error,
-                createdAt, resultCreatedAt, 0);
+        this(
+                jobId,
+                runId,
+                scheduleId,
+                owner,
+                scheduledFor,
+                itemIndex,
+                item,
+                createStatusCode,
+                status,
+                error,
+                createdAt,
+                resultCreatedAt,
+                0);
     }
 
     public static FinishedJob of(JobResult result) {
-        return new FinishedJob(result.jobId(), result.runId(), result.scheduleId(), result.owner(),
-                result.scheduledFor(), result.itemIndex(), result.item(), result.createStatusCode(), result.status(),
-                result.error(), result.createdAt(), result.updatedAt(), result.skippedRuns());
+        return new FinishedJob(
+                result.jobId(),
+                result.runId(),
+                result.scheduleId(),
+                result.owner(),
+                result.scheduledFor(),
+                result.itemIndex(),
+                result.item(),
+                result.createStatusCode(),
+                result.status(),
+                result.error(),
+                result.createdAt(),
+                result.updatedAt(),
+                result.skippedRuns());
     }
 
     /** This job, faulted for the given reason (its create status code kept). */
     public FinishedJob faulted(String reason) {
-        return new FinishedJob(jobId, runId, scheduleId, owner, scheduledFor, itemIndex, item, createStatusCode,
-                JobStatus.FAULTED, reason, createdAt, resultCreatedAt, skippedRuns);
+        return new FinishedJob(
+                jobId,
+                runId,
+                scheduleId,
+                owner,
+                scheduledFor,
+                itemIndex,
+                item,
+                createStatusCode,
+                JobStatus.FAULTED,
+                reason,
+                createdAt,
+                resultCreatedAt,
+                skippedRuns);
     }
 
     /** The job's ids in the logging context, for the lines logged about it. */

@@ -9,5 +9,4 @@ import java.util.UUID;
  * @param owner the instance's {@code recur.delivery.instance-id}, which a restart keeps; empty when none is set
  * @param token this process, new at every start
  */
-public record LeaseHolder(Optional<String> owner, UUID token) {
-}
+public record LeaseHolder(Optional<String> owner, UUID token) {}

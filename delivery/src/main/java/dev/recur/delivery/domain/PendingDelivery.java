@@ -10,6 +10,5 @@ import dev.recur.common.event.DeliveryKind;
  * @param attempts attempts made so far
  * @param firstAttemptAt null before the first attempt
  */
-public record PendingDelivery(long id, long jobId, DeliveryKind kind, String target, int attempts,
-        Instant firstAttemptAt) {
-}
+public record PendingDelivery(
+        long id, long jobId, DeliveryKind kind, String target, int attempts, Instant firstAttemptAt) {}

@@ -25,8 +25,8 @@ public record RetryPolicy(int maxAttempts, Duration maxAge, Backoff backoff) {
      * When to try again after {@code attemptsMade} failed attempts, the first at {@code firstAttemptAt};
      * empty when the delivery has to give up.
      */
-    public Optional<Instant> nextAttempt(int attemptsMade, Instant firstAttemptAt, Instant now,
-            RandomGenerator random) {
+    public Optional<Instant> nextAttempt(
+            int attemptsMade, Instant firstAttemptAt, Instant now, RandomGenerator random) {
         if (attemptsMade >= maxAttempts) {
             return Optional.empty();
         }

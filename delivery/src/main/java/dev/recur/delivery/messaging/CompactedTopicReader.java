@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import dev.recur.common.kafka.KafkaClients;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,8 +16,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
-
-import dev.recur.common.kafka.KafkaClients;
 
 /**
  * The state a compacted, internal topic keyed by owner defines ({@code recur.signing-secrets},
@@ -46,8 +45,8 @@ public final class CompactedTopicReader<S> {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread reader;
 
-    public CompactedTopicReader(KafkaClients kafka, String topic, String clientId, Supplier<S> fresh,
-            Applier<S> applier) {
+    public CompactedTopicReader(
+            KafkaClients kafka, String topic, String clientId, Supplier<S> fresh, Applier<S> applier) {
         this.kafka = kafka;
         this.topic = topic;
         this.clientId = clientId;
@@ -58,9 +57,8 @@ public final class CompactedTopicReader<S> {
 
     /** A reader that holds {@code state} as read already and reads nothing, for tests without a broker. */
     public static <S> CompactedTopicReader<S> loaded(S state) {
-        CompactedTopicReader<S> reader = new CompactedTopicReader<>(null, "(loaded)", null, () -> state,
-                (s, k, v, o) -> {
-                });
+        CompactedTopicReader<S> reader =
+                new CompactedTopicReader<>(null, "(loaded)", null, () -> state, (s, k, v, o) -> {});
         reader.firstCatchUp.countDown();
         return reader;
     }
@@ -108,14 +106,20 @@ public final class CompactedTopicReader<S> {
         while (running) {
             S building = fresh.get();
             boolean caughtUp = false;
-            try (KafkaConsumer<String, byte[]> c = kafka.consumer(Map.of(
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.CLIENT_ID_CONFIG, clientId),
-                    new StringDeserializer(), new ByteArrayDeserializer())) {
+            try (KafkaConsumer<String, byte[]> c = kafka.consumer(
+                    Map.of(
+                            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                            false,
+                            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                            "earliest",
+                            ConsumerConfig.CLIENT_ID_CONFIG,
+                            clientId),
+                    new StringDeserializer(),
+                    new ByteArrayDeserializer())) {
                 consumer = c;
                 List<TopicPartition> partitions = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                        .map(p -> new TopicPartition(topic, p.partition())).toList();
+                        .map(p -> new TopicPartition(topic, p.partition()))
+                        .toList();
                 c.assign(partitions);
                 c.seekToBeginning(partitions);
                 Map<TopicPartition, Long> end = c.endOffsets(partitions);

@@ -11,24 +11,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.log.JobMdc;
 import dev.recur.common.retry.RetryInPlace;
-import dev.recur.common.trace.Tracing;
 import dev.recur.common.seal.CallbackSeal;
+import dev.recur.common.trace.Tracing;
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.config.ResultsStoreConfig;
 import dev.recur.delivery.domain.FinishedJob;
@@ -42,6 +32,13 @@ import dev.recur.delivery.service.Submission;
 import dev.recur.delivery.storage.ResultsStore;
 import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code recur.job-results} in batches: stores the new jobs' results documents (the small ones in one
@@ -71,8 +68,15 @@ public class JobResultConsumer {
     @Inject
     Tracing tracing;
 
-    JobResultConsumer(JobRepository jobs, ResultsStore results, IngestService ingest, DeliveryWorker worker,
-            DeliveryMetrics metrics, DeliveryConfig config, ResultsStoreConfig resultsConfig, CallbackSeal seal) {
+    JobResultConsumer(
+            JobRepository jobs,
+            ResultsStore results,
+            IngestService ingest,
+            DeliveryWorker worker,
+            DeliveryMetrics metrics,
+            DeliveryConfig config,
+            ResultsStoreConfig resultsConfig,
+            CallbackSeal seal) {
         long max = resultsConfig.claims().maxBytes();
         this.claimBytesInFlight = resultsConfig.claims().maxBytesInFlight();
         if (max > Integer.MAX_VALUE - 64 || claimBytesInFlight < max) {
@@ -80,8 +84,8 @@ public class JobResultConsumer {
                     + (Integer.MAX_VALUE - 64) + " and at most recur.results.claims.max-bytes-in-flight ("
                     + claimBytesInFlight + ")");
         }
-        this.storeWriters = Executors.newFixedThreadPool(config.resultsStoreWriters(),
-                new NamedThreads("results-store"));
+        this.storeWriters =
+                Executors.newFixedThreadPool(config.resultsStoreWriters(), new NamedThreads("results-store"));
         this.jobs = jobs;
         this.results = results;
         this.ingest = ingest;
@@ -106,8 +110,13 @@ public class JobResultConsumer {
         // until it is restarted (BrokerAndDatabaseOutageIT stops PostgreSQL for 60 s). The database or the results
         // bucket being away for a while is expected, so the batch is taken again until it goes through; the job log
         // makes the part of it that already went through a no-op.
-        RetryInPlace.untilDone(() -> handle(batch, traces), FIRST_BATCH_RETRY, MAX_BATCH_RETRY, () -> stopping,
-                (e, wait) -> LOG.warnf("a batch of %d job results failed; trying again in %s: %s", batch.size(), wait, e.toString()));
+        RetryInPlace.untilDone(
+                () -> handle(batch, traces),
+                FIRST_BATCH_RETRY,
+                MAX_BATCH_RETRY,
+                () -> stopping,
+                (e, wait) -> LOG.warnf(
+                        "a batch of %d job results failed; trying again in %s: %s", batch.size(), wait, e.toString()));
     }
 
     private void handle(List<JobResult> batch, Map<Long, Context> traces) {
@@ -123,7 +132,8 @@ public class JobResultConsumer {
         }
         metrics.batchSize(byId.size());
         Set<Long> known = jobs.existing(byId.keySet());
-        List<JobResult> fresh = byId.values().stream().filter(r -> !known.contains(r.jobId())).toList();
+        List<JobResult> fresh =
+                byId.values().stream().filter(r -> !known.contains(r.jobId())).toList();
         for (List<JobResult> group : groups(fresh, results::claimBytes, claimBytesInFlight)) {
             handleGroup(group, traces);
         }
@@ -158,15 +168,21 @@ public class JobResultConsumer {
         List<CompletableFuture<Prepared>> prepared = new ArrayList<>();
         for (JobResult r : group) {
             // a claim-checked result's pages are read from the results bucket first: in parallel
-            prepared.add(r.results() != null ? CompletableFuture.completedFuture(prepare(r))
-                    : CompletableFuture.supplyAsync(() -> prepare(r), storeWriters));
+            prepared.add(
+                    r.results() != null
+                            ? CompletableFuture.completedFuture(prepare(r))
+                            : CompletableFuture.supplyAsync(() -> prepare(r), storeWriters));
         }
         if (prepared.isEmpty()) {
             return;
         }
-        List<Prepared> documents = prepared.stream().map(CompletableFuture::join).toList();
-        List<ResultsRef> refs = results.store(documents.stream()
-                .map(p -> new ResultsStore.Document(p.job().jobId(), p.document())).toList(), storeWriters);
+        List<Prepared> documents =
+                prepared.stream().map(CompletableFuture::join).toList();
+        List<ResultsRef> refs = results.store(
+                documents.stream()
+                        .map(p -> new ResultsStore.Document(p.job().jobId(), p.document()))
+                        .toList(),
+                storeWriters);
         metrics.resultsStored(refs);
         List<Ingested> ingested = new ArrayList<>(documents.size());
         for (int i = 0; i < documents.size(); i++) {
@@ -199,8 +215,7 @@ public class JobResultConsumer {
     }
 
     /** A job with its results document, not stored yet. */
-    private record Prepared(FinishedJob job, byte[] document) {
-    }
+    private record Prepared(FinishedJob job, byte[] document) {}
 
     private Prepared prepare(JobResult result) {
         RuntimeException last = null;

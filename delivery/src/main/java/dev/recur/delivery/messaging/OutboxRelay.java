@@ -5,23 +5,20 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
 import javax.sql.DataSource;
-
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.recur.common.kafka.KafkaClients;
 import dev.recur.common.outbox.OutboxPublisher;
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.service.NamedThreads;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * delivery's outbox relay (job history, schedule stats, dead letters): common's {@link OutboxPublisher}, polled from
@@ -48,7 +45,9 @@ public class OutboxRelay {
     }
 
     void start(@Observes StartupEvent event) {
-        publisher = new OutboxPublisher(dataSource, this::newProducer,
+        publisher = new OutboxPublisher(
+                dataSource,
+                this::newProducer,
                 new OutboxPublisher.Settings(RELAY_LOCK, config.outbox().batchSize(), Duration.ZERO));
         timer = Executors.newSingleThreadScheduledExecutor(new NamedThreads("outbox-relay"));
         long every = config.outbox().pollInterval().toMillis();
@@ -60,13 +59,15 @@ public class OutboxRelay {
      * whole batch's acknowledgements before it removes them.
      */
     private Producer<String, byte[]> newProducer() {
-        return kafka.producer(Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-                ProducerConfig.CLIENT_ID_CONFIG, "recur-delivery-outbox"),
-                new StringSerializer(), new ByteArraySerializer());
+        return kafka.producer(
+                Map.of(
+                        ProducerConfig.ACKS_CONFIG, "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                        ProducerConfig.LINGER_MS_CONFIG, 5,
+                        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                        ProducerConfig.CLIENT_ID_CONFIG, "recur-delivery-outbox"),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     @PreDestroy

@@ -2,16 +2,14 @@ package dev.recur.delivery.messaging;
 
 import java.time.Duration;
 
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
-
 import dev.recur.common.event.DeliveryReplay;
 import dev.recur.common.retry.RetryInPlace;
 import dev.recur.delivery.service.ReplayService;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code recur.delivery-replays}, the replays of dead letters that schedule-api publishes. A command is
@@ -39,9 +37,13 @@ public class ReplayConsumer {
         if (command == null || command.replayId() == null || command.kind() == null || command.owner() == null) {
             return;
         }
-        RetryInPlace.untilDone(() -> handle(command), FIRST_RETRY, MAX_RETRY, () -> stopping,
-                (e, wait) -> LOG.warnf("replay %s failed; trying again in %s: %s", command.replayId(), wait,
-                        e.toString()));
+        RetryInPlace.untilDone(
+                () -> handle(command),
+                FIRST_RETRY,
+                MAX_RETRY,
+                () -> stopping,
+                (e, wait) ->
+                        LOG.warnf("replay %s failed; trying again in %s: %s", command.replayId(), wait, e.toString()));
     }
 
     private void handle(DeliveryReplay command) {
@@ -53,11 +55,19 @@ public class ReplayConsumer {
             return;
         }
         switch (outcome) {
-            case REPLAYED -> LOG.infof("replay %s: the %s delivery of job %d (schedule %d) is due again (asked by %s)",
-                    command.replayId(), command.kind(), command.jobId(), command.scheduleId(), command.requestedBy());
+            case REPLAYED ->
+                LOG.infof(
+                        "replay %s: the %s delivery of job %d (schedule %d) is due again (asked by %s)",
+                        command.replayId(),
+                        command.kind(),
+                        command.jobId(),
+                        command.scheduleId(),
+                        command.requestedBy());
             case REPEATED -> LOG.debugf("replay %s received before; nothing to do", command.replayId());
-            case NOT_DEAD -> LOG.infof("replay %s: the %s delivery of job %d is not dead-lettered; nothing to do",
-                    command.replayId(), command.kind(), command.jobId());
+            case NOT_DEAD ->
+                LOG.infof(
+                        "replay %s: the %s delivery of job %d is not dead-lettered; nothing to do",
+                        command.replayId(), command.kind(), command.jobId());
         }
     }
 

@@ -10,14 +10,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-
 import javax.sql.DataSource;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.recur.common.event.DeliveryKind;
 import dev.recur.delivery.domain.LeaseHolder;
 import dev.recur.delivery.domain.PendingDelivery;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Deliveries not done yet: an outbox of deliveries, picked by the retrier with {@code FOR UPDATE SKIP LOCKED}.
@@ -34,8 +32,7 @@ public class DeliveryRepository {
     }
 
     /** A delivery to create. */
-    public record NewDelivery(long jobId, DeliveryKind kind, String target) {
-    }
+    public record NewDelivery(long jobId, DeliveryKind kind, String target) {}
 
     /** Creates deliveries whose first attempt {@code holder} leases until {@code leasedUntil}. */
     public List<PendingDelivery> insert(List<NewDelivery> deliveries, Instant leasedUntil, LeaseHolder holder) {
@@ -51,7 +48,8 @@ public class DeliveryRepository {
                 RETURNING id, job_id, kind, target
                 """;
         List<PendingDelivery> created = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
             s.setTimestamp(1, Timestamp.from(leasedUntil));
             s.setString(2, holder.owner().orElse(null));
             s.setObject(3, holder.token());
@@ -60,8 +58,8 @@ public class DeliveryRepository {
             s.setArray(6, c.createArrayOf("text", targets));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    created.add(new PendingDelivery(r.getLong(1), r.getLong(2), DeliveryKind.valueOf(r.getString(3)),
-                            r.getString(4), 0, null));
+                    created.add(new PendingDelivery(
+                            r.getLong(1), r.getLong(2), DeliveryKind.valueOf(r.getString(3)), r.getString(4), 0, null));
                 }
             }
             return created;
@@ -83,7 +81,8 @@ public class DeliveryRepository {
                 RETURNING d.id, d.job_id, d.kind, d.target, d.attempts, d.first_attempt_at
                 """;
         List<PendingDelivery> claimed = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
             s.setTimestamp(1, Timestamp.from(leasedUntil));
             s.setString(2, holder.owner().orElse(null));
             s.setObject(3, holder.token());
@@ -92,8 +91,13 @@ public class DeliveryRepository {
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     Timestamp first = r.getTimestamp(6);
-                    claimed.add(new PendingDelivery(r.getLong(1), r.getLong(2), DeliveryKind.valueOf(r.getString(3)),
-                            r.getString(4), r.getInt(5), first == null ? null : first.toInstant()));
+                    claimed.add(new PendingDelivery(
+                            r.getLong(1),
+                            r.getLong(2),
+                            DeliveryKind.valueOf(r.getString(3)),
+                            r.getString(4),
+                            r.getInt(5),
+                            first == null ? null : first.toInstant()));
                 }
             }
             return claimed;
@@ -109,8 +113,9 @@ public class DeliveryRepository {
      * @return the leases extended
      */
     public int renew(Collection<Long> ids, LeaseHolder holder, Instant leasedUntil) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "UPDATE delivery SET next_attempt_at = ? WHERE id = ANY (?) AND lease_token = ?")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "UPDATE delivery SET next_attempt_at = ? WHERE id = ANY (?) AND lease_token = ?")) {
             s.setTimestamp(1, Timestamp.from(leasedUntil));
             s.setArray(2, c.createArrayOf("bigint", ids.toArray()));
             s.setObject(3, holder.token());
@@ -130,7 +135,8 @@ public class DeliveryRepository {
         if (holder.owner().isEmpty()) {
             return 0;
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("""
                 UPDATE delivery SET next_attempt_at = ?, lease_owner = NULL, lease_token = NULL
                 WHERE lease_owner = ? AND lease_token <> ?
                 """)) {
@@ -153,9 +159,10 @@ public class DeliveryRepository {
         }
     }
 
-    public void reschedule(long id, int attempts, Instant firstAttemptAt, Instant nextAttemptAt, Integer statusCode,
-            String error) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+    public void reschedule(
+            long id, int attempts, Instant firstAttemptAt, Instant nextAttemptAt, Integer statusCode, String error) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("""
                 UPDATE delivery SET attempts = ?, first_attempt_at = ?, next_attempt_at = ?, last_status_code = ?,
                                     last_error = ?, lease_owner = NULL, lease_token = NULL
                 WHERE id = ?

@@ -15,19 +15,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-
 import javax.sql.DataSource;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.event.ScheduleStats;
 import dev.recur.common.json.EventJson;
 import dev.recur.delivery.domain.FinishedJob;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The job log, the per-schedule counters and the per-run counters. Plain JDBC rather than Panache
@@ -77,7 +74,10 @@ public class JobRepository {
     public record StoredJob(FinishedJob job, String resultsKey, Long resultsOffset, Long resultsSize) {
 
         public StoredJob(FinishedJob job, ResultsRef ref) {
-            this(job, ref == null ? null : ref.key(), ref == null ? null : ref.offset(),
+            this(
+                    job,
+                    ref == null ? null : ref.key(),
+                    ref == null ? null : ref.offset(),
                     ref == null || ref.offset() == null ? null : ref.sizeBytes());
         }
     }
@@ -149,11 +149,29 @@ public class JobRepository {
                 RETURNING job_id
                 """;
         Set<Long> inserted = new HashSet<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            Object[][] columns = {jobId, runId, scheduleId, owner, scheduledFor, itemIndex, item, createStatus, status,
-                    error, createdAt, resultCreatedAt, resultsKey, resultsOffset, resultsSize};
-            String[] types = {"bigint", "bigint", "bigint", "text", "text", "integer", "text", "integer", "text",
-                    "text", "text", "text", "text", "bigint", "bigint"};
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            Object[][] columns = {
+                jobId,
+                runId,
+                scheduleId,
+                owner,
+                scheduledFor,
+                itemIndex,
+                item,
+                createStatus,
+                status,
+                error,
+                createdAt,
+                resultCreatedAt,
+                resultsKey,
+                resultsOffset,
+                resultsSize
+            };
+            String[] types = {
+                "bigint", "bigint", "bigint", "text", "text", "integer", "text", "integer", "text", "text", "text",
+                "text", "text", "bigint", "bigint"
+            };
             for (int i = 0; i < columns.length; i++) {
                 s.setArray(i + 1, c.createArrayOf(types[i], columns[i]));
             }
@@ -222,8 +240,7 @@ public class JobRepository {
     }
 
     /** A schedule's row of {@code schedule_stats}. */
-    private record StatsHead(String owner, long total, Instant updatedAt, long skippedRuns) {
-    }
+    private record StatsHead(String owner, long total, Instant updatedAt, long skippedRuns) {}
 
     /** The current statistics of the given schedules that have jobs, by schedule id. */
     public Map<Long, ScheduleStats> stats(Collection<Long> scheduleIds) {
@@ -236,8 +253,13 @@ public class JobRepository {
                 s.setArray(1, ids);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
-                        heads.put(r.getLong(1), new StatsHead(r.getString(2), r.getLong(3),
-                                r.getTimestamp(4).toInstant(), r.getLong(5)));
+                        heads.put(
+                                r.getLong(1),
+                                new StatsHead(
+                                        r.getString(2),
+                                        r.getLong(3),
+                                        r.getTimestamp(4).toInstant(),
+                                        r.getLong(5)));
                     }
                 }
             }
@@ -248,8 +270,9 @@ public class JobRepository {
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         long total = heads.get(r.getLong(1)).total();
-                        creates.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(
-                                new ScheduleStats.CreateOutcome(r.getInt(2), r.getLong(3), ratio(r.getLong(3), total)));
+                        creates.computeIfAbsent(r.getLong(1), k -> new ArrayList<>())
+                                .add(new ScheduleStats.CreateOutcome(
+                                        r.getInt(2), r.getLong(3), ratio(r.getLong(3), total)));
                     }
                 }
             }
@@ -260,14 +283,22 @@ public class JobRepository {
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         long total = heads.get(r.getLong(1)).total();
-                        results.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(
-                                new ScheduleStats.ResultOutcome(r.getString(2), r.getLong(3), ratio(r.getLong(3), total)));
+                        results.computeIfAbsent(r.getLong(1), k -> new ArrayList<>())
+                                .add(new ScheduleStats.ResultOutcome(
+                                        r.getString(2), r.getLong(3), ratio(r.getLong(3), total)));
                     }
                 }
             }
-            heads.forEach((id, head) -> stats.put(id, ScheduleStats.of(id, head.owner(), head.total(),
-                    creates.getOrDefault(id, List.of()), results.getOrDefault(id, List.of()), head.updatedAt(),
-                    head.skippedRuns())));
+            heads.forEach((id, head) -> stats.put(
+                    id,
+                    ScheduleStats.of(
+                            id,
+                            head.owner(),
+                            head.total(),
+                            creates.getOrDefault(id, List.of()),
+                            results.getOrDefault(id, List.of()),
+                            head.updatedAt(),
+                            head.skippedRuns())));
             return stats;
         } catch (SQLException e) {
             throw new RepositoryException("cannot read stats", e);
@@ -276,7 +307,8 @@ public class JobRepository {
 
     public List<StoredJob> load(Collection<Long> jobIds) {
         List<StoredJob> jobs = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("""
                 SELECT job_id, run_id, schedule_id, owner, scheduled_for, item_index, item::text, create_status_code,
                        result_status, error, created_at, result_created_at, results_key, results_offset,
                        results_size
@@ -285,13 +317,21 @@ public class JobRepository {
             s.setArray(1, c.createArrayOf("bigint", jobIds.toArray()));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    FinishedJob job = new FinishedJob(r.getLong(1), r.getLong(2), r.getLong(3), r.getString(4),
-                            r.getTimestamp(5).toInstant(), r.getInt(6),
-                            (ObjectNode) EventJson.mapper().readTree(r.getString(7)), r.getInt(8),
-                            JobStatus.valueOf(r.getString(9).toUpperCase(Locale.ROOT)), r.getString(10),
-                            r.getTimestamp(11).toInstant(), r.getTimestamp(12).toInstant());
-                    jobs.add(new StoredJob(job, r.getString(13), r.getObject(14, Long.class),
-                            r.getObject(15, Long.class)));
+                    FinishedJob job = new FinishedJob(
+                            r.getLong(1),
+                            r.getLong(2),
+                            r.getLong(3),
+                            r.getString(4),
+                            r.getTimestamp(5).toInstant(),
+                            r.getInt(6),
+                            (ObjectNode) EventJson.mapper().readTree(r.getString(7)),
+                            r.getInt(8),
+                            JobStatus.valueOf(r.getString(9).toUpperCase(Locale.ROOT)),
+                            r.getString(10),
+                            r.getTimestamp(11).toInstant(),
+                            r.getTimestamp(12).toInstant());
+                    jobs.add(new StoredJob(
+                            job, r.getString(13), r.getObject(14, Long.class), r.getObject(15, Long.class)));
                 }
             }
             return jobs;
@@ -306,7 +346,8 @@ public class JobRepository {
      */
     public Map<Long, String> resultsStoredBefore(Instant cutoff, int limit) {
         Map<Long, String> keys = new HashMap<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("""
                 SELECT job_id, results_key FROM job
                 WHERE results_key IS NOT NULL AND results_offset IS NULL AND result_created_at < ?
                 ORDER BY result_created_at LIMIT ?

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
-
 import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,16 +18,15 @@ public class OutboxRepository {
         this.dataSource = dataSource;
     }
 
-    public record OutboxEvent(long id, String topic, String key, byte[] payload) {
-    }
+    public record OutboxEvent(long id, String topic, String key, byte[] payload) {}
 
     public void add(List<OutboxEvent> events) {
         if (events.isEmpty()) {
             return;
         }
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement(
-                        "INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)")) {
+                PreparedStatement s =
+                        c.prepareStatement("INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)")) {
             for (OutboxEvent e : events) {
                 s.setString(1, e.topic());
                 s.setString(2, e.key());

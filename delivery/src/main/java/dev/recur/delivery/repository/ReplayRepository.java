@@ -8,12 +8,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import dev.recur.common.event.DeliveryKind;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Dead-lettered deliveries and the replay commands received for them ({@code dead_delivery}, {@code delivery_replay}):
@@ -30,7 +28,8 @@ public class ReplayRepository {
 
     /** Keeps a delivery that was just dead-lettered, replayable; a later dead letter of it replaces the earlier. */
     public void markDead(long jobId, DeliveryKind kind, String target, Instant at) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("""
                 INSERT INTO dead_delivery (job_id, kind, target, dead_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (job_id, kind) DO UPDATE SET target = EXCLUDED.target, dead_at = EXCLUDED.dead_at
                 """)) {
@@ -49,7 +48,8 @@ public class ReplayRepository {
      * transaction recording the same id makes this one wait for it.
      */
     public boolean recordCommand(UUID replayId, long jobId, DeliveryKind kind, Instant at) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("""
                 INSERT INTO delivery_replay (replay_id, job_id, kind, received_at, replayed) VALUES (?, ?, ?, ?, false)
                 ON CONFLICT (replay_id) DO NOTHING
                 """)) {
@@ -68,7 +68,8 @@ public class ReplayRepository {
      * target; empty if it is not (never dead-lettered, replayed already, or another owner's).
      */
     public Optional<String> takeDead(long jobId, DeliveryKind kind, String owner) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("""
                 DELETE FROM dead_delivery d USING job j
                 WHERE d.job_id = ? AND d.kind = ? AND j.job_id = d.job_id AND j.owner = ?
                 RETURNING d.target
@@ -89,7 +90,8 @@ public class ReplayRepository {
      * pending delivery of that kind already.
      */
     public boolean insertDue(long jobId, DeliveryKind kind, String target, Instant now) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("""
                 INSERT INTO delivery (job_id, kind, target, next_attempt_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (job_id, kind) DO NOTHING
                 """)) {
@@ -105,7 +107,8 @@ public class ReplayRepository {
 
     public void markReplayed(UUID replayId) {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("UPDATE delivery_replay SET replayed = true WHERE replay_id = ?")) {
+                PreparedStatement s =
+                        c.prepareStatement("UPDATE delivery_replay SET replayed = true WHERE replay_id = ?")) {
             s.setObject(1, replayId);
             s.executeUpdate();
         } catch (SQLException e) {

@@ -13,17 +13,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
-
-import org.jboss.logging.Logger;
-
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.domain.LeaseHolder;
 import dev.recur.delivery.repository.DeliveryRepository;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 /**
  * This process's leases on delivery rows. An attempt is leased from the moment it is taken (inserted for a consumed
@@ -103,7 +101,10 @@ public class DeliveryLease {
             }
             renew();
         } catch (RuntimeException e) {
-            LOG.warnf(e, "cannot renew the leases of %d delivery attempts; trying again in %d ms", held.size(),
+            LOG.warnf(
+                    e,
+                    "cannot renew the leases of %d delivery attempts; trying again in %d ms",
+                    held.size(),
                     Math.max(1, length.toMillis() / 3));
         }
     }
@@ -113,8 +114,9 @@ public class DeliveryLease {
         int taken = deliveries.reclaim(holder, clock.instant());
         reclaimed = true;
         if (taken > 0) {
-            LOG.infof("took back %d delivery attempts that an earlier run of instance %s held", taken,
-                    holder.owner().orElseThrow());
+            LOG.infof(
+                    "took back %d delivery attempts that an earlier run of instance %s held",
+                    taken, holder.owner().orElseThrow());
         }
         return taken;
     }

@@ -7,9 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-
 import dev.recur.common.event.DeliveryDeadLetter;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
@@ -23,6 +20,8 @@ import dev.recur.delivery.repository.DeliveryRepository;
 import dev.recur.delivery.repository.OutboxRepository;
 import dev.recur.delivery.repository.OutboxRepository.OutboxEvent;
 import dev.recur.delivery.repository.ReplayRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 
 /** What happened to attempts: the state changes of the delivery table, each in its own transaction. */
 @ApplicationScoped
@@ -36,21 +35,30 @@ public class DeliveryLog {
     private final RetryPolicy policy;
     private final Clock clock;
 
-    DeliveryLog(DeliveryRepository deliveries, OutboxRepository outbox, ReplayRepository replays, DeliveryLease lease,
-            DeliveryConfig config, Clock clock) {
+    DeliveryLog(
+            DeliveryRepository deliveries,
+            OutboxRepository outbox,
+            ReplayRepository replays,
+            DeliveryLease lease,
+            DeliveryConfig config,
+            Clock clock) {
         this.deliveries = deliveries;
         this.outbox = outbox;
         this.replays = replays;
         this.lease = lease;
         this.config = config;
         this.clock = clock;
-        this.policy = new RetryPolicy(config.retry().maxAttempts(), config.retry().maxAge(),
-                config.retry().initialBackoff(), config.retry().maxBackoff());
+        this.policy = new RetryPolicy(
+                config.retry().maxAttempts(),
+                config.retry().maxAge(),
+                config.retry().initialBackoff(),
+                config.retry().maxBackoff());
     }
 
     @Transactional
     public List<PendingDelivery> claimDue() {
-        return deliveries.claimDue(clock.instant(), lease.until(), config.retry().batchSize(), lease.holder());
+        return deliveries.claimDue(
+                clock.instant(), lease.until(), config.retry().batchSize(), lease.holder());
     }
 
     @Transactional
@@ -70,7 +78,8 @@ public class DeliveryLog {
         Instant now = clock.instant();
         int attempts = delivery.attempts() + 1;
         Instant first = delivery.firstAttemptAt() == null ? startedAt : delivery.firstAttemptAt();
-        Optional<Instant> next = outcome.permanent() ? Optional.empty()
+        Optional<Instant> next = outcome.permanent()
+                ? Optional.empty()
                 : policy.nextAttempt(attempts, first, now, ThreadLocalRandom.current());
         if (next.isPresent()) {
             deliveries.reschedule(delivery.id(), attempts, first, next.get(), outcome.statusCode(), outcome.reason());
@@ -79,11 +88,20 @@ public class DeliveryLog {
         deliveries.delete(List.of(delivery.id()));
         replays.markDead(delivery.jobId(), delivery.kind(), delivery.target(), now);
         // the topic is read beyond delivery: a URL's userinfo and query (receivers' tokens) stay out of it
-        DeliveryDeadLetter letter = DeliveryDeadLetter.of(job.jobId(), job.scheduleId(), job.runId(), job.owner(),
-                delivery.kind(), UrlRedaction.redact(delivery.target()), attempts, first, now, outcome.statusCode(),
+        DeliveryDeadLetter letter = DeliveryDeadLetter.of(
+                job.jobId(),
+                job.scheduleId(),
+                job.runId(),
+                job.owner(),
+                delivery.kind(),
+                UrlRedaction.redact(delivery.target()),
+                attempts,
+                first,
+                now,
+                outcome.statusCode(),
                 UrlRedaction.redactIn(outcome.reason(), delivery.target()));
-        outbox.add(List.of(new OutboxEvent(0, config.topics().deliveryDlq(), Topics.key(job.scheduleId()),
-                EventJson.write(letter))));
+        outbox.add(List.of(new OutboxEvent(
+                0, config.topics().deliveryDlq(), Topics.key(job.scheduleId()), EventJson.write(letter))));
         return true;
     }
 }

@@ -6,12 +6,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import dev.recur.common.event.DeliveryKind;
 import dev.recur.common.event.ResultsRef;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /** Deliveries by kind and outcome, retries, dead letters and callback latency. */
 @ApplicationScoped
@@ -25,7 +24,8 @@ public class DeliveryMetrics {
 
     /** One attempt's outcome: {@code delivered}, {@code retry_scheduled} or {@code dead_lettered}. */
     public void attempt(DeliveryKind kind, String outcome, boolean retry) {
-        registry.counter("recur.delivery.attempts", "kind", name(kind), "outcome", outcome).increment();
+        registry.counter("recur.delivery.attempts", "kind", name(kind), "outcome", outcome)
+                .increment();
         if (retry) {
             registry.counter("recur.delivery.retries", "kind", name(kind)).increment();
         }
@@ -35,8 +35,11 @@ public class DeliveryMetrics {
     }
 
     public void callbackLatency(Duration latency, boolean success) {
-        Timer.builder("recur.delivery.callback.latency").tag("outcome", success ? "success" : "failure")
-                .publishPercentileHistogram().register(registry).record(latency);
+        Timer.builder("recur.delivery.callback.latency")
+                .tag("outcome", success ? "success" : "failure")
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(latency);
     }
 
     /** Time a consumed batch spent in one phase: {@code results_store} or {@code ingest_transaction}. */

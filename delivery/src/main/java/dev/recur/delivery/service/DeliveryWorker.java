@@ -14,11 +14,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
-
 import dev.recur.common.event.DeliveryKind;
 import dev.recur.common.log.JobMdc;
 import dev.recur.common.net.UrlRedaction;
@@ -32,12 +27,15 @@ import dev.recur.delivery.domain.DeliverableJob;
 import dev.recur.delivery.domain.PendingDelivery;
 import dev.recur.delivery.storage.GcsObjectStore;
 import dev.recur.delivery.storage.S3ObjectStore;
+import dev.recur.delivery.storage.TenantBucketLists;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
-import dev.recur.delivery.storage.TenantBucketLists;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
@@ -68,8 +66,16 @@ public class DeliveryWorker {
     // successes are removed from the table in batches; a crash before that repeats them (at least once)
     private final ConcurrentLinkedQueue<Long> delivered = new ConcurrentLinkedQueue<>();
 
-    DeliveryWorker(CallbackSender callbacks, S3ObjectStore s3, GcsObjectStore gcs, DeliveryLog log,
-            DeliveryLease lease, DeliveryMetrics metrics, DeliveryConfig config, Clock clock, BucketPolicy buckets,
+    DeliveryWorker(
+            CallbackSender callbacks,
+            S3ObjectStore s3,
+            GcsObjectStore gcs,
+            DeliveryLog log,
+            DeliveryLease lease,
+            DeliveryMetrics metrics,
+            DeliveryConfig config,
+            Clock clock,
+            BucketPolicy buckets,
             TenantBucketLists tenantBuckets,
             Tracing tracing) {
         this.callbacks = callbacks;
@@ -83,12 +89,17 @@ public class DeliveryWorker {
         this.metrics = metrics;
         this.clock = clock;
         // a full queue makes the submitter run the attempt itself: back-pressure on the consumer
-        this.pool = new ThreadPoolExecutor(config.workers(), config.workers(), 1, TimeUnit.MINUTES,
-                new LinkedBlockingQueue<>(config.workers() * 64), new NamedThreads("delivery"),
+        this.pool = new ThreadPoolExecutor(
+                config.workers(),
+                config.workers(),
+                1,
+                TimeUnit.MINUTES,
+                new LinkedBlockingQueue<>(config.workers() * 64),
+                new NamedThreads("delivery"),
                 new ThreadPoolExecutor.CallerRunsPolicy());
         this.flusher = Executors.newSingleThreadScheduledExecutor(new NamedThreads("delivery-flush"));
-        this.flusher.scheduleWithFixedDelay(this::flush, FLUSH_INTERVAL.toMillis(), FLUSH_INTERVAL.toMillis(),
-                TimeUnit.MILLISECONDS);
+        this.flusher.scheduleWithFixedDelay(
+                this::flush, FLUSH_INTERVAL.toMillis(), FLUSH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Runs the attempts, whose leases this process holds (and renews) from now until their outcomes are recorded. */
@@ -126,9 +137,12 @@ public class DeliveryWorker {
         try {
             if (log.failed(delivery, deliverable.job(), outcome, started)) {
                 try (JobMdc mdc = deliverable.job().logContext()) {
-                    LOG.warnf("%s delivery of job %d to %s dead-lettered: %s", delivery.kind(), delivery.jobId(),
-                            UrlRedaction.redact(delivery.target()), UrlRedaction.redactIn(outcome.reason(),
-                                    delivery.target()));
+                    LOG.warnf(
+                            "%s delivery of job %d to %s dead-lettered: %s",
+                            delivery.kind(),
+                            delivery.jobId(),
+                            UrlRedaction.redact(delivery.target()),
+                            UrlRedaction.redactIn(outcome.reason(), delivery.target()));
                 }
                 metrics.attempt(delivery.kind(), "dead_lettered", retry);
             } else {
@@ -178,8 +192,8 @@ public class DeliveryWorker {
     /** The attempt in a client span of the job's trace: {@code callback POST}, {@code s3 PUT} or {@code gcs PUT}. */
     private AttemptOutcome traced(PendingDelivery delivery, DeliverableJob deliverable, Context trace) {
         String kind = delivery.kind().name().toLowerCase(Locale.ROOT);
-        Span span = tracing.startChild(kind + (delivery.kind() == DeliveryKind.CALLBACK ? " POST" : " PUT"),
-                SpanKind.CLIENT, trace);
+        Span span = tracing.startChild(
+                kind + (delivery.kind() == DeliveryKind.CALLBACK ? " POST" : " PUT"), SpanKind.CLIENT, trace);
         AttemptOutcome outcome = run(delivery, deliverable);
         span.setAttribute("recur.job_id", delivery.jobId());
         span.setAttribute("recur.delivery.kind", kind);
@@ -188,8 +202,9 @@ public class DeliveryWorker {
             span.setAttribute(HTTP_STATUS, outcome.statusCode().longValue());
         }
         if (!outcome.success()) {
-            span.setStatus(StatusCode.ERROR, outcome.reason() == null ? "failed"
-                    : UrlRedaction.redactIn(outcome.reason(), delivery.target()));
+            span.setStatus(
+                    StatusCode.ERROR,
+                    outcome.reason() == null ? "failed" : UrlRedaction.redactIn(outcome.reason(), delivery.target()));
         }
         span.end();
         return outcome;
@@ -203,7 +218,9 @@ public class DeliveryWorker {
      */
     private StorageTarget tenantTarget(StorageTarget.Type type, String url, DeliverableJob deliverable) {
         StorageTarget target = StorageTarget.parse(type, url);
-        buckets.check(target, tenantBuckets.of(deliverable.job().owner(), BUCKET_LISTS_WAIT).orElse(null));
+        buckets.check(
+                target,
+                tenantBuckets.of(deliverable.job().owner(), BUCKET_LISTS_WAIT).orElse(null));
         return target;
     }
 

@@ -10,11 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-
-import org.jboss.logging.Logger;
-
 import dev.recur.common.event.DeliveryKind;
 import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.ScheduleStats;
@@ -31,6 +26,9 @@ import dev.recur.delivery.repository.JobRepository;
 import dev.recur.delivery.repository.JobRepository.StoredJob;
 import dev.recur.delivery.repository.OutboxRepository;
 import dev.recur.delivery.repository.OutboxRepository.OutboxEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
 
 /**
  * Logs consumed jobs, exactly once per job id: in one transaction the job rows are inserted (a
@@ -49,8 +47,13 @@ public class IngestService {
     private final DeliveryConfig config;
     private final Clock clock;
 
-    IngestService(JobRepository jobs, DeliveryRepository deliveries, OutboxRepository outbox, DeliveryLease lease,
-            DeliveryConfig config, Clock clock) {
+    IngestService(
+            JobRepository jobs,
+            DeliveryRepository deliveries,
+            OutboxRepository outbox,
+            DeliveryLease lease,
+            DeliveryConfig config,
+            Clock clock) {
         this.jobs = jobs;
         this.deliveries = deliveries;
         this.outbox = outbox;
@@ -63,10 +66,10 @@ public class IngestService {
     @Transactional
     public List<Submission> ingest(List<Ingested> batch) {
         Instant now = clock.instant();
-        Set<Long> inserted = jobs.insertNew(batch.stream()
-                .map(i -> new StoredJob(i.job(), i.resultsRef()))
-                .toList());
-        List<Ingested> fresh = batch.stream().filter(i -> inserted.contains(i.job().jobId())).toList();
+        Set<Long> inserted = jobs.insertNew(
+                batch.stream().map(i -> new StoredJob(i.job(), i.resultsRef())).toList());
+        List<Ingested> fresh =
+                batch.stream().filter(i -> inserted.contains(i.job().jobId())).toList();
         if (fresh.isEmpty()) {
             return List.of();
         }
@@ -76,17 +79,29 @@ public class IngestService {
         Set<Long> schedules = new TreeSet<>();
         for (Ingested i : fresh) {
             FinishedJob j = i.job();
-            JobRecord record = JobRecord.of(j.jobId(), j.runId(), j.scheduleId(), j.owner(), j.scheduledFor(),
-                    j.itemIndex(), j.item(), j.createStatusCode(), j.status(), j.error(), j.createdAt(),
-                    j.resultCreatedAt(), i.resultsRef());
-            events.add(new OutboxEvent(0, config.topics().jobHistory(), Topics.key(j.jobId()), EventJson.write(record)));
+            JobRecord record = JobRecord.of(
+                    j.jobId(),
+                    j.runId(),
+                    j.scheduleId(),
+                    j.owner(),
+                    j.scheduledFor(),
+                    j.itemIndex(),
+                    j.item(),
+                    j.createStatusCode(),
+                    j.status(),
+                    j.error(),
+                    j.createdAt(),
+                    j.resultCreatedAt(),
+                    i.resultsRef());
+            events.add(
+                    new OutboxEvent(0, config.topics().jobHistory(), Topics.key(j.jobId()), EventJson.write(record)));
             schedules.add(j.scheduleId());
         }
         Map<Long, ScheduleStats> snapshots = jobs.stats(schedules);
         for (long scheduleId : schedules) {
             ScheduleStats stats = snapshots.get(scheduleId);
-            events.add(new OutboxEvent(0, config.topics().scheduleStats(), Topics.key(scheduleId),
-                    EventJson.write(stats)));
+            events.add(new OutboxEvent(
+                    0, config.topics().scheduleStats(), Topics.key(scheduleId), EventJson.write(stats)));
         }
         outbox.add(events);
 
@@ -98,8 +113,10 @@ public class IngestService {
         }
         List<PendingDelivery> created = deliveries.insert(wanted, lease.until(), lease.holder());
         return created.stream()
-                .map(d -> new Submission(d, new DeliverableJob(byJob.get(d.jobId()).job(),
-                        byJob.get(d.jobId()).resultsDocument())))
+                .map(d -> new Submission(
+                        d,
+                        new DeliverableJob(
+                                byJob.get(d.jobId()).job(), byJob.get(d.jobId()).resultsDocument())))
                 .toList();
     }
 

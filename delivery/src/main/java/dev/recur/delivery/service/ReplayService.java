@@ -5,11 +5,10 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-
 import dev.recur.common.event.DeliveryReplay;
 import dev.recur.delivery.repository.ReplayRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 
 /**
  * Acts on replay commands ({@code recur.delivery-replays}). The rule: a command makes a delivery due again only if

@@ -8,16 +8,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
-import org.jboss.logging.Logger;
-
 import dev.recur.delivery.config.ResultsStoreConfig;
 import dev.recur.delivery.repository.JobRepository;
 import dev.recur.delivery.storage.ResultsStore;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 
 /**
  * Deletes results documents older than the retention. A sweep rather than an S3 lifecycle rule: it
@@ -48,13 +46,17 @@ public class ResultsExpirySweep {
     void start(@Observes StartupEvent event) {
         timer = Executors.newSingleThreadScheduledExecutor(new NamedThreads("results-expiry"));
         long every = config.sweepInterval().toMillis();
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                sweep(clock.instant());
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "results expiry sweep failed; trying again in %s", config.sweepInterval());
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        sweep(clock.instant());
+                    } catch (RuntimeException e) {
+                        LOG.warnf(e, "results expiry sweep failed; trying again in %s", config.sweepInterval());
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Deletes every results document and pack stored before {@code now} minus the retention; returns how many objects. */

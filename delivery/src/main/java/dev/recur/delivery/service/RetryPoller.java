@@ -8,12 +8,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
-import org.jboss.logging.Logger;
-
 import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.domain.DeliverableJob;
 import dev.recur.delivery.domain.FinishedJob;
@@ -22,6 +16,10 @@ import dev.recur.delivery.repository.JobRepository;
 import dev.recur.delivery.repository.JobRepository.StoredJob;
 import dev.recur.delivery.storage.ResultsStore;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 
 /**
  * Picks due deliveries (retries, and first attempts whose lease ran out because the instance that
@@ -40,7 +38,12 @@ public class RetryPoller {
     private final DeliveryConfig config;
     private ScheduledExecutorService timer;
 
-    RetryPoller(DeliveryLog log, DeliveryLease lease, JobRepository jobs, ResultsStore results, DeliveryWorker worker,
+    RetryPoller(
+            DeliveryLog log,
+            DeliveryLease lease,
+            JobRepository jobs,
+            ResultsStore results,
+            DeliveryWorker worker,
             DeliveryConfig config) {
         this.log = log;
         this.lease = lease;
@@ -64,7 +67,8 @@ public class RetryPoller {
                 Set<Long> inFlight = lease.held();
                 due = log.claimDue();
                 // this process's own attempts come back when their leases could not be renewed (database away)
-                List<PendingDelivery> fresh = due.stream().filter(d -> !inFlight.contains(d.id())).toList();
+                List<PendingDelivery> fresh =
+                        due.stream().filter(d -> !inFlight.contains(d.id())).toList();
                 if (!fresh.isEmpty()) {
                     submit(fresh);
                 }
@@ -84,9 +88,12 @@ public class RetryPoller {
                 .map(d -> {
                     StoredJob stored = byId.get(d.jobId());
                     FinishedJob job = stored.job();
-                    byte[] document = stored.resultsKey() == null ? null
-                            : documents.computeIfAbsent(d.jobId(),
-                                    id -> results.load(stored.resultsKey(), stored.resultsOffset(), stored.resultsSize()));
+                    byte[] document = stored.resultsKey() == null
+                            ? null
+                            : documents.computeIfAbsent(
+                                    d.jobId(),
+                                    id -> results.load(
+                                            stored.resultsKey(), stored.resultsOffset(), stored.resultsSize()));
                     return new Submission(d, new DeliverableJob(job, document));
                 })
                 .toList();

@@ -4,5 +4,4 @@ import dev.recur.delivery.domain.DeliverableJob;
 import dev.recur.delivery.domain.PendingDelivery;
 
 /** A delivery together with what it delivers, ready for an attempt. */
-public record Submission(PendingDelivery delivery, DeliverableJob deliverable) {
-}
+public record Submission(PendingDelivery delivery, DeliverableJob deliverable) {}

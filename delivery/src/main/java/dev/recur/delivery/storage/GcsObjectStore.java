@@ -5,17 +5,15 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import com.google.cloud.NoCredentials;
 import com.google.cloud.WriteChannel;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
-
 import dev.recur.delivery.config.DeliveryConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
  * Objects in Google Cloud Storage with Application Default Credentials, or in an emulator when
@@ -43,7 +41,9 @@ public class GcsObjectStore {
      * Firebase Storage emulator accepts, and fine for real GCS. Same key, same bytes: idempotent.
      */
     public void put(String bucket, String key, byte[] json) {
-        BlobInfo blob = BlobInfo.newBuilder(BlobId.of(bucket, key)).setContentType("application/json").build();
+        BlobInfo blob = BlobInfo.newBuilder(BlobId.of(bucket, key))
+                .setContentType("application/json")
+                .build();
         try (WriteChannel writer = client().writer(blob)) {
             ByteBuffer buffer = ByteBuffer.wrap(json);
             while (buffer.hasRemaining()) {

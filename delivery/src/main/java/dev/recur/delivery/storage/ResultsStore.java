@@ -1,6 +1,5 @@
 package dev.recur.delivery.storage;
 
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,17 +15,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.ResultsRef;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.storage.ResultsBucket;
 import dev.recur.delivery.config.ResultsStoreConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * The deployment's results bucket ({@link ResultsBucket}, which owns its key layout): reads job-runner's claim
@@ -58,8 +56,7 @@ public class ResultsStore {
     }
 
     /** A job's results document, to be stored. */
-    public record Document(long jobId, byte[] content) {
-    }
+    public record Document(long jobId, byte[] content) {}
 
     /** The results document of a job: its inline pages, or the pages its claim check points to. */
     public byte[] resultsDocument(JobResult result) {
@@ -75,7 +72,9 @@ public class ResultsStore {
      */
     public long claimBytes(JobResult result) {
         ResultsRef ref = result.resultsRef();
-        if (result.results() != null || ref == null || ref.sizeBytes() < 0
+        if (result.results() != null
+                || ref == null
+                || ref.sizeBytes() < 0
                 || ref.sizeBytes() > config.claims().maxBytes()) {
             return 0;
         }
@@ -93,7 +92,8 @@ public class ResultsStore {
         ResultsRef[] refs = new ResultsRef[documents.size()];
         List<CompletableFuture<Void>> puts = new ArrayList<>();
         int[] sizes = documents.stream().mapToInt(d -> d.content().length).toArray();
-        for (List<Integer> object : plan(sizes, config.pack().documentMaxBytes(), config.pack().maxBytes())) {
+        for (List<Integer> object :
+                plan(sizes, config.pack().documentMaxBytes(), config.pack().maxBytes())) {
             if (object.size() == 1 && sizes[object.get(0)] > config.pack().documentMaxBytes()) {
                 int at = object.get(0);
                 puts.add(CompletableFuture.runAsync(() -> refs[at] = storeAlone(documents.get(at)), writers));
@@ -140,29 +140,36 @@ public class ResultsStore {
     private ResultsRef storeAlone(Document d) {
         String key = ResultsBucket.resultsKey(d.jobId());
         put(key, d.content(), CONTENT_TYPE);
-        return new ResultsRef(bucket.name(), key, d.content().length, CONTENT_TYPE,
-                ResultsBucket.sha256(d.content()));
+        return new ResultsRef(bucket.name(), key, d.content().length, CONTENT_TYPE, ResultsBucket.sha256(d.content()));
     }
 
     /** One object of the documents at {@code members}, each on a line of its own (NDJSON: documents hold no raw newline). */
-    private CompletableFuture<Void> storePack(List<Document> documents, List<Integer> members, ResultsRef[] refs,
-            Executor writers) {
-        return CompletableFuture.runAsync(() -> {
-            String key = ResultsBucket.packKey(clock.instant(), documents.get(members.get(0)).jobId());
-            ByteArrayOutputStream content = new ByteArrayOutputStream();
-            ResultsRef[] packed = new ResultsRef[members.size()];
-            for (int m = 0; m < members.size(); m++) {
-                byte[] document = documents.get(members.get(m)).content();
-                packed[m] = new ResultsRef(bucket.name(), key, document.length, CONTENT_TYPE,
-                        ResultsBucket.sha256(document), (long) content.size());
-                content.writeBytes(document);
-                content.write('\n');
-            }
-            put(key, content.toByteArray(), ResultsBucket.PACK_CONTENT_TYPE);
-            for (int m = 0; m < members.size(); m++) {
-                refs[members.get(m)] = packed[m];
-            }
-        }, writers);
+    private CompletableFuture<Void> storePack(
+            List<Document> documents, List<Integer> members, ResultsRef[] refs, Executor writers) {
+        return CompletableFuture.runAsync(
+                () -> {
+                    String key = ResultsBucket.packKey(
+                            clock.instant(), documents.get(members.get(0)).jobId());
+                    ByteArrayOutputStream content = new ByteArrayOutputStream();
+                    ResultsRef[] packed = new ResultsRef[members.size()];
+                    for (int m = 0; m < members.size(); m++) {
+                        byte[] document = documents.get(members.get(m)).content();
+                        packed[m] = new ResultsRef(
+                                bucket.name(),
+                                key,
+                                document.length,
+                                CONTENT_TYPE,
+                                ResultsBucket.sha256(document),
+                                (long) content.size());
+                        content.writeBytes(document);
+                        content.write('\n');
+                    }
+                    put(key, content.toByteArray(), ResultsBucket.PACK_CONTENT_TYPE);
+                    for (int m = 0; m < members.size(); m++) {
+                        refs[members.get(m)] = packed[m];
+                    }
+                },
+                writers);
     }
 
     private void put(String key, byte[] content, String contentType) {
@@ -233,13 +240,17 @@ public class ResultsStore {
         }
         String where = "claim check s3://" + ref.bucket() + "/" + ref.key();
         if (!bucket.holdsClaim(ref.bucket(), ref.key()) || ref.offset() != null) {
-            throw new UnreadableClaimException(where + " is not a claim check of the results bucket (s3://"
-                    + bucket.name() + "/" + ResultsBucket.CLAIM_PREFIX + "...): not read", null);
+            throw new UnreadableClaimException(
+                    where + " is not a claim check of the results bucket (s3://" + bucket.name() + "/"
+                            + ResultsBucket.CLAIM_PREFIX + "...): not read",
+                    null);
         }
         long max = config.claims().maxBytes();
         if (ref.sizeBytes() < 0 || ref.sizeBytes() > max) {
-            throw new UnreadableClaimException(where + " holds " + ref.sizeBytes() + " bytes, more than"
-                    + " recur.results.claims.max-bytes (" + max + ")", null);
+            throw new UnreadableClaimException(
+                    where + " holds " + ref.sizeBytes() + " bytes, more than" + " recur.results.claims.max-bytes ("
+                            + max + ")",
+                    null);
         }
         int size = (int) ref.sizeBytes();
         byte[] document = new byte[DOCUMENT_START.length + size + 1];
@@ -247,8 +258,8 @@ public class ResultsStore {
         try (InputStream in = s3.stream(bucket.name(), ref.key())) {
             int read = in.readNBytes(document, DOCUMENT_START.length, size);
             if (read != size || in.read() != -1) {
-                throw new UnreadableClaimException(where + " does not hold the " + size + " bytes its reference"
-                        + " says", null);
+                throw new UnreadableClaimException(
+                        where + " does not hold the " + size + " bytes its reference" + " says", null);
             }
         } catch (NoSuchKeyException e) {
             throw new UnreadableClaimException(where + " does not exist", e);
@@ -256,7 +267,8 @@ public class ResultsStore {
             throw new UncheckedIOException("cannot read " + where, e);
         }
         document[document.length - 1] = '}';
-        if (ref.sha256() != null && !ref.sha256().equalsIgnoreCase(ResultsBucket.sha256(document, DOCUMENT_START.length, size))) {
+        if (ref.sha256() != null
+                && !ref.sha256().equalsIgnoreCase(ResultsBucket.sha256(document, DOCUMENT_START.length, size))) {
             throw new UnreadableClaimException(where + " does not match its sha256", null);
         }
         if (!isArrayOfObjects(document, DOCUMENT_START.length, size)) {

@@ -5,13 +5,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.annotation.PostConstruct;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
-
-import org.jboss.logging.Logger;
-
 import dev.recur.common.event.TenantBuckets;
 import dev.recur.common.json.EventJson;
 import dev.recur.common.kafka.KafkaClients;
@@ -20,6 +13,11 @@ import dev.recur.delivery.config.DeliveryConfig;
 import dev.recur.delivery.messaging.CompactedTopicReader;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 /**
  * The tenants' bucket lists, read by every instance from the start of the compacted {@code recur.tenant-buckets}
@@ -42,8 +40,12 @@ public class TenantBucketLists {
 
     @PostConstruct
     void init() {
-        reader = new CompactedTopicReader<>(kafka, config.topics().tenantBuckets(), "recur-delivery-tenant-buckets",
-                ConcurrentHashMap::new, TenantBucketLists::apply);
+        reader = new CompactedTopicReader<>(
+                kafka,
+                config.topics().tenantBuckets(),
+                "recur-delivery-tenant-buckets",
+                ConcurrentHashMap::new,
+                TenantBucketLists::apply);
     }
 
     void start(@Observes StartupEvent event) {
@@ -74,9 +76,12 @@ public class TenantBucketLists {
             return;
         }
         try {
-            lists.put(owner, BucketList.parse(EventJson.read(value, TenantBuckets.class).buckets()));
+            lists.put(
+                    owner,
+                    BucketList.parse(EventJson.read(value, TenantBuckets.class).buckets()));
         } catch (RuntimeException e) {
-            LOG.errorf("the bucket list of %s at offset %d cannot be read; its uploads are refused until the next: %s",
+            LOG.errorf(
+                    "the bucket list of %s at offset %d cannot be read; its uploads are refused until the next: %s",
                     owner, offset, e.getMessage());
             lists.put(owner, BucketList.parse(java.util.List.of()));
         }

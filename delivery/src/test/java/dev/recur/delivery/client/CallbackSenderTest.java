@@ -15,16 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.github.tomakehurst.wiremock.WireMockServer;
-
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.json.EventJson;
@@ -35,6 +27,12 @@ import dev.recur.delivery.domain.AttemptOutcome;
 import dev.recur.delivery.domain.DeliverableJob;
 import dev.recur.delivery.domain.FinishedJob;
 import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Callbacks to names whose DNS answers are the IPv6 forms of a loopback receiver: the receiver must see nothing. */
 class CallbackSenderTest {
@@ -64,8 +62,18 @@ class CallbackSenderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1", "::127.0.0.1",
-            "64:ff9b::127.0.0.1", "2002:7f00:1::", "2001:0:4136:e378:8000:63bf:80ff:fffe", "127.0.0.1", "::1"})
+    @ValueSource(
+            strings = {
+                "::ffff:127.0.0.1",
+                "::ffff:169.254.169.254",
+                "::ffff:10.0.0.1",
+                "::127.0.0.1",
+                "64:ff9b::127.0.0.1",
+                "2002:7f00:1::",
+                "2001:0:4136:e378:8000:63bf:80ff:fffe",
+                "127.0.0.1",
+                "::1"
+            })
     void shouldRefuseWithoutARequestWhenCallbackHostResolvesToAnInternalForm(String answer) {
         CallbackSender sender = sender(Resolver.of(Map.of("hook.test", List.of(answer))));
 
@@ -74,7 +82,9 @@ class CallbackSenderTest {
 
         assertThat(outcome.success()).isFalse();
         assertThat(outcome.permanent()).as("refused, never retried").isTrue();
-        assertThat(outcome.reason()).startsWith("refused target hook.test: ").doesNotContain(answer)
+        assertThat(outcome.reason())
+                .startsWith("refused target hook.test: ")
+                .doesNotContain(answer)
                 .doesNotContain("127.0.0.1");
         assertThat(receiver.getAllServeEvents()).isEmpty();
     }
@@ -87,8 +97,8 @@ class CallbackSenderTest {
         sender.close();
 
         assertThat(outcome.success()).as(outcome.reason()).isTrue();
-        receiver.verify(postRequestedFor(urlEqualTo("/hook")).withHeader("Host",
-                equalTo("hook.test:" + receiver.port())));
+        receiver.verify(
+                postRequestedFor(urlEqualTo("/hook")).withHeader("Host", equalTo("hook.test:" + receiver.port())));
     }
 
     private static CallbackSender sender(Resolver resolver, String... allow) {
@@ -96,9 +106,25 @@ class CallbackSenderTest {
     }
 
     private static DeliverableJob job() {
-        return new DeliverableJob(FinishedJob.of(JobResult.of(42L, 7L, 9L, "alice", AT, 0,
-                JsonNodeFactory.instance.objectNode().put("source", "universal"), 200, JobStatus.DONE, null,
-                "http_fetcher", 1, AT, AT, List.of(), null)), EventJson.write(Map.of("results", List.of())));
+        return new DeliverableJob(
+                FinishedJob.of(JobResult.of(
+                        42L,
+                        7L,
+                        9L,
+                        "alice",
+                        AT,
+                        0,
+                        JsonNodeFactory.instance.objectNode().put("source", "universal"),
+                        200,
+                        JobStatus.DONE,
+                        null,
+                        "http_fetcher",
+                        1,
+                        AT,
+                        AT,
+                        List.of(),
+                        null)),
+                EventJson.write(Map.of("results", List.of())));
     }
 
     /** Callback settings of unit tests: allowed networks and the deployment's signing key. */

@@ -14,15 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-
 import dev.recur.common.event.JobResult;
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.event.SigningSecret;
@@ -34,6 +28,10 @@ import dev.recur.delivery.domain.AttemptOutcome;
 import dev.recur.delivery.domain.DeliverableJob;
 import dev.recur.delivery.domain.FinishedJob;
 import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Callbacks as their receiver checks them: signed with the tenant's own secret (both secrets during a rotation
@@ -79,10 +77,18 @@ class TenantSignatureTest {
         String header = request.getHeader(CallbackSignature.HEADER);
         assertThat(header).matches("t=" + at.getEpochSecond() + ",v1=[0-9a-f]{64}");
         assertThat(verifies(request, "whsec_bob", at)).isTrue();
-        assertThat(verifies(request, "whsec_alice_new", at)).as("another tenant's secret").isFalse();
-        assertThat(verifies(request, "deployment-key", at)).as("the deployment's key").isFalse();
-        assertThat(verifies(request, "whsec_bob", at.plus(CallbackSignature.TOLERANCE).plusSeconds(1)))
-                .as("checked more than 5 minutes later").isFalse();
+        assertThat(verifies(request, "whsec_alice_new", at))
+                .as("another tenant's secret")
+                .isFalse();
+        assertThat(verifies(request, "deployment-key", at))
+                .as("the deployment's key")
+                .isFalse();
+        assertThat(verifies(
+                        request,
+                        "whsec_bob",
+                        at.plus(CallbackSignature.TOLERANCE).plusSeconds(1)))
+                .as("checked more than 5 minutes later")
+                .isFalse();
     }
 
     @Test
@@ -109,17 +115,26 @@ class TenantSignatureTest {
     @Test
     void shouldFailWhenTheBodyWasChanged() {
         LoggedRequest request = send("bob", ROTATED);
-        byte[] changed = request.getBodyAsString().replace("\"done\"", "\"faulted\"").getBytes();
+        byte[] changed =
+                request.getBodyAsString().replace("\"done\"", "\"faulted\"").getBytes();
 
         assertThat(new String(changed)).isNotEqualTo(request.getBodyAsString());
-        assertThat(CallbackSignature.verify(request.getHeader(CallbackSignature.HEADER), changed, "whsec_bob", ROTATED,
-                CallbackSignature.TOLERANCE)).isFalse();
+        assertThat(CallbackSignature.verify(
+                        request.getHeader(CallbackSignature.HEADER),
+                        changed,
+                        "whsec_bob",
+                        ROTATED,
+                        CallbackSignature.TOLERANCE))
+                .isFalse();
     }
 
     private LoggedRequest send(String owner, Instant at) {
         CallbackSender sender = new CallbackSender(
-                new CallbackSenderTest.Settings(List.of("127.0.0.1/32"), Optional.of("deployment-key")), 2, vertx,
-                Resolver.of(Map.of("hook.test", List.of("127.0.0.1"))), TenantSigningKeys.of(keyring),
+                new CallbackSenderTest.Settings(List.of("127.0.0.1/32"), Optional.of("deployment-key")),
+                2,
+                vertx,
+                Resolver.of(Map.of("hook.test", List.of("127.0.0.1"))),
+                TenantSigningKeys.of(keyring),
                 Clock.fixed(at, ZoneOffset.UTC));
         AttemptOutcome outcome = sender.send(job(owner), "http://hook.test:" + receiver.port() + "/hook");
         sender.close();
@@ -129,13 +144,33 @@ class TenantSignatureTest {
     }
 
     private static boolean verifies(LoggedRequest request, String secret, Instant receivedAt) {
-        return CallbackSignature.verify(request.getHeader(CallbackSignature.HEADER), request.getBody(), secret,
-                receivedAt, CallbackSignature.TOLERANCE);
+        return CallbackSignature.verify(
+                request.getHeader(CallbackSignature.HEADER),
+                request.getBody(),
+                secret,
+                receivedAt,
+                CallbackSignature.TOLERANCE);
     }
 
     private static DeliverableJob job(String owner) {
-        return new DeliverableJob(FinishedJob.of(JobResult.of(42L, 7L, 9L, owner, ROTATED, 0,
-                JsonNodeFactory.instance.objectNode().put("source", "universal"), 200, JobStatus.DONE, null,
-                "http_fetcher", 1, ROTATED, ROTATED, List.of(), null)), EventJson.write(Map.of("results", List.of())));
+        return new DeliverableJob(
+                FinishedJob.of(JobResult.of(
+                        42L,
+                        7L,
+                        9L,
+                        owner,
+                        ROTATED,
+                        0,
+                        JsonNodeFactory.instance.objectNode().put("source", "universal"),
+                        200,
+                        JobStatus.DONE,
+                        null,
+                        "http_fetcher",
+                        1,
+                        ROTATED,
+                        ROTATED,
+                        List.of(),
+                        null)),
+                EventJson.write(Map.of("results", List.of())));
     }
 }

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 class RetryPolicyTest {
 
     private static final Instant FIRST = Instant.parse("2026-11-29T16:00:00Z");
-    private final RetryPolicy policy = new RetryPolicy(10, Duration.ofHours(24), Duration.ofSeconds(30),
-            Duration.ofHours(2));
+    private final RetryPolicy policy =
+            new RetryPolicy(10, Duration.ofHours(24), Duration.ofSeconds(30), Duration.ofHours(2));
     private final Random random = new Random(42);
 
     @Test
@@ -20,7 +20,9 @@ class RetryPolicyTest {
         for (int attempts = 1; attempts <= 5; attempts++) {
             long backoff = 30_000L << (attempts - 1);
             for (int i = 0; i < 50; i++) {
-                Duration wait = Duration.between(FIRST, policy.nextAttempt(attempts, FIRST, FIRST, random).orElseThrow());
+                Duration wait = Duration.between(
+                        FIRST,
+                        policy.nextAttempt(attempts, FIRST, FIRST, random).orElseThrow());
                 assertThat(wait.toMillis()).isBetween(backoff / 2, backoff);
             }
         }
@@ -29,7 +31,8 @@ class RetryPolicyTest {
     @Test
     void shouldCapTheBackoffWhenManyAttemptsFailed() {
         RetryPolicy many = new RetryPolicy(1000, Duration.ofDays(365), Duration.ofSeconds(30), Duration.ofHours(2));
-        Duration wait = Duration.between(FIRST, many.nextAttempt(500, FIRST, FIRST, random).orElseThrow());
+        Duration wait = Duration.between(
+                FIRST, many.nextAttempt(500, FIRST, FIRST, random).orElseThrow());
         assertThat(wait).isBetween(Duration.ofHours(1), Duration.ofHours(2));
     }
 
@@ -43,6 +46,7 @@ class RetryPolicyTest {
     void shouldGiveUpWhenTheNextAttemptWouldBeTooOld() {
         Instant now = FIRST.plus(Duration.ofHours(23)).plusSeconds(59 * 60 + 50);
         assertThat(policy.nextAttempt(1, FIRST, now, random)).isEmpty();
-        assertThat(policy.nextAttempt(1, FIRST, FIRST.plus(Duration.ofHours(1)), random)).isPresent();
+        assertThat(policy.nextAttempt(1, FIRST, FIRST.plus(Duration.ofHours(1)), random))
+                .isPresent();
     }
 }

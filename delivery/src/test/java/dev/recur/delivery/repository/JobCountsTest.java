@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.event.JobStatus;
 import dev.recur.delivery.domain.FinishedJob;
+import org.junit.jupiter.api.Test;
 
 class JobCountsTest {
 
@@ -28,15 +27,21 @@ class JobCountsTest {
         assertThat(counts.schedules().keySet()).as("in id order").containsExactly(1L, 2L);
         assertThat(counts.schedules().get(2L)).isEqualTo(new JobCounts.ScheduleCount("owner-2", 4, 3));
         assertThat(counts.schedules().get(1L)).isEqualTo(new JobCounts.ScheduleCount("owner-1", 1, 0));
-        assertThat(counts.createOutcomes()).containsEntry(new JobCounts.CreateOutcome(2, 202), 3L)
+        assertThat(counts.createOutcomes())
+                .containsEntry(new JobCounts.CreateOutcome(2, 202), 3L)
                 .containsEntry(new JobCounts.CreateOutcome(2, 400), 1L)
-                .containsEntry(new JobCounts.CreateOutcome(1, 202), 1L).hasSize(3);
-        assertThat(counts.resultOutcomes()).containsEntry(new JobCounts.ResultOutcome(2, "done"), 2L)
+                .containsEntry(new JobCounts.CreateOutcome(1, 202), 1L)
+                .hasSize(3);
+        assertThat(counts.resultOutcomes())
+                .containsEntry(new JobCounts.ResultOutcome(2, "done"), 2L)
                 .containsEntry(new JobCounts.ResultOutcome(2, "faulted"), 2L)
-                .containsEntry(new JobCounts.ResultOutcome(1, "done"), 1L).hasSize(3);
-        assertThat(counts.runs()).containsEntry(20L, new JobCounts.RunCount(2, MINUTE, 3, 2))
+                .containsEntry(new JobCounts.ResultOutcome(1, "done"), 1L)
+                .hasSize(3);
+        assertThat(counts.runs())
+                .containsEntry(20L, new JobCounts.RunCount(2, MINUTE, 3, 2))
                 .containsEntry(21L, new JobCounts.RunCount(2, MINUTE, 1, 0))
-                .containsEntry(10L, new JobCounts.RunCount(1, MINUTE, 1, 1)).hasSize(3);
+                .containsEntry(10L, new JobCounts.RunCount(1, MINUTE, 1, 1))
+                .hasSize(3);
     }
 
     @Test
@@ -46,9 +51,21 @@ class JobCountsTest {
         assertThat(counts.schedules().get(5L).skippedRuns()).isZero();
     }
 
-    private static FinishedJob job(long scheduleId, long runId, int itemIndex, int createStatus, JobStatus status,
-            int skippedRuns) {
-        return new FinishedJob(runId * 100 + itemIndex, runId, scheduleId, "owner-" + scheduleId, MINUTE, itemIndex,
-                null, createStatus, status, null, MINUTE, MINUTE, skippedRuns);
+    private static FinishedJob job(
+            long scheduleId, long runId, int itemIndex, int createStatus, JobStatus status, int skippedRuns) {
+        return new FinishedJob(
+                runId * 100 + itemIndex,
+                runId,
+                scheduleId,
+                "owner-" + scheduleId,
+                MINUTE,
+                itemIndex,
+                null,
+                createStatus,
+                status,
+                null,
+                MINUTE,
+                MINUTE,
+                skippedRuns);
     }
 }

@@ -15,18 +15,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
-
 import dev.recur.common.event.DeliveryKind;
 import dev.recur.delivery.domain.PendingDelivery;
 import dev.recur.delivery.repository.DeliveryRepository;
 import dev.recur.delivery.repository.DeliveryRepository.NewDelivery;
 import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.PostgresServer;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The leases of delivery attempts on the real delivery table (its Flyway migrations, in a database of its own), with
@@ -52,13 +51,18 @@ class DeliveryLeaseTest {
         dataSource.setUrl(postgres.jdbcUrl("recur_delivery_lease"));
         dataSource.setUser(postgres.username());
         dataSource.setPassword(postgres.password());
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         deliveries = new DeliveryRepository(dataSource);
     }
 
     @BeforeEach
     void empty() throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
             s.execute("TRUNCATE delivery");
         }
     }
@@ -76,7 +80,9 @@ class DeliveryLeaseTest {
         assertThat(restarted.reclaim()).isEqualTo(2);
 
         assertThat(claim(restarted)).isEqualTo(held);
-        assertThat(claim(lease("delivery-2"))).as("the live instance's attempt %s stays with it", othersHeld).isEmpty();
+        assertThat(claim(lease("delivery-2")))
+                .as("the live instance's attempt %s stays with it", othersHeld)
+                .isEmpty();
     }
 
     @Test
@@ -87,7 +93,9 @@ class DeliveryLeaseTest {
         assertThat(dead.renew()).isEqualTo(1);
 
         DeliveryLease restarted = lease(null);
-        assertThat(restarted.reclaim()).as("nothing to recognise without an instance id").isZero();
+        assertThat(restarted.reclaim())
+                .as("nothing to recognise without an instance id")
+                .isZero();
         clock.advance(LEASE.minusSeconds(1));
         assertThat(claim(restarted)).isEmpty();
         clock.advance(Duration.ofSeconds(1));
@@ -106,7 +114,9 @@ class DeliveryLeaseTest {
         }
 
         holder.release(held);
-        assertThat(holder.renew()).as("an attempt whose outcome is recorded is not renewed").isZero();
+        assertThat(holder.renew())
+                .as("an attempt whose outcome is recorded is not renewed")
+                .isZero();
         clock.advance(LEASE);
         assertThat(claim(other)).isEqualTo(held);
     }
@@ -120,15 +130,19 @@ class DeliveryLeaseTest {
         assertThat(claim(other)).isEqualTo(held);
 
         assertThat(stalled.renew()).isZero();
-        assertThat(lease("delivery-0").reclaim()).as("the row is no longer the stalled instance's").isZero();
+        assertThat(lease("delivery-0").reclaim())
+                .as("the row is no longer the stalled instance's")
+                .isZero();
         clock.advance(LEASE.minusSeconds(1));
         assertThat(claim(lease("delivery-2"))).isEmpty();
     }
 
     @Test
     void shouldRefuseALeaseNoLongerThanTheCallbackTimeout() {
-        assertThatThrownBy(() -> DeliveryLease.requireLongerThanCallbacks(Duration.ofSeconds(10), Duration.ofSeconds(10)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("recur.delivery.retry.lease");
+        assertThatThrownBy(
+                        () -> DeliveryLease.requireLongerThanCallbacks(Duration.ofSeconds(10), Duration.ofSeconds(10)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("recur.delivery.retry.lease");
         DeliveryLease.requireLongerThanCallbacks(Duration.ofSeconds(30), Duration.ofSeconds(10));
     }
 
@@ -142,14 +156,18 @@ class DeliveryLeaseTest {
                 .mapToObj(i -> new NewDelivery(JOB_IDS.getAndIncrement(), DeliveryKind.CALLBACK, "https://r.example/h"))
                 .toList();
         List<Long> ids = deliveries.insert(batch, lease.until(), lease.holder()).stream()
-                .map(PendingDelivery::id).sorted().toList();
+                .map(PendingDelivery::id)
+                .sorted()
+                .toList();
         ids.forEach(lease::hold);
         return ids;
     }
 
     private List<Long> claim(DeliveryLease lease) {
         List<Long> ids = deliveries.claimDue(clock.instant(), lease.until(), 100, lease.holder()).stream()
-                .map(PendingDelivery::id).sorted().toList();
+                .map(PendingDelivery::id)
+                .sorted()
+                .toList();
         ids.forEach(lease::hold);
         return ids;
     }

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 
-import org.junit.jupiter.api.Test;
-
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.contrib.nio.testing.LocalStorageHelper;
+import org.junit.jupiter.api.Test;
 
 /** The GCS upload at the client level, against google-cloud-nio's in-memory storage (no emulator). */
 class GcsObjectStoreTest {
@@ -24,7 +23,8 @@ class GcsObjectStoreTest {
         store.put("user-bucket", "out/7.json", json);
 
         assertThat(storage.readAllBytes(BlobId.of("user-bucket", "out/7.json"))).isEqualTo(json);
-        assertThat(storage.get(BlobId.of("user-bucket", "out/7.json")).getContentType()).isEqualTo("application/json");
+        assertThat(storage.get(BlobId.of("user-bucket", "out/7.json")).getContentType())
+                .isEqualTo("application/json");
         assertThat(storage.list("user-bucket").iterateAll()).hasSize(1);
     }
 }

@@ -12,8 +12,7 @@ class ResultsPackPlanTest {
     void shouldPackSmallDocumentsInOrderAndStoreLargeOnesAlone() {
         int[] sizes = {100, 300_000, 200, 50};
 
-        assertThat(ResultsStore.plan(sizes, 262_144, 8 << 20))
-                .containsExactly(List.of(1), List.of(0, 2, 3));
+        assertThat(ResultsStore.plan(sizes, 262_144, 8 << 20)).containsExactly(List.of(1), List.of(0, 2, 3));
     }
 
     @Test
@@ -21,8 +20,7 @@ class ResultsPackPlanTest {
         // 99 + 1 and 99 + 1 fill 200 bytes exactly; the third document starts the next pack
         int[] sizes = {99, 99, 99, 250};
 
-        assertThat(ResultsStore.plan(sizes, 1_000, 200))
-                .containsExactly(List.of(0, 1), List.of(2), List.of(3));
+        assertThat(ResultsStore.plan(sizes, 1_000, 200)).containsExactly(List.of(0, 1), List.of(2), List.of(3));
     }
 
     @Test

@@ -1,5 +1,19 @@
 package dev.recur.jobrunner.client;
 
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.recur.common.event.ResultPage;
@@ -24,19 +38,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.tracing.TracingPolicy;
-import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The built-in backend for {@code source: universal} items: a plain GET of the item's {@code url}, so
@@ -67,8 +68,13 @@ public final class HttpFetcher implements ScraperBackend {
     }
 
     /** A fetcher that streams bodies above {@code streamThreshold} bytes to {@code uploads}. */
-    public HttpFetcher(Vertx vertx, JobRunnerConfig.Fetcher config, int maxConnections, Clock clock,
-            ClaimUploads uploads, long streamThreshold) {
+    public HttpFetcher(
+            Vertx vertx,
+            JobRunnerConfig.Fetcher config,
+            int maxConnections,
+            Clock clock,
+            ClaimUploads uploads,
+            long streamThreshold) {
         this(vertx, config, maxConnections, clock, uploads, streamThreshold, Resolver.SYSTEM);
     }
 
@@ -76,14 +82,21 @@ public final class HttpFetcher implements ScraperBackend {
         this(vertx, config, maxConnections, clock, null, Long.MAX_VALUE, resolver);
     }
 
-    HttpFetcher(Vertx vertx, JobRunnerConfig.Fetcher config, int maxConnections, Clock clock, ClaimUploads uploads,
-            long streamThreshold, Resolver resolver) {
+    HttpFetcher(
+            Vertx vertx,
+            JobRunnerConfig.Fetcher config,
+            int maxConnections,
+            Clock clock,
+            ClaimUploads uploads,
+            long streamThreshold,
+            Resolver resolver) {
         this.vertx = vertx;
         this.config = config;
         this.clock = clock;
         this.uploads = uploads;
         this.streamThreshold = uploads == null ? Long.MAX_VALUE : Math.max(0, streamThreshold);
-        this.guard = new OutboundGuard("recur.job-runner.fetcher.allow", config.allow().orElse(List.of()), resolver);
+        this.guard = new OutboundGuard(
+                "recur.job-runner.fetcher.allow", config.allow().orElse(List.of()), resolver);
         this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setMaxPoolSize(Math.max(1, maxConnections))
@@ -162,8 +175,8 @@ public final class HttpFetcher implements ScraperBackend {
             }
             target = next;
             if (hop > config.maxRedirects()) {
-                finish(ScrapeOutcome.Failure.permanent(0, "more than " + config.maxRedirects() + " redirects from "
-                        + url));
+                finish(ScrapeOutcome.Failure.permanent(
+                        0, "more than " + config.maxRedirects() + " redirects from " + url));
                 return;
             }
             Optional<String> invalid = checkShape(next);
@@ -174,23 +187,26 @@ public final class HttpFetcher implements ScraperBackend {
             String host = next.getHost();
             check(host).onComplete(checked -> {
                 if (checked.failed()) {
-                    finish(checked.cause() instanceof RefusedTargetException refused
-                            ? ScrapeOutcome.Failure.permanent(0, refused.getMessage())
-                            : ScrapeOutcome.Failure.transientFailure(0, "cannot resolve " + host));
+                    finish(
+                            checked.cause() instanceof RefusedTargetException refused
+                                    ? ScrapeOutcome.Failure.permanent(0, refused.getMessage())
+                                    : ScrapeOutcome.Failure.transientFailure(0, "cannot resolve " + host));
                     return;
                 }
                 get(next, checked.result()).onComplete(answer -> {
                     if (answer.succeeded()) {
                         answered(next, hop, answer.result());
                     } else if (answer.cause() instanceof BodyTooLarge tooLarge) {
-                        finish(ScrapeOutcome.Failure.permanent(tooLarge.status, "page at " + next
-                                + " is larger than " + config.maxBodyBytes() + " bytes"));
+                        finish(ScrapeOutcome.Failure.permanent(
+                                tooLarge.status,
+                                "page at " + next + " is larger than " + config.maxBodyBytes() + " bytes"));
                     } else if (answer.cause() instanceof StoreFailed failed) {
-                        finish(ScrapeOutcome.Failure.transientFailure(0, "cannot store the page at " + next
-                                + " in the results bucket: " + failed.getCause()));
+                        finish(ScrapeOutcome.Failure.transientFailure(
+                                0,
+                                "cannot store the page at " + next + " in the results bucket: " + failed.getCause()));
                     } else {
-                        finish(ScrapeOutcome.Failure.transientFailure(0, "cannot fetch " + next + ": "
-                                + answer.cause()));
+                        finish(ScrapeOutcome.Failure.transientFailure(
+                                0, "cannot fetch " + next + ": " + answer.cause()));
                     }
                 });
             });
@@ -216,13 +232,25 @@ public final class HttpFetcher implements ScraperBackend {
             }
             if (status >= 200 && status < 300) {
                 String content = response.body.toString(charset(response.headers.get(HttpHeaders.CONTENT_TYPE)));
-                finish(new ScrapeOutcome.Success(status, List.of(new ResultPage(TextNode.valueOf(content), status,
-                        current.toString(), 1, started, clock.instant(), null, null))));
+                finish(new ScrapeOutcome.Success(
+                        status,
+                        List.of(new ResultPage(
+                                TextNode.valueOf(content),
+                                status,
+                                current.toString(),
+                                1,
+                                started,
+                                clock.instant(),
+                                null,
+                                null))));
                 return;
             }
             String reason = "target " + current + " answered " + status;
             if (ScrapeOutcome.isRetryableStatus(status)) {
-                finish(new ScrapeOutcome.Failure(status, reason, true,
+                finish(new ScrapeOutcome.Failure(
+                        status,
+                        reason,
+                        true,
                         RetryAfter.parse(Optional.ofNullable(response.headers.get("Retry-After")), clock.instant())));
                 return;
             }
@@ -350,6 +378,7 @@ public final class HttpFetcher implements ScraperBackend {
         private final Promise<Response> result = Promise.promise();
         /** What a refused reservation waits for; the same callback every time, so the budget queues it once. */
         private final Runnable onFreed;
+
         private Runnable waitingStep;
         volatile boolean waitingForMemory;
         private long total;
@@ -381,8 +410,12 @@ public final class HttpFetcher implements ScraperBackend {
         Future<Response> read() {
             long max = config.maxBodyBytes();
             String declared = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-            long length = declared != null && !declared.isEmpty() && declared.length() < 19
-                    && declared.chars().allMatch(Character::isDigit) ? Long.parseLong(declared) : -1;
+            long length = declared != null
+                            && !declared.isEmpty()
+                            && declared.length() < 19
+                            && declared.chars().allMatch(Character::isDigit)
+                    ? Long.parseLong(declared)
+                    : -1;
             if (length > max) {
                 response.request().reset();
                 return Future.failedFuture(new BodyTooLarge(response.statusCode()));
@@ -451,8 +484,8 @@ public final class HttpFetcher implements ScraperBackend {
             long jobId = fetch.context.jobId();
             blocking(() -> uploads.open(jobId), opened -> {
                 upload = opened;
-                page = new StreamedPage(charset(response.getHeader(HttpHeaders.CONTENT_TYPE)),
-                        (int) Math.min(Integer.MAX_VALUE - 8, streamReserve(streamThreshold)));
+                page = new StreamedPage(charset(response.getHeader(HttpHeaders.CONTENT_TYPE)), (int)
+                        Math.min(Integer.MAX_VALUE - 8, streamReserve(streamThreshold)));
                 page.write(body.getBytes());
                 body = null;
                 memory.release(heldInMemory);
@@ -475,18 +508,20 @@ public final class HttpFetcher implements ScraperBackend {
             uploading = true;
             byte[] bytes = page.buffer();
             int length = page.pending();
-            blocking(() -> {
-                upload.part(bytes, length);
-                return null;
-            }, done -> {
-                uploading = false;
-                page.clear();
-                if (ended) {
-                    complete();
-                } else {
-                    response.resume();
-                }
-            });
+            blocking(
+                    () -> {
+                        upload.part(bytes, length);
+                        return null;
+                    },
+                    done -> {
+                        uploading = false;
+                        page.clear();
+                        if (ended) {
+                            complete();
+                        } else {
+                            response.resume();
+                        }
+                    });
         }
 
         private void end() {
@@ -508,15 +543,17 @@ public final class HttpFetcher implements ScraperBackend {
             page.end(response.statusCode(), url.toString(), fetch.started, clock.instant());
             byte[] bytes = page.buffer();
             int length = page.pending();
-            blocking(() -> {
-                upload.part(bytes, length);
-                return upload.complete();
-            }, ref -> {
-                memory.release(heldForStream);
-                heldForStream = 0;
-                upload = null;
-                result.tryComplete(new Response(response.statusCode(), response.headers(), null, ref));
-            });
+            blocking(
+                    () -> {
+                        upload.part(bytes, length);
+                        return upload.complete();
+                    },
+                    ref -> {
+                        memory.release(heldForStream);
+                        heldForStream = 0;
+                        upload = null;
+                        result.tryComplete(new Response(response.statusCode(), response.headers(), null, ref));
+                    });
         }
 
         private void fail(Throwable error) {
@@ -527,19 +564,20 @@ public final class HttpFetcher implements ScraperBackend {
 
         /** Runs {@code work} on a worker, then {@code then} back on the response's context; a failure ends the read. */
         private <T> void blocking(java.util.concurrent.Callable<T> work, java.util.function.Consumer<T> then) {
-            vertx.<T>executeBlocking(work, false).onComplete(done -> context.runOnContext(v -> {
-                if (abandoned || result.future().isComplete()) {
-                    return;
-                }
-                if (done.succeeded()) {
-                    then.accept(done.result());
-                } else {
-                    if (result.tryFail(new StoreFailed(done.cause()))) {
-                        response.request().reset();
-                        abandon();
-                    }
-                }
-            }));
+            vertx.<T>executeBlocking(work, false)
+                    .onComplete(done -> context.runOnContext(v -> {
+                        if (abandoned || result.future().isComplete()) {
+                            return;
+                        }
+                        if (done.succeeded()) {
+                            then.accept(done.result());
+                        } else {
+                            if (result.tryFail(new StoreFailed(done.cause()))) {
+                                response.request().reset();
+                                abandon();
+                            }
+                        }
+                    }));
         }
 
         /** The fetch ended without this body: drops the claim check being written and gives the heap back. */
@@ -558,10 +596,12 @@ public final class HttpFetcher implements ScraperBackend {
                 ClaimUploads.Upload open = upload;
                 upload = null;
                 if (open != null) {
-                    vertx.executeBlocking(() -> {
-                        open.abort();
-                        return null;
-                    }, false);
+                    vertx.executeBlocking(
+                            () -> {
+                                open.abort();
+                                return null;
+                            },
+                            false);
                 }
             });
         }
@@ -583,8 +623,7 @@ public final class HttpFetcher implements ScraperBackend {
         return StandardCharsets.UTF_8;
     }
 
-    private record Response(int status, MultiMap headers, Buffer body, ResultsRef claim) {
-    }
+    private record Response(int status, MultiMap headers, Buffer body, ResultsRef claim) {}
 
     private static final class StoreFailed extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -14,8 +14,7 @@ public interface MemoryAllowance {
         }
 
         @Override
-        public void release(long bytes) {
-        }
+        public void release(long bytes) {}
     };
 
     /**

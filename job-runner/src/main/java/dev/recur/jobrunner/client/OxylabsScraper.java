@@ -1,12 +1,5 @@
 package dev.recur.jobrunner.client;
 
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.recur.common.event.ResultPage;
-import dev.recur.common.json.EventJson;
-import dev.recur.jobrunner.config.JobRunnerConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +19,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.common.event.ResultPage;
+import dev.recur.common.json.EventJson;
+import dev.recur.jobrunner.config.JobRunnerConfig;
+
 /** The Oxylabs-compatible realtime API: {@code POST {base}/v1/queries} with the item as body, answered with the pages. */
 public final class OxylabsScraper implements ScraperBackend {
 
@@ -43,9 +44,13 @@ public final class OxylabsScraper implements ScraperBackend {
         this.config = config;
         this.clock = clock;
         String base = baseUrl.toString();
-        this.queriesUri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/queries");
-        this.authorization = config.username().map(user -> "Basic " + Base64.getEncoder()
-                .encodeToString((user + ":" + config.password().orElse("")).getBytes(StandardCharsets.UTF_8)));
+        this.queriesUri =
+                URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/queries");
+        this.authorization = config.username()
+                .map(user -> "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString(
+                                        (user + ":" + config.password().orElse("")).getBytes(StandardCharsets.UTF_8)));
         this.http = HttpClient.newBuilder()
                 .connectTimeout(config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -99,7 +104,10 @@ public final class OxylabsScraper implements ScraperBackend {
         }
         String reason = "scraper answered " + status + errorDetail(response.body());
         if (ScrapeOutcome.isRetryableStatus(status)) {
-            return new ScrapeOutcome.Failure(status, reason, true,
+            return new ScrapeOutcome.Failure(
+                    status,
+                    reason,
+                    true,
                     RetryAfter.parse(response.headers().firstValue("Retry-After"), clock.instant()));
         }
         return ScrapeOutcome.Failure.permanent(status, reason);
@@ -110,8 +118,8 @@ public final class OxylabsScraper implements ScraperBackend {
         try {
             root = mapper.readTree(body);
         } catch (IOException e) {
-            return ScrapeOutcome.Failure.permanent(status, "malformed scraper response: not JSON ("
-                    + firstLine(e.getMessage()) + ")");
+            return ScrapeOutcome.Failure.permanent(
+                    status, "malformed scraper response: not JSON (" + firstLine(e.getMessage()) + ")");
         }
         if (root == null || !root.path("results").isArray()) {
             return ScrapeOutcome.Failure.permanent(status, "malformed scraper response: no results array");
@@ -121,9 +129,15 @@ public final class OxylabsScraper implements ScraperBackend {
             if (!page.isObject()) {
                 return ScrapeOutcome.Failure.permanent(status, "malformed scraper response: a result is not an object");
             }
-            pages.add(new ResultPage(page.get("content"), page.path("status_code").asInt(0),
-                    text(page, "url"), page.path("page").asInt(pages.size() + 1), time(page, "created_at"),
-                    time(page, "updated_at"), text(page, "parser_type"), text(page, "job_id")));
+            pages.add(new ResultPage(
+                    page.get("content"),
+                    page.path("status_code").asInt(0),
+                    text(page, "url"),
+                    page.path("page").asInt(pages.size() + 1),
+                    time(page, "created_at"),
+                    time(page, "updated_at"),
+                    text(page, "parser_type"),
+                    text(page, "job_id")));
         }
         return new ScrapeOutcome.Success(status, pages);
     }
@@ -152,8 +166,10 @@ public final class OxylabsScraper implements ScraperBackend {
     }
 
     static ObjectMapper largeStrings(ObjectMapper mapper) {
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxStringLength(Integer.MAX_VALUE).build());
+        mapper.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(Integer.MAX_VALUE)
+                        .build());
         return mapper;
     }
 

@@ -10,8 +10,7 @@ import java.util.Optional;
 /** Reads a {@code Retry-After} header: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
 final class RetryAfter {
 
-    private RetryAfter() {
-    }
+    private RetryAfter() {}
 
     static Optional<Duration> parse(Optional<String> header, Instant now) {
         if (header.isEmpty() || header.get().isBlank()) {
@@ -22,7 +21,8 @@ final class RetryAfter {
             return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value))));
         } catch (NumberFormatException notSeconds) {
             try {
-                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 return Optional.of(at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO);
             } catch (DateTimeParseException notDate) {
                 return Optional.empty();

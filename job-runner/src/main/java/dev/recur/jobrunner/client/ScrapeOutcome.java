@@ -1,10 +1,11 @@
 package dev.recur.jobrunner.client;
 
-import dev.recur.common.event.ResultPage;
-import dev.recur.common.event.ResultsRef;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+
+import dev.recur.common.event.ResultPage;
+import dev.recur.common.event.ResultsRef;
 
 /** What one call to a scraper backend gave. */
 public sealed interface ScrapeOutcome {
@@ -12,12 +13,10 @@ public sealed interface ScrapeOutcome {
     /** The HTTP status the backend answered with; 0 when it never answered. */
     int statusCode();
 
-    record Success(int statusCode, List<ResultPage> pages) implements ScrapeOutcome {
-    }
+    record Success(int statusCode, List<ResultPage> pages) implements ScrapeOutcome {}
 
     /** A call whose page was too large to hold: it went to the job's claim check as it arrived. */
-    record Claimed(int statusCode, ResultsRef claim) implements ScrapeOutcome {
-    }
+    record Claimed(int statusCode, ResultsRef claim) implements ScrapeOutcome {}
 
     /**
      * A call that gave no result.

@@ -1,7 +1,8 @@
 package dev.recur.jobrunner.client;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CompletionStage;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** A way to run one job's item; implementations never throw for a failed call, they return a {@link ScrapeOutcome.Failure}. */
 public interface ScraperBackend {

@@ -1,8 +1,5 @@
 package dev.recur.jobrunner.client;
 
-import com.fasterxml.jackson.databind.node.TextNode;
-import dev.recur.common.event.ResultPage;
-import dev.recur.common.json.EventJson;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.Charset;
@@ -11,6 +8,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.recur.common.event.ResultPage;
+import dev.recur.common.json.EventJson;
 
 /**
  * A page's claim check written as its bytes arrive, never held whole: the JSON array of one {@link ResultPage} whose
@@ -60,8 +61,10 @@ final class StreamedPage {
             in = ByteBuffer.wrap(bytes);
         }
         decode(in, false);
-        undecoded = in.hasRemaining() ? ByteBuffer.wrap(Arrays.copyOfRange(in.array(), in.arrayOffset() + in.position(),
-                in.arrayOffset() + in.limit())) : ByteBuffer.allocate(0);
+        undecoded = in.hasRemaining()
+                ? ByteBuffer.wrap(
+                        Arrays.copyOfRange(in.array(), in.arrayOffset() + in.position(), in.arrayOffset() + in.limit()))
+                : ByteBuffer.allocate(0);
     }
 
     /** Ends the content string and appends the page's other fields: the object is then complete. */
@@ -95,8 +98,9 @@ final class StreamedPage {
         byte[] mark = MARK.getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i + mark.length <= json.length; i++) {
             if (Arrays.equals(json, i, i + mark.length, mark, 0, mark.length)) {
-                return new byte[][] {Arrays.copyOfRange(json, 0, i), Arrays.copyOfRange(json, i + mark.length,
-                        json.length)};
+                return new byte[][] {
+                    Arrays.copyOfRange(json, 0, i), Arrays.copyOfRange(json, i + mark.length, json.length)
+                };
             }
         }
         throw new IllegalStateException("the page's JSON lost its content marker");

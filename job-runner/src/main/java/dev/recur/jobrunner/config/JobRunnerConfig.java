@@ -1,13 +1,14 @@
 package dev.recur.jobrunner.config;
 
-import dev.recur.common.net.AllowedTarget;
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import dev.recur.common.net.AllowedTarget;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /** Business knobs of job-runner. */
 @ConfigMapping(prefix = "recur.job-runner")

@@ -1,5 +1,17 @@
 package dev.recur.jobrunner.messaging;
 
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.Topics;
@@ -15,17 +27,6 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
-import java.io.IOException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -127,9 +128,12 @@ public class DueRunLoop {
         Map<String, Object> producerProps = new HashMap<>();
         // zombie fencing comes from the consumer group generation (KIP-447); a stable instance id also lets a
         // restarted process abort its predecessor's open transaction right away
-        producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalIdPrefix() + "-"
-                + config.instanceId().orElseGet(() -> UUID.randomUUID().toString()));
-        producerProps.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis());
+        producerProps.put(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                config.transactionalIdPrefix() + "-"
+                        + config.instanceId().orElseGet(() -> UUID.randomUUID().toString()));
+        producerProps.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int)
+                config.transactionTimeout().toMillis());
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -145,7 +149,8 @@ public class DueRunLoop {
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 64);
         // a resumed partition is fetched only after the pending fetch returns: keep that wait short
         consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-        consumerProps.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis());
+        consumerProps.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int)
+                config.sessionTimeout().toMillis());
         consumer = kafka.consumer(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(config.dueRunsTopic()), new Rebalance());
     }
@@ -156,8 +161,8 @@ public class DueRunLoop {
         while (running) {
             boolean pending = !finished.isEmpty() || !dirty.isEmpty();
             long untilCommit = Math.max(0, nextCommit - System.nanoTime());
-            var records = consumer.poll(pending ? Duration.ofNanos(Math.min(untilCommit, IDLE_POLL.toNanos()))
-                    : IDLE_POLL);
+            var records =
+                    consumer.poll(pending ? Duration.ofNanos(Math.min(untilCommit, IDLE_POLL.toNanos())) : IDLE_POLL);
             for (ConsumerRecord<String, byte[]> record : records) {
                 accept(record);
             }
@@ -213,8 +218,8 @@ public class DueRunLoop {
             return DUE_RUN_READER.readValue(record.value());
         } catch (IOException | RuntimeException e) {
             // a record that is not a due run can never become one: skip it rather than block the partition
-            LOG.errorf(e, "skipping unreadable due run at %s-%d@%d", record.topic(), record.partition(),
-                    record.offset());
+            LOG.errorf(
+                    e, "skipping unreadable due run at %s-%d@%d", record.topic(), record.partition(), record.offset());
             return null;
         }
     }

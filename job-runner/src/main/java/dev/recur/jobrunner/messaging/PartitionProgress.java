@@ -1,9 +1,10 @@
 package dev.recur.jobrunner.messaging;
 
-import dev.recur.jobrunner.service.SliceWork;
 import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+
+import dev.recur.jobrunner.service.SliceWork;
 
 /**
  * Which records of one due-runs partition this consumer has taken and which of them are published.

@@ -1,12 +1,13 @@
 package dev.recur.jobrunner.service;
 
-import dev.recur.jobrunner.client.MemoryAllowance;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+
+import dev.recur.jobrunner.client.MemoryAllowance;
 
 /**
  * The bytes of fetched pages the service holds at once: at most {@code total} over all owners and {@code perOwner}
@@ -22,6 +23,7 @@ final class ByteBudget {
     private final Map<String, Long> heldByOwner = new HashMap<>();
     /** Callers refused a reservation, oldest first, with the owner they reserve for. */
     private final LinkedHashMap<Runnable, String> waiting = new LinkedHashMap<>();
+
     private long held;
 
     ByteBudget(long total, long perOwner) {

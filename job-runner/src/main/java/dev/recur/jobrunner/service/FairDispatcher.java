@@ -29,9 +29,10 @@ final class FairDispatcher {
         lock.lock();
         try {
             queues.computeIfAbsent(task.owner(), owner -> {
-                rotation.addLast(owner);
-                return new ArrayDeque<>();
-            }).addLast(task);
+                        rotation.addLast(owner);
+                        return new ArrayDeque<>();
+                    })
+                    .addLast(task);
         } finally {
             lock.unlock();
         }

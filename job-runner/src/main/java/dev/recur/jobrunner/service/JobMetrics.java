@@ -1,8 +1,5 @@
 package dev.recur.jobrunner.service;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -10,11 +7,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 /** Jobs started/done/faulted by source, scraper latency by backend, scraper calls in flight. */
 final class JobMetrics {
 
     /** Sources are user input: beyond this many distinct ones, tags collapse into "other" to bound the series. */
     private static final int MAX_SOURCE_TAGS = 200;
+
     private static final Pattern SOURCE_TAG = Pattern.compile("[a-z0-9_]{1,64}");
 
     private final MeterRegistry registry;
@@ -25,7 +27,8 @@ final class JobMetrics {
 
     JobMetrics(MeterRegistry registry, Supplier<Number> inFlight) {
         this.registry = registry;
-        registry.gauge("recur.jobrunner.scraper.in.flight", inFlight, s -> s.get().doubleValue());
+        registry.gauge(
+                "recur.jobrunner.scraper.in.flight", inFlight, s -> s.get().doubleValue());
     }
 
     void started(String source) {
@@ -42,17 +45,22 @@ final class JobMetrics {
 
     void scraperCall(String backend, Duration latency, boolean succeeded) {
         String outcome = succeeded ? "success" : "failure";
-        latencies.computeIfAbsent(backend + '/' + outcome, key -> Timer.builder("recur.jobrunner.scraper.latency")
-                .tag("backend", backend)
-                .tag("outcome", outcome)
-                .publishPercentileHistogram()
-                .register(registry))
+        latencies
+                .computeIfAbsent(
+                        backend + '/' + outcome,
+                        key -> Timer.builder("recur.jobrunner.scraper.latency")
+                                .tag("backend", backend)
+                                .tag("outcome", outcome)
+                                .publishPercentileHistogram()
+                                .register(registry))
                 .record(latency);
     }
 
     private void count(String name, String source) {
         String tag = sourceTag(source);
-        counters.computeIfAbsent(name + '/' + tag, key -> Counter.builder(name).tag("source", tag).register(registry))
+        counters.computeIfAbsent(
+                        name + '/' + tag,
+                        key -> Counter.builder(name).tag("source", tag).register(registry))
                 .increment();
     }
 

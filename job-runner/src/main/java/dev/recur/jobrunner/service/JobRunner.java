@@ -1,36 +1,5 @@
 package dev.recur.jobrunner.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.recur.common.event.DueRun;
-import dev.recur.common.event.JobResult;
-import dev.recur.common.event.JobStatus;
-import dev.recur.common.event.ResultPage;
-import dev.recur.common.event.ResultsRef;
-import dev.recur.common.id.Ids;
-import dev.recur.common.json.EventJson;
-import dev.recur.common.log.JobMdc;
-import dev.recur.common.retry.Backoff;
-import dev.recur.common.trace.Tracing;
-import dev.recur.common.seal.CallbackSeal;
-import dev.recur.jobrunner.client.HttpFetcher;
-import dev.recur.jobrunner.client.OxylabsScraper;
-import dev.recur.jobrunner.client.ScrapeContext;
-import dev.recur.jobrunner.client.ScrapeOutcome;
-import dev.recur.jobrunner.client.ScraperBackend;
-import dev.recur.jobrunner.config.JobRunnerConfig;
-import dev.recur.jobrunner.storage.ClaimCheckStore;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Context;
-import io.quarkus.runtime.ShutdownEvent;
-import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +18,38 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.common.event.DueRun;
+import dev.recur.common.event.JobResult;
+import dev.recur.common.event.JobStatus;
+import dev.recur.common.event.ResultPage;
+import dev.recur.common.event.ResultsRef;
+import dev.recur.common.id.Ids;
+import dev.recur.common.json.EventJson;
+import dev.recur.common.log.JobMdc;
+import dev.recur.common.retry.Backoff;
+import dev.recur.common.seal.CallbackSeal;
+import dev.recur.common.trace.Tracing;
+import dev.recur.jobrunner.client.HttpFetcher;
+import dev.recur.jobrunner.client.OxylabsScraper;
+import dev.recur.jobrunner.client.ScrapeContext;
+import dev.recur.jobrunner.client.ScrapeOutcome;
+import dev.recur.jobrunner.client.ScraperBackend;
+import dev.recur.jobrunner.config.JobRunnerConfig;
+import dev.recur.jobrunner.storage.ClaimCheckStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
@@ -72,6 +73,7 @@ public class JobRunner {
     private static final int MAX_BYTES_PER_CHAR = 6;
     /** The shared event mapper, bound to the type once rather than looked up per result. */
     private static final ObjectWriter RESULT_WRITER = EventJson.mapper().writerFor(JobResult.class);
+
     private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
 
     private final JobRunnerConfig config;
@@ -85,6 +87,7 @@ public class JobRunner {
     private final AtomicInteger openJobs = new AtomicInteger();
     /** Requests to start queued jobs; only the thread that raises it from zero starts them (no re-entry). */
     private final AtomicInteger startRequests = new AtomicInteger();
+
     private final HttpFetcher fetcher;
     private final Backoff backoff;
     private final ByteBudget budget;
@@ -94,28 +97,43 @@ public class JobRunner {
 
     private final Tracing tracing;
 
-    public JobRunner(JobRunnerConfig config, ClaimCheckStore claims, Clock clock, Vertx vertx, MeterRegistry registry,
-            CallbackSeal seal, Tracing tracing) {
+    public JobRunner(
+            JobRunnerConfig config,
+            ClaimCheckStore claims,
+            Clock clock,
+            Vertx vertx,
+            MeterRegistry registry,
+            CallbackSeal seal,
+            Tracing tracing) {
         this.config = config;
         this.tracing = tracing;
         this.seal = seal;
         this.claims = claims;
         this.clock = clock;
-        this.backoff = new Backoff(config.retry().initialBackoff(), config.retry().maxBackoff(),
+        this.backoff = new Backoff(
+                config.retry().initialBackoff(),
+                config.retry().maxBackoff(),
                 config.retry().jitter());
         this.dispatcher = new FairDispatcher(config.maxInFlight(), config.maxInFlightPerOwner());
         this.metrics = new JobMetrics(registry, dispatcher::inFlight);
         this.budget = budget(config);
         registry.gauge("recur.jobrunner.fetch.bytes.reserved", budget, b -> b.held());
-        this.fetcher = new HttpFetcher(vertx, config.fetcher(), config.maxInFlight(), clock, claims,
+        this.fetcher = new HttpFetcher(
+                vertx,
+                config.fetcher(),
+                config.maxInFlight(),
+                clock,
+                claims,
                 config.memory().streamThresholdBytes());
         backends.put(fetcher.name(), fetcher);
-        config.oxylabs().baseUrl().ifPresent(base -> backends.put(JobRunnerConfig.OXYLABS,
-                new OxylabsScraper(base, config.oxylabs(), clock)));
+        config.oxylabs()
+                .baseUrl()
+                .ifPresent(base ->
+                        backends.put(JobRunnerConfig.OXYLABS, new OxylabsScraper(base, config.oxylabs(), clock)));
         this.delays = Executors.newSingleThreadScheduledExecutor(daemon("job-runner-delays"));
         // blocking S3 writes must stay off the event loops; in-flight calls bound how many wait here
-        this.claimWriters = Executors.newFixedThreadPool(Math.max(1, Math.min(8, config.maxInFlight())),
-                daemon("job-runner-claims"));
+        this.claimWriters = Executors.newFixedThreadPool(
+                Math.max(1, Math.min(8, config.maxInFlight())), daemon("job-runner-claims"));
     }
 
     /**
@@ -124,13 +142,23 @@ public class JobRunner {
      */
     static ByteBudget budget(JobRunnerConfig config) {
         JobRunnerConfig.Memory memory = config.memory();
-        long inMemory = HttpFetcher.inMemoryReserve(memory.streamThresholdBytes(), config.fetcher().maxBodyBytes());
+        long inMemory = HttpFetcher.inMemoryReserve(
+                memory.streamThresholdBytes(), config.fetcher().maxBodyBytes());
         long stream = HttpFetcher.streamReserve(memory.streamThresholdBytes());
-        check("recur.job-runner.memory.max-bytes-in-flight", memory.maxBytesInFlight(), config.maxInFlight(),
-                "recur.job-runner.max-in-flight", inMemory, stream);
-        check("recur.job-runner.memory.max-bytes-in-flight-per-owner", memory.maxBytesInFlightPerOwner(),
-                Math.min(config.maxInFlight(), config.maxInFlightPerOwner()), "recur.job-runner.max-in-flight-per-owner",
-                inMemory, stream);
+        check(
+                "recur.job-runner.memory.max-bytes-in-flight",
+                memory.maxBytesInFlight(),
+                config.maxInFlight(),
+                "recur.job-runner.max-in-flight",
+                inMemory,
+                stream);
+        check(
+                "recur.job-runner.memory.max-bytes-in-flight-per-owner",
+                memory.maxBytesInFlightPerOwner(),
+                Math.min(config.maxInFlight(), config.maxInFlightPerOwner()),
+                "recur.job-runner.max-in-flight-per-owner",
+                inMemory,
+                stream);
         return new ByteBudget(memory.maxBytesInFlight(), memory.maxBytesInFlightPerOwner());
     }
 
@@ -253,9 +281,15 @@ public class JobRunner {
         }
         Optional<ScraperBackend> found = backendFor(task.source);
         if (found.isEmpty()) {
-            finish(task, faulted(task, 0, NO_BACKEND, task.source == null
-                    ? "item has no source"
-                    : "no scraper backend is configured for source '" + task.source + "'"));
+            finish(
+                    task,
+                    faulted(
+                            task,
+                            0,
+                            NO_BACKEND,
+                            task.source == null
+                                    ? "item has no source"
+                                    : "no scraper backend is configured for source '" + task.source + "'"));
             release(task);
             return;
         }
@@ -269,8 +303,12 @@ public class JobRunner {
         task.memory = memory;
         // the call's span is not made current: the scraper's and the fetcher's requests carry no trace context to
         // the sites and services they call
-        Span callSpan = task.span == null ? null : tracing.startChild("scrape " + backend.name(), SpanKind.CLIENT,
-                Context.root().with(task.span));
+        Span callSpan = task.span == null
+                ? null
+                : tracing.startChild(
+                        "scrape " + backend.name(),
+                        SpanKind.CLIENT,
+                        Context.root().with(task.span));
         CompletionStage<ScrapeOutcome> call;
         try {
             call = backend.scrape(task.item, new ScrapeContext(task.jobId, memory));
@@ -294,7 +332,9 @@ public class JobRunner {
             return;
         }
         DueRun run = task.slice.dueRun();
-        Span span = tracing.startRoot("recur.job", SpanKind.CONSUMER,
+        Span span = tracing.startRoot(
+                "recur.job",
+                SpanKind.CONSUMER,
                 Span.fromContext(task.slice.runTrace()).getSpanContext());
         span.setAttribute("recur.job_id", task.jobId);
         span.setAttribute("recur.run_id", run.runId());
@@ -331,11 +371,21 @@ public class JobRunner {
                 finish(task, faulted(task, 0, backend.name(), "internal error: " + error));
                 return;
             }
-            metrics.scraperCall(backend.name(), Duration.ofNanos(System.nanoTime() - started),
+            metrics.scraperCall(
+                    backend.name(),
+                    Duration.ofNanos(System.nanoTime() - started),
                     !(outcome instanceof ScrapeOutcome.Failure));
             if (outcome instanceof ScrapeOutcome.Claimed claimed) {
-                finish(task, result(task, claimed.statusCode(), JobStatus.DONE, null, backend.name(), null,
-                        claimed.claim()));
+                finish(
+                        task,
+                        result(
+                                task,
+                                claimed.statusCode(),
+                                JobStatus.DONE,
+                                null,
+                                backend.name(),
+                                null,
+                                claimed.claim()));
                 return;
             }
             if (outcome instanceof ScrapeOutcome.Success success) {
@@ -383,9 +433,15 @@ public class JobRunner {
         if (failure.retryAfter().isPresent()) {
             Duration asked = failure.retryAfter().get();
             if (asked.compareTo(config.retry().maxBackoff()) > 0) {
-                finish(task, faulted(task, failure.statusCode(), backend.name(), failure.reason()
-                        + " (asked to retry after " + asked + ", more than the maximum backoff "
-                        + config.retry().maxBackoff() + ")"));
+                finish(
+                        task,
+                        faulted(
+                                task,
+                                failure.statusCode(),
+                                backend.name(),
+                                failure.reason()
+                                        + " (asked to retry after " + asked + ", more than the maximum backoff "
+                                        + config.retry().maxBackoff() + ")"));
                 return;
             }
             wait = asked.compareTo(wait) > 0 ? asked : wait;
@@ -438,8 +494,12 @@ public class JobRunner {
                     try (JobMdc mdc = task.logContext()) {
                         LOG.warnf(e, "cannot store the results of job %d", task.jobId);
                     }
-                    return faulted(task, success.statusCode(), backend, "cannot store the results (" + json.length
-                            + " bytes) in the results bucket: " + e.getMessage());
+                    return faulted(
+                            task,
+                            success.statusCode(),
+                            backend,
+                            "cannot store the results (" + json.length + " bytes) in the results bucket: "
+                                    + e.getMessage());
                 }
             }
         }
@@ -450,13 +510,34 @@ public class JobRunner {
         return result(task, status, JobStatus.FAULTED, error, backend, List.of(), null);
     }
 
-    private JobResult result(JobTask task, int status, JobStatus jobStatus, String error, String backend,
-            List<ResultPage> pages, ResultsRef ref) {
+    private JobResult result(
+            JobTask task,
+            int status,
+            JobStatus jobStatus,
+            String error,
+            String backend,
+            List<ResultPage> pages,
+            ResultsRef ref) {
         DueRun run = task.slice.dueRun();
         Instant now = clock.instant();
-        return seal.seal(JobResult.of(task.jobId, run.scheduleId(), run.runId(), run.owner(), run.scheduledFor(),
-                task.itemIndex(), task.item, status, jobStatus, error, backend, task.attempts,
-                task.createdAt == null ? now : task.createdAt, now, pages, ref).withSkippedRuns(run.skippedRuns()));
+        return seal.seal(JobResult.of(
+                        task.jobId,
+                        run.scheduleId(),
+                        run.runId(),
+                        run.owner(),
+                        run.scheduledFor(),
+                        task.itemIndex(),
+                        task.item,
+                        status,
+                        jobStatus,
+                        error,
+                        backend,
+                        task.attempts,
+                        task.createdAt == null ? now : task.createdAt,
+                        now,
+                        pages,
+                        ref)
+                .withSkippedRuns(run.skippedRuns()));
     }
 
     /** Serializes the result here, on the thread that ended the call, so that the publishing loop only sends bytes. */

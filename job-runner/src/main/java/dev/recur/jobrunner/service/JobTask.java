@@ -1,8 +1,8 @@
 package dev.recur.jobrunner.service;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recur.common.log.JobMdc;
 import io.opentelemetry.api.trace.Span;
 
@@ -35,7 +35,11 @@ final class JobTask {
 
     /** The job's ids in the logging context, for the lines logged about it. */
     JobMdc logContext() {
-        return JobMdc.of(slice.dueRun().scheduleId(), slice.dueRun().runId(), jobId, slice.dueRun().owner());
+        return JobMdc.of(
+                slice.dueRun().scheduleId(),
+                slice.dueRun().runId(),
+                jobId,
+                slice.dueRun().owner());
     }
 
     int itemIndex() {

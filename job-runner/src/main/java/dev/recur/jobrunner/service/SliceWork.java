@@ -1,11 +1,12 @@
 package dev.recur.jobrunner.service;
 
-import dev.recur.common.event.DueRun;
-import io.opentelemetry.context.Context;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+
+import dev.recur.common.event.DueRun;
+import io.opentelemetry.context.Context;
 
 /**
  * The jobs of one due-run slice, i.e. of one record of the due-runs topic. Its results are published

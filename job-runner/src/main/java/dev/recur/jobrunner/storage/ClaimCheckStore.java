@@ -1,13 +1,14 @@
 package dev.recur.jobrunner.storage;
 
-import dev.recur.common.event.ResultsRef;
-import dev.recur.common.storage.ResultsBucket;
-import jakarta.enterprise.context.ApplicationScoped;
-import dev.recur.jobrunner.client.ClaimUploads;
 import java.io.ByteArrayInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+
+import dev.recur.common.event.ResultsRef;
+import dev.recur.common.storage.ResultsBucket;
+import dev.recur.jobrunner.client.ClaimUploads;
+import jakarta.enterprise.context.ApplicationScoped;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -36,19 +37,23 @@ public class ClaimCheckStore implements ClaimUploads {
     public ResultsRef store(long jobId, byte[] json) {
         String key = ResultsBucket.claimKey(jobId);
         String sha256 = ResultsBucket.sha256(json);
-        s3.putObject(PutObjectRequest.builder()
-                .bucket(bucket)
-                .key(key)
-                .contentType(CONTENT_TYPE)
-                .contentLength((long) json.length)
-                .build(), RequestBody.fromBytes(json));
+        s3.putObject(
+                PutObjectRequest.builder()
+                        .bucket(bucket)
+                        .key(key)
+                        .contentType(CONTENT_TYPE)
+                        .contentLength((long) json.length)
+                        .build(),
+                RequestBody.fromBytes(json));
         return new ResultsRef(bucket, key, json.length, CONTENT_TYPE, sha256);
     }
 
     @Override
     public Upload open(long jobId) {
         String key = ResultsBucket.claimKey(jobId);
-        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE)).uploadId();
+        String uploadId = s3.createMultipartUpload(
+                        b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE))
+                .uploadId();
         return new Upload() {
             private final MessageDigest digest = ResultsBucket.newSha256();
             private final List<CompletedPart> parts = new ArrayList<>();
@@ -60,10 +65,17 @@ public class ClaimCheckStore implements ClaimUploads {
                     return;
                 }
                 int number = parts.size() + 1;
-                String etag = s3.uploadPart(UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
-                        .partNumber(number).contentLength((long) length).build(),
-                        RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length,
-                                CONTENT_TYPE)).eTag();
+                String etag = s3.uploadPart(
+                                UploadPartRequest.builder()
+                                        .bucket(bucket)
+                                        .key(key)
+                                        .uploadId(uploadId)
+                                        .partNumber(number)
+                                        .contentLength((long) length)
+                                        .build(),
+                                RequestBody.fromContentProvider(
+                                        () -> new ByteArrayInputStream(bytes, 0, length), length, CONTENT_TYPE))
+                        .eTag();
                 digest.update(bytes, 0, length);
                 size += length;
                 parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
@@ -71,8 +83,8 @@ public class ClaimCheckStore implements ClaimUploads {
 
             @Override
             public ResultsRef complete() {
-                s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(parts)));
+                s3.completeMultipartUpload(
+                        b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
                 return new ResultsRef(bucket, key, size, CONTENT_TYPE, ResultsBucket.hex(digest));
             }
 

@@ -10,17 +10,18 @@ import static dev.recur.jobrunner.client.OxylabsScraperTest.call;
 import static dev.recur.jobrunner.client.OxylabsScraperTest.item;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.recur.common.net.AllowedTarget;
-import dev.recur.common.net.Resolver;
-import dev.recur.jobrunner.config.JobRunnerConfig;
-import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.recur.common.net.AllowedTarget;
+import dev.recur.common.net.Resolver;
+import dev.recur.jobrunner.config.JobRunnerConfig;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,8 +38,11 @@ class HttpFetcherTest {
         wireMock = new WireMockServer(options().dynamicPort());
         wireMock.start();
         vertx = Vertx.vertx();
-        fetcher = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(30), 30L * 1024 * 1024,
-                List.of("127.0.0.1/32")), 8, Clock.systemUTC());
+        fetcher = new HttpFetcher(
+                vertx,
+                new FetcherSettings(Duration.ofSeconds(30), 30L * 1024 * 1024, List.of("127.0.0.1/32")),
+                8,
+                Clock.systemUTC());
     }
 
     @AfterAll
@@ -59,11 +63,14 @@ class HttpFetcherTest {
 
     @Test
     void shouldReturnBodyStatusAndUrlWithConfiguredUserAgentWhenTargetAnswers200() {
-        wireMock.stubFor(get("/page?q=1").willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "text/html; charset=utf-8").withBody("<html>é</html>")));
+        wireMock.stubFor(get("/page?q=1")
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "text/html; charset=utf-8")
+                        .withBody("<html>é</html>")));
 
-        var outcome = (ScrapeOutcome.Success) call(fetcher, item("{\"source\": \"universal\", \"url\": \""
-                + local("/page?q=1") + "\"}"));
+        var outcome = (ScrapeOutcome.Success)
+                call(fetcher, item("{\"source\": \"universal\", \"url\": \"" + local("/page?q=1") + "\"}"));
 
         assertThat(outcome.statusCode()).isEqualTo(200);
         assertThat(outcome.pages()).singleElement().satisfies(page -> {
@@ -115,8 +122,11 @@ class HttpFetcherTest {
         Arrays.fill(body, (byte) 'y');
         body[0] = '"';
         body[body.length - 1] = '\n';
-        wireMock.stubFor(get("/huge").willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "text/plain; charset=utf-8").withBody(body)));
+        wireMock.stubFor(get("/huge")
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "text/plain; charset=utf-8")
+                        .withBody(body)));
         MemoryUploads uploads = new MemoryUploads();
         List<Long> reserved = new java.util.concurrent.CopyOnWriteArrayList<>();
         MemoryAllowance memory = new MemoryAllowance() {
@@ -131,32 +141,49 @@ class HttpFetcherTest {
                 reserved.add(-bytes);
             }
         };
-        var streaming = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(30), 30L * 1024 * 1024,
-                List.of("127.0.0.1/32")), 2, Clock.systemUTC(), uploads, 1024 * 1024);
+        var streaming = new HttpFetcher(
+                vertx,
+                new FetcherSettings(Duration.ofSeconds(30), 30L * 1024 * 1024, List.of("127.0.0.1/32")),
+                2,
+                Clock.systemUTC(),
+                uploads,
+                1024 * 1024);
 
-        var outcome = (ScrapeOutcome.Claimed) streaming.scrape(item("{\"url\": \"" + local("/huge") + "\"}"),
-                new ScrapeContext(42, memory)).toCompletableFuture().join();
+        var outcome = (ScrapeOutcome.Claimed) streaming
+                .scrape(item("{\"url\": \"" + local("/huge") + "\"}"), new ScrapeContext(42, memory))
+                .toCompletableFuture()
+                .join();
         streaming.close();
 
         byte[] stored = uploads.objects.get(42L).toByteArray();
         assertThat(outcome.statusCode()).isEqualTo(200);
         assertThat(outcome.claim().sizeBytes()).isEqualTo(stored.length);
-        assertThat(outcome.claim().sha256()).isEqualTo(java.util.HexFormat.of().formatHex(
-                java.security.MessageDigest.getInstance("SHA-256").digest(stored)));
-        assertThat(uploads.partSizes.get(42L)).hasSizeGreaterThan(2)
+        assertThat(outcome.claim().sha256())
+                .isEqualTo(java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(stored)));
+        assertThat(uploads.partSizes.get(42L))
+                .hasSizeGreaterThan(2)
                 .allSatisfy(size -> assertThat(size).isLessThan(ClaimUploads.MIN_PART_BYTES + 512 * 1024));
         var mapper = dev.recur.common.json.EventJson.mapper().copy();
-        mapper.getFactory().setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
-                .maxStringLength(Integer.MAX_VALUE).build());
-        List<dev.recur.common.event.ResultPage> pages = mapper.readValue(stored,
-                new com.fasterxml.jackson.core.type.TypeReference<List<dev.recur.common.event.ResultPage>>() { });
+        mapper.getFactory()
+                .setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                        .maxStringLength(Integer.MAX_VALUE)
+                        .build());
+        List<dev.recur.common.event.ResultPage> pages = mapper.readValue(
+                stored,
+                new com.fasterxml.jackson.core.type.TypeReference<List<dev.recur.common.event.ResultPage>>() {});
         assertThat(pages).singleElement().satisfies(page -> {
             assertThat(page.content().asText()).isEqualTo(new String(body, java.nio.charset.StandardCharsets.UTF_8));
             assertThat(page.url()).isEqualTo(local("/huge"));
             assertThat(page.statusCode()).isEqualTo(200);
         });
         // what it held: a body up to the threshold, then one part; all of it given back but the in-memory share
-        assertThat(reserved.stream().filter(n -> n > 0).mapToLong(Long::longValue).max().orElse(0))
+        assertThat(reserved.stream()
+                        .filter(n -> n > 0)
+                        .mapToLong(Long::longValue)
+                        .max()
+                        .orElse(0))
                 .isLessThanOrEqualTo(HttpFetcher.streamReserve(1024 * 1024));
         assertThat(reserved.stream().mapToLong(Long::longValue).sum()).isZero();
     }
@@ -164,7 +191,8 @@ class HttpFetcherTest {
     @Test
     void shouldWaitForHeapThenFetchWhenTheAllowanceRefusesAtFirst() {
         wireMock.stubFor(get("/patient").willReturn(aResponse().withStatus(200).withBody("worth the wait")));
-        java.util.concurrent.atomic.AtomicReference<Runnable> waiting = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Runnable> waiting =
+                new java.util.concurrent.atomic.AtomicReference<>();
         MemoryAllowance memory = new MemoryAllowance() {
             private boolean refusedOnce;
 
@@ -179,8 +207,7 @@ class HttpFetcherTest {
             }
 
             @Override
-            public void release(long bytes) {
-            }
+            public void release(long bytes) {}
         };
 
         var pending = fetcher.scrape(item("{\"url\": \"" + local("/patient") + "\"}"), new ScrapeContext(7, memory))
@@ -196,8 +223,8 @@ class HttpFetcherTest {
     @Test
     void shouldFailRetryablyNamingTheBudgetWhenHeapNeverFreesWithinTheTimeout() {
         wireMock.stubFor(get("/starved").willReturn(aResponse().withStatus(200).withBody("never read")));
-        var impatient = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(1), 1024,
-                List.of("127.0.0.1/32")), 2, Clock.systemUTC());
+        var impatient = new HttpFetcher(
+                vertx, new FetcherSettings(Duration.ofSeconds(1), 1024, List.of("127.0.0.1/32")), 2, Clock.systemUTC());
         MemoryAllowance none = new MemoryAllowance() {
             @Override
             public boolean tryReserve(long bytes, Runnable whenFreed) {
@@ -205,12 +232,13 @@ class HttpFetcherTest {
             }
 
             @Override
-            public void release(long bytes) {
-            }
+            public void release(long bytes) {}
         };
 
-        var failure = (ScrapeOutcome.Failure) impatient.scrape(item("{\"url\": \"" + local("/starved") + "\"}"),
-                new ScrapeContext(8, none)).toCompletableFuture().join();
+        var failure = (ScrapeOutcome.Failure) impatient
+                .scrape(item("{\"url\": \"" + local("/starved") + "\"}"), new ScrapeContext(8, none))
+                .toCompletableFuture()
+                .join();
         impatient.close();
 
         assertThat(failure.retryable()).isTrue();
@@ -219,7 +247,8 @@ class HttpFetcherTest {
 
     /** Claim checks kept in memory, with the size of each part. */
     static final class MemoryUploads implements ClaimUploads {
-        final java.util.Map<Long, java.io.ByteArrayOutputStream> objects = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Map<Long, java.io.ByteArrayOutputStream> objects =
+                new java.util.concurrent.ConcurrentHashMap<>();
         final java.util.Map<Long, List<Integer>> partSizes = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
@@ -239,17 +268,21 @@ class HttpFetcherTest {
                     partSizes.put(jobId, parts);
                     byte[] all = out.toByteArray();
                     try {
-                        return new dev.recur.common.event.ResultsRef("recur-results", "claims/" + jobId + ".json",
-                                all.length, "application/json", java.util.HexFormat.of().formatHex(
-                                        java.security.MessageDigest.getInstance("SHA-256").digest(all)));
+                        return new dev.recur.common.event.ResultsRef(
+                                "recur-results",
+                                "claims/" + jobId + ".json",
+                                all.length,
+                                "application/json",
+                                java.util.HexFormat.of()
+                                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                                .digest(all)));
                     } catch (java.security.NoSuchAlgorithmException e) {
                         throw new IllegalStateException(e);
                     }
                 }
 
                 @Override
-                public void abort() {
-                }
+                public void abort() {}
             };
         }
     }
@@ -257,13 +290,16 @@ class HttpFetcherTest {
     @Test
     void shouldFaultWhenBodyExceedsTheMaximum() {
         // one fetcher per case: the first case resets its connection, which must not be the second case's
-        var small = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of("127.0.0.1/32")),
-                2, Clock.systemUTC());
-        var smallToo = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024,
-                List.of("127.0.0.1/32")), 2, Clock.systemUTC());
+        var small = new HttpFetcher(
+                vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of("127.0.0.1/32")), 2, Clock.systemUTC());
+        var smallToo = new HttpFetcher(
+                vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of("127.0.0.1/32")), 2, Clock.systemUTC());
         wireMock.stubFor(get("/big").willReturn(aResponse().withStatus(200).withBody(new byte[4096])));
-        wireMock.stubFor(get("/chunked").willReturn(aResponse().withStatus(200).withChunkedDribbleDelay(4, 10)
-                .withBody(new byte[4096])));
+        wireMock.stubFor(get("/chunked")
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withChunkedDribbleDelay(4, 10)
+                        .withBody(new byte[4096])));
 
         var declared = (ScrapeOutcome.Failure) call(small, item("{\"url\": \"" + local("/big") + "\"}"));
         var streamed = (ScrapeOutcome.Failure) call(smallToo, item("{\"url\": \"" + local("/chunked") + "\"}"));
@@ -277,10 +313,11 @@ class HttpFetcherTest {
 
     @Test
     void shouldTimeOutRetryablyWhenServerIsSlow() {
-        wireMock.stubFor(get("/slow").willReturn(aResponse().withStatus(200).withFixedDelay(5_000).withBody("late")));
+        wireMock.stubFor(get("/slow")
+                .willReturn(aResponse().withStatus(200).withFixedDelay(5_000).withBody("late")));
 
-        var impatient = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(1), 1024,
-                List.of("127.0.0.1/32")), 2, Clock.systemUTC());
+        var impatient = new HttpFetcher(
+                vertx, new FetcherSettings(Duration.ofSeconds(1), 1024, List.of("127.0.0.1/32")), 2, Clock.systemUTC());
 
         long start = System.nanoTime();
         var failure = (ScrapeOutcome.Failure) call(impatient, item("{\"url\": \"" + local("/slow") + "\"}"));
@@ -308,8 +345,8 @@ class HttpFetcherTest {
 
     @Test
     void shouldRefuseMetadataAddressWhenNotAllowlisted() {
-        var failure = (ScrapeOutcome.Failure) call(fetcher, item(
-                "{\"url\": \"http://169.254.169.254/latest/meta-data/\"}"));
+        var failure =
+                (ScrapeOutcome.Failure) call(fetcher, item("{\"url\": \"http://169.254.169.254/latest/meta-data/\"}"));
 
         assertThat(failure.retryable()).isFalse();
         assertThat(failure.statusCode()).isZero();
@@ -325,12 +362,12 @@ class HttpFetcherTest {
 
     @Test
     void shouldRefuseNameResolvingToLoopbackWhenLoopbackIsNotAllowlisted() {
-        var strict = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of()), 2,
-                Clock.systemUTC());
+        var strict = new HttpFetcher(
+                vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of()), 2, Clock.systemUTC());
         wireMock.stubFor(get("/").willReturn(aResponse().withStatus(200).withBody("secret")));
 
-        var failure = (ScrapeOutcome.Failure) call(strict, item("{\"url\": \"http://localhost:" + wireMock.port()
-                + "/\"}"));
+        var failure =
+                (ScrapeOutcome.Failure) call(strict, item("{\"url\": \"http://localhost:" + wireMock.port() + "/\"}"));
 
         assertThat(failure.retryable()).isFalse();
         assertThat(failure.reason()).contains("refused target localhost").doesNotContain("127.0.0.1");
@@ -340,8 +377,10 @@ class HttpFetcherTest {
 
     @Test
     void shouldRefuseRedirectHopToPrivateAddressWhenFirstHopIsAllowed() {
-        wireMock.stubFor(get("/hop").willReturn(aResponse().withStatus(302)
-                .withHeader("Location", "http://169.254.169.254/latest/meta-data/")));
+        wireMock.stubFor(get("/hop")
+                .willReturn(aResponse()
+                        .withStatus(302)
+                        .withHeader("Location", "http://169.254.169.254/latest/meta-data/")));
 
         var failure = (ScrapeOutcome.Failure) call(fetcher, item("{\"url\": \"" + local("/hop") + "\"}"));
 
@@ -351,14 +390,20 @@ class HttpFetcherTest {
     @Test
     void shouldRefuseNameResolvingToIpv4MappedLoopbackWithoutRequestWhenLoopbackIsNotAllowlisted() {
         wireMock.stubFor(get("/").willReturn(aResponse().withStatus(200).withBody("secret")));
-        var strict = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of()), 2,
-                Clock.systemUTC(), Resolver.of(Map.of("mapped.test", List.of("::ffff:127.0.0.1"))));
+        var strict = new HttpFetcher(
+                vertx,
+                new FetcherSettings(Duration.ofSeconds(2), 1024, List.of()),
+                2,
+                Clock.systemUTC(),
+                Resolver.of(Map.of("mapped.test", List.of("::ffff:127.0.0.1"))));
 
-        var failure = (ScrapeOutcome.Failure) call(strict, item("{\"url\": \"http://mapped.test:" + wireMock.port()
-                + "/\"}"));
+        var failure = (ScrapeOutcome.Failure)
+                call(strict, item("{\"url\": \"http://mapped.test:" + wireMock.port() + "/\"}"));
 
         assertThat(failure.retryable()).isFalse();
-        assertThat(failure.reason()).startsWith("refused target mapped.test: ").doesNotContain("127.0.0.1")
+        assertThat(failure.reason())
+                .startsWith("refused target mapped.test: ")
+                .doesNotContain("127.0.0.1")
                 .doesNotContain("7f00");
         assertThat(wireMock.getAllServeEvents()).isEmpty();
         strict.close();
@@ -367,16 +412,19 @@ class HttpFetcherTest {
     @Test
     void shouldConnectToTheCheckedAddressWhenNameResolvesToAnAllowedIpv4MappedAddress() {
         wireMock.stubFor(get("/mapped").willReturn(aResponse().withStatus(200).withBody("through the mapped form")));
-        var allowing = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024,
-                List.of("127.0.0.1/32")), 2, Clock.systemUTC(),
+        var allowing = new HttpFetcher(
+                vertx,
+                new FetcherSettings(Duration.ofSeconds(2), 1024, List.of("127.0.0.1/32")),
+                2,
+                Clock.systemUTC(),
                 Resolver.of(Map.of("mapped.test", List.of("::ffff:127.0.0.1"))));
 
-        var outcome = (ScrapeOutcome.Success) call(allowing, item("{\"url\": \"http://mapped.test:"
-                + wireMock.port() + "/mapped\"}"));
+        var outcome = (ScrapeOutcome.Success)
+                call(allowing, item("{\"url\": \"http://mapped.test:" + wireMock.port() + "/mapped\"}"));
 
         assertThat(outcome.pages().get(0).content().asText()).isEqualTo("through the mapped form");
-        wireMock.verify(getRequestedFor(urlEqualTo("/mapped")).withHeader("Host",
-                equalTo("mapped.test:" + wireMock.port())));
+        wireMock.verify(
+                getRequestedFor(urlEqualTo("/mapped")).withHeader("Host", equalTo("mapped.test:" + wireMock.port())));
         allowing.close();
     }
 
@@ -385,16 +433,20 @@ class HttpFetcherTest {
         String hop = "http://rebound.test:" + wireMock.port() + "/secret";
         wireMock.stubFor(get("/bounce").willReturn(aResponse().withStatus(302).withHeader("Location", hop)));
         wireMock.stubFor(get("/secret").willReturn(aResponse().withStatus(200).withBody("secret")));
-        var strict = new HttpFetcher(vertx, new FetcherSettings(Duration.ofSeconds(2), 1024, List.of("first.test")),
-                2, Clock.systemUTC(), Resolver.of(Map.of("first.test", List.of("127.0.0.1"),
-                        "rebound.test", List.of("::ffff:127.0.0.1"))));
+        var strict = new HttpFetcher(
+                vertx,
+                new FetcherSettings(Duration.ofSeconds(2), 1024, List.of("first.test")),
+                2,
+                Clock.systemUTC(),
+                Resolver.of(Map.of("first.test", List.of("127.0.0.1"), "rebound.test", List.of("::ffff:127.0.0.1"))));
 
-        var failure = (ScrapeOutcome.Failure) call(strict, item("{\"url\": \"http://first.test:" + wireMock.port()
-                + "/bounce\"}"));
+        var failure = (ScrapeOutcome.Failure)
+                call(strict, item("{\"url\": \"http://first.test:" + wireMock.port() + "/bounce\"}"));
 
         assertThat(failure.retryable()).isFalse();
         assertThat(failure.reason()).startsWith("refused target rebound.test: ");
-        assertThat(wireMock.getAllServeEvents()).singleElement()
+        assertThat(wireMock.getAllServeEvents())
+                .singleElement()
                 .satisfies(served -> assertThat(served.getRequest().getUrl()).isEqualTo("/bounce"));
         strict.close();
     }

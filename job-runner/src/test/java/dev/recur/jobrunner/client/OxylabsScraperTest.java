@@ -8,14 +8,15 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.recur.common.json.EventJson;
-import dev.recur.jobrunner.config.JobRunnerConfig;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.recur.common.json.EventJson;
+import dev.recur.jobrunner.config.JobRunnerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,14 +48,17 @@ class OxylabsScraperTest {
     @BeforeEach
     void reset() {
         wireMock.resetAll();
-        scraper = new OxylabsScraper(URI.create(wireMock.baseUrl()), new OxylabsSettings(Duration.ofSeconds(15)),
-                Clock.systemUTC());
+        scraper = new OxylabsScraper(
+                URI.create(wireMock.baseUrl()), new OxylabsSettings(Duration.ofSeconds(15)), Clock.systemUTC());
     }
 
     @Test
     void shouldReturnPagesAndSendItemWithBasicAuthWhenScraperAnswers200() {
-        wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(REALTIME_RESPONSE)));
+        wireMock.stubFor(post("/v1/queries")
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(REALTIME_RESPONSE)));
 
         ScrapeOutcome outcome = call(scraper, item("{\"source\": \"amazon_product\", \"query\": \"B098FKXT8L\"}"));
 
@@ -77,8 +81,11 @@ class OxylabsScraperTest {
 
     @Test
     void shouldNotSendRecursOwnDeliveryKeysToTheScraper() {
-        wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(REALTIME_RESPONSE)));
+        wireMock.stubFor(post("/v1/queries")
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(REALTIME_RESPONSE)));
         ObjectNode item = item("{\"source\": \"amazon_product\", \"query\": \"B098FKXT8L\", "
                 + "\"callback_url\": \"https://hooks.example.com/r?token=s3cret\", \"storage_type\": \"s3\", "
                 + "\"storage_url\": \"s3://team-bucket/prefix\"}");
@@ -87,12 +94,15 @@ class OxylabsScraperTest {
 
         wireMock.verify(postRequestedFor(urlEqualTo("/v1/queries"))
                 .withRequestBody(equalToJson("{\"source\": \"amazon_product\", \"query\": \"B098FKXT8L\"}")));
-        assertThat(item.has("callback_url")).as("the job's own item is left as it is").isTrue();
+        assertThat(item.has("callback_url"))
+                .as("the job's own item is left as it is")
+                .isTrue();
     }
 
     @Test
     void shouldKeepParsedObjectAsContentWhenParseIsTrue() {
-        wireMock.stubFor(post("/v1/queries").withRequestBody(equalToJson("{\"parse\": true}", true, true))
+        wireMock.stubFor(post("/v1/queries")
+                .withRequestBody(equalToJson("{\"parse\": true}", true, true))
                 .willReturn(aResponse().withStatus(200).withBody("""
                         {"results": [{"content": {"title": "Kettle", "price": 19.99, "parse_status_code": 12000},
                           "page": 1, "url": "https://example.com/p", "status_code": 200, "parser_type": "amazon"}]}
@@ -112,8 +122,11 @@ class OxylabsScraperTest {
         char[] html = new char[21 * 1024 * 1024];
         java.util.Arrays.fill(html, 'h');
         String content = new String(html);
-        wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200).withBody(
-                "{\"results\": [{\"content\": \"" + content + "\", \"page\": 1, \"status_code\": 200}]}")));
+        wireMock.stubFor(post("/v1/queries")
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withBody("{\"results\": [{\"content\": \"" + content
+                                + "\", \"page\": 1, \"status_code\": 200}]}")));
 
         var outcome = (ScrapeOutcome.Success) call(scraper, item("{\"source\": \"universal\", \"url\": \"x\"}"));
 
@@ -122,20 +135,25 @@ class OxylabsScraperTest {
 
     @Test
     void shouldFailPermanentlyWithTheProblemsWhenScraperAnswers400() {
-        wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(400)
-                .withBody("{\"message\": \"Unsupported source\", \"errors\": [\"source: bad value\"]}")));
+        wireMock.stubFor(post("/v1/queries")
+                .willReturn(aResponse()
+                        .withStatus(400)
+                        .withBody("{\"message\": \"Unsupported source\", \"errors\": [\"source: bad value\"]}")));
 
         var failure = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"nope\"}"));
 
         assertThat(failure.retryable()).isFalse();
         assertThat(failure.statusCode()).isEqualTo(400);
-        assertThat(failure.reason()).contains("400").contains("Unsupported source").contains("source: bad value");
+        assertThat(failure.reason())
+                .contains("400")
+                .contains("Unsupported source")
+                .contains("source: bad value");
     }
 
     @Test
     void shouldFailPermanentlyWhenScraperAnswers401() {
-        wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(401)
-                .withBody("{\"message\": \"Unauthorized\"}")));
+        wireMock.stubFor(post("/v1/queries")
+                .willReturn(aResponse().withStatus(401).withBody("{\"message\": \"Unauthorized\"}")));
 
         var failure = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"google\"}"));
 
@@ -146,8 +164,11 @@ class OxylabsScraperTest {
 
     @Test
     void shouldBeRetryableWithTheAskedWaitWhenScraperAnswers429WithRetryAfter() {
-        wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(429).withHeader("Retry-After", "3")
-                .withBody("{\"message\": \"Too many requests\"}")));
+        wireMock.stubFor(post("/v1/queries")
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader("Retry-After", "3")
+                        .withBody("{\"message\": \"Too many requests\"}")));
 
         var failure = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"google\"}"));
 
@@ -171,10 +192,10 @@ class OxylabsScraperTest {
 
     @Test
     void shouldBeRetryableWithStatusZeroWhenScraperIsTooSlow() {
-        wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200).withFixedDelay(5_000)
-                .withBody(REALTIME_RESPONSE)));
-        var impatient = new OxylabsScraper(URI.create(wireMock.baseUrl()), new OxylabsSettings(Duration.ofSeconds(1)),
-                Clock.systemUTC());
+        wireMock.stubFor(post("/v1/queries")
+                .willReturn(aResponse().withStatus(200).withFixedDelay(5_000).withBody(REALTIME_RESPONSE)));
+        var impatient = new OxylabsScraper(
+                URI.create(wireMock.baseUrl()), new OxylabsSettings(Duration.ofSeconds(1)), Clock.systemUTC());
 
         var failure = (ScrapeOutcome.Failure) call(impatient, item("{\"source\": \"google\"}"));
 
@@ -185,9 +206,11 @@ class OxylabsScraperTest {
 
     @Test
     void shouldFailPermanentlyAsMalformedWhenBodyIsGarbage() {
-        wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200).withBody("<html>oops")));
+        wireMock.stubFor(
+                post("/v1/queries").willReturn(aResponse().withStatus(200).withBody("<html>oops")));
         var garbage = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"google\"}"));
-        wireMock.stubFor(post("/v1/queries").willReturn(aResponse().withStatus(200).withBody("{\"job\": {}}")));
+        wireMock.stubFor(
+                post("/v1/queries").willReturn(aResponse().withStatus(200).withBody("{\"job\": {}}")));
         var noResults = (ScrapeOutcome.Failure) call(scraper, item("{\"source\": \"google\"}"));
 
         assertThat(garbage.retryable()).isFalse();
@@ -198,8 +221,8 @@ class OxylabsScraperTest {
 
     @Test
     void shouldBeRetryableWhenScraperCannotBeReached() {
-        var closed = new OxylabsScraper(URI.create("http://127.0.0.1:1"), new OxylabsSettings(Duration.ofSeconds(1)),
-                Clock.systemUTC());
+        var closed = new OxylabsScraper(
+                URI.create("http://127.0.0.1:1"), new OxylabsSettings(Duration.ofSeconds(1)), Clock.systemUTC());
 
         var failure = (ScrapeOutcome.Failure) call(closed, item("{\"source\": \"google\"}"));
 

@@ -2,9 +2,6 @@ package dev.recur.jobrunner.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.TextNode;
-import dev.recur.common.event.ResultPage;
-import dev.recur.common.json.EventJson;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +9,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.recur.common.event.ResultPage;
+import dev.recur.common.json.EventJson;
 import org.junit.jupiter.api.Test;
 
 class StreamedPageTest {
@@ -30,7 +31,8 @@ class StreamedPageTest {
         for (Charset charset : List.of(StandardCharsets.UTF_8, StandardCharsets.UTF_16BE)) {
             byte[] body = page.getBytes(charset);
             for (int chunk : new int[] {1, 3, 8192, body.length}) {
-                assertThat(streamed(body, chunk, charset)).as("%s in chunks of %d", charset, chunk)
+                assertThat(streamed(body, chunk, charset))
+                        .as("%s in chunks of %d", charset, chunk)
                         .isEqualTo(jackson(page));
             }
         }
@@ -58,7 +60,7 @@ class StreamedPageTest {
     }
 
     private static byte[] jackson(String content) {
-        return EventJson.write(List.of(new ResultPage(TextNode.valueOf(content), 200, "http://127.0.0.1/page", 1,
-                CREATED, UPDATED, null, null)));
+        return EventJson.write(List.of(new ResultPage(
+                TextNode.valueOf(content), 200, "http://127.0.0.1/page", 1, CREATED, UPDATED, null, null)));
     }
 }

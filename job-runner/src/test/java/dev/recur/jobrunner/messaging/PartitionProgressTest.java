@@ -9,7 +9,7 @@ class PartitionProgressTest {
 
     private static void take(PartitionProgress progress, long offset) {
         progress.polled(offset);
-        progress.opened(new SliceWork(null, 0, offset, slice -> { }));
+        progress.opened(new SliceWork(null, 0, offset, slice -> {}));
     }
 
     @Test

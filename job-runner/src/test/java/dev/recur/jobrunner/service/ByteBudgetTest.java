@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 class ByteBudgetTest {
@@ -32,7 +33,7 @@ class ByteBudgetTest {
         var a = budget.allowance("a");
         var b = budget.allowance("b");
         List<String> woken = new ArrayList<>();
-        assertThat(a.tryReserve(70, () -> { })).isTrue();
+        assertThat(a.tryReserve(70, () -> {})).isTrue();
         Runnable wake = () -> woken.add("b");
         assertThat(b.tryReserve(40, wake)).isFalse();
 
@@ -49,7 +50,7 @@ class ByteBudgetTest {
         var job = budget.allowance("a");
         var other = budget.allowance("a");
         List<String> woken = new ArrayList<>();
-        assertThat(job.tryReserve(60, () -> { })).isTrue();
+        assertThat(job.tryReserve(60, () -> {})).isTrue();
         assertThat(other.tryReserve(60, () -> woken.add("other"))).isFalse();
 
         other.releaseAll();
@@ -64,14 +65,16 @@ class ByteBudgetTest {
         ByteBudget budget = new ByteBudget(100, 100);
         var job = budget.allowance("a");
         var other = budget.allowance("a");
-        assertThat(job.tryReserve(60, () -> { })).isTrue();
-        assertThat(other.tryReserve(30, () -> { })).isTrue();
+        assertThat(job.tryReserve(60, () -> {})).isTrue();
+        assertThat(other.tryReserve(30, () -> {})).isTrue();
 
         job.releaseAll();
         job.release(60);
 
         assertThat(budget.held()).isEqualTo(30);
-        assertThat(job.tryReserve(10, () -> { })).as("a reservation after the job ended").isFalse();
+        assertThat(job.tryReserve(10, () -> {}))
+                .as("a reservation after the job ended")
+                .isFalse();
         assertThat(budget.held()).isEqualTo(30);
     }
 }

@@ -6,8 +6,7 @@ import dev.recur.common.json.EventJson;
 
 final class DueRunItems {
 
-    private DueRunItems() {
-    }
+    private DueRunItems() {}
 
     static ObjectNode item(String json) {
         return (ObjectNode) EventJson.read(json.getBytes(), JsonNode.class);

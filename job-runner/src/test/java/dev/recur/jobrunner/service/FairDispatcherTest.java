@@ -2,11 +2,12 @@ package dev.recur.jobrunner.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.recur.common.event.DueRun;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+
+import dev.recur.common.event.DueRun;
 import org.junit.jupiter.api.Test;
 
 class FairDispatcherTest {
@@ -14,7 +15,7 @@ class FairDispatcherTest {
     private static List<JobTask> tasks(String owner, int count) {
         var items = Collections.nCopies(count, DueRunItems.item("{\"source\": \"google\"}"));
         DueRun run = DueRun.of(1, 2, owner, Instant.EPOCH, Instant.EPOCH, false, 0, 1, 0, count, items, Instant.EPOCH);
-        SliceWork slice = new SliceWork(run, 0, 0, done -> { });
+        SliceWork slice = new SliceWork(run, 0, 0, done -> {});
         List<JobTask> tasks = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             tasks.add(new JobTask(slice, i, i, items.get(i), "google"));

@@ -3,6 +3,7 @@ package dev.recur.jobrunner.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+
 import org.junit.jupiter.api.Test;
 
 class NotBeforeTest {
@@ -12,12 +13,14 @@ class NotBeforeTest {
     @Test
     void shouldWaitAWholeMillisecondForLessThanOneLeft() {
         // 149 µs early: a wait of 0 ms would start the job before not_before
-        assertThat(JobRunner.millisUntil(NOT_BEFORE.minusNanos(148_361), NOT_BEFORE)).isEqualTo(1);
+        assertThat(JobRunner.millisUntil(NOT_BEFORE.minusNanos(148_361), NOT_BEFORE))
+                .isEqualTo(1);
     }
 
     @Test
     void shouldRoundAPartialMillisecondUp() {
-        assertThat(JobRunner.millisUntil(NOT_BEFORE.minusMillis(1_999).minusNanos(1), NOT_BEFORE)).isEqualTo(2_000);
+        assertThat(JobRunner.millisUntil(NOT_BEFORE.minusMillis(1_999).minusNanos(1), NOT_BEFORE))
+                .isEqualTo(2_000);
     }
 
     @Test

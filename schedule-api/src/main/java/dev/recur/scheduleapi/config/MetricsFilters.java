@@ -1,10 +1,9 @@
 package dev.recur.scheduleapi.config;
 
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
-
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 /** Meters kept out of the registry. */
 public class MetricsFilters {
@@ -23,7 +22,7 @@ public class MetricsFilters {
     @Produces
     @Singleton
     MeterFilter reactiveClientConnectionGauges() {
-        return MeterFilter.deny(id -> id.getType() == Meter.Type.GAUGE
-                && id.getName().startsWith(REACTIVE_CLIENT + "."));
+        return MeterFilter.deny(
+                id -> id.getType() == Meter.Type.GAUGE && id.getName().startsWith(REACTIVE_CLIENT + "."));
     }
 }

@@ -3,14 +3,13 @@ package dev.recur.scheduleapi.console;
 import java.time.Duration;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
-
 import dev.recur.scheduleapi.domain.AppUser;
 import dev.recur.scheduleapi.repository.AppUserRepository;
 import dev.recur.scheduleapi.service.Caller;
 import dev.recur.scheduleapi.service.UserService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 
 /**
  * Who is calling the console: the API's users and password check ({@link UserService#authenticate}) at login, then
@@ -20,8 +19,7 @@ import dev.recur.scheduleapi.service.UserService;
 public class ConsoleAuth {
 
     /** A signed-in caller with the session that carries it. */
-    public record SignedIn(Caller caller, ConsoleSessions.Session session) {
-    }
+    public record SignedIn(Caller caller, ConsoleSessions.Session session) {}
 
     @Inject
     UserService users;
@@ -33,8 +31,7 @@ public class ConsoleAuth {
     ConsoleSessions sessions;
 
     /** The answer to a sign-in: a session cookie value, or a refusal, or a wait after failed sign-ins. */
-    public record Login(String cookie, Duration retryAfter) {
-    }
+    public record Login(String cookie, Duration retryAfter) {}
 
     /**
      * The API's password check with its throttling of failed logins (per username and client address): a session for
@@ -49,8 +46,12 @@ public class ConsoleAuth {
         if (checked.throttled()) {
             return new Login(null, checked.retryAfter());
         }
-        return new Login(Optional.ofNullable(checked.caller()).map(caller -> userRows.findById(caller.id()))
-                .map(user -> sessions.issue(user.id, user.credentialsVersion)).orElse(null), null);
+        return new Login(
+                Optional.ofNullable(checked.caller())
+                        .map(caller -> userRows.findById(caller.id()))
+                        .map(user -> sessions.issue(user.id, user.credentialsVersion))
+                        .orElse(null),
+                null);
     }
 
     /** The caller of a valid session whose user still exists, is enabled and has the same credentials. */

@@ -9,15 +9,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
+import dev.recur.common.event.JobStatus;
+import dev.recur.scheduleapi.domain.JobHistoryEntry;
+import dev.recur.scheduleapi.domain.Schedule;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
-
-import dev.recur.common.event.JobStatus;
-import dev.recur.scheduleapi.domain.JobHistoryEntry;
-import dev.recur.scheduleapi.domain.Schedule;
 
 /**
  * The console's reads that the REST API has no endpoint for: a page of schedules with their fields (the API lists
@@ -35,8 +34,7 @@ public class ConsoleQueries {
     }
 
     /** One run's job counts by outcome. */
-    public record RunCounts(long runId, Instant scheduledFor, long jobs, long done, long faulted) {
-    }
+    public record RunCounts(long runId, Instant scheduledFor, long jobs, long done, long faulted) {}
 
     @Inject
     EntityManager em;
@@ -59,13 +57,20 @@ public class ConsoleQueries {
                     .append(" OR cast(items AS text) ILIKE :pattern)");
         }
         int shown = Math.max(1, page);
-        List<Object[]> ids = bind(em.createNativeQuery("SELECT id, count(*) OVER ()" + where
-                + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset"), ownerId, active, text)
-                .setParameter("limit", size).setParameter("offset", (long) (shown - 1) * size).getResultList();
+        List<Object[]> ids = bind(
+                        em.createNativeQuery("SELECT id, count(*) OVER ()" + where
+                                + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset"),
+                        ownerId,
+                        active,
+                        text)
+                .setParameter("limit", size)
+                .setParameter("offset", (long) (shown - 1) * size)
+                .getResultList();
         long total;
         if (ids.isEmpty()) {
             total = ((Number) bind(em.createNativeQuery("SELECT count(*)" + where), ownerId, active, text)
-                    .getSingleResult()).longValue();
+                            .getSingleResult())
+                    .longValue();
             int last = (int) Math.max(1, (total + size - 1) / size);
             if (total == 0 || shown <= last) {
                 return new Page<>(List.of(), total, Math.min(shown, last), size);
@@ -73,10 +78,14 @@ public class ConsoleQueries {
             return schedules(ownerId, active, search, last, size);
         }
         total = ((Number) ids.get(0)[1]).longValue();
-        List<Long> pageIds = ids.stream().map(row -> ((Number) row[0]).longValue()).toList();
+        List<Long> pageIds =
+                ids.stream().map(row -> ((Number) row[0]).longValue()).toList();
         Map<Long, Schedule> byId = em.createQuery("from Schedule where id in :ids", Schedule.class)
-                .setParameter("ids", pageIds).getResultStream().collect(Collectors.toMap(s -> s.id, s -> s));
-        List<Schedule> rows = pageIds.stream().map(byId::get).filter(Objects::nonNull).toList();
+                .setParameter("ids", pageIds)
+                .getResultStream()
+                .collect(Collectors.toMap(s -> s.id, s -> s));
+        List<Schedule> rows =
+                pageIds.stream().map(byId::get).filter(Objects::nonNull).toList();
         return new Page<>(rows, total, shown, size);
     }
 
@@ -108,11 +117,17 @@ public class ConsoleQueries {
                     SELECT min(t) FROM (SELECT DISTINCT scheduled_for AS t FROM job_history WHERE schedule_id = ?1
                                         ORDER BY scheduled_for DESC LIMIT ?2) recent)
                 GROUP BY run_id ORDER BY min(scheduled_for), run_id""")
-                .setParameter(1, scheduleId).setParameter(2, limit).getResultList();
+                .setParameter(1, scheduleId)
+                .setParameter(2, limit)
+                .getResultList();
         List<RunCounts> runs = new ArrayList<>(rows.size());
         for (Object[] row : rows) {
-            runs.add(new RunCounts(((Number) row[0]).longValue(), instant(row[1]), ((Number) row[2]).longValue(),
-                    ((Number) row[3]).longValue(), ((Number) row[4]).longValue()));
+            runs.add(new RunCounts(
+                    ((Number) row[0]).longValue(),
+                    instant(row[1]),
+                    ((Number) row[2]).longValue(),
+                    ((Number) row[3]).longValue(),
+                    ((Number) row[4]).longValue()));
         }
         return runs;
     }
@@ -122,13 +137,19 @@ public class ConsoleQueries {
     public Page<JobHistoryEntry> failedJobs(long ownerId, int page, int size) {
         String where = " from JobHistoryEntry j where j.ownerId = :owner"
                 + " and (j.resultStatus = :faulted or j.createStatusCode >= 400)";
-        long total = em.createQuery("select count(j)" + where, Long.class).setParameter("owner", ownerId)
-                .setParameter("faulted", JobStatus.FAULTED).getSingleResult();
+        long total = em.createQuery("select count(j)" + where, Long.class)
+                .setParameter("owner", ownerId)
+                .setParameter("faulted", JobStatus.FAULTED)
+                .getSingleResult();
         int last = (int) Math.max(1, (total + size - 1) / size);
         int shown = Math.min(Math.max(1, page), last);
-        List<JobHistoryEntry> rows = em.createQuery("select j" + where + " order by j.createdAt desc, j.jobId desc",
-                        JobHistoryEntry.class).setParameter("owner", ownerId).setParameter("faulted", JobStatus.FAULTED)
-                .setFirstResult((shown - 1) * size).setMaxResults(size).getResultList();
+        List<JobHistoryEntry> rows = em.createQuery(
+                        "select j" + where + " order by j.createdAt desc, j.jobId desc", JobHistoryEntry.class)
+                .setParameter("owner", ownerId)
+                .setParameter("faulted", JobStatus.FAULTED)
+                .setFirstResult((shown - 1) * size)
+                .setMaxResults(size)
+                .getResultList();
         return new Page<>(rows, total, shown, size);
     }
 

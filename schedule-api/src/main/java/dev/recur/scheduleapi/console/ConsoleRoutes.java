@@ -13,15 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import jakarta.inject.Inject;
-
-import org.jboss.logging.Logger;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.console.ConsoleAuth.SignedIn;
@@ -55,6 +50,8 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 /**
  * The Recur Console at {@code /console}: server-rendered pages (Qute), enhanced with htmx, for the API's users. Routes
@@ -74,9 +71,12 @@ public class ConsoleRoutes {
     static final int CHART_RUNS = 30;
     /** A result shown in the page is cut here; the API's results endpoint serves it whole. */
     static final int RESULT_PREVIEW_BYTES = 256 * 1024;
+
     private static final Logger LOG = Logger.getLogger(ConsoleRoutes.class);
     private static final List<String> ZONES = ZoneId.getAvailableZoneIds().stream()
-            .filter(z -> z.contains("/") && !z.startsWith("Etc/") && !z.startsWith("SystemV/")).sorted().toList();
+            .filter(z -> z.contains("/") && !z.startsWith("Etc/") && !z.startsWith("SystemV/"))
+            .sorted()
+            .toList();
     private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"
             + " frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
@@ -158,42 +158,80 @@ public class ConsoleRoutes {
 
     @Route(path = "/console/login", methods = HttpMethod.GET, type = HandlerType.BLOCKING)
     void loginForm(RoutingContext rc) {
-        html(rc, 200, loginPage.data("who", null).data("error", null).data("username", "").render());
+        html(
+                rc,
+                200,
+                loginPage
+                        .data("who", null)
+                        .data("error", null)
+                        .data("username", "")
+                        .render());
     }
 
     @Route(path = "/console/login", methods = HttpMethod.POST, type = HandlerType.BLOCKING)
     void login(RoutingContext rc) {
         if (!sameOrigin(rc)) {
-            html(rc, 403, errorPage.data("who", null).data("status", 403)
-                    .data("message", "cross-origin request refused")
-                    .render());
+            html(
+                    rc,
+                    403,
+                    errorPage
+                            .data("who", null)
+                            .data("status", 403)
+                            .data("message", "cross-origin request refused")
+                            .render());
             return;
         }
         String username = form(rc, "username");
-        ConsoleAuth.Login login = auth.login(username, form(rc, "password"), rc.request().remoteAddress() == null
-                ? null : rc.request().remoteAddress().hostAddress());
+        ConsoleAuth.Login login = auth.login(
+                username,
+                form(rc, "password"),
+                rc.request().remoteAddress() == null
+                        ? null
+                        : rc.request().remoteAddress().hostAddress());
         if (login.cookie() == null) {
             if (login.retryAfter() != null) {
-                rc.response().putHeader(HttpHeaders.RETRY_AFTER,
-                        Long.toString(Math.max(1, login.retryAfter().toSeconds())));
+                rc.response()
+                        .putHeader(
+                                HttpHeaders.RETRY_AFTER,
+                                Long.toString(Math.max(1, login.retryAfter().toSeconds())));
             }
-            html(rc, login.retryAfter() == null ? 401 : 429, loginPage.data("who", null)
-                    .data("error", login.retryAfter() == null ? "Wrong username or password."
-                            : "Too many failed sign-ins; try again in " + Math.max(1, login.retryAfter().toSeconds())
-                                    + " s.")
-                    .data("username", username == null ? "" : username).render());
+            html(
+                    rc,
+                    login.retryAfter() == null ? 401 : 429,
+                    loginPage
+                            .data("who", null)
+                            .data(
+                                    "error",
+                                    login.retryAfter() == null
+                                            ? "Wrong username or password."
+                                            : "Too many failed sign-ins; try again in "
+                                                    + Math.max(
+                                                            1,
+                                                            login.retryAfter().toSeconds()) + " s.")
+                            .data("username", username == null ? "" : username)
+                            .render());
             return;
         }
-        rc.response().addCookie(Cookie.cookie(COOKIE, login.cookie()).setPath("/console").setHttpOnly(true)
-                .setSecure(secure(rc)).setSameSite(CookieSameSite.STRICT).setMaxAge(sessions.maxAgeSeconds()));
+        rc.response()
+                .addCookie(Cookie.cookie(COOKIE, login.cookie())
+                        .setPath("/console")
+                        .setHttpOnly(true)
+                        .setSecure(secure(rc))
+                        .setSameSite(CookieSameSite.STRICT)
+                        .setMaxAge(sessions.maxAgeSeconds()));
         redirect(rc, "/console/schedules");
     }
 
     @Route(path = "/console/logout", methods = HttpMethod.POST, type = HandlerType.BLOCKING)
     void logout(RoutingContext rc) {
         post(rc, (ctx, user) -> {
-            ctx.response().addCookie(Cookie.cookie(COOKIE, "").setPath("/console").setHttpOnly(true)
-                    .setSecure(secure(ctx)).setSameSite(CookieSameSite.STRICT).setMaxAge(0));
+            ctx.response()
+                    .addCookie(Cookie.cookie(COOKIE, "")
+                            .setPath("/console")
+                            .setHttpOnly(true)
+                            .setSecure(secure(ctx))
+                            .setSameSite(CookieSameSite.STRICT)
+                            .setMaxAge(0));
             redirect(ctx, "/console/login");
         });
     }
@@ -206,15 +244,21 @@ public class ConsoleRoutes {
             String search = param(ctx, "q");
             String state = param(ctx, "state");
             Boolean active = "active".equals(state) ? Boolean.TRUE : "paused".equals(state) ? Boolean.FALSE : null;
-            ConsoleQueries.Page<Schedule> page = queries.schedules(user.caller().id(), active, search,
-                    intParam(ctx, "page", 1), PAGE_SIZE);
+            ConsoleQueries.Page<Schedule> page =
+                    queries.schedules(user.caller().id(), active, search, intParam(ctx, "page", 1), PAGE_SIZE);
             List<ScheduleRow> rows = page.rows().stream().map(this::row).toList();
-            String query = "q=" + urlEncode(search == null ? "" : search)
-                    + "&state=" + urlEncode(state == null ? "" : state);
-            html(ctx, 200, schedulesPage.data("who", who(user)).data("rows", rows)
-                    .data("q", search == null ? "" : search).data("state", state == null ? "" : state)
-                    .data("paging", new Paging(page.page(), page.pages(), page.total(), query))
-                    .render());
+            String query =
+                    "q=" + urlEncode(search == null ? "" : search) + "&state=" + urlEncode(state == null ? "" : state);
+            html(
+                    ctx,
+                    200,
+                    schedulesPage
+                            .data("who", who(user))
+                            .data("rows", rows)
+                            .data("q", search == null ? "" : search)
+                            .data("state", state == null ? "" : state)
+                            .data("paging", new Paging(page.page(), page.pages(), page.total(), query))
+                            .render());
         });
     }
 
@@ -222,11 +266,28 @@ public class ConsoleRoutes {
     void newForm(RoutingContext rc) {
         get(rc, (ctx, user) -> {
             String end = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
-                    .format(clock.instant().plusSeconds(30L * 24 * 3600).atZone(ZoneId.of("UTC")).withHour(0)
-                            .withMinute(0).withSecond(0));
-            form(ctx, user, 200, new ScheduleForm(null, "0 * * * *", "UTC", "", end,
-                    "[\n  {\"source\": \"universal\", \"url\": \"https://example.com\"}\n]", "fire_once", "allow", "0",
-                    List.of(), null));
+                    .format(clock.instant()
+                            .plusSeconds(30L * 24 * 3600)
+                            .atZone(ZoneId.of("UTC"))
+                            .withHour(0)
+                            .withMinute(0)
+                            .withSecond(0));
+            form(
+                    ctx,
+                    user,
+                    200,
+                    new ScheduleForm(
+                            null,
+                            "0 * * * *",
+                            "UTC",
+                            "",
+                            end,
+                            "[\n  {\"source\": \"universal\", \"url\": \"https://example.com\"}\n]",
+                            "fire_once",
+                            "allow",
+                            "0",
+                            List.of(),
+                            null));
         });
     }
 
@@ -236,8 +297,10 @@ public class ConsoleRoutes {
             ScheduleForm filled = filled(ctx, null);
             try {
                 JsonNode body = body(filled);
-                Schedule created = schedules.create(user.caller(), validator.definition(body, clock.instant()))
-                        .await().indefinitely();
+                Schedule created = schedules
+                        .create(user.caller(), validator.definition(body, clock.instant()))
+                        .await()
+                        .indefinitely();
                 redirect(ctx, "/console/schedules/" + created.id);
             } catch (ApiException e) {
                 form(ctx, user, e.status(), withErrors(filled, e));
@@ -249,28 +312,43 @@ public class ConsoleRoutes {
     void schedule(RoutingContext rc) {
         get(rc, (ctx, user) -> {
             long id = id(ctx);
-            ScheduleDetail detail = schedules.detail(id, user.caller().id()).await().indefinitely();
+            ScheduleDetail detail =
+                    schedules.detail(id, user.caller().id()).await().indefinitely();
             Schedule schedule = owned(id, user);
             int page = intParam(ctx, "page", 1);
             Map<Long, List<JobHistoryEntry>> byRun = readModel.runs(id, page - 1, RUNS_PER_PAGE);
             List<RunRow> runs = new ArrayList<>();
             byRun.forEach((runId, jobs) -> {
-                long done = jobs.stream().filter(j -> j.resultStatus == JobStatus.DONE).count();
-                runs.add(new RunRow(Long.toString(runId),
+                long done = jobs.stream()
+                        .filter(j -> j.resultStatus == JobStatus.DONE)
+                        .count();
+                runs.add(new RunRow(
+                        Long.toString(runId),
                         jobs.isEmpty() ? "" : ConsoleViews.time(jobs.get(0).scheduledFor),
                         jobs.isEmpty() ? "" : Math.round(100.0 * done / jobs.size()) + " %",
                         jobs.stream().map(JobRow::of).toList()));
             });
             List<ConsoleQueries.RunCounts> recent = queries.recentRuns(id, CHART_RUNS);
             JsonNode stats = ReadModelService.readTree(detail.stats());
-            html(ctx, 200, schedulePage.data("who", who(user)).data("s", row(schedule, detail.nextRunAt()))
-                    .data("items", pretty(schedule.items))
-                    .data("stats", stats).data("total", stats.path("total_job_count").asLong())
-                    .data("outcomes", outcomes(stats)).data("successRate", successRate(stats))
-                    .data("chart", chartJson(recent, stats)).data("chartRuns", recent.size())
-                    .data("runs", runs).data("page", page).data("newerPage", page - 1).data("olderPage", page + 1)
-                    .data("morePages", byRun.size() == RUNS_PER_PAGE)
-                    .render());
+            html(
+                    ctx,
+                    200,
+                    schedulePage
+                            .data("who", who(user))
+                            .data("s", row(schedule, detail.nextRunAt()))
+                            .data("items", pretty(schedule.items))
+                            .data("stats", stats)
+                            .data("total", stats.path("total_job_count").asLong())
+                            .data("outcomes", outcomes(stats))
+                            .data("successRate", successRate(stats))
+                            .data("chart", chartJson(recent, stats))
+                            .data("chartRuns", recent.size())
+                            .data("runs", runs)
+                            .data("page", page)
+                            .data("newerPage", page - 1)
+                            .data("olderPage", page + 1)
+                            .data("morePages", byRun.size() == RUNS_PER_PAGE)
+                            .render());
         });
     }
 
@@ -279,10 +357,22 @@ public class ConsoleRoutes {
         get(rc, (ctx, user) -> {
             long id = id(ctx);
             Schedule s = owned(id, user);
-            form(ctx, user, 200, new ScheduleForm(Long.toString(id), s.cron, s.timezone, ConsoleViews.time(s.startTime),
-                    ConsoleViews.time(s.endTime), pretty(s.items), s.catchUp.name().toLowerCase(Locale.ROOT),
-                    s.overlap.name().toLowerCase(Locale.ROOT), Integer.toString(s.jitterSeconds), List.of(),
-                    null));
+            form(
+                    ctx,
+                    user,
+                    200,
+                    new ScheduleForm(
+                            Long.toString(id),
+                            s.cron,
+                            s.timezone,
+                            ConsoleViews.time(s.startTime),
+                            ConsoleViews.time(s.endTime),
+                            pretty(s.items),
+                            s.catchUp.name().toLowerCase(Locale.ROOT),
+                            s.overlap.name().toLowerCase(Locale.ROOT),
+                            Integer.toString(s.jitterSeconds),
+                            List.of(),
+                            null));
         });
     }
 
@@ -337,15 +427,25 @@ public class ConsoleRoutes {
                 List<Instant> next = schedules.preview(validator.preview(body, clock.instant()));
                 ZoneId zone = ZoneId.of(timezone == null ? "UTC" : timezone);
                 DateTimeFormatter local = DateTimeFormatter.ofPattern("EEE uuuu-MM-dd HH:mm", Locale.UK);
-                help = new CronHelp(CronWords.describe(cron).orElse(""), next.stream()
-                        .map(t -> local.format(t.atZone(zone)) + " " + zone.getId()
-                                + (zone.getId().equals("UTC") ? "" : " (" + ConsoleViews.time(t) + " UTC)"))
-                        .toList(), null, zone.getId());
+                help = new CronHelp(
+                        CronWords.describe(cron).orElse(""),
+                        next.stream()
+                                .map(t -> local.format(t.atZone(zone)) + " " + zone.getId()
+                                        + (zone.getId().equals("UTC") ? "" : " (" + ConsoleViews.time(t) + " UTC)"))
+                                .toList(),
+                        null,
+                        zone.getId());
             } catch (ApiException e) {
-                help = new CronHelp(CronWords.describe(cron).orElse(""), List.of(),
-                        e.errors().isEmpty() ? e.getMessage()
-                        : e.errors().stream().map(f -> f.field() + ": " + f.message()).reduce((a, b) -> a + "; " + b)
-                        .orElse(""), timezone);
+                help = new CronHelp(
+                        CronWords.describe(cron).orElse(""),
+                        List.of(),
+                        e.errors().isEmpty()
+                                ? e.getMessage()
+                                : e.errors().stream()
+                                        .map(f -> f.field() + ": " + f.message())
+                                        .reduce((a, b) -> a + "; " + b)
+                                        .orElse(""),
+                        timezone);
             }
             html(ctx, 200, cronHelp.data("help", help).render());
         });
@@ -357,8 +457,8 @@ public class ConsoleRoutes {
     void job(RoutingContext rc) {
         get(rc, (ctx, user) -> {
             long id = id(ctx);
-            JobHistoryEntry job = readModel.job(id, user.caller().id())
-                    .orElseThrow(() -> ApiException.notFound("job " + id));
+            JobHistoryEntry job =
+                    readModel.job(id, user.caller().id()).orElseThrow(() -> ApiException.notFound("job " + id));
             ResultStore.Location stored = results.location(job);
             String content = null;
             String contentNote = null;
@@ -367,7 +467,8 @@ public class ConsoleRoutes {
                     Optional<byte[]> bytes = results.read(stored);
                     content = bytes.map(ConsoleRoutes::prettyBytes).orElse(null);
                     if (content == null) {
-                        contentNote = job.resultStatus == JobStatus.FAULTED ? "The job faulted without a result."
+                        contentNote = job.resultStatus == JobStatus.FAULTED
+                                ? "The job faulted without a result."
                                 : "The result is not in the results store yet.";
                     }
                 } catch (RuntimeException e) {
@@ -377,14 +478,23 @@ public class ConsoleRoutes {
             } else {
                 contentNote = "The job is pending.";
             }
-            JsonNode item = job.item == null ? EventJson.mapper().createObjectNode()
-                    : ReadModelService.readTree(job.item);
-            String itemStorage = item.hasNonNull("storage_url") ? item.get("storage_url").asText()
+            JsonNode item =
+                    job.item == null ? EventJson.mapper().createObjectNode() : ReadModelService.readTree(job.item);
+            String itemStorage = item.hasNonNull("storage_url")
+                    ? item.get("storage_url").asText()
                     : item.hasNonNull("storage_type") ? item.get("storage_type").asText() : "";
-            html(ctx, 200, jobPage.data("who", who(user)).data("job", JobRow.of(job)).data("item", pretty(job.item))
-                    .data("itemStorage", itemStorage).data("callback", item.path("callback_url").asText(""))
-                    .data("stored", job.resultStatus == null ? "" : stored.toString()).data("content", content)
-                    .data("contentNote", contentNote).render());
+            html(
+                    ctx,
+                    200,
+                    jobPage.data("who", who(user))
+                            .data("job", JobRow.of(job))
+                            .data("item", pretty(job.item))
+                            .data("itemStorage", itemStorage)
+                            .data("callback", item.path("callback_url").asText(""))
+                            .data("stored", job.resultStatus == null ? "" : stored.toString())
+                            .data("content", content)
+                            .data("contentNote", contentNote)
+                            .render());
         });
     }
 
@@ -395,16 +505,27 @@ public class ConsoleRoutes {
     @Route(path = "/console/failures", methods = HttpMethod.GET, type = HandlerType.BLOCKING)
     void failures(RoutingContext rc) {
         get(rc, (ctx, user) -> {
-            ConsoleQueries.Page<JobHistoryEntry> page = queries.failedJobs(user.caller().id(), intParam(ctx, "page", 1),
-                    PAGE_SIZE);
+            ConsoleQueries.Page<JobHistoryEntry> page =
+                    queries.failedJobs(user.caller().id(), intParam(ctx, "page", 1), PAGE_SIZE);
             DeadLetterService.Page letters = deadLetters.list(user.caller(), intParam(ctx, "dlpage", 1), PAGE_SIZE);
-            html(ctx, 200, failuresPage.data("who", who(user))
-                    .data("deadLetters", letters.rows().stream().map(DeadLetterRow::of).toList())
-                    .data("dlPaging", new Paging(letters.page(), letters.pages(), letters.total(),
-                            "page=" + page.page()))
-                    .data("rows", page.rows().stream().map(JobRow::of).toList())
-                    .data("paging", new Paging(page.page(), page.pages(), page.total(), "dlpage=" + letters.page()))
-                    .render());
+            html(
+                    ctx,
+                    200,
+                    failuresPage
+                            .data("who", who(user))
+                            .data(
+                                    "deadLetters",
+                                    letters.rows().stream()
+                                            .map(DeadLetterRow::of)
+                                            .toList())
+                            .data(
+                                    "dlPaging",
+                                    new Paging(letters.page(), letters.pages(), letters.total(), "page=" + page.page()))
+                            .data("rows", page.rows().stream().map(JobRow::of).toList())
+                            .data(
+                                    "paging",
+                                    new Paging(page.page(), page.pages(), page.total(), "dlpage=" + letters.page()))
+                            .render());
         });
     }
 
@@ -417,8 +538,14 @@ public class ConsoleRoutes {
         post(rc, (ctx, user) -> {
             DeadLetterService.DeadLetter replayed = deadLetters.replay(user.caller(), id(ctx));
             if (ctx.request().getHeader("HX-Request") != null) {
-                html(ctx, 200, deadLetterRow.data("d", DeadLetterRow.of(replayed)).data("csrf", user.session().csrf())
-                        .data("admin", user.caller().admin()).render());
+                html(
+                        ctx,
+                        200,
+                        deadLetterRow
+                                .data("d", DeadLetterRow.of(replayed))
+                                .data("csrf", user.session().csrf())
+                                .data("admin", user.caller().admin())
+                                .render());
             } else {
                 redirect(ctx, "/console/failures");
             }
@@ -447,9 +574,16 @@ public class ConsoleRoutes {
                 row.put("createdAt", ConsoleViews.time(u.createdAt));
                 rows.add(row);
             }
-            html(ctx, 200, usersPage.data("who", who(user)).data("rows", rows)
-                    .data("next", found.size() == PAGE_SIZE ? Long.toString(found.get(found.size() - 1).id) : "")
-                    .render());
+            html(
+                    ctx,
+                    200,
+                    usersPage
+                            .data("who", who(user))
+                            .data("rows", rows)
+                            .data(
+                                    "next",
+                                    found.size() == PAGE_SIZE ? Long.toString(found.get(found.size() - 1).id) : "")
+                            .render());
         });
     }
 
@@ -469,7 +603,10 @@ public class ConsoleRoutes {
         Optional<SignedIn> user = auth.signedIn(cookie == null ? null : cookie.getValue());
         if (user.isEmpty()) {
             if (rc.request().getHeader("HX-Request") != null) {
-                rc.response().putHeader("HX-Redirect", "/console/login").setStatusCode(401).end();
+                rc.response()
+                        .putHeader("HX-Redirect", "/console/login")
+                        .setStatusCode(401)
+                        .end();
             } else {
                 redirect(rc, "/console/login");
             }
@@ -499,16 +636,30 @@ public class ConsoleRoutes {
         if (rc.response().ended()) {
             return;
         }
-        html(rc, status, errorPage.data("who", who(user)).data("status", status).data("message", message).render());
+        html(
+                rc,
+                status,
+                errorPage
+                        .data("who", who(user))
+                        .data("status", status)
+                        .data("message", message)
+                        .render());
     }
 
     private void form(RoutingContext rc, SignedIn user, int status, ScheduleForm form) {
-        html(rc, status, formPage.data("who", who(user)).data("f", form).data("zones", ZONES).render());
+        html(
+                rc,
+                status,
+                formPage.data("who", who(user))
+                        .data("f", form)
+                        .data("zones", ZONES)
+                        .render());
     }
 
     /** The signed-in user's schedule, as the API's ownership check finds it; another's is not found. */
     private Schedule owned(long id, SignedIn user) {
-        return scheduleRows.findOwned(id, user.caller().id())
+        return scheduleRows
+                .findOwned(id, user.caller().id())
                 .orElseThrow(() -> ApiException.notFound("schedule " + id));
     }
 
@@ -518,22 +669,41 @@ public class ConsoleRoutes {
 
     private ScheduleRow row(Schedule s, Instant nextRunAt) {
         String state = !s.active ? "paused" : !s.endTime.isAfter(clock.instant()) ? "ended" : "active";
-        return new ScheduleRow(Long.toString(s.id), s.cron, CronWords.describe(s.cron).orElse(""), s.timezone,
-                s.itemsCount, state, ConsoleViews.time(nextRunAt), ConsoleViews.time(s.startTime),
-                ConsoleViews.time(s.endTime), ConsoleViews.time(s.createdAt), ConsoleViews.time(s.updatedAt),
-                s.catchUp.name().toLowerCase(Locale.ROOT), s.overlap.name().toLowerCase(Locale.ROOT),
+        return new ScheduleRow(
+                Long.toString(s.id),
+                s.cron,
+                CronWords.describe(s.cron).orElse(""),
+                s.timezone,
+                s.itemsCount,
+                state,
+                ConsoleViews.time(nextRunAt),
+                ConsoleViews.time(s.startTime),
+                ConsoleViews.time(s.endTime),
+                ConsoleViews.time(s.createdAt),
+                ConsoleViews.time(s.updatedAt),
+                s.catchUp.name().toLowerCase(Locale.ROOT),
+                s.overlap.name().toLowerCase(Locale.ROOT),
                 s.jitterSeconds);
     }
 
     private static Who who(SignedIn user) {
-        return new Who(user.caller().username(), user.caller().admin(), user.session().csrf());
+        return new Who(
+                user.caller().username(), user.caller().admin(), user.session().csrf());
     }
 
     private static ScheduleForm filled(RoutingContext rc, String id) {
-        return new ScheduleForm(id, nullToEmpty(form(rc, "cron")), nullToEmpty(form(rc, "timezone")),
-                nullToEmpty(form(rc, "start_time")), nullToEmpty(form(rc, "end_time")), nullToEmpty(form(rc, "items")),
-                nullToEmpty(form(rc, "catch_up")), nullToEmpty(form(rc, "overlap")),
-                nullToEmpty(form(rc, "jitter_seconds")), List.of(), null);
+        return new ScheduleForm(
+                id,
+                nullToEmpty(form(rc, "cron")),
+                nullToEmpty(form(rc, "timezone")),
+                nullToEmpty(form(rc, "start_time")),
+                nullToEmpty(form(rc, "end_time")),
+                nullToEmpty(form(rc, "items")),
+                nullToEmpty(form(rc, "catch_up")),
+                nullToEmpty(form(rc, "overlap")),
+                nullToEmpty(form(rc, "jitter_seconds")),
+                List.of(),
+                null);
     }
 
     /** The API's request body for a filled-in form: the same JSON a client would send, validated the same way. */
@@ -562,8 +732,18 @@ public class ConsoleRoutes {
 
     private static ScheduleForm withErrors(ScheduleForm f, ApiException e) {
         List<FieldError> errors = e.errors();
-        return new ScheduleForm(f.id(), f.cron(), f.timezone(), f.startTime(), f.endTime(), f.items(), f.catchUp(),
-                f.overlap(), f.jitterSeconds(), errors, errors.isEmpty() ? e.getMessage() : null);
+        return new ScheduleForm(
+                f.id(),
+                f.cron(),
+                f.timezone(),
+                f.startTime(),
+                f.endTime(),
+                f.items(),
+                f.catchUp(),
+                f.overlap(),
+                f.jitterSeconds(),
+                errors,
+                errors.isEmpty() ? e.getMessage() : null);
     }
 
     private static List<Map<String, Object>> outcomes(JsonNode stats) {
@@ -626,7 +806,8 @@ public class ConsoleRoutes {
             return "";
         }
         try {
-            return EventJson.mapper().writerWithDefaultPrettyPrinter()
+            return EventJson.mapper()
+                    .writerWithDefaultPrettyPrinter()
                     .writeValueAsString(ReadModelService.readTree(json));
         } catch (JsonProcessingException e) {
             return json;
@@ -638,7 +819,8 @@ public class ConsoleRoutes {
         String text = new String(bytes, 0, length, StandardCharsets.UTF_8);
         if (length == bytes.length) {
             try {
-                return EventJson.mapper().writerWithDefaultPrettyPrinter()
+                return EventJson.mapper()
+                        .writerWithDefaultPrettyPrinter()
                         .writeValueAsString(EventJson.mapper().readTree(bytes));
             } catch (java.io.IOException e) {
                 return text;
@@ -715,10 +897,13 @@ public class ConsoleRoutes {
         Long started = rc.get(STARTED);
         if (started != null) {
             // the page's time in this service (session check, queries, rendering), for the browser's and tests' eyes
-            rc.response().putHeader("Server-Timing", String.format(Locale.ROOT, "console;dur=%.1f",
-                    (System.nanoTime() - started) / 1e6));
+            rc.response()
+                    .putHeader(
+                            "Server-Timing",
+                            String.format(Locale.ROOT, "console;dur=%.1f", (System.nanoTime() - started) / 1e6));
         }
-        rc.response().setStatusCode(status)
+        rc.response()
+                .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .putHeader("Content-Security-Policy", CSP)
@@ -728,7 +913,10 @@ public class ConsoleRoutes {
     }
 
     private static void redirect(RoutingContext rc, String location) {
-        rc.response().setStatusCode(303).putHeader(HttpHeaders.LOCATION, location).end();
+        rc.response()
+                .setStatusCode(303)
+                .putHeader(HttpHeaders.LOCATION, location)
+                .end();
     }
 
     private static void putIfSet(ObjectNode body, String field, String value) {

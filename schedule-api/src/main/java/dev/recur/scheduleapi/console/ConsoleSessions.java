@@ -8,13 +8,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -27,8 +25,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class ConsoleSessions {
 
     /** A session as its cookie names it; {@code csrf} is the token forms and htmx requests must send back. */
-    public record Session(long userId, long credentialsVersion, long expiresAtEpochSecond, String nonce, String csrf) {
-    }
+    public record Session(long userId, long credentialsVersion, long expiresAtEpochSecond, String nonce, String csrf) {}
 
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64_DECODER = Base64.getUrlDecoder();
@@ -42,8 +39,7 @@ public class ConsoleSessions {
     private final SecretKeySpec key;
 
     @Inject
-    public ConsoleSessions(
-            @ConfigProperty(name = "recur.console.session-key") Optional<String> configuredKey) {
+    public ConsoleSessions(@ConfigProperty(name = "recur.console.session-key") Optional<String> configuredKey) {
         byte[] bytes;
         if (configuredKey.isEmpty() || configuredKey.get().isBlank()) {
             // one replica: sessions end with the process; several replicas behind one address share a configured key
@@ -91,7 +87,11 @@ public class ConsoleSessions {
             if (clock.instant().getEpochSecond() >= expires) {
                 return Optional.empty();
             }
-            return Optional.of(new Session(Long.parseLong(parts[0]), Long.parseLong(parts[1]), expires, parts[3],
+            return Optional.of(new Session(
+                    Long.parseLong(parts[0]),
+                    Long.parseLong(parts[1]),
+                    expires,
+                    parts[3],
                     B64.encodeToString(mac("csrf:" + parts[3]))));
         } catch (NumberFormatException e) {
             return Optional.empty();
@@ -104,8 +104,9 @@ public class ConsoleSessions {
 
     /** Whether {@code token} is the session's CSRF token (compared in constant time). */
     public static boolean csrfMatches(Session session, String token) {
-        return token != null && MessageDigest.isEqual(session.csrf().getBytes(StandardCharsets.UTF_8),
-                token.getBytes(StandardCharsets.UTF_8));
+        return token != null
+                && MessageDigest.isEqual(
+                        session.csrf().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
     }
 
     private byte[] mac(String text) {

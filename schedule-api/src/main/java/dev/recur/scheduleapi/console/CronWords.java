@@ -3,12 +3,11 @@ package dev.recur.scheduleapi.console;
 import java.util.Locale;
 import java.util.Optional;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.cronutils.descriptor.CronDescriptor;
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
-
+import com.github.benmanes.caffeine.cache.Cache;
 import dev.recur.common.cache.Caches;
 
 /** A cron expression in English words, from cron-utils' descriptor (the dialect's parser is cron-utils' UNIX one). */
@@ -20,8 +19,7 @@ public final class CronWords {
     /** A list page describes up to 20 expressions; most users have few distinct ones. */
     private static final Cache<String, Optional<String>> CACHE = Caches.bounded(4096);
 
-    private CronWords() {
-    }
+    private CronWords() {}
 
     /** The words, or empty for an expression the descriptor cannot read (the API's validation says why). */
     public static Optional<String> describe(String cron) {

@@ -2,17 +2,15 @@ package dev.recur.scheduleapi.domain;
 
 import java.time.Instant;
 
+import dev.recur.common.event.JobStatus;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
-
-import dev.recur.common.event.JobStatus;
 
 /**
  * A job of a run: pending from its due run on recur.due-runs ({@code resultStatus} and {@code createStatusCode}

@@ -9,6 +9,11 @@ import dev.recur.common.event.JobStatus;
  * reference, which only {@code GET /v1/queries/{id}} needs. {@code resultStatus} and {@code createStatusCode} are
  * null while the job is pending.
  */
-public record JobSummary(long jobId, long runId, int itemIndex, Integer createStatusCode, JobStatus resultStatus,
-        Instant createdAt, Instant resultCreatedAt) {
-}
+public record JobSummary(
+        long jobId,
+        long runId,
+        int itemIndex,
+        Integer createStatusCode,
+        JobStatus resultStatus,
+        Instant createdAt,
+        Instant resultCreatedAt) {}

@@ -1,5 +1,7 @@
 package dev.recur.scheduleapi.domain;
 
+import dev.recur.common.trace.Tracing;
+import io.quarkus.arc.Arc;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -7,9 +9,6 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.PrePersist;
 import jakarta.persistence.Table;
-
-import dev.recur.common.trace.Tracing;
-import io.quarkus.arc.Arc;
 
 /**
  * A Kafka record waiting to be published by the relay; a null payload is a tombstone. With tracing on it keeps the

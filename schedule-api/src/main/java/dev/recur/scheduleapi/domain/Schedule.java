@@ -2,18 +2,16 @@ package dev.recur.scheduleapi.domain;
 
 import java.time.Instant;
 
+import dev.recur.common.event.CatchUp;
+import dev.recur.common.event.Overlap;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
-
-import dev.recur.common.event.CatchUp;
-import dev.recur.common.event.Overlap;
 
 /** A user's recurring schedule; {@code revision} grows with every change and numbers its snapshots. */
 @Entity

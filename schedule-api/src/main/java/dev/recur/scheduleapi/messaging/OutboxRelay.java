@@ -6,22 +6,20 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.TransactionPhase;
-import jakarta.inject.Inject;
-
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-
 import dev.recur.common.kafka.KafkaClients;
 import dev.recur.common.outbox.OutboxPublisher;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * schedule-api's outbox relay: common's {@link OutboxPublisher} run from one thread (passes never
@@ -48,9 +46,11 @@ public class OutboxRelay {
     private OutboxPublisher relay;
 
     void start(@Observes StartupEvent event) {
-        relay = new OutboxPublisher(dataSource, this::newProducer,
-                new OutboxPublisher.Settings(RELAY_LOCK, config.outbox().batchSize(),
-                        config.outbox().sentRetention()));
+        relay = new OutboxPublisher(
+                dataSource,
+                this::newProducer,
+                new OutboxPublisher.Settings(
+                        RELAY_LOCK, config.outbox().batchSize(), config.outbox().sentRetention()));
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "outbox-relay");
             thread.setDaemon(true);
@@ -85,26 +85,39 @@ public class OutboxRelay {
      */
     public void wake() {
         if (executor != null && wakeUpPending.compareAndSet(false, true)) {
-            executor.schedule(() -> {
-                wakeUpPending.set(false);
-                relay.relayAll();
-            }, config.outbox().linger().toNanos(), TimeUnit.NANOSECONDS);
+            executor.schedule(
+                    () -> {
+                        wakeUpPending.set(false);
+                        relay.relayAll();
+                    },
+                    config.outbox().linger().toNanos(),
+                    TimeUnit.NANOSECONDS);
         }
     }
 
     private Producer<String, byte[]> newProducer() {
-        return kafka.producer(Map.of(
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.ACKS_CONFIG, "all",
-                // uncompressed: a snapshot is a few hundred bytes of JSON as a rule, and compressing the relay's
-                // small per-partition batches cost more CPU than the rest of a create (gzip, and lz4 with its
-                // 64 KiB block buffers, measured in docs/history/performance-schedule-api.md); the topic takes the
-                // largest one as it is
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "none",
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                // snapshots carry a schedule's items, up to the API's body limit
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024,
-                ProducerConfig.CLIENT_ID_CONFIG, "recur-schedule-api-outbox"),
-                new StringSerializer(), new ByteArraySerializer());
+        return kafka.producer(
+                Map.of(
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        // uncompressed: a snapshot is a few hundred bytes of JSON as a rule, and compressing the
+                        // relay's
+                        // small per-partition batches cost more CPU than the rest of a create (gzip, and lz4 with its
+                        // 64 KiB block buffers, measured in docs/history/performance-schedule-api.md); the topic takes
+                        // the
+                        // largest one as it is
+                        ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                        "none",
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5,
+                        // snapshots carry a schedule's items, up to the API's body limit
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                        16 * 1024 * 1024,
+                        ProducerConfig.CLIENT_ID_CONFIG,
+                        "recur-schedule-api-outbox"),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 }

@@ -3,14 +3,6 @@ package dev.recur.scheduleapi.messaging;
 import java.time.Duration;
 import java.util.List;
 
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
-
 import dev.recur.common.event.DeliveryDeadLetter;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobRecord;
@@ -19,6 +11,12 @@ import dev.recur.common.retry.RetryInPlace;
 import dev.recur.scheduleapi.service.DeadLetterService;
 import dev.recur.scheduleapi.service.ReadModelService;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
  * Feeds the statistics, job history and dead letters that delivery publishes, and the due runs the ticker publishes
@@ -77,8 +75,13 @@ public class ReadModelConsumer {
     }
 
     private void untilWritten(String what, Runnable write) {
-        RetryInPlace.untilDone(write, FIRST_RETRY, MAX_RETRY, () -> stopping, (e, wait) -> LOG.warnf(
-                "cannot record %s in the read model; trying again in %s: %s", what, wait, e.toString()));
+        RetryInPlace.untilDone(
+                write,
+                FIRST_RETRY,
+                MAX_RETRY,
+                () -> stopping,
+                (e, wait) -> LOG.warnf(
+                        "cannot record %s in the read model; trying again in %s: %s", what, wait, e.toString()));
     }
 
     @PreDestroy

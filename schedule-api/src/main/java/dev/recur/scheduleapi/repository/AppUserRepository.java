@@ -2,10 +2,9 @@ package dev.recur.scheduleapi.repository;
 
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import dev.recur.scheduleapi.domain.AppUser;
 import io.quarkus.hibernate.orm.panache.PanacheRepository;
+import jakarta.enterprise.context.ApplicationScoped;
 
 @ApplicationScoped
 public class AppUserRepository implements PanacheRepository<AppUser> {
@@ -26,8 +25,7 @@ public class AppUserRepository implements PanacheRepository<AppUser> {
      * @return false when the user is at the quota
      */
     public boolean tryReserveActiveSchedule(long userId, int max) {
-        return update("activeSchedules = activeSchedules + 1 where id = ?1 and activeSchedules < ?2",
-                userId, max) == 1;
+        return update("activeSchedules = activeSchedules + 1 where id = ?1 and activeSchedules < ?2", userId, max) == 1;
     }
 
     public void releaseActiveSchedule(long userId) {

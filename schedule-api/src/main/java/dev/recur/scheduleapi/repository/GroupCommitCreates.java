@@ -11,12 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
-
-import org.jboss.logging.Logger;
-
 import dev.recur.common.event.Topics;
 import dev.recur.common.trace.Tracing;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
@@ -34,6 +28,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 /**
  * Group commit of {@code POST /v1/schedules} on the non-blocking client ({@link ReactivePgClient}): a create is its
@@ -183,7 +181,11 @@ public class GroupCommitCreates {
     }
 
     /** A create on its way: its schedule, snapshot, and the context and emitter of its request. */
-    private record PendingCreate(Schedule schedule, byte[] snapshot, String traceParent, Context context,
+    private record PendingCreate(
+            Schedule schedule,
+            byte[] snapshot,
+            String traceParent,
+            Context context,
             UniEmitter<? super Boolean> emitter) {
 
         /** Roughly what the create adds to a statement: its items (as text, once) and its snapshot. */
@@ -215,11 +217,28 @@ public class GroupCommitCreates {
         Tuple parameters;
         try {
             // wrap: the array as it is (start_time may be null)
-            parameters = Tuple.wrap(new Object[] {s.ownerId, config.maxActiveSchedulesPerUser(), s.id, s.cron,
-                    s.timezone, s.items, s.itemsCount, timestamp(s.startTime), timestamp(s.endTime), s.active,
-                    s.catchUp.name(), s.overlap.name(), s.jitterSeconds, s.revision, timestamp(s.createdAt),
-                    timestamp(s.updatedAt), config.outbox().topic(), Topics.key(s.id), Buffer.buffer(create.snapshot()),
-                    create.traceParent()});
+            parameters = Tuple.wrap(new Object[] {
+                s.ownerId,
+                config.maxActiveSchedulesPerUser(),
+                s.id,
+                s.cron,
+                s.timezone,
+                s.items,
+                s.itemsCount,
+                timestamp(s.startTime),
+                timestamp(s.endTime),
+                s.active,
+                s.catchUp.name(),
+                s.overlap.name(),
+                s.jitterSeconds,
+                s.revision,
+                timestamp(s.createdAt),
+                timestamp(s.updatedAt),
+                config.outbox().topic(),
+                Topics.key(s.id),
+                Buffer.buffer(create.snapshot()),
+                create.traceParent()
+            });
         } catch (RuntimeException e) {
             // a bug, answered as such; the in-flight place must not be lost with it, or every later create would wait
             if (counted) {
@@ -304,9 +323,28 @@ public class GroupCommitCreates {
             payloads[i] = Buffer.buffer(batch.get(i).snapshot());
             traceParents[i] = batch.get(i).traceParent();
         }
-        return Tuple.wrap(new Object[] {ids, owners, crons, timezones, items, itemsCounts, startTimes, endTimes,
-                actives, catchUps, overlaps, jitters, revisions, createdAts, updatedAts, keys, payloads,
-                config.maxActiveSchedulesPerUser(), config.outbox().topic(), traceParents});
+        return Tuple.wrap(new Object[] {
+            ids,
+            owners,
+            crons,
+            timezones,
+            items,
+            itemsCounts,
+            startTimes,
+            endTimes,
+            actives,
+            catchUps,
+            overlaps,
+            jitters,
+            revisions,
+            createdAts,
+            updatedAts,
+            keys,
+            payloads,
+            config.maxActiveSchedulesPerUser(),
+            config.outbox().topic(),
+            traceParents
+        });
     }
 
     private void batchDone(List<PendingCreate> batch, AsyncResult<RowSet<Row>> result) {
@@ -357,5 +395,4 @@ public class GroupCommitCreates {
             createBatch(next);
         }
     }
-
 }

@@ -1,16 +1,12 @@
 package dev.recur.scheduleapi.repository;
 
-import java.time.Instant;
 import java.lang.reflect.Array;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.PersistenceException;
-import jakarta.persistence.Query;
 
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobRecord;
@@ -22,6 +18,9 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
+import jakarta.persistence.Query;
 
 @ApplicationScoped
 public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEntry, Long> {
@@ -69,13 +68,28 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
                 results_key = EXCLUDED.results_key, results_offset = EXCLUDED.results_offset,
                 results_size = EXCLUDED.results_size""";
 
-    private static final Class<?>[] PENDING_TYPES = {Long.class, Long.class, Long.class, String.class, String.class,
-            Integer.class, String.class, String.class};
+    private static final Class<?>[] PENDING_TYPES = {
+        Long.class, Long.class, Long.class, String.class, String.class, Integer.class, String.class, String.class
+    };
 
-    private static final Class<?>[] FINISHED_TYPES = {Long.class, Long.class, Long.class, String.class, String.class,
-            Integer.class, String.class, Integer.class, String.class, String.class, String.class, String.class,
-            String.class, String.class, Long.class, Long.class};
-
+    private static final Class<?>[] FINISHED_TYPES = {
+        Long.class,
+        Long.class,
+        Long.class,
+        String.class,
+        String.class,
+        Integer.class,
+        String.class,
+        Integer.class,
+        String.class,
+        String.class,
+        String.class,
+        String.class,
+        String.class,
+        String.class,
+        Long.class,
+        Long.class
+    };
 
     /** The jobs of due-run slices, pending until their records arrive from recur.job-history. */
     public void insertPending(List<DueRun> slices) {
@@ -85,8 +99,16 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
             String createdAt = (slice.publishedAt() == null ? slice.scheduledFor() : slice.publishedAt()).toString();
             for (int i = 0; i < slice.items().size(); i++) {
                 int index = slice.itemOffset() + i;
-                rows.add(new Object[] {Ids.jobId(slice.runId(), index), slice.runId(), slice.scheduleId(), slice.owner(),
-                        slice.scheduledFor().toString(), index, slice.items().get(i).toString(), createdAt});
+                rows.add(new Object[] {
+                    Ids.jobId(slice.runId(), index),
+                    slice.runId(),
+                    slice.scheduleId(),
+                    slice.owner(),
+                    slice.scheduledFor().toString(),
+                    index,
+                    slice.items().get(i).toString(),
+                    createdAt
+                });
             }
         }
         write(INSERT_PENDING, PENDING_TYPES, rows, "the pending jobs of " + slices.size() + " due-run slices");
@@ -99,14 +121,26 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
         records.forEach(r -> lastOfEach.put(r.jobId(), r));
         List<Object[]> rows = new ArrayList<>(lastOfEach.size());
         for (JobRecord r : lastOfEach.values()) {
-            rows.add(new Object[] {r.jobId(), r.runId(), r.scheduleId(), r.owner(), r.scheduledFor().toString(),
-                    r.itemIndex(), r.item() == null ? null : r.item().toString(), r.createStatusCode(),
-                    r.resultStatus().name(), r.error(), r.createdAt().toString(),
-                    r.resultCreatedAt() == null ? null : r.resultCreatedAt().toString(),
-                    r.resultsRef() == null ? null : r.resultsRef().bucket(),
-                    r.resultsRef() == null ? null : r.resultsRef().key(),
-                    r.resultsRef() == null ? null : r.resultsRef().offset(),
-                    r.resultsRef() == null || r.resultsRef().offset() == null ? null : r.resultsRef().sizeBytes()});
+            rows.add(new Object[] {
+                r.jobId(),
+                r.runId(),
+                r.scheduleId(),
+                r.owner(),
+                r.scheduledFor().toString(),
+                r.itemIndex(),
+                r.item() == null ? null : r.item().toString(),
+                r.createStatusCode(),
+                r.resultStatus().name(),
+                r.error(),
+                r.createdAt().toString(),
+                r.resultCreatedAt() == null ? null : r.resultCreatedAt().toString(),
+                r.resultsRef() == null ? null : r.resultsRef().bucket(),
+                r.resultsRef() == null ? null : r.resultsRef().key(),
+                r.resultsRef() == null ? null : r.resultsRef().offset(),
+                r.resultsRef() == null || r.resultsRef().offset() == null
+                        ? null
+                        : r.resultsRef().sizeBytes()
+            });
         }
         write(UPSERT_FINISHED, FINISHED_TYPES, rows, records.size() + " job records");
     }
@@ -137,7 +171,9 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
     }
 
     public Optional<JobHistoryEntry> findOwned(long jobId, long ownerId) {
-        return find("jobId = :id and ownerId = :owner", Parameters.with("id", jobId).and("owner", ownerId))
+        return find(
+                        "jobId = :id and ownerId = :owner",
+                        Parameters.with("id", jobId).and("owner", ownerId))
                 .firstResultOptional();
     }
 
@@ -146,8 +182,11 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
         if (pastIntOffsets(pageIndex, pageSize)) {
             return List.of();
         }
-        return getEntityManager().createQuery("select j.runId from JobHistoryEntry j where j.scheduleId = :s"
-                        + " group by j.runId order by max(j.scheduledFor) desc, j.runId", Long.class)
+        return getEntityManager()
+                .createQuery(
+                        "select j.runId from JobHistoryEntry j where j.scheduleId = :s"
+                                + " group by j.runId order by max(j.scheduledFor) desc, j.runId",
+                        Long.class)
                 .setParameter("s", scheduleId)
                 .setFirstResult(pageIndex * pageSize)
                 .setMaxResults(pageSize)
@@ -168,8 +207,7 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
     }
 
     /** A place in a listing's order, after which the next page starts: a time and the id that breaks its ties. */
-    public record Position(Instant at, long id) {
-    }
+    public record Position(Instant at, long id) {}
 
     private static final String SUMMARY = "select new dev.recur.scheduleapi.domain.JobSummary(j.jobId, j.runId,"
             + " j.itemIndex, j.createStatusCode, j.resultStatus, j.createdAt, j.resultCreatedAt) from JobHistoryEntry j";
@@ -182,13 +220,18 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
         if (offset + limit > Integer.MAX_VALUE) {
             return List.of();
         }
-        var query = getEntityManager().createQuery("select new dev.recur.scheduleapi.domain.RunSummary(j.runId,"
-                        + " max(j.scheduledFor), count(j), sum(case when j.resultStatus ="
-                        + " dev.recur.common.event.JobStatus.DONE then 1L else 0L end))"
-                        + " from JobHistoryEntry j where j.scheduleId = :s group by j.runId"
-                        + (after == null ? "" : " having max(j.scheduledFor) < :at"
-                                + " or (max(j.scheduledFor) = :at and j.runId > :id)")
-                        + " order by max(j.scheduledFor) desc, j.runId", RunSummary.class)
+        var query = getEntityManager()
+                .createQuery(
+                        "select new dev.recur.scheduleapi.domain.RunSummary(j.runId,"
+                                + " max(j.scheduledFor), count(j), sum(case when j.resultStatus ="
+                                + " dev.recur.common.event.JobStatus.DONE then 1L else 0L end))"
+                                + " from JobHistoryEntry j where j.scheduleId = :s group by j.runId"
+                                + (after == null
+                                        ? ""
+                                        : " having max(j.scheduledFor) < :at"
+                                                + " or (max(j.scheduledFor) = :at and j.runId > :id)")
+                                + " order by max(j.scheduledFor) desc, j.runId",
+                        RunSummary.class)
                 .setParameter("s", scheduleId);
         if (after != null) {
             query.setParameter("at", after.at()).setParameter("id", after.id());
@@ -201,18 +244,29 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
         if (runIds.isEmpty()) {
             return List.of();
         }
-        return getEntityManager().createQuery(SUMMARY + " where j.scheduleId = :s and j.runId in :runs"
-                        + " and j.itemIndex < :n order by j.runId, j.itemIndex", JobSummary.class)
-                .setParameter("s", scheduleId).setParameter("runs", runIds).setParameter("n", perRun)
+        return getEntityManager()
+                .createQuery(
+                        SUMMARY + " where j.scheduleId = :s and j.runId in :runs"
+                                + " and j.itemIndex < :n order by j.runId, j.itemIndex",
+                        JobSummary.class)
+                .setParameter("s", scheduleId)
+                .setParameter("runs", runIds)
+                .setParameter("n", perRun)
                 .getResultList();
     }
 
     /** Up to {@code limit} jobs of a run of the schedule from item index {@code fromIndex} on, in item order. */
     public List<JobSummary> jobsOfRun(long scheduleId, long runId, int fromIndex, int limit) {
-        return getEntityManager().createQuery(SUMMARY + " where j.scheduleId = :s and j.runId = :r"
-                        + " and j.itemIndex >= :from order by j.itemIndex", JobSummary.class)
-                .setParameter("s", scheduleId).setParameter("r", runId).setParameter("from", fromIndex)
-                .setMaxResults(limit).getResultList();
+        return getEntityManager()
+                .createQuery(
+                        SUMMARY + " where j.scheduleId = :s and j.runId = :r"
+                                + " and j.itemIndex >= :from order by j.itemIndex",
+                        JobSummary.class)
+                .setParameter("s", scheduleId)
+                .setParameter("r", runId)
+                .setParameter("from", fromIndex)
+                .setMaxResults(limit)
+                .getResultList();
     }
 
     /** Up to {@code limit} of the schedule's jobs, newest first, after {@code after} if given, from row {@code offset}. */
@@ -220,9 +274,14 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
         if (offset + limit > Integer.MAX_VALUE) {
             return List.of();
         }
-        var query = getEntityManager().createQuery(SUMMARY + " where j.scheduleId = :s"
-                        + (after == null ? "" : " and (j.createdAt < :at or (j.createdAt = :at and j.jobId > :id))")
-                        + " order by j.createdAt desc, j.jobId", JobSummary.class)
+        var query = getEntityManager()
+                .createQuery(
+                        SUMMARY + " where j.scheduleId = :s"
+                                + (after == null
+                                        ? ""
+                                        : " and (j.createdAt < :at or (j.createdAt = :at and j.jobId > :id))")
+                                + " order by j.createdAt desc, j.jobId",
+                        JobSummary.class)
                 .setParameter("s", scheduleId);
         if (after != null) {
             query.setParameter("at", after.at()).setParameter("id", after.id());

@@ -8,12 +8,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import dev.recur.scheduleapi.config.MetricsFilters;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import io.quarkus.runtime.ShutdownEvent;
@@ -24,6 +18,10 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The non-blocking PostgreSQL client of the API's most frequent requests ({@link ReactiveScheduleRepository},
@@ -83,7 +81,11 @@ public class ReactivePgClient {
                 // attempt has failed the waiting request, and logs "Result is already complete" as an uncaught error
                 // on every database outage. A query holds a connection for one round trip; attempts are bounded above.
                 .setConnectionTimeout(0);
-        client = PgBuilder.client().with(options).connectingTo(connect).using(vertx).build();
+        client = PgBuilder.client()
+                .with(options)
+                .connectingTo(connect)
+                .using(vertx)
+                .build();
     }
 
     void stop(@Observes ShutdownEvent event) {

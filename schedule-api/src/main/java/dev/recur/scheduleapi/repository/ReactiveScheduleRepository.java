@@ -3,14 +3,13 @@ package dev.recur.scheduleapi.repository;
 import static dev.recur.scheduleapi.repository.ReactivePgClient.databaseFailure;
 import static dev.recur.scheduleapi.repository.ReactivePgClient.instant;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import dev.recur.scheduleapi.domain.Schedule;
 import io.smallrye.mutiny.Uni;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
  * The statements of the API's two most frequent requests, {@code GET /v1/schedules/{id}} and
@@ -37,29 +36,31 @@ public class ReactiveScheduleRepository {
     GroupCommitCreates creates;
 
     /** A schedule without its items, and the JSON of its statistics (null until delivery has reported any). */
-    public record WithStats(Schedule schedule, String stats) {
-    }
+    public record WithStats(Schedule schedule, String stats) {}
 
     /**
      * The schedule and its statistics if it exists and belongs to user {@code owner} (another user's schedule is as
      * absent as an unknown one): a null item when not. Completes on the caller's event loop.
      */
     public Uni<WithStats> findOwnedWithStats(long id, long owner) {
-        return Uni.createFrom().emitter(emitter -> pg.client().preparedQuery(DETAIL).execute(Tuple.of(id, owner))
-                .onComplete(result -> {
-                    if (result.failed()) {
-                        emitter.fail(databaseFailure("cannot read schedule " + id, result.cause()));
-                        return;
-                    }
-                    WithStats found;
-                    try {
-                        found = withStats(id, owner, result.result());
-                    } catch (RuntimeException e) {
-                        emitter.fail(e);
-                        return;
-                    }
-                    emitter.complete(found);
-                }));
+        return Uni.createFrom()
+                .emitter(emitter -> pg.client()
+                        .preparedQuery(DETAIL)
+                        .execute(Tuple.of(id, owner))
+                        .onComplete(result -> {
+                            if (result.failed()) {
+                                emitter.fail(databaseFailure("cannot read schedule " + id, result.cause()));
+                                return;
+                            }
+                            WithStats found;
+                            try {
+                                found = withStats(id, owner, result.result());
+                            } catch (RuntimeException e) {
+                                emitter.fail(e);
+                                return;
+                            }
+                            emitter.complete(found);
+                        }));
     }
 
     /**
@@ -67,14 +68,18 @@ public class ReactiveScheduleRepository {
      * cached login, on this client so that it runs on the HTTP event loop. Completes on the caller's event loop.
      */
     public Uni<Boolean> credentialsCurrent(long userId, long version) {
-        return Uni.createFrom().emitter(emitter -> pg.client().preparedQuery(CREDENTIALS_CURRENT)
-                .execute(Tuple.of(userId, version)).onComplete(result -> {
-                    if (result.failed()) {
-                        emitter.fail(databaseFailure("cannot check the credentials of user " + userId, result.cause()));
-                    } else {
-                        emitter.complete(result.result().size() == 1);
-                    }
-                }));
+        return Uni.createFrom()
+                .emitter(emitter -> pg.client()
+                        .preparedQuery(CREDENTIALS_CURRENT)
+                        .execute(Tuple.of(userId, version))
+                        .onComplete(result -> {
+                            if (result.failed()) {
+                                emitter.fail(databaseFailure(
+                                        "cannot check the credentials of user " + userId, result.cause()));
+                            } else {
+                                emitter.complete(result.result().size() == 1);
+                            }
+                        }));
     }
 
     /**

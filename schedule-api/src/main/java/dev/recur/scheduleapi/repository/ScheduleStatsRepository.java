@@ -1,10 +1,8 @@
 package dev.recur.scheduleapi.repository;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import dev.recur.scheduleapi.domain.ScheduleStatsView;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
 
 @ApplicationScoped
-public class ScheduleStatsRepository implements PanacheRepositoryBase<ScheduleStatsView, Long> {
-}
+public class ScheduleStatsRepository implements PanacheRepositoryBase<ScheduleStatsView, Long> {}

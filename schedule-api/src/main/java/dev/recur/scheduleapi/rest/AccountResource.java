@@ -1,19 +1,17 @@
 package dev.recur.scheduleapi.rest;
 
+import dev.recur.scheduleapi.service.TenantBucketService;
+import dev.recur.scheduleapi.service.UserService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import dev.recur.scheduleapi.service.TenantBucketService;
-import dev.recur.scheduleapi.service.UserService;
 
 /** (ext) The caller's own account: its id is what {@code PUT /v1/admin/users/{id}/password} takes. */
 @Path("/v1/users/me")
@@ -38,14 +36,22 @@ public class AccountResource {
 
     @GET
     @Path("/buckets")
-    @Operation(summary = "(ext) The caller's bucket list (read-only: administrators set it)",
+    @Operation(
+            summary = "(ext) The caller's bucket list (read-only: administrators set it)",
             description = TenantBucketResource.RULES)
-    @APIResponse(responseCode = "200", description = "the list; restricted false when the caller has none",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(
-                            implementation = TenantBucketResource.BucketListView.class),
-                    examples = {@ExampleObject(name = "list", value = TenantBucketResource.LIST_EXAMPLE),
-                        @ExampleObject(name = "no list", value = TenantBucketResource.NO_LIST_EXAMPLE)}))
+    @APIResponse(
+            responseCode = "200",
+            description = "the list; restricted false when the caller has none",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema =
+                                    @org.eclipse.microprofile.openapi.annotations.media.Schema(
+                                            implementation = TenantBucketResource.BucketListView.class),
+                            examples = {
+                                @ExampleObject(name = "list", value = TenantBucketResource.LIST_EXAMPLE),
+                                @ExampleObject(name = "no list", value = TenantBucketResource.NO_LIST_EXAMPLE)
+                            }))
     public TenantBucketResource.BucketListView buckets() {
         return TenantBucketResource.view(caller.id(), buckets.get(caller.id()));
     }

@@ -4,6 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recur.common.time.ApiTime;
+import dev.recur.scheduleapi.config.ScheduleApiConfig;
+import dev.recur.scheduleapi.domain.AppUser;
+import dev.recur.scheduleapi.service.ApiException;
+import dev.recur.scheduleapi.service.Caller;
+import dev.recur.scheduleapi.service.FieldError;
+import dev.recur.scheduleapi.service.Slice;
+import dev.recur.scheduleapi.service.UserService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -16,7 +26,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -24,18 +33,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
-
-import dev.recur.common.time.ApiTime;
-import dev.recur.scheduleapi.config.ScheduleApiConfig;
-import dev.recur.scheduleapi.domain.AppUser;
-import dev.recur.scheduleapi.service.ApiException;
-import dev.recur.scheduleapi.service.Caller;
-import dev.recur.scheduleapi.service.FieldError;
-import dev.recur.scheduleapi.service.Slice;
-import dev.recur.scheduleapi.service.UserService;
 
 /**
  * (ext) User administration, for administrators only (a user may change its own password). Users are addressed by
@@ -65,11 +62,25 @@ public class AdminResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Add a user")
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = RequestBodies.NewUser.class), examples = @ExampleObject(name = "user",
-                    value = "{\"username\": \"alice\", \"password\": \"correct horse battery\", \"admin\": false}")))
-    @APIResponse(responseCode = "201", description = "the user", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = UserView.class), examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = RequestBodies.NewUser.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "user",
+                                            value =
+                                                    "{\"username\": \"alice\", \"password\": \"correct horse battery\", \"admin\": false}")))
+    @APIResponse(
+            responseCode = "201",
+            description = "the user",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = UserView.class),
+                            examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
     @APIResponse(responseCode = "403", description = "the caller is not an administrator")
     @APIResponse(responseCode = "409", description = "a user of that name exists")
     public Response addUser(JsonNode body) {
@@ -101,26 +112,41 @@ public class AdminResource {
     @Operation(summary = "List users in id order", description = """
             Paginated as schedules: limit (default and most: recur.schedule-api.max-page-size) and cursor, the \
             previous page's next_cursor; after=<id> (the users after that id) works too, not with cursor.""")
-    @APIResponse(responseCode = "200", description = "a page of users", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.Users.class),
-            examples = @ExampleObject(name = "users", value = "{\"users\": [" + USER_EXAMPLE + "], \"next_cursor\": \"7\"}")))
+    @APIResponse(
+            responseCode = "200",
+            description = "a page of users",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Responses.Users.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "users",
+                                            value = "{\"users\": [" + USER_EXAMPLE + "], \"next_cursor\": \"7\"}")))
     @APIResponse(responseCode = "400", description = "invalid limit, after or cursor")
     @APIResponse(responseCode = "403", description = "the caller is not an administrator")
-    public Responses.Users list(@QueryParam("limit") String limit, @QueryParam("after") String after,
-            @QueryParam("cursor") String cursor) {
+    public Responses.Users list(
+            @QueryParam("limit") String limit, @QueryParam("after") String after, @QueryParam("cursor") String cursor) {
         requireAdmin();
         long afterId = cursor == null ? PathIds.after(after) : Cursors.id(Cursors.alone(cursor, after, "after"));
         int size = PathIds.limit(limit, config.maxPageSize(), config.maxPageSize());
         Slice<AppUser> page = Slice.of(users.list(afterId, size + 1), size);
-        return new Responses.Users(page.rows().stream().map(UserView::of).toList(),
+        return new Responses.Users(
+                page.rows().stream().map(UserView::of).toList(),
                 page.more() ? Cursors.ofId(page.rows().get(page.rows().size() - 1).id) : null);
     }
 
     @GET
     @Path("/{id}")
     @Operation(summary = "Get a user")
-    @APIResponse(responseCode = "200", description = "the user", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = UserView.class), examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
+    @APIResponse(
+            responseCode = "200",
+            description = "the user",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = UserView.class),
+                            examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "no such user")
     public UserView get(@PathParam("id") String id) {
         requireAdmin();
@@ -133,11 +159,21 @@ public class AdminResource {
     @Operation(summary = "Disable or enable a user", description = """
             A disabled user's credentials fail at once on every replica (401); its schedules keep running. An
             administrator cannot disable itself.""")
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = RequestBodies.UserState.class),
-            examples = @ExampleObject(name = "disable", value = "{\"enabled\": false}")))
-    @APIResponse(responseCode = "200", description = "the user", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = UserView.class), examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = RequestBodies.UserState.class),
+                            examples = @ExampleObject(name = "disable", value = "{\"enabled\": false}")))
+    @APIResponse(
+            responseCode = "200",
+            description = "the user",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = UserView.class),
+                            examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "no such user")
     @APIResponse(responseCode = "409", description = "the caller itself")
     public UserView changeState(@PathParam("id") String id, JsonNode body) {
@@ -170,9 +206,16 @@ public class AdminResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change a user's password (administrators: any user's; users: their own)", description = """
             The old password fails at once on every replica.""")
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = RequestBodies.Password.class), examples = @ExampleObject(name = "password",
-                    value = "{\"password\": \"another horse battery\"}")))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = RequestBodies.Password.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "password",
+                                            value = "{\"password\": \"another horse battery\"}")))
     @APIResponse(responseCode = "204", description = "changed")
     @APIResponse(responseCode = "403", description = "another user's, and the caller is not an administrator")
     @APIResponse(responseCode = "404", description = "no such user")
@@ -196,22 +239,33 @@ public class AdminResource {
     }
 
     static boolean validPassword(JsonNode password) {
-        return password != null && password.isTextual() && password.textValue().length() >= MIN_PASSWORD_LENGTH
+        return password != null
+                && password.isTextual()
+                && password.textValue().length() >= MIN_PASSWORD_LENGTH
                 && password.textValue().getBytes(StandardCharsets.UTF_8).length <= MAX_PASSWORD_BYTES;
     }
 
     static FieldError passwordError() {
-        return new FieldError("password", "is required: " + MIN_PASSWORD_LENGTH + " characters to "
-                + MAX_PASSWORD_BYTES + " bytes");
+        return new FieldError(
+                "password", "is required: " + MIN_PASSWORD_LENGTH + " characters to " + MAX_PASSWORD_BYTES + " bytes");
     }
 
     /** A user as the API shows it: never its password hash. */
-    public record UserView(@JsonProperty("id") long id, @JsonProperty("username") String username,
-            @JsonProperty("admin") boolean admin, @JsonProperty("enabled") boolean enabled,
-            @JsonProperty("active_schedules") int activeSchedules, @JsonProperty("created_at") String createdAt) {
+    public record UserView(
+            @JsonProperty("id") long id,
+            @JsonProperty("username") String username,
+            @JsonProperty("admin") boolean admin,
+            @JsonProperty("enabled") boolean enabled,
+            @JsonProperty("active_schedules") int activeSchedules,
+            @JsonProperty("created_at") String createdAt) {
 
         static UserView of(AppUser user) {
-            return new UserView(user.id, user.username, user.admin, user.enabled, user.activeSchedules,
+            return new UserView(
+                    user.id,
+                    user.username,
+                    user.admin,
+                    user.enabled,
+                    user.activeSchedules,
                     user.createdAt == null ? null : ApiTime.format(user.createdAt));
         }
     }

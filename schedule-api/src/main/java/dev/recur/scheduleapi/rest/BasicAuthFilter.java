@@ -4,21 +4,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
 
-import jakarta.inject.Inject;
-import jakarta.ws.rs.Priorities;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-
 import dev.recur.scheduleapi.service.Caller;
 import dev.recur.scheduleapi.service.UserService;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * HTTP Basic on every /v1 endpoint. A filter rather than Quarkus' built-in mechanism so that a 401 (and a 429) carries
@@ -51,7 +49,8 @@ public class BasicAuthFilter {
         }
         String username = credentials[0];
         String password = credentials[1];
-        String address = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
+        String address =
+                http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
         Optional<UserService.Verified> recent = users.recentlyVerified(username, password);
         boolean onEventLoop = Context.isOnEventLoopThread();
         if (recent.isPresent() && !onEventLoop) {
@@ -77,9 +76,10 @@ public class BasicAuthFilter {
         return checkOnWorker(request, username, password, address);
     }
 
-    private Uni<Response> checkOnWorker(ContainerRequestContext request, String username, String password,
-            String address) {
-        return Uni.createFrom().item(() -> users.authenticate(username, password, address))
+    private Uni<Response> checkOnWorker(
+            ContainerRequestContext request, String username, String password, String address) {
+        return Uni.createFrom()
+                .item(() -> users.authenticate(username, password, address))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .map(login -> answer(request, login));
     }
@@ -99,8 +99,8 @@ public class BasicAuthFilter {
             return Response.status(429)
                     .header(HttpHeaders.RETRY_AFTER, seconds)
                     .type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity(ErrorBody.of("too many failed logins for this user or from this address; retry after "
-                            + seconds + " s"))
+                    .entity(ErrorBody.of(
+                            "too many failed logins for this user or from this address; retry after " + seconds + " s"))
                     .build();
         }
         if (login.caller() == null) {

@@ -1,8 +1,7 @@
 package dev.recur.scheduleapi.rest;
 
-import jakarta.enterprise.context.RequestScoped;
-
 import dev.recur.scheduleapi.service.Caller;
+import jakarta.enterprise.context.RequestScoped;
 
 /** The authenticated caller of the current request, set by {@link BasicAuthFilter}. */
 @RequestScoped

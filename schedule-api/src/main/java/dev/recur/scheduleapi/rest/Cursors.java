@@ -14,8 +14,7 @@ import dev.recur.scheduleapi.service.ApiException;
  */
 final class Cursors {
 
-    private Cursors() {
-    }
+    private Cursors() {}
 
     static String ofId(long id) {
         return Long.toString(id);
@@ -70,8 +69,7 @@ final class Cursors {
     }
 
     /** Where a page of a list in time order starts: after a cursor's position, or at the first row of page n. */
-    record TimePage(Position after, long offset, int limit) {
-    }
+    record TimePage(Position after, long offset, int limit) {}
 
     /** The page that {@code cursor}, or else {@code page} (from 1), and {@code limit} ask for. */
     static TimePage timePage(String cursor, String page, String limit, int fallbackLimit, int maxLimit) {

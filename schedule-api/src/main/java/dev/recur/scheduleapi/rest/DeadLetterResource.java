@@ -3,6 +3,11 @@ package dev.recur.scheduleapi.rest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.recur.common.time.ApiTime;
+import dev.recur.scheduleapi.config.ScheduleApiConfig;
+import dev.recur.scheduleapi.service.ApiException;
+import dev.recur.scheduleapi.service.DeadLetterService;
+import dev.recur.scheduleapi.service.DeadLetterService.DeadLetter;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -12,18 +17,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import dev.recur.common.time.ApiTime;
-import dev.recur.scheduleapi.config.ScheduleApiConfig;
-import dev.recur.scheduleapi.service.ApiException;
-import dev.recur.scheduleapi.service.DeadLetterService;
-import dev.recur.scheduleapi.service.DeadLetterService.DeadLetter;
 
 /** (ext) Deliveries that exhausted their retries (recur.delivery-dlq), and their replays. */
 @Path("/v1/dead-letters")
@@ -54,15 +52,23 @@ public class DeadLetterResource {
 
     @GET
     @Operation(summary = "(ext) The caller's dead letters, newest first (page, limit); an administrator's: everyone's")
-    @APIResponse(responseCode = "200", description = "a page of dead letters and the number of all",
-            content = @Content(examples = @ExampleObject(name = "dead letters", value = "{\"dead_letters\": ["
-                    + EXAMPLE + "], \"total\": 1}")))
+    @APIResponse(
+            responseCode = "200",
+            description = "a page of dead letters and the number of all",
+            content =
+                    @Content(
+                            examples =
+                                    @ExampleObject(
+                                            name = "dead letters",
+                                            value = "{\"dead_letters\": [" + EXAMPLE + "], \"total\": 1}")))
     @APIResponse(responseCode = "400", description = "invalid page or limit")
     public Map<String, Object> list(@QueryParam("page") String page, @QueryParam("limit") String limit) {
-        DeadLetterService.Page found = deadLetters.list(caller.get(), PathIds.page(page),
-                PathIds.limit(limit, 50, config.maxPageSize()));
+        DeadLetterService.Page found =
+                deadLetters.list(caller.get(), PathIds.page(page), PathIds.limit(limit, 50, config.maxPageSize()));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("dead_letters", found.rows().stream().map(DeadLetterResource::view).toList());
+        body.put(
+                "dead_letters",
+                found.rows().stream().map(DeadLetterResource::view).toList());
         body.put("total", found.total());
         return body;
     }
@@ -70,12 +76,15 @@ public class DeadLetterResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "(ext) A dead letter")
-    @APIResponse(responseCode = "200", description = "the dead letter",
+    @APIResponse(
+            responseCode = "200",
+            description = "the dead letter",
             content = @Content(examples = @ExampleObject(name = "dead letter", value = EXAMPLE)))
     @APIResponse(responseCode = "404", description = "unknown, or not the caller's")
     public Map<String, Object> get(@PathParam("id") String id) {
         long letterId = PathIds.id(id, "id");
-        return view(deadLetters.find(caller.get(), letterId)
+        return view(deadLetters
+                .find(caller.get(), letterId)
                 .orElseThrow(() -> ApiException.notFound("dead letter " + letterId)));
     }
 
@@ -85,14 +94,17 @@ public class DeadLetterResource {
             Publishes a replay command (through the outbox) that delivery acts on once: the delivery starts afresh \
             with the job's stored result. The answer is the dead letter in state `replay_requested`; it stays so \
             when the delivery succeeds, and is replaced by a new dead letter (state `dead`) when it fails again.""")
-    @APIResponse(responseCode = "202", description = "replay requested",
+    @APIResponse(
+            responseCode = "202",
+            description = "replay requested",
             content = @Content(examples = @ExampleObject(name = "replay requested", value = """
                     {"id": 17, "state": "replay_requested", "replay_requested_at": "2026-12-07 09:30:00", \
                     "replay_requested_by": "alice"}""")))
     @APIResponse(responseCode = "404", description = "unknown, or not the caller's")
     @APIResponse(responseCode = "409", description = "a replay is requested already, or the kind is not replayable")
     public Response replay(@PathParam("id") String id) {
-        return Response.accepted(view(deadLetters.replay(caller.get(), PathIds.id(id, "id")))).build();
+        return Response.accepted(view(deadLetters.replay(caller.get(), PathIds.id(id, "id"))))
+                .build();
     }
 
     static Map<String, Object> view(DeadLetter d) {

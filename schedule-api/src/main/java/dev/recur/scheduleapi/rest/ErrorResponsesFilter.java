@@ -2,14 +2,12 @@ package dev.recur.scheduleapi.rest;
 
 import java.util.List;
 
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import jakarta.ws.rs.core.MediaType;
-
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.media.Schema;
-
-import io.quarkus.smallrye.openapi.OpenApiFilter;
 
 /**
  * Types every error response of the OpenAPI document as the API's one error body ({@link ErrorBody}), so that the
@@ -29,24 +27,30 @@ public class ErrorResponsesFilter implements OASFilter {
             openAPI.setComponents(OASFactory.createComponents());
         }
         openAPI.getComponents().addSchema(ERROR_SCHEMA, errorBody());
-        openAPI.getPaths().getPathItems().values().forEach(path -> path.getOperations().values().forEach(operation -> {
-            if (operation.getResponses() == null || operation.getResponses().getAPIResponses() == null) {
-                return;
-            }
-            operation.getResponses().getAPIResponses().forEach((code, response) -> {
-                if (!isError(code)) {
-                    return;
-                }
-                if (response.getContent() == null || response.getContent().getMediaTypes() == null
-                        || response.getContent().getMediaTypes().isEmpty()) {
-                    response.setContent(OASFactory.createContent().addMediaType(MediaType.APPLICATION_JSON,
-                            OASFactory.createMediaType()));
-                }
-                // an error response declared with examples only gets its type too
-                response.getContent().getMediaTypes().values().stream().filter(media -> media.getSchema() == null)
-                        .forEach(media -> media.setSchema(errorRef()));
-            });
-        }));
+        openAPI.getPaths()
+                .getPathItems()
+                .values()
+                .forEach(path -> path.getOperations().values().forEach(operation -> {
+                    if (operation.getResponses() == null
+                            || operation.getResponses().getAPIResponses() == null) {
+                        return;
+                    }
+                    operation.getResponses().getAPIResponses().forEach((code, response) -> {
+                        if (!isError(code)) {
+                            return;
+                        }
+                        if (response.getContent() == null
+                                || response.getContent().getMediaTypes() == null
+                                || response.getContent().getMediaTypes().isEmpty()) {
+                            response.setContent(OASFactory.createContent()
+                                    .addMediaType(MediaType.APPLICATION_JSON, OASFactory.createMediaType()));
+                        }
+                        // an error response declared with examples only gets its type too
+                        response.getContent().getMediaTypes().values().stream()
+                                .filter(media -> media.getSchema() == null)
+                                .forEach(media -> media.setSchema(errorRef()));
+                    });
+                }));
     }
 
     private static Schema errorRef() {
@@ -59,15 +63,24 @@ public class ErrorResponsesFilter implements OASFilter {
 
     private static Schema errorBody() {
         Schema text = OASFactory.createSchema().addType(Schema.SchemaType.STRING);
-        Schema fieldError = OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
-                .addProperty("field", OASFactory.createSchema().addType(Schema.SchemaType.STRING)
-                        .description("the field, as items[2].callback_url"))
+        Schema fieldError = OASFactory.createSchema()
+                .addType(Schema.SchemaType.OBJECT)
+                .addProperty(
+                        "field",
+                        OASFactory.createSchema()
+                                .addType(Schema.SchemaType.STRING)
+                                .description("the field, as items[2].callback_url"))
                 .addProperty("message", text)
                 .required(List.of("field", "message"));
-        return OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+        return OASFactory.createSchema()
+                .addType(Schema.SchemaType.OBJECT)
                 .description("The API's one error shape: a human-readable message and one entry per invalid field.")
                 .addProperty("message", text)
-                .addProperty("errors", OASFactory.createSchema().addType(Schema.SchemaType.ARRAY).items(fieldError))
+                .addProperty(
+                        "errors",
+                        OASFactory.createSchema()
+                                .addType(Schema.SchemaType.ARRAY)
+                                .items(fieldError))
                 .required(List.of("message", "errors"));
     }
 }

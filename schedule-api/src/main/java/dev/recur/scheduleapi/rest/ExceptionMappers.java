@@ -4,6 +4,8 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Locale;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.recur.scheduleapi.service.ApiException;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.RollbackException;
 import jakarta.ws.rs.NotAllowedException;
@@ -12,14 +14,9 @@ import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import org.hibernate.exception.JDBCConnectionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-
-import dev.recur.scheduleapi.service.ApiException;
 
 /** Every failure leaves as the API's error body, with a status that says whose fault it is; never a stack trace. */
 public class ExceptionMappers {
@@ -103,12 +100,16 @@ public class ExceptionMappers {
 
     private static boolean isDatabaseUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof JDBCConnectionException || t instanceof SQLTransientConnectionException
+            if (t instanceof JDBCConnectionException
+                    || t instanceof SQLTransientConnectionException
                     // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed or still starting
                     // up (PostgreSQL stopped and started: BrokerAndDatabaseOutageIT): unavailable, not a bug
-                    || (t instanceof SQLException sql && sql.getSQLState() != null
-                            && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))
-                    || (t instanceof SQLException && String.valueOf(t.getMessage()).contains("Acquisition timeout"))) {
+                    || (t instanceof SQLException sql
+                            && sql.getSQLState() != null
+                            && (sql.getSQLState().startsWith("08")
+                                    || sql.getSQLState().startsWith("57P")))
+                    || (t instanceof SQLException
+                            && String.valueOf(t.getMessage()).contains("Acquisition timeout"))) {
                 return true;
             }
         }
@@ -116,6 +117,9 @@ public class ExceptionMappers {
     }
 
     static Response error(int status, ErrorBody body) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body)
+                .build();
     }
 }

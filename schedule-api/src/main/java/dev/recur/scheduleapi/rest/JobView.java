@@ -16,5 +16,4 @@ public record JobView(
         @JsonProperty("create_status_code") Integer createStatusCode,
         @JsonProperty("result_status") String resultStatus,
         @JsonProperty("created_at") String createdAt,
-        @JsonProperty("result_created_at") String resultCreatedAt) {
-}
+        @JsonProperty("result_created_at") String resultCreatedAt) {}

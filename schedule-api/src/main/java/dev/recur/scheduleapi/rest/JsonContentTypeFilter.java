@@ -5,7 +5,6 @@ import java.util.Optional;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -26,11 +25,12 @@ public class JsonContentTypeFilter {
         } catch (IllegalArgumentException e) {
             type = null;
         }
-        if (type != null && "application".equals(type.getType())
+        if (type != null
+                && "application".equals(type.getType())
                 && ("json".equals(type.getSubtype()) || type.getSubtype().endsWith("+json"))) {
             return Optional.empty();
         }
-        return Optional.of(ExceptionMappers.error(415,
-                ErrorBody.of("the request body must be JSON (Content-Type: application/json)")));
+        return Optional.of(ExceptionMappers.error(
+                415, ErrorBody.of("the request body must be JSON (Content-Type: application/json)")));
     }
 }

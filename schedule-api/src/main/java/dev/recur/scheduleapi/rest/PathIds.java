@@ -5,8 +5,7 @@ import dev.recur.scheduleapi.service.ApiException;
 /** Reads ids and paging parameters from request paths and queries, rejecting malformed ones with a 400. */
 final class PathIds {
 
-    private PathIds() {
-    }
+    private PathIds() {}
 
     /** A positive 64-bit id; anything else (text, negative, zero, overflow) is a 400 naming {@code field}. */
     static long id(String text, String field) {

@@ -3,6 +3,12 @@ package dev.recur.scheduleapi.rest;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.common.event.JobStatus;
+import dev.recur.scheduleapi.domain.JobHistoryEntry;
+import dev.recur.scheduleapi.service.ApiException;
+import dev.recur.scheduleapi.service.ReadModelService;
+import dev.recur.scheduleapi.storage.ResultStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,20 +19,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
-
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.recur.common.event.JobStatus;
-import dev.recur.scheduleapi.domain.JobHistoryEntry;
-import dev.recur.scheduleapi.service.ApiException;
-import dev.recur.scheduleapi.service.ReadModelService;
-import dev.recur.scheduleapi.storage.ResultStore;
 
 /** The job part of the Oxylabs push-pull API. */
 @Path("/v1/queries/{id}")
@@ -47,8 +44,13 @@ public class QueryResource {
 
     @GET
     @Operation(summary = "The job object")
-    @APIResponse(responseCode = "200", description = "the job object", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.JobObject.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "the job object",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Responses.JobObject.class)))
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public ObjectNode job(@PathParam("id") String id, @Context UriInfo uri) {
         return HistoryViews.queryJob(owned(id), uri.getBaseUri().toString());
@@ -57,9 +59,13 @@ public class QueryResource {
     @GET
     @Path("/results")
     @Operation(summary = "The job's result pages")
-    @APIResponse(responseCode = "200", description = "the result pages; an empty list for a job that faulted without any",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = Responses.Results.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "the result pages; an empty list for a job that faulted without any",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Responses.Results.class)))
     @APIResponse(responseCode = "204", description = "no results yet: the job is pending")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Response results(@PathParam("id") String id) {
@@ -73,7 +79,9 @@ public class QueryResource {
                     open.content().transferTo(out);
                 }
             };
-            return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).header("Content-Length", open.length()).build();
+            return Response.ok(body, MediaType.APPLICATION_JSON_TYPE)
+                    .header("Content-Length", open.length())
+                    .build();
         }
         if (job.resultStatus == JobStatus.FAULTED) {
             // finished for good without a page: an empty list, not "come back later"

@@ -4,6 +4,19 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recur.common.time.ApiTime;
+import dev.recur.scheduleapi.config.ScheduleApiConfig;
+import dev.recur.scheduleapi.domain.Schedule;
+import dev.recur.scheduleapi.service.ApiException;
+import dev.recur.scheduleapi.service.Caller;
+import dev.recur.scheduleapi.service.ReadModelService;
+import dev.recur.scheduleapi.service.ScheduleRequestValidator;
+import dev.recur.scheduleapi.service.ScheduleService;
+import dev.recur.scheduleapi.service.Slice;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -16,7 +29,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -26,21 +38,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.recur.common.time.ApiTime;
-import dev.recur.scheduleapi.config.ScheduleApiConfig;
-import dev.recur.scheduleapi.domain.Schedule;
-import dev.recur.scheduleapi.service.ApiException;
-import dev.recur.scheduleapi.service.Caller;
-import dev.recur.scheduleapi.service.ReadModelService;
-import dev.recur.scheduleapi.service.ScheduleRequestValidator;
-import dev.recur.scheduleapi.service.ScheduleService;
-import dev.recur.scheduleapi.service.Slice;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 @Path("/v1/schedules")
 @Produces(MediaType.APPLICATION_JSON)
@@ -109,13 +106,24 @@ public class ScheduleResource {
             skip runs none. Missed fire times older than the window are always skipped. Skipped fire times are \
             counted in stats.skipped_run_count of GET /v1/schedules/{id}.""")
     // the body is read as bytes (see below) and validated field by field, so its type is given here
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = RequestBodies.Schedule.class),
-            examples = @ExampleObject(name = "create", value = CREATE_EXAMPLE)))
-    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = ScheduleResponse.class),
-            examples = @ExampleObject(name = "schedule", value = SCHEDULE_EXAMPLE)))
-    @APIResponse(responseCode = "400", description = "invalid input",
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = RequestBodies.Schedule.class),
+                            examples = @ExampleObject(name = "create", value = CREATE_EXAMPLE)))
+    @APIResponse(
+            responseCode = "201",
+            description = "created",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = ScheduleResponse.class),
+                            examples = @ExampleObject(name = "schedule", value = SCHEDULE_EXAMPLE)))
+    @APIResponse(
+            responseCode = "400",
+            description = "invalid input",
             content = @Content(examples = @ExampleObject(name = "error", value = ERROR_EXAMPLE)))
     @APIResponse(responseCode = "429", description = "over the active schedule quota")
     @ResponseStatus(201)
@@ -130,7 +138,8 @@ public class ScheduleResource {
         if (body.length <= INLINE_BODY_BYTES) {
             return create(owner, body, now);
         }
-        return Uni.createFrom().deferred(() -> create(owner, body, now))
+        return Uni.createFrom()
+                .deferred(() -> create(owner, body, now))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
@@ -142,7 +151,8 @@ public class ScheduleResource {
             // JsonProcessingException: the same 400 as a body the REST layer could not read
             return Uni.createFrom().failure(e);
         }
-        return schedules.create(owner, validator.definition(json, now))
+        return schedules
+                .create(owner, validator.definition(json, now))
                 .map(schedule -> ScheduleResponse.of(schedule, schedules.firstRunAt(schedule), null));
     }
 
@@ -151,20 +161,31 @@ public class ScheduleResource {
             (ext) Paginated by limit (default and most: recur.schedule-api.max-page-size, 1000) and cursor: \
             next_cursor, passed back as cursor, gives the next page; the last page has none. after=<id> (the \
             ids after that one) works as before; it cannot be combined with cursor.""")
-    @APIResponse(responseCode = "200", description = "schedule ids", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.ScheduleIds.class),
-            examples = @ExampleObject(name = "ids",
-                    value = "{\"schedules\": [3809594044634907291], \"next_cursor\": \"3809594044634907291\"}")))
+    @APIResponse(
+            responseCode = "200",
+            description = "schedule ids",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Responses.ScheduleIds.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "ids",
+                                            value =
+                                                    "{\"schedules\": [3809594044634907291], \"next_cursor\": \"3809594044634907291\"}")))
     @APIResponse(responseCode = "400", description = "invalid active, limit, after or cursor")
-    public Responses.ScheduleIds list(@QueryParam("active") String active, @QueryParam("limit") String limit,
-            @Parameter(description = "(ext) the ids after this one; cursor does the same") @QueryParam("after") String after,
+    public Responses.ScheduleIds list(
+            @QueryParam("active") String active,
+            @QueryParam("limit") String limit,
+            @Parameter(description = "(ext) the ids after this one; cursor does the same") @QueryParam("after")
+                    String after,
             @Parameter(description = "(ext) next_cursor of the previous page") @QueryParam("cursor") String cursor) {
         Boolean activeOnly = PathIds.active(active);
         long afterId = cursor == null ? PathIds.after(after) : Cursors.id(Cursors.alone(cursor, after, "after"));
         int size = PathIds.limit(limit, config.maxPageSize(), config.maxPageSize());
         Slice<Long> ids = Slice.of(schedules.list(caller.id(), activeOnly, afterId, size + 1), size);
-        return new Responses.ScheduleIds(ids.rows(),
-                ids.more() ? Cursors.ofId(ids.rows().get(ids.rows().size() - 1)) : null);
+        return new Responses.ScheduleIds(
+                ids.rows(), ids.more() ? Cursors.ofId(ids.rows().get(ids.rows().size() - 1)) : null);
     }
 
     @GET
@@ -174,13 +195,19 @@ public class ScheduleResource {
             Recur's skipped_run_count: the schedule's fire times that were skipped, not run, because they were missed \
             (the ticker was down or behind) and the catch-up policy or window did not run them. Each is counted once, \
             when the job of the first item of the run after it is reported.""")
-    @APIResponse(responseCode = "200", description = "the schedule", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ScheduleResponse.class),
-            examples = @ExampleObject(name = "schedule", value = DETAIL_EXAMPLE)))
+    @APIResponse(
+            responseCode = "200",
+            description = "the schedule",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = ScheduleResponse.class),
+                            examples = @ExampleObject(name = "schedule", value = DETAIL_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Uni<ScheduleResponse> get(@PathParam("id") String id) {
         // a Uni: served on the event loop (see ScheduleService.detail); a bad id still fails here, before any query
-        return schedules.detail(PathIds.id(id, "schedule_id"), caller.id())
+        return schedules
+                .detail(PathIds.id(id, "schedule_id"), caller.id())
                 .map(detail -> ScheduleResponse.of(detail.schedule(), detail.nextRunAt(), detail.stats()));
     }
 
@@ -188,11 +215,20 @@ public class ScheduleResource {
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "(ext) Replace a schedule's definition; takes effect from the next fire time")
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = RequestBodies.Schedule.class),
-            examples = @ExampleObject(name = "replace", value = CREATE_EXAMPLE)))
-    @APIResponse(responseCode = "200", description = "the schedule as replaced", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ScheduleResponse.class)))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = RequestBodies.Schedule.class),
+                            examples = @ExampleObject(name = "replace", value = CREATE_EXAMPLE)))
+    @APIResponse(
+            responseCode = "200",
+            description = "the schedule as replaced",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = ScheduleResponse.class)))
     @APIResponse(responseCode = "400", description = "invalid input")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public ScheduleResponse replace(@PathParam("id") String id, JsonNode body) {
@@ -215,9 +251,13 @@ public class ScheduleResource {
     @Path("/{id}/state")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Activate or deactivate a schedule")
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = RequestBodies.State.class),
-            examples = @ExampleObject(name = "deactivate", value = "{\"active\": false}")))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = RequestBodies.State.class),
+                            examples = @ExampleObject(name = "deactivate", value = "{\"active\": false}")))
     @APIResponse(responseCode = "202", description = "accepted")
     @APIResponse(responseCode = "400", description = "invalid input, or a reactivation past end_time")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
@@ -236,19 +276,26 @@ public class ScheduleResource {
             (default and most: recur.schedule-api.max-page-size, 1000) of them, without their items (GET \
             /v1/queries/{job_id} has them), and (ext) job_count and jobs_next_cursor, the cursor of the run's further \
             jobs for GET /v1/schedules/{id}/runs/{run_id}/jobs. success_rate counts all the run's jobs.""")
-    @APIResponse(responseCode = "200", description = "a page of runs", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.Runs.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "a page of runs",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Responses.Runs.class)))
     @APIResponse(responseCode = "400", description = "invalid id, page, limit, cursor or jobs_limit")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
-    public Responses.Runs runs(@PathParam("id") String id, @QueryParam("page") String page,
+    public Responses.Runs runs(
+            @PathParam("id") String id,
+            @QueryParam("page") String page,
             @QueryParam("limit") String limit,
             @Parameter(description = "(ext) next_cursor of the previous page") @QueryParam("cursor") String cursor,
             @Parameter(description = "(ext) most jobs per run") @QueryParam("jobs_limit") String jobsLimit) {
         long scheduleId = visibleSchedule(id);
         Cursors.TimePage at = Cursors.timePage(cursor, page, limit, 20, config.maxPageSize());
         int jobsPerRun = PathIds.limit("jobs_limit", jobsLimit, config.maxPageSize(), config.maxPageSize());
-        return HistoryViews.runs(readModel.runPage(scheduleId, at.after(), at.offset(), at.limit(), jobsPerRun),
-                jobsPerRun);
+        return HistoryViews.runs(
+                readModel.runPage(scheduleId, at.after(), at.offset(), at.limit(), jobsPerRun), jobsPerRun);
     }
 
     @GET
@@ -256,12 +303,20 @@ public class ScheduleResource {
     @Operation(summary = "(ext) A run's jobs in item order (limit, cursor)", description = """
             The jobs of a run beyond those GET /v1/schedules/{id}/runs shows: start with the run's \
             jobs_next_cursor as cursor (none: from the first job), limit default 100.""")
-    @APIResponse(responseCode = "200", description = "a page of the run's jobs", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.Jobs.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "a page of the run's jobs",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Responses.Jobs.class)))
     @APIResponse(responseCode = "400", description = "invalid id, run_id, limit or cursor")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
-    public Responses.Jobs runJobs(@PathParam("id") String id, @PathParam("run_id") String runId,
-            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+    public Responses.Jobs runJobs(
+            @PathParam("id") String id,
+            @PathParam("run_id") String runId,
+            @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor) {
         long scheduleId = visibleSchedule(id);
         long run = PathIds.id(runId, "run_id");
         int from = cursor == null ? 0 : Cursors.index(cursor);
@@ -274,11 +329,18 @@ public class ScheduleResource {
     @Operation(summary = "The schedule's jobs, newest first", description = """
             Paginated by page (from 1) and limit (default 100), or by limit and cursor (the previous page's \
             next_cursor; not with page).""")
-    @APIResponse(responseCode = "200", description = "a page of jobs", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.Jobs.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "a page of jobs",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Responses.Jobs.class)))
     @APIResponse(responseCode = "400", description = "invalid id, page, limit or cursor")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
-    public Responses.Jobs jobs(@PathParam("id") String id, @QueryParam("page") String page,
+    public Responses.Jobs jobs(
+            @PathParam("id") String id,
+            @QueryParam("page") String page,
             @QueryParam("limit") String limit,
             @Parameter(description = "(ext) next_cursor of the previous page") @QueryParam("cursor") String cursor) {
         long scheduleId = visibleSchedule(id);
@@ -290,15 +352,29 @@ public class ScheduleResource {
     @Path("/preview")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "(ext) The next fire times of a cron expression")
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = RequestBodies.Preview.class), examples = @ExampleObject(name = "preview",
-                    value = "{\"cron\": \"0 16 * * *\", \"timezone\": \"Europe/Vilnius\", \"count\": 3}")))
-    @APIResponse(responseCode = "200", description = "the next fire times", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.NextRuns.class)))
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = RequestBodies.Preview.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "preview",
+                                            value =
+                                                    "{\"cron\": \"0 16 * * *\", \"timezone\": \"Europe/Vilnius\", \"count\": 3}")))
+    @APIResponse(
+            responseCode = "200",
+            description = "the next fire times",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Responses.NextRuns.class)))
     @APIResponse(responseCode = "400", description = "invalid input")
     public Responses.NextRuns preview(JsonNode body) {
         return new Responses.NextRuns(schedules.preview(validator.preview(body, clock.instant())).stream()
-                .map(ApiTime::format).toList());
+                .map(ApiTime::format)
+                .toList());
     }
 
     /** The schedule id if the caller may read its history, which outlives a deleted schedule. */

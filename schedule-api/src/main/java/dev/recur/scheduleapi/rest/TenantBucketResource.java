@@ -4,6 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recur.common.time.ApiTime;
+import dev.recur.scheduleapi.service.ApiException;
+import dev.recur.scheduleapi.service.TenantBucketService;
+import dev.recur.scheduleapi.service.TenantBucketService.Listed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -14,7 +21,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -22,15 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
-
-import dev.recur.common.time.ApiTime;
-import dev.recur.scheduleapi.service.ApiException;
-import dev.recur.scheduleapi.service.TenantBucketService;
-import dev.recur.scheduleapi.service.TenantBucketService.Listed;
 
 /**
  * (ext) A user's bucket list, managed by administrators: the buckets the user's items may name in
@@ -63,11 +60,17 @@ public class TenantBucketResource {
 
     @GET
     @Operation(summary = "(ext) A user's bucket list", description = RULES)
-    @APIResponse(responseCode = "200", description = "the list; restricted false when the user has none",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = BucketListView.class),
-                    examples = {@ExampleObject(name = "list", value = LIST_EXAMPLE),
-                        @ExampleObject(name = "no list", value = NO_LIST_EXAMPLE)}))
+    @APIResponse(
+            responseCode = "200",
+            description = "the list; restricted false when the user has none",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = BucketListView.class),
+                            examples = {
+                                @ExampleObject(name = "list", value = LIST_EXAMPLE),
+                                @ExampleObject(name = "no list", value = NO_LIST_EXAMPLE)
+                            }))
     @APIResponse(responseCode = "403", description = "the caller is not an administrator")
     @APIResponse(responseCode = "404", description = "no such user")
     public BucketListView get(@PathParam("id") String id) {
@@ -81,17 +84,31 @@ public class TenantBucketResource {
     @Operation(summary = "(ext) Set a user's bucket list", description = RULES + """
              The answer lists in schedules_outside the user's schedules that name a bucket the new list does not \
             allow.""")
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = BucketListBody.class), examples = @ExampleObject(name = "list",
-                    value = "{\"buckets\": [\"s3://acme-results\", \"s3://acme-*\", \"gs://acme-archive\"]}")))
-    @APIResponse(responseCode = "200", description = "the list, and the user's schedules outside it",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = BucketListView.class), examples = @ExampleObject(name = "set",
-                            value = """
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = BucketListBody.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "list",
+                                            value =
+                                                    "{\"buckets\": [\"s3://acme-results\", \"s3://acme-*\", \"gs://acme-archive\"]}")))
+    @APIResponse(
+            responseCode = "200",
+            description = "the list, and the user's schedules outside it",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = BucketListView.class),
+                            examples = @ExampleObject(name = "set", value = """
                     {"user_id": 7, "restricted": true, "buckets": ["s3://acme-results"],
                      "updated_at": "2026-12-07 09:00:00", "schedules_outside": [3809594044634907291]}""")))
-    @APIResponse(responseCode = "400", description = "not a list of s3:// or gs:// bucket names or patterns; the "
-            + "field names the entry (buckets[i])")
+    @APIResponse(
+            responseCode = "400",
+            description = "not a list of s3:// or gs:// bucket names or patterns; the "
+                    + "field names the entry (buckets[i])")
     @APIResponse(responseCode = "403", description = "the caller is not an administrator")
     @APIResponse(responseCode = "404", description = "no such user")
     public BucketListView set(@PathParam("id") String id, JsonNode body) {
@@ -126,22 +143,34 @@ public class TenantBucketResource {
     }
 
     static BucketListView view(long userId, Optional<Listed> listed) {
-        return new BucketListView(userId, listed.isPresent(), listed.map(Listed::buckets).orElse(List.of()),
-                listed.map(l -> ApiTime.format(l.updatedAt())).orElse(null), null);
+        return new BucketListView(
+                userId,
+                listed.isPresent(),
+                listed.map(Listed::buckets).orElse(List.of()),
+                listed.map(l -> ApiTime.format(l.updatedAt())).orElse(null),
+                null);
     }
 
     /** A user's bucket list as the API shows it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BucketListView(
             @JsonProperty("user_id") long userId,
+
             @Schema(description = "false: the user has no list and may name any bucket the deployment allows")
-            @JsonProperty("restricted") boolean restricted,
+            @JsonProperty("restricted")
+            boolean restricted,
+
             @Schema(description = "s3://bucket or gs://bucket entries, '*' matching any characters")
-            @JsonProperty("buckets") List<String> buckets,
+            @JsonProperty("buckets")
+            List<String> buckets,
+
             @JsonProperty("updated_at") String updatedAt,
-            @Schema(description = "only in the answer to PUT: the user's schedules naming a bucket the list does not"
-                    + " allow")
-            @JsonProperty("schedules_outside") List<Long> schedulesOutside) {
+
+            @Schema(
+                    description = "only in the answer to PUT: the user's schedules naming a bucket the list does not"
+                            + " allow")
+            @JsonProperty("schedules_outside")
+            List<Long> schedulesOutside) {
 
         BucketListView withSchedulesOutside(List<Long> ids) {
             return new BucketListView(userId, restricted, buckets, updatedAt, ids);
@@ -149,8 +178,7 @@ public class TenantBucketResource {
     }
 
     /** The body of {@code PUT}: the whole list. */
-    public record BucketListBody(@JsonProperty("buckets") List<String> buckets) {
-    }
+    public record BucketListBody(@JsonProperty("buckets") List<String> buckets) {}
 
     private void requireAdmin() {
         if (!caller.get().admin()) {

@@ -17,8 +17,12 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException invalid(List<FieldError> errors) {
-        return new ApiException(400, errors.size() == 1 ? errors.get(0).field() + ": " + errors.get(0).message()
-                : "the request has " + errors.size() + " invalid fields", errors);
+        return new ApiException(
+                400,
+                errors.size() == 1
+                        ? errors.get(0).field() + ": " + errors.get(0).message()
+                        : "the request has " + errors.size() + " invalid fields",
+                errors);
     }
 
     public static ApiException invalid(String field, String message) {

@@ -1,7 +1,6 @@
 package dev.recur.scheduleapi.service;
 
 import com.github.benmanes.caffeine.cache.Cache;
-
 import dev.recur.common.cache.Caches;
 import dev.recur.common.cron.CronExpression;
 
@@ -14,8 +13,7 @@ final class Crons {
 
     private static final Cache<String, CronExpression> PARSED = Caches.bounded(10_000);
 
-    private Crons() {
-    }
+    private Crons() {}
 
     /** As {@link CronExpression#parse}, which throws for invalid text; only valid expressions are kept. */
     static CronExpression parse(String text) {

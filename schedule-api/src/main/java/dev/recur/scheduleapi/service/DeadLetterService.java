@@ -10,15 +10,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
-import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.Query;
-import jakarta.transaction.Transactional;
-
-import org.jboss.logging.Logger;
-
 import dev.recur.common.event.DeliveryDeadLetter;
 import dev.recur.common.event.DeliveryKind;
 import dev.recur.common.event.DeliveryReplay;
@@ -27,6 +18,13 @@ import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.domain.OutboxMessage;
 import dev.recur.scheduleapi.messaging.OutboxWritten;
 import dev.recur.scheduleapi.repository.OutboxRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
+import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
 
 /**
  * The dead letters of deliveries (recur.delivery-dlq) as a read model, and their replays: a replay marks the dead
@@ -48,9 +46,22 @@ public class DeadLetterService {
      *
      * @param replayId the replay requested since the dead letter arrived; null when none is
      */
-    public record DeadLetter(long id, long jobId, DeliveryKind kind, long scheduleId, long runId, String owner,
-            String target, int attempts, Instant firstAttemptAt, Instant lastAttemptAt, Integer lastStatusCode,
-            String reason, String replayId, Instant replayRequestedAt, String replayRequestedBy) {
+    public record DeadLetter(
+            long id,
+            long jobId,
+            DeliveryKind kind,
+            long scheduleId,
+            long runId,
+            String owner,
+            String target,
+            int attempts,
+            Instant firstAttemptAt,
+            Instant lastAttemptAt,
+            Integer lastStatusCode,
+            String reason,
+            String replayId,
+            Instant replayRequestedAt,
+            String replayRequestedBy) {
 
         /** {@code dead}, or {@code replay_requested} until delivery dead-letters it again (or never, once delivered). */
         public String state() {
@@ -59,8 +70,8 @@ public class DeadLetterService {
 
         /** Only callbacks and uploads to the user's buckets are deliveries delivery can make again. */
         public boolean replayable() {
-            return replayId == null && (kind == DeliveryKind.CALLBACK || kind == DeliveryKind.S3
-                    || kind == DeliveryKind.GCS);
+            return replayId == null
+                    && (kind == DeliveryKind.CALLBACK || kind == DeliveryKind.S3 || kind == DeliveryKind.GCS);
         }
     }
 
@@ -137,8 +148,10 @@ public class DeadLetterService {
         }
         Query rows = em.createNativeQuery("SELECT " + COLUMNS + " FROM dead_letter" + where
                 + " ORDER BY last_attempt_at DESC, id DESC LIMIT :limit OFFSET :offset");
-        List<Object[]> found = bindOwner(rows, caller).setParameter("limit", size)
-                .setParameter("offset", (long) (shown - 1) * size).getResultList();
+        List<Object[]> found = bindOwner(rows, caller)
+                .setParameter("limit", size)
+                .setParameter("offset", (long) (shown - 1) * size)
+                .getResultList();
         List<DeadLetter> letters = new ArrayList<>(found.size());
         found.forEach(row -> letters.add(of(row)));
         return new Page(letters, total, shown, size);
@@ -159,8 +172,11 @@ public class DeadLetterService {
     public DeadLetter replay(Caller caller, long id) {
         DeadLetter letter = find(caller, id, true).orElseThrow(() -> ApiException.notFound("dead letter " + id));
         if (letter.replayId() != null) {
-            throw new ApiException(409, "a replay of dead letter " + id + " is requested already; it is dead-lettered"
-                    + " again if it fails", List.of());
+            throw new ApiException(
+                    409,
+                    "a replay of dead letter " + id + " is requested already; it is dead-lettered"
+                            + " again if it fails",
+                    List.of());
         }
         if (!letter.replayable()) {
             throw new ApiException(409, "a " + kindName(letter.kind()) + " delivery cannot be replayed", List.of());
@@ -170,15 +186,39 @@ public class DeadLetterService {
         em.createNativeQuery("""
                 UPDATE dead_letter SET replay_id = CAST(?1 AS uuid), replay_requested_at = ?2, replay_requested_by = ?3
                 WHERE id = ?4""")
-                .setParameter(1, replayId).setParameter(2, timestamp(now)).setParameter(3, caller.username())
-                .setParameter(4, id).executeUpdate();
-        outbox.persist(OutboxMessage.of(Topics.DELIVERY_REPLAYS, Topics.key(letter.scheduleId()),
-                EventJson.write(DeliveryReplay.of(replayId, letter.jobId(), letter.scheduleId(), letter.owner(),
-                        letter.kind(), caller.username(), now))));
+                .setParameter(1, replayId)
+                .setParameter(2, timestamp(now))
+                .setParameter(3, caller.username())
+                .setParameter(4, id)
+                .executeUpdate();
+        outbox.persist(OutboxMessage.of(
+                Topics.DELIVERY_REPLAYS,
+                Topics.key(letter.scheduleId()),
+                EventJson.write(DeliveryReplay.of(
+                        replayId,
+                        letter.jobId(),
+                        letter.scheduleId(),
+                        letter.owner(),
+                        letter.kind(),
+                        caller.username(),
+                        now))));
         outboxWritten.fire(new OutboxWritten());
-        return new DeadLetter(letter.id(), letter.jobId(), letter.kind(), letter.scheduleId(), letter.runId(),
-                letter.owner(), letter.target(), letter.attempts(), letter.firstAttemptAt(), letter.lastAttemptAt(),
-                letter.lastStatusCode(), letter.reason(), replayId, now, caller.username());
+        return new DeadLetter(
+                letter.id(),
+                letter.jobId(),
+                letter.kind(),
+                letter.scheduleId(),
+                letter.runId(),
+                letter.owner(),
+                letter.target(),
+                letter.attempts(),
+                letter.firstAttemptAt(),
+                letter.lastAttemptAt(),
+                letter.lastStatusCode(),
+                letter.reason(),
+                replayId,
+                now,
+                caller.username());
     }
 
     @SuppressWarnings("unchecked")
@@ -194,11 +234,22 @@ public class DeadLetterService {
     }
 
     private static DeadLetter of(Object[] row) {
-        return new DeadLetter(((Number) row[0]).longValue(), ((Number) row[1]).longValue(), kind((String) row[2]),
-                ((Number) row[3]).longValue(), ((Number) row[4]).longValue(), (String) row[5], (String) row[6],
-                ((Number) row[7]).intValue(), instant(row[8]), instant(row[9]),
-                row[10] == null ? null : ((Number) row[10]).intValue(), (String) row[11],
-                row[12] == null ? null : row[12].toString(), instant(row[13]), (String) row[14]);
+        return new DeadLetter(
+                ((Number) row[0]).longValue(),
+                ((Number) row[1]).longValue(),
+                kind((String) row[2]),
+                ((Number) row[3]).longValue(),
+                ((Number) row[4]).longValue(),
+                (String) row[5],
+                (String) row[6],
+                ((Number) row[7]).intValue(),
+                instant(row[8]),
+                instant(row[9]),
+                row[10] == null ? null : ((Number) row[10]).intValue(),
+                (String) row[11],
+                row[12] == null ? null : row[12].toString(),
+                instant(row[13]),
+                (String) row[14]);
     }
 
     /** The kind as the events name it ({@code callback}, {@code s3}...). */

@@ -25,15 +25,14 @@ public final class LoginThrottle {
 
     /** Which key a refusal came from, for the metric. */
     public enum Scope {
-        USER, ADDRESS
+        USER,
+        ADDRESS
     }
 
     /** A refused login: which key, and how long until it may try again. */
-    public record Wait(Scope scope, Duration retryAfter) {
-    }
+    public record Wait(Scope scope, Duration retryAfter) {}
 
-    private record Failures(int count, Instant last, Instant blockedUntil) {
-    }
+    private record Failures(int count, Instant last, Instant blockedUntil) {}
 
     private final ScheduleApiConfig.Login config;
     private final Map<String, Failures> users = new ConcurrentHashMap<>();

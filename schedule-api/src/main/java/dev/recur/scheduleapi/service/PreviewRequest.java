@@ -6,5 +6,4 @@ import java.time.ZoneId;
 import dev.recur.common.cron.CronExpression;
 
 /** A validated preview request. */
-public record PreviewRequest(CronExpression cron, ZoneId zone, Instant after, int count) {
-}
+public record PreviewRequest(CronExpression cron, ZoneId zone, Instant after, int count) {}

@@ -9,13 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.JobRecord;
 import dev.recur.common.event.ScheduleStats;
@@ -28,6 +23,9 @@ import dev.recur.scheduleapi.repository.JobHistoryRepository;
 import dev.recur.scheduleapi.repository.JobHistoryRepository.Position;
 import dev.recur.scheduleapi.repository.ScheduleRepository;
 import dev.recur.scheduleapi.repository.ScheduleStatsRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 
 /**
  * The statistics and job history that delivery publishes, and the jobs of due runs (pending until delivery
@@ -56,16 +54,22 @@ public class ReadModelService {
         if (view == null) {
             view = new ScheduleStatsView();
             view.scheduleId = event.scheduleId();
-        } else if (view.updatedAt != null && event.updatedAt() != null && event.updatedAt().isBefore(view.updatedAt)) {
+        } else if (view.updatedAt != null
+                && event.updatedAt() != null
+                && event.updatedAt().isBefore(view.updatedAt)) {
             return;
         }
         view.owner = event.owner();
         ObjectNode json = EventJson.mapper().createObjectNode();
         json.put("total_job_count", event.totalJobCount());
-        json.set("job_create_outcomes", EventJson.mapper().valueToTree(
-                event.jobCreateOutcomes() == null ? List.of() : event.jobCreateOutcomes()));
-        json.set("job_result_outcomes", EventJson.mapper().valueToTree(
-                event.jobResultOutcomes() == null ? List.of() : event.jobResultOutcomes()));
+        json.set(
+                "job_create_outcomes",
+                EventJson.mapper()
+                        .valueToTree(event.jobCreateOutcomes() == null ? List.of() : event.jobCreateOutcomes()));
+        json.set(
+                "job_result_outcomes",
+                EventJson.mapper()
+                        .valueToTree(event.jobResultOutcomes() == null ? List.of() : event.jobResultOutcomes()));
         // Recur's addition to the Oxylabs stats object: fire times skipped, not run (catch-up)
         json.put("skipped_run_count", event.skippedRunCount());
         view.stats = json.toString();
@@ -75,7 +79,8 @@ public class ReadModelService {
 
     /** Makes the jobs of due-run slices known as pending (API.md), until their records replace them. */
     public void recordPending(List<DueRun> slices) {
-        List<DueRun> withItems = slices.stream().filter(s -> s != null && s.items() != null).toList();
+        List<DueRun> withItems =
+                slices.stream().filter(s -> s != null && s.items() != null).toList();
         if (!withItems.isEmpty()) {
             history.insertPending(withItems);
         }
@@ -117,8 +122,8 @@ public class ReadModelService {
         if (runIds.isEmpty()) {
             return Map.of();
         }
-        Map<Long, List<JobHistoryEntry>> byRun = history.jobsOfRuns(runIds).stream()
-                .collect(Collectors.groupingBy(j -> j.runId));
+        Map<Long, List<JobHistoryEntry>> byRun =
+                history.jobsOfRuns(runIds).stream().collect(Collectors.groupingBy(j -> j.runId));
         Map<Long, List<JobHistoryEntry>> ordered = new LinkedHashMap<>();
         runIds.forEach(runId -> ordered.put(runId, byRun.getOrDefault(runId, List.of())));
         return ordered;
@@ -132,9 +137,14 @@ public class ReadModelService {
     @Transactional
     public Slice<RunJobs> runPage(long scheduleId, Position after, long offset, int limit, int jobsPerRun) {
         Slice<RunSummary> runs = Slice.of(history.runSummaries(scheduleId, after, offset, limit + 1), limit);
-        Map<Long, List<JobSummary>> byRun = history.firstJobsOfRuns(scheduleId,
-                runs.rows().stream().map(RunSummary::runId).toList(), jobsPerRun).stream()
-                .collect(Collectors.groupingBy(JobSummary::runId));
+        Map<Long, List<JobSummary>> byRun =
+                history
+                        .firstJobsOfRuns(
+                                scheduleId,
+                                runs.rows().stream().map(RunSummary::runId).toList(),
+                                jobsPerRun)
+                        .stream()
+                        .collect(Collectors.groupingBy(JobSummary::runId));
         List<RunJobs> page = new ArrayList<>(runs.rows().size());
         runs.rows().forEach(run -> page.add(new RunJobs(run, byRun.getOrDefault(run.runId(), List.of()))));
         return new Slice<>(page, runs.more());

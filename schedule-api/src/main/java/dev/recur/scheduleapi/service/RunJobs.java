@@ -6,5 +6,4 @@ import dev.recur.scheduleapi.domain.JobSummary;
 import dev.recur.scheduleapi.domain.RunSummary;
 
 /** A run with its first jobs in item order; {@code run.jobCount()} says how many it has in all. */
-public record RunJobs(RunSummary run, List<JobSummary> jobs) {
-}
+public record RunJobs(RunSummary run, List<JobSummary> jobs) {}

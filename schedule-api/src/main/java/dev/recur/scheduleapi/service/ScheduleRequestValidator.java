@@ -9,22 +9,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.cron.CronExpression;
 import dev.recur.common.cron.FireTimes;
 import dev.recur.common.event.CatchUp;
 import dev.recur.common.event.Overlap;
+import dev.recur.common.json.EventJson;
 import dev.recur.common.storage.BucketPolicy;
 import dev.recur.common.storage.InvalidStorageTargetException;
 import dev.recur.common.storage.StorageTarget;
-import dev.recur.common.json.EventJson;
 import dev.recur.common.time.ApiTime;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
  * Turns request bodies into validated definitions, collecting one error per invalid field so that a user
@@ -76,8 +74,8 @@ public class ScheduleRequestValidator {
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
-        return new ScheduleDefinition(schedule.cronText(), schedule.timezone(), items, startTime,
-                endTime, catchUp, overlap, jitter);
+        return new ScheduleDefinition(
+                schedule.cronText(), schedule.timezone(), items, startTime, endTime, catchUp, overlap, jitter);
     }
 
     public PreviewRequest preview(JsonNode body, Instant now) {
@@ -89,7 +87,9 @@ public class ScheduleRequestValidator {
         int count = 5;
         JsonNode countNode = object.get("count");
         if (countNode != null && !countNode.isNull()) {
-            if (!countNode.isIntegralNumber() || countNode.asLong() < 1 || countNode.asLong() > config.maxPreviewCount()) {
+            if (!countNode.isIntegralNumber()
+                    || countNode.asLong() < 1
+                    || countNode.asLong() > config.maxPreviewCount()) {
                 errors.add(new FieldError("count", "must be an integer from 1 to " + config.maxPreviewCount()));
             } else {
                 count = countNode.asInt();
@@ -102,8 +102,7 @@ public class ScheduleRequestValidator {
     }
 
     /** The cron and timezone fields, as create and preview both take them; null parts are in {@code errors}. */
-    private record CronInZone(String cronText, CronExpression cron, String timezone, ZoneId zone) {
-    }
+    private record CronInZone(String cronText, CronExpression cron, String timezone, ZoneId zone) {}
 
     private static CronInZone cronInZone(ObjectNode object, List<FieldError> errors) {
         String cronText = requiredString(object, "cron", errors);
@@ -187,8 +186,8 @@ public class ScheduleRequestValidator {
         }
     }
 
-    private static <E extends Enum<E>> E choice(ObjectNode object, String field, Class<E> type, E fallback,
-            List<FieldError> errors) {
+    private static <E extends Enum<E>> E choice(
+            ObjectNode object, String field, Class<E> type, E fallback, List<FieldError> errors) {
         String text = optionalString(object, field, errors);
         if (text == null) {
             return fallback;
@@ -242,7 +241,8 @@ public class ScheduleRequestValidator {
             }
             int size = EventJson.write(item).length;
             if (size > config.maxItemBytes()) {
-                errors.add(new FieldError(field, "is " + size + " bytes; at most " + config.maxItemBytes() + " allowed"));
+                errors.add(
+                        new FieldError(field, "is " + size + " bytes; at most " + config.maxItemBytes() + " allowed"));
                 continue;
             }
             deliveryKeys((ObjectNode) item, field, errors);
@@ -256,8 +256,11 @@ public class ScheduleRequestValidator {
         if (callback != null && !isHttpUrl(callback)) {
             errors.add(new FieldError(prefix + ".callback_url", "must be an absolute http or https URL"));
         } else if (callback != null && hasUserInfo(callback)) {
-            errors.add(new FieldError(prefix + ".callback_url", "must not carry credentials (user:password@): a URL's "
-                    + "userinfo travels on the job results topic; check X-Recur-Signature on the receiver instead"));
+            errors.add(
+                    new FieldError(
+                            prefix + ".callback_url",
+                            "must not carry credentials (user:password@): a URL's "
+                                    + "userinfo travels on the job results topic; check X-Recur-Signature on the receiver instead"));
         }
         String type = optionalString(item, "storage_type", errors, prefix);
         String url = optionalString(item, "storage_url", errors, prefix);
@@ -301,8 +304,10 @@ public class ScheduleRequestValidator {
     private static boolean isHttpUrl(String text) {
         try {
             URI uri = new URI(text);
-            return uri.isAbsolute() && ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-                    && uri.getHost() != null && !uri.getHost().isEmpty();
+            return uri.isAbsolute()
+                    && ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null
+                    && !uri.getHost().isEmpty();
         } catch (URISyntaxException e) {
             return false;
         }

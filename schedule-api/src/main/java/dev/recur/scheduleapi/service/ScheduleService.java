@@ -8,15 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
-import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.cron.FireTimes;
 import dev.recur.common.event.ScheduleSnapshot;
 import dev.recur.common.event.Topics;
@@ -32,6 +26,10 @@ import dev.recur.scheduleapi.repository.OutboxRepository;
 import dev.recur.scheduleapi.repository.ReactiveScheduleRepository;
 import dev.recur.scheduleapi.repository.ScheduleRepository;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 
 /**
  * Schedule use cases. Every change writes the schedule's full snapshot to the outbox in the same
@@ -75,7 +73,9 @@ public class ScheduleService {
     public Uni<Schedule> create(Caller owner, ScheduleDefinition definition) {
         if (TenantBucketService.namesStorage(definition.items())) {
             // the owner's bucket list is read with JDBC, off the event loop; rare: most items name no bucket
-            return tenantBuckets.checkNonBlocking(owner.id(), definition.items()).chain(() -> insert(owner, definition));
+            return tenantBuckets
+                    .checkNonBlocking(owner.id(), definition.items())
+                    .chain(() -> insert(owner, definition));
         }
         return insert(owner, definition);
     }
@@ -90,16 +90,17 @@ public class ScheduleService {
         schedule.revision = 1;
         schedule.createdAt = now;
         apply(schedule, definition, now);
-        return reactive.createWithinQuota(schedule, snapshot(schedule, definition.items())).map(created -> {
-            if (!created) {
-                throw quotaExceeded();
-            }
-            // the statement has committed: wake the relay directly. Firing OutboxWritten would do the same
-            // (a transactional observer is notified at once outside a transaction), but ArC looks up the
-            // transaction manager and its status on every fire: 8 % of the create's worker-thread samples
-            relay.wake();
-            return schedule;
-        });
+        return reactive.createWithinQuota(schedule, snapshot(schedule, definition.items()))
+                .map(created -> {
+                    if (!created) {
+                        throw quotaExceeded();
+                    }
+                    // the statement has committed: wake the relay directly. Firing OutboxWritten would do the same
+                    // (a transactional observer is notified at once outside a transaction), but ArC looks up the
+                    // transaction manager and its status on every fire: 8 % of the create's worker-thread samples
+                    relay.wake();
+                    return schedule;
+                });
     }
 
     @Transactional
@@ -119,7 +120,8 @@ public class ScheduleService {
         // checked before the no-op case: a schedule that ran to its end_time is still flagged active, and
         // "activate" on it must say that it cannot run again rather than pretend to succeed
         if (active && !schedule.endTime.isAfter(now)) {
-            throw ApiException.invalid("active", "the schedule ended at its end_time; replace it with a later end_time to reactivate it");
+            throw ApiException.invalid(
+                    "active", "the schedule ended at its end_time; replace it with a later end_time to reactivate it");
         }
         if (schedule.active == active) {
             return;
@@ -155,8 +157,8 @@ public class ScheduleService {
             if (found == null) {
                 throw ApiException.notFound("schedule " + id);
             }
-            return new ScheduleDetail(found.schedule(), nextRunAt(found.schedule()),
-                    ReadModelService.statsJson(found.stats()));
+            return new ScheduleDetail(
+                    found.schedule(), nextRunAt(found.schedule()), ReadModelService.statsJson(found.stats()));
         });
     }
 
@@ -183,8 +185,10 @@ public class ScheduleService {
         if (!schedule.active) {
             return null;
         }
-        return new FireTimes(Crons.parse(schedule.cron), ZoneId.of(schedule.timezone), schedule.startTime,
-                schedule.endTime).nextAfter(after).orElse(null);
+        return new FireTimes(
+                        Crons.parse(schedule.cron), ZoneId.of(schedule.timezone), schedule.startTime, schedule.endTime)
+                .nextAfter(after)
+                .orElse(null);
     }
 
     public List<Instant> preview(PreviewRequest request) {
@@ -206,8 +210,10 @@ public class ScheduleService {
     }
 
     private ApiException quotaExceeded() {
-        return new ApiException(429, "quota exceeded: at most " + config.maxActiveSchedulesPerUser()
-                + " active schedules per user", List.of());
+        return new ApiException(
+                429,
+                "quota exceeded: at most " + config.maxActiveSchedulesPerUser() + " active schedules per user",
+                List.of());
     }
 
     private static void apply(Schedule schedule, ScheduleDefinition definition, Instant now) {
@@ -229,8 +235,21 @@ public class ScheduleService {
     }
 
     private static byte[] snapshot(Schedule s, List<ObjectNode> items) {
-        return EventJson.write(ScheduleSnapshot.of(s.id, s.owner, s.revision, s.cron, s.timezone, items,
-                s.startTime, s.endTime, s.active, s.catchUp, s.overlap, s.jitterSeconds, s.createdAt, s.updatedAt));
+        return EventJson.write(ScheduleSnapshot.of(
+                s.id,
+                s.owner,
+                s.revision,
+                s.cron,
+                s.timezone,
+                items,
+                s.startTime,
+                s.endTime,
+                s.active,
+                s.catchUp,
+                s.overlap,
+                s.jitterSeconds,
+                s.createdAt,
+                s.updatedAt));
     }
 
     /** Written straight from the request's nodes; {@code valueToTree} first copied the whole tree. */

@@ -11,18 +11,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
-import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
-
 import dev.recur.common.event.SigningSecret;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.domain.OutboxMessage;
 import dev.recur.scheduleapi.messaging.OutboxWritten;
 import dev.recur.scheduleapi.repository.OutboxRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
 
 /**
  * Tenants' callback signing secrets: creates and rotates them and publishes each to {@link Topics#SIGNING_SECRETS}
@@ -34,6 +33,7 @@ public class SigningSecretService {
 
     /** The longest rotation window; the topic's min.compaction.lag.ms (8 days) must exceed it. */
     public static final Duration MAX_ROTATION_WINDOW = Duration.ofDays(7);
+
     public static final Duration DEFAULT_ROTATION_WINDOW = Duration.ofHours(24);
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -43,9 +43,8 @@ public class SigningSecretService {
      *
      * @param secret the secret itself: only in the answer that created it, null everywhere else
      */
-    public record Issued(String secretId, String secret, Instant createdAt, String previousSecretId,
-            Instant previousValidUntil) {
-    }
+    public record Issued(
+            String secretId, String secret, Instant createdAt, String previousSecretId, Instant previousValidUntil) {}
 
     @Inject
     EntityManager em;
@@ -69,7 +68,8 @@ public class SigningSecretService {
         Optional<Issued> current = find(owner, true);
         String secretId = "ss_" + HexFormat.of().formatHex(random(8));
         String secret = "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random(32));
-        String previousId = current.isPresent() && !window.isZero() ? current.get().secretId() : null;
+        String previousId =
+                current.isPresent() && !window.isZero() ? current.get().secretId() : null;
         Instant previousValidUntil = previousId == null ? null : now.plus(window);
         em.createNativeQuery("""
                 INSERT INTO signing_secret (owner, secret_id, created_at, previous_secret_id, previous_valid_until)
@@ -77,11 +77,15 @@ public class SigningSecretService {
                 ON CONFLICT (owner) DO UPDATE SET secret_id = excluded.secret_id, created_at = excluded.created_at,
                     previous_secret_id = excluded.previous_secret_id,
                     previous_valid_until = excluded.previous_valid_until""")
-                .setParameter(1, owner).setParameter(2, secretId).setParameter(3, Timestamp.from(now))
+                .setParameter(1, owner)
+                .setParameter(2, secretId)
+                .setParameter(3, Timestamp.from(now))
                 .setParameter(4, previousId)
                 .setParameter(5, previousValidUntil == null ? null : Timestamp.from(previousValidUntil))
                 .executeUpdate();
-        outbox.persist(OutboxMessage.of(Topics.SIGNING_SECRETS, owner,
+        outbox.persist(OutboxMessage.of(
+                Topics.SIGNING_SECRETS,
+                owner,
                 EventJson.write(SigningSecret.of(owner, secretId, secret, now, previousValidUntil))));
         outboxWritten.fire(new OutboxWritten());
         return new Issued(secretId, secret, now, previousId, previousValidUntil);
@@ -96,7 +100,8 @@ public class SigningSecretService {
     /** Removes the owner's secrets (callbacks go back to the deployment's key); false if there were none. */
     @Transactional
     public boolean delete(String owner) {
-        int deleted = em.createNativeQuery("DELETE FROM signing_secret WHERE owner = ?1").setParameter(1, owner)
+        int deleted = em.createNativeQuery("DELETE FROM signing_secret WHERE owner = ?1")
+                .setParameter(1, owner)
                 .executeUpdate();
         if (deleted == 0) {
             return false;
@@ -110,15 +115,21 @@ public class SigningSecretService {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                 SELECT secret_id, created_at, previous_secret_id, previous_valid_until FROM signing_secret
-                WHERE owner = ?1""" + (forUpdate ? " FOR UPDATE" : "")).setParameter(1, owner).getResultList();
+                WHERE owner = ?1""" + (forUpdate ? " FOR UPDATE" : ""))
+                .setParameter(1, owner)
+                .getResultList();
         if (rows.isEmpty()) {
             return Optional.empty();
         }
         Object[] row = rows.get(0);
         Instant previousValidUntil = instant(row[3]);
         boolean previousValid = previousValidUntil != null && clock.instant().isBefore(previousValidUntil);
-        return Optional.of(new Issued((String) row[0], null, instant(row[1]),
-                previousValid ? (String) row[2] : null, previousValid ? previousValidUntil : null));
+        return Optional.of(new Issued(
+                (String) row[0],
+                null,
+                instant(row[1]),
+                previousValid ? (String) row[2] : null,
+                previousValid ? previousValidUntil : null));
     }
 
     /** A timestamp column's value as JDBC or Hibernate returns it, as an instant. */

@@ -11,19 +11,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import javax.sql.DataSource;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
-import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.event.TenantBuckets;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
@@ -37,6 +29,11 @@ import dev.recur.scheduleapi.messaging.OutboxWritten;
 import dev.recur.scheduleapi.repository.OutboxRepository;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
 
 /**
  * Tenants' bucket lists (off by default: a tenant may name any bucket the deployment's {@code BucketPolicy} allows).
@@ -49,12 +46,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 @ApplicationScoped
 public class TenantBucketService {
 
-    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
-    };
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
     /** A tenant's list as the API shows it: empty when the tenant has none. */
-    public record Listed(List<String> buckets, Instant updatedAt) {
-    }
+    public record Listed(List<String> buckets, Instant updatedAt) {}
 
     @Inject
     EntityManager em;
@@ -83,8 +78,9 @@ public class TenantBucketService {
         users.get(userId);
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
-                "SELECT cast(buckets AS text), updated_at FROM tenant_bucket_list WHERE user_id = ?1")
-                .setParameter(1, userId).getResultList();
+                        "SELECT cast(buckets AS text), updated_at FROM tenant_bucket_list WHERE user_id = ?1")
+                .setParameter(1, userId)
+                .getResultList();
         if (rows.isEmpty()) {
             return Optional.empty();
         }
@@ -109,24 +105,28 @@ public class TenantBucketService {
         em.createNativeQuery("""
                 INSERT INTO tenant_bucket_list (user_id, buckets, updated_at) VALUES (?1, cast(?2 AS jsonb), ?3)
                 ON CONFLICT (user_id) DO UPDATE SET buckets = excluded.buckets, updated_at = excluded.updated_at""")
-                .setParameter(1, userId).setParameter(2, new String(json, java.nio.charset.StandardCharsets.UTF_8))
-                .setParameter(3, Timestamp.from(now)).executeUpdate();
-        outbox.persist(OutboxMessage.of(Topics.TENANT_BUCKETS, user.username,
+                .setParameter(1, userId)
+                .setParameter(2, new String(json, java.nio.charset.StandardCharsets.UTF_8))
+                .setParameter(3, Timestamp.from(now))
+                .executeUpdate();
+        outbox.persist(OutboxMessage.of(
+                Topics.TENANT_BUCKETS,
+                user.username,
                 EventJson.write(TenantBuckets.of(user.username, list.entries(), now))));
         outboxWritten.fire(new OutboxWritten());
         return new Changed(new Listed(list.entries(), now), schedulesOutside(userId, list));
     }
 
     /** What {@link #set} answers. */
-    public record Changed(Listed list, List<Long> schedulesOutside) {
-    }
+    public record Changed(Listed list, List<Long> schedulesOutside) {}
 
     /** Removes the user's list (any bucket the deployment allows again); false if it had none. */
     @Transactional
     public boolean remove(long userId) {
         AppUser user = users.get(userId);
         int deleted = em.createNativeQuery("DELETE FROM tenant_bucket_list WHERE user_id = ?1")
-                .setParameter(1, userId).executeUpdate();
+                .setParameter(1, userId)
+                .executeUpdate();
         if (deleted == 0) {
             return false;
         }
@@ -156,10 +156,12 @@ public class TenantBucketService {
         if (!namesStorage(items)) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().<Void>item(() -> {
-            check(ownerId, items);
-            return null;
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return Uni.createFrom()
+                .<Void>item(() -> {
+                    check(ownerId, items);
+                    return null;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     /**
@@ -182,8 +184,8 @@ public class TenantBucketService {
                     policy.check(target, list.get());
                 }
             } catch (InvalidStorageTargetException e) {
-                errors.add(new FieldError("items[" + i + "]." + e.field(), e.problem()
-                        + " (GET /v1/users/me/buckets)"));
+                errors.add(
+                        new FieldError("items[" + i + "]." + e.field(), e.problem() + " (GET /v1/users/me/buckets)"));
             }
         }
         if (!errors.isEmpty()) {
@@ -193,8 +195,8 @@ public class TenantBucketService {
 
     private Optional<BucketList> list(long ownerId) {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement(
-                        "SELECT cast(buckets AS text) FROM tenant_bucket_list WHERE user_id = ?")) {
+                PreparedStatement s =
+                        c.prepareStatement("SELECT cast(buckets AS text) FROM tenant_bucket_list WHERE user_id = ?")) {
             s.setLong(1, ownerId);
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? Optional.of(BucketList.parse(entries(r.getString(1)))) : Optional.empty();
@@ -211,8 +213,8 @@ public class TenantBucketService {
                 WHERE owner_id = ?1 AND cast(items AS text) LIKE '%storage_url%' ORDER BY id""").setParameter(1, userId).getResultList();
         List<Long> outside = new ArrayList<>();
         for (Object[] row : rows) {
-            JsonNode items = EventJson.read(((String) row[1]).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    JsonNode.class);
+            JsonNode items =
+                    EventJson.read(((String) row[1]).getBytes(java.nio.charset.StandardCharsets.UTF_8), JsonNode.class);
             for (JsonNode item : items) {
                 StorageTarget target = item.isObject() ? target((ObjectNode) item) : null;
                 if (target != null && !list.allows(target)) {
@@ -238,7 +240,9 @@ public class TenantBucketService {
     }
 
     private static List<String> entries(String json) {
-        return EventJson.mapper().convertValue(
-                EventJson.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), JsonNode.class), STRINGS);
+        return EventJson.mapper()
+                .convertValue(
+                        EventJson.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), JsonNode.class),
+                        STRINGS);
     }
 }

@@ -5,5 +5,4 @@ package dev.recur.scheduleapi.service;
  * Whatever else is kept per user (per tenant) observes it to go with the user: the id is never given to another
  * user, but the username may be.
  */
-public record UserDeleted(long id, String username) {
-}
+public record UserDeleted(long id, String username) {}

@@ -11,17 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
-import jakarta.annotation.PostConstruct;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
-
-import org.jboss.logging.Logger;
-
 import com.github.benmanes.caffeine.cache.Cache;
-
 import dev.recur.common.cache.Caches;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.domain.AppUser;
@@ -36,6 +26,13 @@ import io.quarkus.panache.common.Sort;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
 
 /**
  * Users with bcrypt password hashes in Postgres, the check of HTTP Basic credentials, and user administration.
@@ -52,8 +49,8 @@ public class UserService {
     // bounds the memory of the credential cache
     private static final int MAX_CACHED_CREDENTIALS = 10_000;
     /** Passwords the prod profile refuses whatever their length: the defaults shipped in examples. */
-    static final List<String> WELL_KNOWN_PASSWORDS = List.of("change-me", "changeme", "admin", "password",
-            "admin-password", "recur", "secret");
+    static final List<String> WELL_KNOWN_PASSWORDS =
+            List.of("change-me", "changeme", "admin", "password", "admin-password", "recur", "secret");
     // one per thread: the credential cache's key is computed on every request (see digest)
     private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
@@ -103,8 +100,7 @@ public class UserService {
     private volatile String decoyHash;
 
     /** Credentials verified recently: the caller, the user's credentials version then, and until when. */
-    public record Verified(Caller caller, long credentialsVersion, Instant expiresAt) {
-    }
+    public record Verified(Caller caller, long credentialsVersion, Instant expiresAt) {}
 
     /** The answer of a login check: a caller, or a refusal, or a wait (throttled, the password not checked). */
     public record Login(Caller caller, Duration retryAfter) {
@@ -123,16 +119,27 @@ public class UserService {
         throttle = new LoginThrottle(config.login());
         String failures = "recur.login.failures";
         String failuresHelp = "Failed logins (HTTP Basic credentials checked and refused) by reason";
-        failedUnknown = Counter.builder(failures).description(failuresHelp).tag("reason", "unknown_user")
+        failedUnknown = Counter.builder(failures)
+                .description(failuresHelp)
+                .tag("reason", "unknown_user")
                 .register(registry);
-        failedPassword = Counter.builder(failures).description(failuresHelp).tag("reason", "wrong_password")
+        failedPassword = Counter.builder(failures)
+                .description(failuresHelp)
+                .tag("reason", "wrong_password")
                 .register(registry);
-        failedDisabled = Counter.builder(failures).description(failuresHelp).tag("reason", "disabled")
+        failedDisabled = Counter.builder(failures)
+                .description(failuresHelp)
+                .tag("reason", "disabled")
                 .register(registry);
         String throttled = "recur.login.throttled";
         String throttledHelp = "Logins refused with 429 without checking the password, by the key that waits";
-        throttledUser = Counter.builder(throttled).description(throttledHelp).tag("scope", "user").register(registry);
-        throttledAddress = Counter.builder(throttled).description(throttledHelp).tag("scope", "address")
+        throttledUser = Counter.builder(throttled)
+                .description(throttledHelp)
+                .tag("scope", "user")
+                .register(registry);
+        throttledAddress = Counter.builder(throttled)
+                .description(throttledHelp)
+                .tag("scope", "address")
                 .register(registry);
     }
 
@@ -219,7 +226,8 @@ public class UserService {
             return new Login(null, wait.get().retryAfter());
         }
         Optional<AppUser> found = users.findByUsername(username);
-        boolean matches = BcryptUtil.matches(password, found.map(u -> u.passwordHash).orElseGet(this::decoyHash));
+        boolean matches =
+                BcryptUtil.matches(password, found.map(u -> u.passwordHash).orElseGet(this::decoyHash));
         if (found.isEmpty() || !matches || !found.get().enabled) {
             (found.isEmpty() ? failedUnknown : !matches ? failedPassword : failedDisabled).increment();
             throttle.failed(username, clientAddress, clock.instant());
@@ -231,7 +239,8 @@ public class UserService {
             rehash(user, password);
         }
         Caller caller = new Caller(user.id, user.username, user.admin);
-        verified.put(digest(username, password),
+        verified.put(
+                digest(username, password),
                 new Verified(caller, user.credentialsVersion, now.plus(config.credentialCacheTtl())));
         return new Login(caller, null);
     }
@@ -247,8 +256,8 @@ public class UserService {
     @Transactional
     public Caller addUser(String username, String password, boolean admin) {
         if (users.findByUsername(username).isPresent()) {
-            throw new ApiException(409, "user " + username + " already exists",
-                    List.of(new FieldError("username", "is taken")));
+            throw new ApiException(
+                    409, "user " + username + " already exists", List.of(new FieldError("username", "is taken")));
         }
         return persist(username, password, admin);
     }
@@ -301,12 +310,14 @@ public class UserService {
             user.enabled = false;
             user.credentialsVersion++;
             users.flush();
-            scheduleRepository.idsOf(id, true, 0, Integer.MAX_VALUE)
+            scheduleRepository
+                    .idsOf(id, true, 0, Integer.MAX_VALUE)
                     .forEach(scheduleId -> schedules.changeState(scheduleId, id, false));
         });
         QuarkusTransaction.requiringNew().run(() -> {
             AppUser user = get(id);
-            scheduleRepository.idsOf(id, null, 0, Integer.MAX_VALUE)
+            scheduleRepository
+                    .idsOf(id, null, 0, Integer.MAX_VALUE)
                     .forEach(scheduleId -> schedules.delete(scheduleId, id));
             users.delete(user);
             userDeleted.fire(new UserDeleted(id, user.username));
@@ -326,8 +337,9 @@ public class UserService {
     private void rehash(AppUser user, String password) {
         String rehashed = hash(password);
         // same password: the version stays, and a concurrent password change wins
-        QuarkusTransaction.requiringNew().run(() -> users.update(
-                "passwordHash = ?1 where id = ?2 and passwordHash = ?3", rehashed, user.id, user.passwordHash));
+        QuarkusTransaction.requiringNew()
+                .run(() -> users.update(
+                        "passwordHash = ?1 where id = ?2 and passwordHash = ?3", rehashed, user.id, user.passwordHash));
     }
 
     private String hash(String password) {

@@ -5,18 +5,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Optional;
 
+import dev.recur.common.storage.ResultsBucket;
+import dev.recur.scheduleapi.domain.JobHistoryEntry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import org.jboss.logging.Logger;
-
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-
-import dev.recur.common.storage.ResultsBucket;
-import dev.recur.scheduleapi.domain.JobHistoryEntry;
 
 /**
  * Reads the results that delivery stored in the results bucket ({"results": [...]} per job): a whole object, or a
@@ -44,8 +41,8 @@ public class ResultStore {
         /** {@code s3://bucket/key}, with the byte range of a document in a pack. */
         @Override
         public String toString() {
-            return "s3://" + bucket + "/" + key + (offset == null ? "" : " (bytes " + offset + "-" + (offset + size - 1)
-                    + ")");
+            return "s3://" + bucket + "/" + key
+                    + (offset == null ? "" : " (bytes " + offset + "-" + (offset + size - 1) + ")");
         }
     }
 
@@ -55,11 +52,17 @@ public class ResultStore {
      */
     public Location location(JobHistoryEntry job) {
         if (job.resultsKey == null) {
-            return new Location(job.resultsBucket == null ? resultsBucket.name() : job.resultsBucket,
-                    ResultsBucket.resultsKey(job.jobId), null, null);
+            return new Location(
+                    job.resultsBucket == null ? resultsBucket.name() : job.resultsBucket,
+                    ResultsBucket.resultsKey(job.jobId),
+                    null,
+                    null);
         }
-        return new Location(job.resultsBucket == null ? resultsBucket.name() : job.resultsBucket, job.resultsKey,
-                job.resultsOffset, job.resultsSize);
+        return new Location(
+                job.resultsBucket == null ? resultsBucket.name() : job.resultsBucket,
+                job.resultsKey,
+                job.resultsOffset,
+                job.resultsSize);
     }
 
     /** A job's stored results, open: its length and its bytes, to be streamed and closed. */
@@ -82,8 +85,9 @@ public class ResultStore {
         String bucket = where.bucket();
         String key = where.key();
         if (!resultsBucket.holdsResults(bucket, key)) {
-            LOG.warnf("not reading s3://%s/%s: not a results object of the results bucket %s", bucket, key,
-                    resultsBucket.name());
+            LOG.warnf(
+                    "not reading s3://%s/%s: not a results object of the results bucket %s",
+                    bucket, key, resultsBucket.name());
             return Optional.empty();
         }
         ResponseInputStream<GetObjectResponse> in;

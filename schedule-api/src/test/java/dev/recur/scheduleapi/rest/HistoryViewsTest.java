@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Instant;
 
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.event.JobStatus;
 import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.domain.JobHistoryEntry;
+import org.junit.jupiter.api.Test;
 
 /** The query response's job object is the golden one of common's JobObjectTest, which callbacks carry too. */
 class HistoryViewsTest {
@@ -24,12 +23,14 @@ class HistoryViewsTest {
         entry.createStatusCode = 200;
         entry.resultCreatedAt = CREATED.plusMillis(3_250);
 
-        assertThat(written(HistoryViews.queryJob(entry, "https://recur.example.com/"))).isEqualTo(golden("done.json"));
+        assertThat(written(HistoryViews.queryJob(entry, "https://recur.example.com/")))
+                .isEqualTo(golden("done.json"));
     }
 
     @Test
     void shouldAnswerTheGoldenJobObjectForAPendingJob() throws Exception {
-        assertThat(written(HistoryViews.queryJob(entry(), "https://recur.example.com/"))).isEqualTo(golden("pending.json"));
+        assertThat(written(HistoryViews.queryJob(entry(), "https://recur.example.com/")))
+                .isEqualTo(golden("pending.json"));
     }
 
     /** As written, so that field order and number types count too. */

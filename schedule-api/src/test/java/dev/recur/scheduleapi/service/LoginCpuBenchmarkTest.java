@@ -4,10 +4,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Locale;
 
+import io.quarkus.elytron.security.common.BcryptUtil;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import io.quarkus.elytron.security.common.BcryptUtil;
 
 /**
  * The CPU one uncached login costs: one bcrypt check of the password (what {@link UserService#authenticate} spends,
@@ -36,8 +35,13 @@ class LoginCpuBenchmarkTest {
                 }
             }
             java.util.Arrays.sort(samples);
-            System.out.printf(Locale.ROOT,
-                    "[login-cpu] bcrypt cost %d: median %.1f ms CPU per login (min %.1f, max %.1f)%n", cost, samples[4] / 1e6, samples[0] / 1e6, samples[8] / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "[login-cpu] bcrypt cost %d: median %.1f ms CPU per login (min %.1f, max %.1f)%n",
+                    cost,
+                    samples[4] / 1e6,
+                    samples[0] / 1e6,
+                    samples[8] / 1e6);
         }
     }
 }

@@ -6,10 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
-import org.junit.jupiter.api.Test;
-
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import io.quarkus.elytron.security.common.BcryptUtil;
+import org.junit.jupiter.api.Test;
 
 /** The throttle of failed logins per username and per address, and the password rules of UserService. */
 class LoginThrottleTest {
@@ -71,7 +70,9 @@ class LoginThrottleTest {
         }
         assertThat(throttle.waitFor("user-99", "10.0.0.9", T0))
                 .contains(new LoginThrottle.Wait(LoginThrottle.Scope.ADDRESS, Duration.ofSeconds(1)));
-        assertThat(throttle.waitFor("user-99", "10.0.0.10", T0)).as("another address").isEmpty();
+        assertThat(throttle.waitFor("user-99", "10.0.0.10", T0))
+                .as("another address")
+                .isEmpty();
         // one valid account does not reset the address
         throttle.succeeded("user-3");
         assertThat(throttle.waitFor("user-99", "10.0.0.9", T0)).isPresent();
@@ -85,13 +86,17 @@ class LoginThrottleTest {
         assertThat(throttle.waitFor("alice", null, T0)).isPresent();
         throttle.succeeded("alice");
         throttle.failed("alice", null, T0);
-        assertThat(throttle.waitFor("alice", null, T0)).as("the first failure after a success is free").isEmpty();
+        assertThat(throttle.waitFor("alice", null, T0))
+                .as("the first failure after a success is free")
+                .isEmpty();
 
         throttle.failed("carol", null, T0);
         throttle.failed("carol", null, T0);
         Instant later = T0.plus(Duration.ofMinutes(16));
         throttle.failed("carol", null, later);
-        assertThat(throttle.waitFor("carol", null, later)).as("counted from one again").isEmpty();
+        assertThat(throttle.waitFor("carol", null, later))
+                .as("counted from one again")
+                .isEmpty();
     }
 
     @Test
@@ -107,6 +112,9 @@ class LoginThrottleTest {
         assertThat(UserService.costOf(BcryptUtil.bcryptHash("password", 4))).isEqualTo(4);
         assertThat(UserService.costOf(BcryptUtil.bcryptHash("password", 10))).isEqualTo(10);
         assertThat(UserService.costOf("not a hash")).isEqualTo(-1);
-        assertThat(Optional.of(BcryptUtil.bcryptHash("password", 5))).get().asString().startsWith("$2");
+        assertThat(Optional.of(BcryptUtil.bcryptHash("password", 5)))
+                .get()
+                .asString()
+                .startsWith("$2");
     }
 }

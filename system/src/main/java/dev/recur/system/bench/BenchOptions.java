@@ -6,15 +6,24 @@ import java.util.List;
 import dev.recur.common.cron.CronExpression;
 
 /** What {@code ./recur-bench} runs: the load, the minutes measured, where data and the JSON figures go. */
-public record BenchOptions(int schedules, int items, String cron, int users, int warmupMinutes, int minutes,
-        int drainSeconds, Path dataDir, Path json, List<String> serviceJvmOptions) {
+public record BenchOptions(
+        int schedules,
+        int items,
+        String cron,
+        int users,
+        int warmupMinutes,
+        int minutes,
+        int drainSeconds,
+        Path dataDir,
+        Path json,
+        List<String> serviceJvmOptions) {
 
     /**
      * The services' JVM flags: those of the container images (the UBI OpenJDK run script: the parallel collector,
      * exit on out-of-memory, C1 and C2) with a fixed heap where the image takes a share of the container's memory.
      */
-    public static final List<String> PRODUCTION_JVM_OPTIONS = List.of("-Xms256m", "-Xmx1g", "-XX:+UseParallelGC",
-            "-XX:+ExitOnOutOfMemoryError");
+    public static final List<String> PRODUCTION_JVM_OPTIONS =
+            List.of("-Xms256m", "-Xmx1g", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError");
 
     public static final String USAGE = """
             usage: ./recur-bench [options]
@@ -78,8 +87,17 @@ public record BenchOptions(int schedules, int items, String cron, int users, int
         if (warmup < 0) {
             throw new IllegalArgumentException("--warmup must not be negative");
         }
-        return new BenchOptions(schedules, items, cron, Math.min(users, schedules), warmup, minutes, drain, data,
-                json == null ? data.resolve("bench-result.json") : json, jvm);
+        return new BenchOptions(
+                schedules,
+                items,
+                cron,
+                Math.min(users, schedules),
+                warmup,
+                minutes,
+                drain,
+                data,
+                json == null ? data.resolve("bench-result.json") : json,
+                jvm);
     }
 
     public int jobsPerMinute() {

@@ -30,8 +30,8 @@ import dev.recur.common.time.ApiTime;
 public final class BenchStub {
 
     static final long FLUSH_MILLIS = 100;
-    private static final byte[] PAGE_RESPONSE = response("200 OK", "text/html; charset=utf-8",
-            "<html><body>benchmark page</body></html>");
+    private static final byte[] PAGE_RESPONSE =
+            response("200 OK", "text/html; charset=utf-8", "<html><body>benchmark page</body></html>");
     private static final byte[] CALLBACK_RESPONSE = response("200 OK", "text/plain", "");
 
     private final DataOutputStream records;
@@ -43,8 +43,8 @@ public final class BenchStub {
     }
 
     public static void main(String[] args) throws IOException {
-        try (DataOutputStream records = new DataOutputStream(new BufferedOutputStream(
-                new FileOutputStream(args[2], true), 64 * 1024))) {
+        try (DataOutputStream records =
+                new DataOutputStream(new BufferedOutputStream(new FileOutputStream(args[2], true), 64 * 1024))) {
             new BenchStub(records).serve(new InetSocketAddress(args[0], Integer.parseInt(args[1])));
         }
     }
@@ -52,7 +52,8 @@ public final class BenchStub {
     private static byte[] response(String status, String type, String body) {
         byte[] content = body.getBytes(StandardCharsets.UTF_8);
         byte[] head = ("HTTP/1.1 " + status + "\r\nContent-Type: " + type + "\r\nContent-Length: " + content.length
-                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         byte[] all = new byte[head.length + content.length];
         System.arraycopy(head, 0, all, 0, head.length);
         System.arraycopy(content, 0, all, head.length, content.length);
@@ -60,7 +61,8 @@ public final class BenchStub {
     }
 
     private void serve(InetSocketAddress address) throws IOException {
-        try (Selector selector = Selector.open(); ServerSocketChannel server = ServerSocketChannel.open()) {
+        try (Selector selector = Selector.open();
+                ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(address, 1024);
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
@@ -129,8 +131,11 @@ public final class BenchStub {
             byte b = in.get();
             connection.head.append((char) (b & 0xff));
             int n = connection.head.length();
-            if (n >= 4 && connection.head.charAt(n - 1) == '\n' && connection.head.charAt(n - 2) == '\r'
-                    && connection.head.charAt(n - 3) == '\n' && connection.head.charAt(n - 4) == '\r') {
+            if (n >= 4
+                    && connection.head.charAt(n - 1) == '\n'
+                    && connection.head.charAt(n - 2) == '\r'
+                    && connection.head.charAt(n - 3) == '\n'
+                    && connection.head.charAt(n - 4) == '\r') {
                 parseHead(connection);
                 if (connection.bodyLeft == 0) {
                     answer(connection);
@@ -173,8 +178,10 @@ public final class BenchStub {
             Instant now = Instant.now();
             records.writeLong(Long.parseLong(connection.jobId));
             records.writeLong(connection.scheduleId == null ? 0 : Long.parseLong(connection.scheduleId));
-            records.writeLong(connection.scheduledFor == null ? 0
-                    : ApiTime.parse(connection.scheduledFor).getEpochSecond());
+            records.writeLong(
+                    connection.scheduledFor == null
+                            ? 0
+                            : ApiTime.parse(connection.scheduledFor).getEpochSecond());
             records.writeLong(now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000);
             unflushed = true;
             connection.queue(CALLBACK_RESPONSE);
@@ -186,8 +193,8 @@ public final class BenchStub {
     private static void write(SelectionKey key) throws IOException {
         Connection connection = (Connection) key.attachment();
         ((SocketChannel) key.channel()).write(connection.out);
-        key.interestOps(connection.out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
-                : SelectionKey.OP_READ);
+        key.interestOps(
+                connection.out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
     }
 
     /** A connection's request head so far, its body still to skip, and the responses not yet written. */

@@ -27,7 +27,6 @@ import java.util.concurrent.Semaphore;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.recur.common.cron.CronExpression;
 import dev.recur.common.id.Ids;
 import dev.recur.common.time.ApiTime;
@@ -47,6 +46,7 @@ public final class RecurBench {
 
     /** The stub's address: the one internal address the services are allowed to call (fetcher and callbacks). */
     static final String OUTSIDE_ADDRESS = "127.0.0.2";
+
     static final String BUCKET = "bench-results";
     private static final String PASSWORD = "bench-password-1";
     private static final int CREATE_CONCURRENCY = 32;
@@ -55,7 +55,8 @@ public final class RecurBench {
 
     private final BenchOptions options;
     private final Path repoDir;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public RecurBench(BenchOptions options, Path repoDir) {
         this.options = options;
@@ -63,7 +64,9 @@ public final class RecurBench {
     }
 
     public static void main(String[] args) {
-        Path repo = Path.of(System.getProperty("recur.repo.dir", ".")).toAbsolutePath().normalize();
+        Path repo = Path.of(System.getProperty("recur.repo.dir", "."))
+                .toAbsolutePath()
+                .normalize();
         if (Arrays.asList(args).contains("-h") || Arrays.asList(args).contains("--help")) {
             System.out.print(BenchOptions.USAGE);
             return;
@@ -96,29 +99,34 @@ public final class RecurBench {
         }
         Path records = data.resolve("callbacks.bin");
         int stubPort = Ports.free();
-        ChildJvm stub = ChildJvm.start("bench-stub",
+        ChildJvm stub = ChildJvm.start(
+                "bench-stub",
                 List.of(codeLocation(BenchStub.class), codeLocation(ApiTime.class)),
-                List.of("-Xms64m", "-Xmx256m", "-XX:+UseParallelGC"), BenchStub.class.getName(),
+                List.of("-Xms64m", "-Xmx256m", "-XX:+UseParallelGC"),
+                BenchStub.class.getName(),
                 List.of(OUTSIDE_ADDRESS, Integer.toString(stubPort), records.toString()),
                 data.resolve("logs").resolve("bench-stub.log"));
         Map<String, String> props = new LinkedHashMap<>();
         props.put("recur.job-runner.fetcher.allow", OUTSIDE_ADDRESS + "/32");
         props.put("recur.delivery.callback.allowed-networks", OUTSIDE_ADDRESS + "/32");
-        LocalRecur recur = new LocalRecur(new LocalRecur.Options(snapshotOfServices(data), data, 0, 0, 0, 0, 0, 0,
-                0, LocalRecur.Options.NO_GCS, true, false, props));
+        LocalRecur recur = new LocalRecur(new LocalRecur.Options(
+                snapshotOfServices(data), data, 0, 0, 0, 0, 0, 0, 0, LocalRecur.Options.NO_GCS, true, false, props));
         recur.serviceJvmOptions(options.serviceJvmOptions());
-        Thread stopper = new Thread(() -> {
-            recur.close();
-            stub.stop(5);
-        }, "recur-bench-stop");
+        Thread stopper = new Thread(
+                () -> {
+                    recur.close();
+                    stub.stop(5);
+                },
+                "recur-bench-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
             long start = System.nanoTime();
             recur.start();
             awaitListening(stub, stubPort);
             recur.s3().createBucket(BUCKET);
-            log("Recur started in %.1f s (services: %s); data and logs in %s", (System.nanoTime() - start) / 1e9,
-                    String.join(" ", options.serviceJvmOptions()), data);
+            log(
+                    "Recur started in %.1f s (services: %s); data and logs in %s",
+                    (System.nanoTime() - start) / 1e9, String.join(" ", options.serviceJvmOptions()), data);
             Map<Long, String> names = new HashMap<>();
             for (String service : List.of("schedule-api", "ticker", "job-runner", "delivery")) {
                 names.put(recur.service(service).pid(), service);
@@ -126,8 +134,8 @@ public final class RecurBench {
             names.put(stub.pid(), "stub");
             names.put(ProcessHandle.current().pid(), "harness");
             List<Long> scheduleIds = createSchedules(recur, "http://" + OUTSIDE_ADDRESS + ":" + stubPort);
-            BenchResult result = measure(scheduleIds, records, data.resolve("s3/blobs").resolve(BUCKET),
-                    new SystemCpu(names));
+            BenchResult result =
+                    measure(scheduleIds, records, data.resolve("s3/blobs").resolve(BUCKET), new SystemCpu(names));
             result.print(System.out);
             result.writeJson(options.json());
             log("figures written to %s", options.json());
@@ -174,18 +182,32 @@ public final class RecurBench {
     private List<Long> createSchedules(LocalRecur recur, String outside) {
         String admin = basic(LocalRecur.ADMIN_USER, recur.adminPassword());
         for (int u = 0; u < options.users(); u++) {
-            HttpResponse<String> r = send(recur.apiBaseUrl(), admin, "/v1/admin/users",
-                    "{\"username\":\"bench-" + u + "\",\"password\":\"" + PASSWORD + "\"}").join();
+            HttpResponse<String> r = send(
+                            recur.apiBaseUrl(),
+                            admin,
+                            "/v1/admin/users",
+                            "{\"username\":\"bench-" + u + "\",\"password\":\"" + PASSWORD + "\"}")
+                    .join();
             if (r.statusCode() != 201) {
                 throw new IllegalStateException("cannot add user bench-" + u + ": " + r.statusCode() + " " + r.body());
             }
         }
         StringBuilder items = new StringBuilder("[");
         for (int i = 0; i < options.items(); i++) {
-            items.append(i == 0 ? "" : ",").append("{\"source\":\"universal\",\"url\":\"").append(outside)
-                    .append("/page/").append(i).append("\",\"callback_url\":\"").append(outside).append("/hook/")
-                    .append(i).append("\",\"storage_type\":\"s3\",\"storage_url\":\"s3://").append(BUCKET)
-                    .append("/i").append(i).append("\"}");
+            items.append(i == 0 ? "" : ",")
+                    .append("{\"source\":\"universal\",\"url\":\"")
+                    .append(outside)
+                    .append("/page/")
+                    .append(i)
+                    .append("\",\"callback_url\":\"")
+                    .append(outside)
+                    .append("/hook/")
+                    .append(i)
+                    .append("\",\"storage_type\":\"s3\",\"storage_url\":\"s3://")
+                    .append(BUCKET)
+                    .append("/i")
+                    .append(i)
+                    .append("\"}");
         }
         String body = "{\"cron\":\"" + options.cron() + "\",\"items\":" + items + "]," + "\"end_time\":\""
                 + ApiTime.format(Instant.now().plus(Duration.ofDays(1))) + "\"}";
@@ -197,17 +219,19 @@ public final class RecurBench {
             int index = s;
             slots.acquireUninterruptibly();
             String user = basic("bench-" + (s % options.users()), PASSWORD);
-            sent.add(send(recur.apiBaseUrl(), user, "/v1/schedules", body).thenAccept(r -> {
-                slots.release();
-                if (r.statusCode() != 201) {
-                    throw new IllegalStateException("create answered " + r.statusCode() + ": " + r.body());
-                }
-                ids[index] = json(r.body()).path("schedule_id").asLong();
-            }).whenComplete((v, e) -> {
-                if (e != null) {
-                    slots.release();
-                }
-            }));
+            sent.add(send(recur.apiBaseUrl(), user, "/v1/schedules", body)
+                    .thenAccept(r -> {
+                        slots.release();
+                        if (r.statusCode() != 201) {
+                            throw new IllegalStateException("create answered " + r.statusCode() + ": " + r.body());
+                        }
+                        ids[index] = json(r.body()).path("schedule_id").asLong();
+                    })
+                    .whenComplete((v, e) -> {
+                        if (e != null) {
+                            slots.release();
+                        }
+                    }));
             if (s % 500 == 499) {
                 progress("creating schedules", s + 1, options.schedules(), "");
             }
@@ -215,18 +239,22 @@ public final class RecurBench {
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.println();
-        log("%,d schedules x %d items created in %.1f s (%.0f/s) by %d users", options.schedules(),
-                options.items(), seconds, options.schedules() / seconds, options.users());
+        log(
+                "%,d schedules x %d items created in %.1f s (%.0f/s) by %d users",
+                options.schedules(), options.items(), seconds, options.schedules() / seconds, options.users());
         return List.of(ids);
     }
 
     private BenchResult measure(List<Long> scheduleIds, Path records, Path s3Dir, SystemCpu cpu) {
         List<Instant> fires = CronExpression.parse(options.cron())
-                .nextTimes(Instant.now().plus(SCHEDULE_SETTLE), ZoneOffset.UTC,
+                .nextTimes(
+                        Instant.now().plus(SCHEDULE_SETTLE),
+                        ZoneOffset.UTC,
                         options.warmupMinutes() + options.minutes());
         List<Instant> measured = fires.subList(options.warmupMinutes(), fires.size());
-        log("warm-up minutes %s; measured minutes %s (%,d jobs each)", fires.subList(0, options.warmupMinutes()),
-                measured, options.jobsPerMinute());
+        log(
+                "warm-up minutes %s; measured minutes %s (%,d jobs each)",
+                fires.subList(0, options.warmupMinutes()), measured, options.jobsPerMinute());
         Jobs jobs = new Jobs(scheduleIds, options.items(), measured);
         Instant deadline = measured.get(measured.size() - 1).plus(Duration.ofSeconds(60 + options.drainSeconds()));
         SystemCpu.Snapshot start = null;
@@ -286,8 +314,10 @@ public final class RecurBench {
         }
         if (current < 0) {
             long wait = Duration.between(now, measured.get(0)).toSeconds();
-            progress(options.warmupMinutes() > 0 && !now.isBefore(fires.get(0)) ? "warm-up" : "waiting",
-                    warmupSeen, (long) jobs.perMinute * Math.max(1, options.warmupMinutes()),
+            progress(
+                    options.warmupMinutes() > 0 && !now.isBefore(fires.get(0)) ? "warm-up" : "waiting",
+                    warmupSeen,
+                    (long) jobs.perMinute * Math.max(1, options.warmupMinutes()),
                     String.format(Locale.ROOT, "callbacks before the measured minutes; first in %d s", wait));
             return;
         }
@@ -295,16 +325,29 @@ public final class RecurBench {
         for (int m = 0; m <= current; m++) {
             done += jobs.calledBack(m);
         }
-        progress("minute " + (current + 1) + "/" + measured.size(), done, (long) jobs.perMinute * (current + 1),
-                String.format(Locale.ROOT, "called back; +%.0f s; load %s", Duration.between(measured.get(current),
-                        now).toMillis() / 1e3, loadAverage()));
+        progress(
+                "minute " + (current + 1) + "/" + measured.size(),
+                done,
+                (long) jobs.perMinute * (current + 1),
+                String.format(
+                        Locale.ROOT,
+                        "called back; +%.0f s; load %s",
+                        Duration.between(measured.get(current), now).toMillis() / 1e3,
+                        loadAverage()));
     }
 
     private static void progress(String phase, long done, long total, String what) {
         int width = 30;
         int filled = total == 0 ? 0 : (int) Math.min(width, done * width / total);
-        System.out.printf(Locale.ROOT, "\r[recur-bench] %-13s |%s%s| %,d/%,d %s   ", phase, "#".repeat(filled),
-                ".".repeat(width - filled), done, total, what);
+        System.out.printf(
+                Locale.ROOT,
+                "\r[recur-bench] %-13s |%s%s| %,d/%,d %s   ",
+                phase,
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                done,
+                total,
+                what);
         System.out.flush();
     }
 
@@ -341,9 +384,12 @@ public final class RecurBench {
     }
 
     private CompletableFuture<HttpResponse<String>> send(String base, String auth, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", auth).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", auth)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -361,7 +407,11 @@ public final class RecurBench {
 
     private static String codeLocation(Class<?> type) {
         try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(type.getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -378,6 +428,7 @@ public final class RecurBench {
         final int items;
         /** job id → index: minute × perMinute + schedule × items + item. */
         private final Map<Long, Integer> index = new HashMap<>();
+
         final long[] callbackMicros;
         final int[] callbacks;
         final long[] objectMicros;

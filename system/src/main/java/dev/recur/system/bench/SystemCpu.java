@@ -19,9 +19,12 @@ import dev.recur.testinfra.ProcessCpu;
 final class SystemCpu {
 
     /** A moment's CPU milliseconds: by label, by thread ("label/thread name/tid"), of the machine. */
-    record Snapshot(long epochMicros, Map<String, Long> byLabel, Map<String, Long> byThread, long machineBusyMillis,
-            long machineTotalMillis) {
-    }
+    record Snapshot(
+            long epochMicros,
+            Map<String, Long> byLabel,
+            Map<String, Long> byThread,
+            long machineBusyMillis,
+            long machineTotalMillis) {}
 
     private static final long MILLIS_PER_TICK = 10;
     private final Map<Long, String> names;

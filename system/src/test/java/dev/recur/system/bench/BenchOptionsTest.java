@@ -21,8 +21,19 @@ class BenchOptionsTest {
 
     @Test
     void shouldDocumentEveryOptionItParses() {
-        for (String option : new String[] {"--schedules", "--items", "--cron", "--users", "--warmup", "--minutes",
-                "--drain", "--data", "--json", "--jvm-options", "--help"}) {
+        for (String option : new String[] {
+            "--schedules",
+            "--items",
+            "--cron",
+            "--users",
+            "--warmup",
+            "--minutes",
+            "--drain",
+            "--data",
+            "--json",
+            "--jvm-options",
+            "--help"
+        }) {
             assertThat(BenchOptions.USAGE).contains(option);
         }
         assertThatThrownBy(() -> BenchOptions.parse(Path.of("/repo"), "--cron", "61 * * * *"))

@@ -82,7 +82,9 @@ class BenchResultTest {
         BenchResult result = result(List.of(MINUTE, MINUTE.plusSeconds(2)), List.of(), List.of());
 
         assertThat(result.exact()).isTrue();
-        assertThat(result.minutes()).extracting(BenchResult.Minute::drainSeconds).containsExactly(4.0, 4.0);
+        assertThat(result.minutes())
+                .extracting(BenchResult.Minute::drainSeconds)
+                .containsExactly(4.0, 4.0);
         assertThat(result.overall().drainSeconds()).isEqualTo(6.0);
         assertThat(result.overall().done()).isEqualTo(8);
     }

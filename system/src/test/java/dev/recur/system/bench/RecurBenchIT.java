@@ -20,11 +20,28 @@ class RecurBenchIT {
 
     @Test
     void shouldDeliverEveryJobOfTheMeasuredMinuteExactlyOnce() throws Exception {
-        Path repo = Path.of(System.getProperty("recur.repo.dir", "..")).toAbsolutePath().normalize();
+        Path repo = Path.of(System.getProperty("recur.repo.dir", ".."))
+                .toAbsolutePath()
+                .normalize();
         Path data = Path.of("target", "bench-data").toAbsolutePath();
         Path json = Path.of("target", "bench-result.json").toAbsolutePath();
-        BenchOptions options = BenchOptions.parse(repo, "--schedules", "20", "--items", "5", "--users", "4",
-                "--warmup", "0", "--minutes", "1", "--drain", "90", "--data", data.toString(), "--json",
+        BenchOptions options = BenchOptions.parse(
+                repo,
+                "--schedules",
+                "20",
+                "--items",
+                "5",
+                "--users",
+                "4",
+                "--warmup",
+                "0",
+                "--minutes",
+                "1",
+                "--drain",
+                "90",
+                "--data",
+                data.toString(),
+                "--json",
                 json.toString());
 
         BenchResult result = new RecurBench(options, repo).run();
@@ -33,8 +50,17 @@ class RecurBenchIT {
         assertThat(result.exact()).isTrue();
         assertThat(result.overall().done()).isEqualTo(100);
         assertThat(result.overall().duplicates()).isZero();
-        assertThat(result.cpuMillisPerJob()).containsKeys("schedule-api", "ticker", "job-runner", "delivery", "kafka",
-                "postgres", "s3proxy", "stub", "harness");
+        assertThat(result.cpuMillisPerJob())
+                .containsKeys(
+                        "schedule-api",
+                        "ticker",
+                        "job-runner",
+                        "delivery",
+                        "kafka",
+                        "postgres",
+                        "s3proxy",
+                        "stub",
+                        "harness");
         JsonNode written = new ObjectMapper().readTree(json.toFile());
         assertThat(written.path("exact").asBoolean()).isTrue();
         assertThat(written.path("overall").path("done").asInt()).isEqualTo(100);

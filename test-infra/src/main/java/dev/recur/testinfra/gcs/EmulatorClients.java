@@ -10,8 +10,7 @@ import com.google.cloud.storage.StorageOptions;
  */
 final class EmulatorClients {
 
-    private EmulatorClients() {
-    }
+    private EmulatorClients() {}
 
     static Storage storage(String host, String projectId) {
         return StorageOptions.newBuilder()

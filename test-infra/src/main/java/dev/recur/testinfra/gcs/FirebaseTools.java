@@ -31,8 +31,7 @@ final class FirebaseTools {
 
     private static final long INSTALL_TIMEOUT_MINUTES = 20;
 
-    private FirebaseTools() {
-    }
+    private FirebaseTools() {}
 
     /** The CLI's entry script, installing firebase-tools first if needed. */
     static synchronized Path installed() {
@@ -43,8 +42,10 @@ final class FirebaseTools {
         }
         try {
             Files.createDirectories(home.getParent());
-            try (FileChannel lockFile = FileChannel.open(home.resolveSibling(home.getFileName() + ".lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try (FileChannel lockFile = FileChannel.open(
+                            home.resolveSibling(home.getFileName() + ".lock"),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE);
                     FileLock lock = lockFile.lock()) {
                 if (!Files.isRegularFile(cli)) {
                     install(home);
@@ -72,8 +73,16 @@ final class FirebaseTools {
                 + " (once per machine; takes minutes; log: " + log + ")");
         // --omit=optional: re2, optional and only for the hosting emulator, is otherwise compiled from C++ when its
         // prebuilt binary cannot be downloaded (as here): many CPU minutes
-        Process process = new ProcessBuilder(List.of(npm.toString(), "install", "--prefix", staging.toString(),
-                "--omit=optional", "--no-audit", "--no-fund", "--no-update-notifier", "firebase-tools@" + VERSION))
+        Process process = new ProcessBuilder(List.of(
+                        npm.toString(),
+                        "install",
+                        "--prefix",
+                        staging.toString(),
+                        "--omit=optional",
+                        "--no-audit",
+                        "--no-fund",
+                        "--no-update-notifier",
+                        "firebase-tools@" + VERSION))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
@@ -97,8 +106,8 @@ final class FirebaseTools {
         }
         Infra.deleteRecursively(home);
         Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
-        GcsEmulator.log(String.format(Locale.ROOT, "installed firebase-tools %s in %.1f s", VERSION,
-                (System.nanoTime() - start) / 1e9));
+        GcsEmulator.log(String.format(
+                Locale.ROOT, "installed firebase-tools %s in %.1f s", VERSION, (System.nanoTime() - start) / 1e9));
     }
 
     private static Path cli(Path home) {
@@ -126,6 +135,7 @@ final class FirebaseTools {
 
     private static String missingNode(String program) {
         return "the GCS emulator needs Node.js (node and npm, version 20 or newer) on the PATH, but '" + program
-                + "' is not on it (PATH=" + System.getenv("PATH") + "); install Node.js, e.g. apt-get install nodejs npm";
+                + "' is not on it (PATH=" + System.getenv("PATH")
+                + "); install Node.js, e.g. apt-get install nodejs npm";
     }
 }

@@ -22,7 +22,6 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import com.google.cloud.storage.Storage;
-
 import dev.recur.testinfra.ChildJvm;
 import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.Ports;
@@ -141,10 +140,21 @@ public final class GcsEmulator implements Server {
             Path log = dir.resolve("firebase.out");
 
             List<String> command = List.of(
-                    FirebaseTools.node().toString(), "--require", preload.toString(), firebase.toString(),
-                    "emulators:start", "--only", "storage", "--project", PROJECT_ID,
-                    "--config", dir.resolve("firebase.json").toString(),
-                    "--import", data.toString(), "--export-on-exit", data.toString(),
+                    FirebaseTools.node().toString(),
+                    "--require",
+                    preload.toString(),
+                    firebase.toString(),
+                    "emulators:start",
+                    "--only",
+                    "storage",
+                    "--project",
+                    PROJECT_ID,
+                    "--config",
+                    dir.resolve("firebase.json").toString(),
+                    "--import",
+                    data.toString(),
+                    "--export-on-exit",
+                    data.toString(),
                     "--non-interactive");
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(dir.toFile())
@@ -204,10 +214,14 @@ public final class GcsEmulator implements Server {
     }
 
     private void awaitServing(Path log) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         // listing the objects of a bucket answers only once the storage emulator and its rules are loaded
-        HttpRequest probe = HttpRequest.newBuilder(URI.create(host() + "/storage/v1/b/" + PROJECT_ID + ".appspot.com/o"))
-                .timeout(Duration.ofSeconds(2)).GET().build();
+        HttpRequest probe = HttpRequest.newBuilder(
+                        URI.create(host() + "/storage/v1/b/" + PROJECT_ID + ".appspot.com/o"))
+                .timeout(Duration.ofSeconds(2))
+                .GET()
+                .build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             if (!process.isAlive()) {

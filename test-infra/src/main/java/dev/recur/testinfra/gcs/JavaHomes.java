@@ -22,16 +22,15 @@ final class JavaHomes {
     private static final Path JVM_DIR = Path.of("/usr/lib/jvm");
     private static final Pattern FEATURE_VERSION = Pattern.compile("(?:^|-)(\\d{1,2})(?:-|$)");
 
-    private JavaHomes() {
-    }
+    private JavaHomes() {}
 
     static Path atLeast(int feature) {
         String configured = System.getProperty("recur.gcs.java-home", System.getenv("RECUR_GCS_JAVA_HOME"));
         if (configured != null && !configured.isBlank()) {
             Path home = Path.of(configured);
             if (!hasJava(home)) {
-                throw new IllegalStateException("recur.gcs.java-home / RECUR_GCS_JAVA_HOME = " + home
-                        + " has no bin/java");
+                throw new IllegalStateException(
+                        "recur.gcs.java-home / RECUR_GCS_JAVA_HOME = " + home + " has no bin/java");
             }
             return home;
         }

@@ -19,10 +19,10 @@ public final class RulesRuntimeStandIn {
 
     /** The request objects are {@code JSON.stringify({action, context, id})}: the action comes first. */
     private static final Pattern ACTION = Pattern.compile("^\\{\"action\":\"([a-z_]+)\"");
+
     private static final Pattern ID = Pattern.compile("\"id\":(-?\\d+)");
 
-    private RulesRuntimeStandIn() {
-    }
+    private RulesRuntimeStandIn() {}
 
     public static void main(String[] args) throws IOException {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -49,8 +49,8 @@ public final class RulesRuntimeStandIn {
         if (lastId == null) {
             return null;
         }
-        String result = action.find() && action.group(1).equals("load_ruleset") ? "{\"rulesVersion\":2}"
-                : "{\"permit\":true}";
+        String result =
+                action.find() && action.group(1).equals("load_ruleset") ? "{\"rulesVersion\":2}" : "{\"permit\":true}";
         return "{\"id\":" + lastId + ",\"status\":\"ok\",\"errors\":[],\"warnings\":[],\"result\":" + result + "}";
     }
 }

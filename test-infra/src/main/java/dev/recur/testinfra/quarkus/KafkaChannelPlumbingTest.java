@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.UUID;
 
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.junit.jupiter.api.Test;
-
-import io.smallrye.mutiny.Multi;
 
 /**
  * Proves a service's Kafka plumbing on the real broker: a record sent through the outgoing SmallRye channel

@@ -26,12 +26,18 @@ public class S3TestResource implements QuarkusTestResourceLifecycleManager {
         S3Server s3 = Infra.s3();
         Arrays.stream(buckets).map(String::trim).forEach(s3::createBucket);
         return Map.of(
-                "quarkus.s3.endpoint-override", s3.endpoint(),
-                "quarkus.s3.path-style-access", "true",
-                "quarkus.s3.aws.region", S3Server.REGION,
-                "quarkus.s3.aws.credentials.type", "static",
-                "quarkus.s3.aws.credentials.static-provider.access-key-id", s3.accessKey(),
-                "quarkus.s3.aws.credentials.static-provider.secret-access-key", s3.secretKey());
+                "quarkus.s3.endpoint-override",
+                s3.endpoint(),
+                "quarkus.s3.path-style-access",
+                "true",
+                "quarkus.s3.aws.region",
+                S3Server.REGION,
+                "quarkus.s3.aws.credentials.type",
+                "static",
+                "quarkus.s3.aws.credentials.static-provider.access-key-id",
+                s3.accessKey(),
+                "quarkus.s3.aws.credentials.static-provider.secret-access-key",
+                s3.secretKey());
     }
 
     @Override

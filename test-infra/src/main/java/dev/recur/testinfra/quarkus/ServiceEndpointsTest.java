@@ -6,9 +6,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.net.URL;
 
-import org.junit.jupiter.api.Test;
-
 import io.quarkus.test.common.http.TestHTTPResource;
+import org.junit.jupiter.api.Test;
 
 /**
  * The operational endpoints every Recur service serves, on its management port (health, metrics) and not on its

@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.KafkaBroker;
+import dev.recur.testinfra.PostgresServer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,10 +31,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
-
-import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.KafkaBroker;
-import dev.recur.testinfra.PostgresServer;
 
 /**
  * common's outbox publisher, the relay of schedule-api and delivery, against a real PostgreSQL and Kafka (here,
@@ -53,7 +52,8 @@ class OutboxPublisherTest {
         dataSource.setUrl(postgres.jdbcUrl("outbox_test"));
         dataSource.setUser(postgres.username());
         dataSource.setPassword(postgres.password());
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS outbox");
             s.execute("""
                     CREATE TABLE outbox (id bigserial PRIMARY KEY, topic text NOT NULL, message_key text NOT NULL,
@@ -119,7 +119,8 @@ class OutboxPublisherTest {
         }
 
         assertThat(read(topic, 2)).containsExactly("a=one", "a=two");
-        assertThat(count("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL")).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL"))
+                .isEqualTo(2);
     }
 
     @Test
@@ -129,8 +130,11 @@ class OutboxPublisherTest {
         insert(topic, "k", "third");
 
         try (OutboxPublisher publisher = publisher(Duration.ZERO)) {
-            assertThat(publisher.relayBatch()).as("the rows before the one that failed").isEqualTo(1);
-            assertThat(count("SELECT count(*) FROM outbox")).as("the row that failed and every row after it")
+            assertThat(publisher.relayBatch())
+                    .as("the rows before the one that failed")
+                    .isEqualTo(1);
+            assertThat(count("SELECT count(*) FROM outbox"))
+                    .as("the row that failed and every row after it")
                     .isEqualTo(2);
             execute("UPDATE outbox SET topic = '" + topic + "' WHERE id = " + stuck);
             assertThat(publisher.relayBatch()).isEqualTo(2);
@@ -141,14 +145,17 @@ class OutboxPublisherTest {
         List<String> records = read(topic, 4);
         assertThat(records).startsWith("k=first").endsWith("k=second", "k=third");
         assertThat(records).filteredOn("k=first"::equals).hasSize(1);
-        assertThat(producersMade.get()).as("a failed send replaces the producer").isEqualTo(2);
+        assertThat(producersMade.get())
+                .as("a failed send replaces the producer")
+                .isEqualTo(2);
     }
 
     @Test
     void shouldPublishNothingWhileAnotherRelayHoldsTheLock() throws Exception {
         insert(topic, "a", "one");
 
-        try (OutboxPublisher publisher = publisher(Duration.ZERO); Connection other = dataSource.getConnection()) {
+        try (OutboxPublisher publisher = publisher(Duration.ZERO);
+                Connection other = dataSource.getConnection()) {
             other.setAutoCommit(false);
             try (Statement s = other.createStatement()) {
                 s.execute("SELECT pg_advisory_xact_lock(" + LOCK + ")");
@@ -174,8 +181,9 @@ class OutboxPublisherTest {
     }
 
     private long insert(String topic, String key, String payload) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?) RETURNING id")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?) RETURNING id")) {
             s.setString(1, topic);
             s.setString(2, key);
             s.setBytes(3, payload == null ? null : payload.getBytes());
@@ -187,13 +195,15 @@ class OutboxPublisherTest {
     }
 
     private void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     private long count(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);

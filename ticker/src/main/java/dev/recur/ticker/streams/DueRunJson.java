@@ -3,7 +3,6 @@ package dev.recur.ticker.streams;
 import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-
 import dev.recur.common.event.DueRun;
 
 /**
@@ -14,35 +13,59 @@ import dev.recur.common.event.DueRun;
  */
 final class DueRunJson {
 
-    private static final byte[] TYPE_TO_RUN_ID = ascii("{\"type\":\"" + DueRun.TYPE + "\",\"version\":"
-            + DueRun.VERSION + ",\"run_id\":");
+    private static final byte[] TYPE_TO_RUN_ID =
+            ascii("{\"type\":\"" + DueRun.TYPE + "\",\"version\":" + DueRun.VERSION + ",\"run_id\":");
     private static final byte[] SCHEDULE_ID = ascii(",\"schedule_id\":");
     private static final byte[] OWNER = ascii(",\"owner\":");
     private static final byte[] SCHEDULED_FOR = ascii(",\"scheduled_for\":\"");
     private static final byte[] NOT_BEFORE = ascii("\",\"not_before\":\"");
     private static final byte[] LATE = ascii("\",\"late\":");
-    private static final byte[] ONE_SLICE = ascii(",\"slice_index\":0,\"slice_count\":1,\"item_offset\":0,"
-            + "\"total_items\":");
+    private static final byte[] ONE_SLICE =
+            ascii(",\"slice_index\":0,\"slice_count\":1,\"item_offset\":0," + "\"total_items\":");
     private static final byte[] ITEMS = ascii(",\"items\":");
     private static final byte[] PUBLISHED_AT = ascii(",\"published_at\":\"");
     private static final byte[] END = ascii("\"}");
     private static final byte[] SKIPPED_RUNS = ascii("\",\"skipped_runs\":");
     private static final byte[] NULL = ascii("null");
-    private static final int FIXED = TYPE_TO_RUN_ID.length + SCHEDULE_ID.length + OWNER.length
-            + SCHEDULED_FOR.length + NOT_BEFORE.length + LATE.length + ONE_SLICE.length + ITEMS.length
-            + PUBLISHED_AT.length + END.length;
+    private static final int FIXED = TYPE_TO_RUN_ID.length
+            + SCHEDULE_ID.length
+            + OWNER.length
+            + SCHEDULED_FOR.length
+            + NOT_BEFORE.length
+            + LATE.length
+            + ONE_SLICE.length
+            + ITEMS.length
+            + PUBLISHED_AT.length
+            + END.length;
 
-    private DueRunJson() {
-    }
+    private DueRunJson() {}
 
     /** The instants as {@link java.time.Instant#toString()} writes them, which is how the event mapper writes them. */
-    static byte[] write(long runId, long scheduleId, String owner, String scheduledFor, String notBefore,
-            boolean late, int totalItems, byte[] itemsJson, String publishedAt, int skippedRuns) {
+    static byte[] write(
+            long runId,
+            long scheduleId,
+            String owner,
+            String scheduledFor,
+            String notBefore,
+            boolean late,
+            int totalItems,
+            byte[] itemsJson,
+            String publishedAt,
+            int skippedRuns) {
         byte[] ownerJson = ownerJson(owner);
         String lateText = Boolean.toString(late);
-        byte[] json = new byte[FIXED + digits(runId) + digits(scheduleId) + ownerJson.length + scheduledFor.length()
-                + notBefore.length() + lateText.length() + digits(totalItems) + itemsJson.length
-                + publishedAt.length() + (skippedRuns == 0 ? 0 : SKIPPED_RUNS.length - 1 + digits(skippedRuns))];
+        byte[] json = new byte
+                [FIXED
+                        + digits(runId)
+                        + digits(scheduleId)
+                        + ownerJson.length
+                        + scheduledFor.length()
+                        + notBefore.length()
+                        + lateText.length()
+                        + digits(totalItems)
+                        + itemsJson.length
+                        + publishedAt.length()
+                        + (skippedRuns == 0 ? 0 : SKIPPED_RUNS.length - 1 + digits(skippedRuns))];
         int at = put(json, 0, TYPE_TO_RUN_ID);
         at = putNumber(json, at, runId);
         at = put(json, at, SCHEDULE_ID);

@@ -6,15 +6,13 @@ import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.json.EventJson;
 
 /** Splits a run's items into consecutive slices whose serialized items stay within a byte budget. */
 final class DueRunSlicer {
 
     /** Items {@code [offset, offset + items.size())} of the run. */
-    record Slice(int offset, List<ObjectNode> items) {
-    }
+    record Slice(int offset, List<ObjectNode> items) {}
 
     private final int budgetBytes;
 

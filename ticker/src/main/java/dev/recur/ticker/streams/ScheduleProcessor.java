@@ -12,6 +12,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import dev.recur.common.cache.Caches;
+import dev.recur.common.cron.CronExpression;
+import dev.recur.common.cron.FireTimes;
+import dev.recur.common.cron.InvalidCronException;
+import dev.recur.common.event.CatchUp;
+import dev.recur.common.event.DueRun;
+import dev.recur.common.event.ScheduleSnapshot;
+import dev.recur.common.id.Ids;
+import dev.recur.common.json.EventJson;
+import dev.recur.common.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
@@ -24,22 +38,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
-
-import com.github.benmanes.caffeine.cache.Cache;
-
-import dev.recur.common.cron.CronExpression;
-import dev.recur.common.cron.FireTimes;
-import dev.recur.common.cron.InvalidCronException;
-import dev.recur.common.cache.Caches;
-import dev.recur.common.event.CatchUp;
-import dev.recur.common.event.DueRun;
-import dev.recur.common.event.ScheduleSnapshot;
-import dev.recur.common.id.Ids;
-import dev.recur.common.json.EventJson;
-import dev.recur.common.trace.Tracing;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.context.Context;
 
 /**
  * Keeps the schedules of one partition and fires them: snapshots go into the schedules store, each active schedule's
@@ -349,8 +347,10 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
             }
             Instant after = fireTime;
             fireTime = times.flatMap(t -> t.nextAfter(after)).orElse(null);
-            if (pendingLate != null && (fireTime == null || epochMinute(fireTime) >= nowMinute
-                    || epochMinute(fireTime) > throughMinute)) {
+            if (pendingLate != null
+                    && (fireTime == null
+                            || epochMinute(fireTime) >= nowMinute
+                            || epochMinute(fireTime) > throughMinute)) {
                 // the latest missed one: published before the current minute's run, in time order
                 publish(id, schedule, pendingLate, now, true, skipped);
                 pendingLate = null;
@@ -365,8 +365,8 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
     }
 
     /** Publishes a run carrying {@code skipped} fire times skipped before it, and those waiting for a run. */
-    private void publish(long scheduleId, TrackedSchedule schedule, Instant scheduledFor, Instant now,
-            boolean late, long skipped) {
+    private void publish(
+            long scheduleId, TrackedSchedule schedule, Instant scheduledFor, Instant now, boolean late, long skipped) {
         if (!skippedWaiting.isEmpty()) {
             Long waiting = skippedWaiting.remove(scheduleId);
             if (waiting != null) {
@@ -384,17 +384,40 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
         Headers headers = runTrace(scheduleId, runId, schedule, scheduledFor, late);
         if (schedule.itemsJson().length <= settings.sliceBudgetBytes()) {
             String minute = minuteText.of(scheduledFor);
-            context.forward(new Record<>(key, DueRunJson.write(runId, scheduleId, schedule.owner(), minute,
-                    jitter == 0 ? minute : notBefore.toString(), late, schedule.itemCount(), schedule.itemsJson(),
-                    nowText.of(now), skippedRuns), timestamp, headers));
+            context.forward(new Record<>(
+                    key,
+                    DueRunJson.write(
+                            runId,
+                            scheduleId,
+                            schedule.owner(),
+                            minute,
+                            jitter == 0 ? minute : notBefore.toString(),
+                            late,
+                            schedule.itemCount(),
+                            schedule.itemsJson(),
+                            nowText.of(now),
+                            skippedRuns),
+                    timestamp,
+                    headers));
             metrics.published(1, Duration.between(scheduledFor, now));
             return;
         }
         List<DueRunSlicer.Slice> slices = slicer.slice(schedule.items(), schedule.itemsJson().length);
         for (int i = 0; i < slices.size(); i++) {
             DueRunSlicer.Slice slice = slices.get(i);
-            DueRun run = DueRun.of(runId, scheduleId, schedule.owner(), scheduledFor, notBefore, late, i,
-                    slices.size(), slice.offset(), schedule.itemCount(), slice.items(), now)
+            DueRun run = DueRun.of(
+                            runId,
+                            scheduleId,
+                            schedule.owner(),
+                            scheduledFor,
+                            notBefore,
+                            late,
+                            i,
+                            slices.size(),
+                            slice.offset(),
+                            schedule.itemCount(),
+                            slice.items(),
+                            now)
                     .withSkippedRuns(skippedRuns);
             context.forward(new Record<>(key, EventJson.write(run), timestamp, headers));
         }
@@ -407,13 +430,13 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
      * linked to the trace of the request that made the schedule's current revision. Every slice of the run carries
      * the same context. Null (no headers) when tracing is off.
      */
-    private Headers runTrace(long scheduleId, long runId, TrackedSchedule schedule, Instant scheduledFor,
-            boolean late) {
+    private Headers runTrace(
+            long scheduleId, long runId, TrackedSchedule schedule, Instant scheduledFor, boolean late) {
         if (!tracing.enabled()) {
             return null;
         }
-        Span span = tracing.startRoot(settings.dueRunsTopic() + " publish", SpanKind.PRODUCER,
-                tracing.spanContext(schedule.traceparent()));
+        Span span = tracing.startRoot(
+                settings.dueRunsTopic() + " publish", SpanKind.PRODUCER, tracing.spanContext(schedule.traceparent()));
         span.setAttribute("messaging.system", "kafka");
         span.setAttribute("messaging.destination.name", settings.dueRunsTopic());
         span.setAttribute("recur.schedule_id", scheduleId);
@@ -428,12 +451,16 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
 
     /** The minute of a schedule's first fire time strictly after {@code after}, or {@link #NOT_PLANNED}. */
     private long nextMinuteAfter(long id, TrackedSchedule schedule, Instant after) {
-        return fireTimes(id, schedule).flatMap(t -> t.nextAfter(after)).map(ScheduleProcessor::epochMinute)
+        return fireTimes(id, schedule)
+                .flatMap(t -> t.nextAfter(after))
+                .map(ScheduleProcessor::epochMinute)
                 .orElse(NOT_PLANNED);
     }
 
     private static boolean firesAt(Optional<FireTimes> times, Instant instant) {
-        return times.flatMap(t -> t.nextAfter(instant.minusNanos(1))).filter(instant::equals).isPresent();
+        return times.flatMap(t -> t.nextAfter(instant.minusNanos(1)))
+                .filter(instant::equals)
+                .isPresent();
     }
 
     private Optional<FireTimes> fireTimes(long id, TrackedSchedule schedule) {
@@ -444,8 +471,9 @@ final class ScheduleProcessor implements Processor<String, byte[], String, byte[
             return Optional.of(new FireTimes(cron, zone, schedule.start(), schedule.end()));
         } catch (InvalidCronException | DateTimeException e) {
             // schedule-api validates both; a schedule that still has neither never fires rather than stop the ticker
-            LOG.errorf("schedule %d has cron '%s' in zone '%s' that cannot be evaluated: %s", id, schedule.cron(),
-                    schedule.timezone(), e.getMessage());
+            LOG.errorf(
+                    "schedule %d has cron '%s' in zone '%s' that cannot be evaluated: %s",
+                    id, schedule.cron(), schedule.timezone(), e.getMessage());
             return Optional.empty();
         }
     }

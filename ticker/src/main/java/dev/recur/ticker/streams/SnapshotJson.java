@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
-
 import dev.recur.common.event.ScheduleSnapshot;
 import dev.recur.common.json.EventJson;
 
@@ -24,13 +23,13 @@ import dev.recur.common.json.EventJson;
  */
 final class SnapshotJson {
 
-    private static final ObjectReader READER = EventJson.mapper().copy()
-            .registerModule(new SimpleModule("recur-ticker-instants").addDeserializer(Instant.class,
-                    new FastInstantDeserializer()))
+    private static final ObjectReader READER = EventJson.mapper()
+            .copy()
+            .registerModule(new SimpleModule("recur-ticker-instants")
+                    .addDeserializer(Instant.class, new FastInstantDeserializer()))
             .readerFor(ScheduleSnapshot.class);
 
-    private SnapshotJson() {
-    }
+    private SnapshotJson() {}
 
     static ScheduleSnapshot read(byte[] json) throws IOException {
         return READER.readValue(json);
@@ -39,8 +38,13 @@ final class SnapshotJson {
     /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}, or null if the text has another form. */
     static Instant parseSimple(String text) {
         int length = text.length();
-        if (length < 20 || text.charAt(length - 1) != 'Z' || text.charAt(4) != '-' || text.charAt(7) != '-'
-                || text.charAt(10) != 'T' || text.charAt(13) != ':' || text.charAt(16) != ':') {
+        if (length < 20
+                || text.charAt(length - 1) != 'Z'
+                || text.charAt(4) != '-'
+                || text.charAt(7) != '-'
+                || text.charAt(10) != 'T'
+                || text.charAt(13) != ':'
+                || text.charAt(16) != ':') {
             return null;
         }
         int year = digits(text, 0, 4);
@@ -64,7 +68,14 @@ final class SnapshotJson {
             }
         }
         // a leap second (60) and all else the formatter accepts are left to it
-        if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
+        if (year < 0
+                || month < 0
+                || day < 0
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
                 || second > 59) {
             return null;
         }

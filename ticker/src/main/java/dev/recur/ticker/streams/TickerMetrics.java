@@ -4,13 +4,12 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /** The ticker's meters: schedules tracked, runs published and skipped, publish lateness. */
 public final class TickerMetrics {
@@ -28,19 +27,30 @@ public final class TickerMetrics {
         Gauge.builder("recur.ticker.schedules.tracked", this, TickerMetrics::trackedSchedules)
                 .description("Schedules in the local schedules stores (approximate)")
                 .register(registry);
-        Gauge.builder("recur.ticker.runs.planned", this, m -> m.timelines.stream().mapToInt(Timeline::size).sum())
+        Gauge.builder(
+                        "recur.ticker.runs.planned",
+                        this,
+                        m -> m.timelines.stream().mapToInt(Timeline::size).sum())
                 .description("Schedules with a next run in this instance's timelines")
                 .register(registry);
         published = Counter.builder("recur.ticker.runs.published")
-                .description("Runs published to the due-runs topic").register(registry);
+                .description("Runs published to the due-runs topic")
+                .register(registry);
         slices = Counter.builder("recur.ticker.slices.published")
-                .description("Due-run messages (slices) published").register(registry);
-        skippedOutsideWindow = Counter.builder("recur.ticker.runs.skipped").tag("reason", "older_than_catch_up_window")
-                .description("Missed runs not published").register(registry);
-        skippedByPolicy = Counter.builder("recur.ticker.runs.skipped").tag("reason", "catch_up_skip")
-                .description("Missed runs not published").register(registry);
-        skippedAsCoalesced = Counter.builder("recur.ticker.runs.skipped").tag("reason", "fire_once_coalesced")
-                .description("Missed runs not published").register(registry);
+                .description("Due-run messages (slices) published")
+                .register(registry);
+        skippedOutsideWindow = Counter.builder("recur.ticker.runs.skipped")
+                .tag("reason", "older_than_catch_up_window")
+                .description("Missed runs not published")
+                .register(registry);
+        skippedByPolicy = Counter.builder("recur.ticker.runs.skipped")
+                .tag("reason", "catch_up_skip")
+                .description("Missed runs not published")
+                .register(registry);
+        skippedAsCoalesced = Counter.builder("recur.ticker.runs.skipped")
+                .tag("reason", "fire_once_coalesced")
+                .description("Missed runs not published")
+                .register(registry);
         // buckets only: Prometheus computes the quantiles from them, and client-side percentiles (an HdrHistogram
         // per time window) cost a tenth of a tick's CPU, since every run is recorded
         lateness = Timer.builder("recur.ticker.publish.lateness")

@@ -2,21 +2,19 @@ package dev.recur.ticker.streams;
 
 import java.time.Clock;
 
+import dev.recur.common.trace.Tracing;
+import dev.recur.ticker.config.TickerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
-
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-
-import dev.recur.common.trace.Tracing;
-import dev.recur.ticker.config.TickerConfig;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The ticker's Kafka Streams topology: {@code recur.schedules} into the schedules, plans, progress and skipped stores
@@ -55,29 +53,47 @@ public class TickerTopology {
      *     simulated run
      * @param tracing the run spans and the trace context carried from a schedule's record to its runs' records
      */
-    public static Topology build(TickerSettings settings, Clock clock, TickerMetrics metrics, boolean persistent,
-            Tracing tracing) {
+    public static Topology build(
+            TickerSettings settings, Clock clock, TickerMetrics metrics, boolean persistent, Tracing tracing) {
         Topology topology = new Topology();
-        topology.addSource("schedules-in", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+        topology.addSource(
+                "schedules-in",
+                Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer(),
                 settings.schedulesTopic());
         topology.addProcessor("ticker", () -> new ScheduleProcessor(settings, clock, metrics, tracing), "schedules-in");
-        topology.addStateStore(logged(Stores.keyValueStoreBuilder(store(SCHEDULES_STORE, persistent), Serdes.Long(),
-                TrackedSchedule.SERDE), persistent), "ticker");
-        topology.addStateStore(logged(Stores.keyValueStoreBuilder(store(PLANS_STORE, persistent), Serdes.Long(),
-                Serdes.Long()), persistent), "ticker");
-        topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROGRESS_STORE),
-                Serdes.Long(), Serdes.Bytes()), persistent), "ticker");
-        // skipped fire times waiting for the schedule's next run to carry them: few keys, rarely written
-        topology.addStateStore(logged(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SKIPPED_STORE),
-                Serdes.Long(), Serdes.Long()), persistent), "ticker");
-        // the processor writes the due-runs' JSON itself (see DueRunJson)
-        topology.addSink("due-runs-out", settings.dueRunsTopic(), new StringSerializer(), new ByteArraySerializer(),
+        topology.addStateStore(
+                logged(
+                        Stores.keyValueStoreBuilder(
+                                store(SCHEDULES_STORE, persistent), Serdes.Long(), TrackedSchedule.SERDE),
+                        persistent),
                 "ticker");
+        topology.addStateStore(
+                logged(
+                        Stores.keyValueStoreBuilder(store(PLANS_STORE, persistent), Serdes.Long(), Serdes.Long()),
+                        persistent),
+                "ticker");
+        topology.addStateStore(
+                logged(
+                        Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(PROGRESS_STORE), Serdes.Long(), Serdes.Bytes()),
+                        persistent),
+                "ticker");
+        // skipped fire times waiting for the schedule's next run to carry them: few keys, rarely written
+        topology.addStateStore(
+                logged(
+                        Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(SKIPPED_STORE), Serdes.Long(), Serdes.Long()),
+                        persistent),
+                "ticker");
+        // the processor writes the due-runs' JSON itself (see DueRunJson)
+        topology.addSink(
+                "due-runs-out", settings.dueRunsTopic(), new StringSerializer(), new ByteArraySerializer(), "ticker");
         return topology;
     }
 
-    private static <K, V> StoreBuilder<KeyValueStore<K, V>> logged(StoreBuilder<KeyValueStore<K, V>> builder,
-            boolean logged) {
+    private static <K, V> StoreBuilder<KeyValueStore<K, V>> logged(
+            StoreBuilder<KeyValueStore<K, V>> builder, boolean logged) {
         return logged ? builder : builder.withLoggingDisabled();
     }
 

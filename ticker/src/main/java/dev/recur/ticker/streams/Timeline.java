@@ -47,7 +47,8 @@ final class Timeline {
     /** Entries due by {@code nowMinute}, first ones first, at most {@code max}; taken out of the timeline. */
     Due takeDue(long nowMinute, int max) {
         Due due = new Due(Math.min(max, size));
-        Iterator<Map.Entry<Long, SortedLongSet>> minutes = byMinute.headMap(nowMinute, true).entrySet().iterator();
+        Iterator<Map.Entry<Long, SortedLongSet>> minutes =
+                byMinute.headMap(nowMinute, true).entrySet().iterator();
         while (due.count < max && minutes.hasNext()) {
             Map.Entry<Long, SortedLongSet> minute = minutes.next();
             SortedLongSet ids = minute.getValue();

@@ -12,11 +12,13 @@ final class TimelineKey {
 
     static final int SIZE = 2 * Long.BYTES;
 
-    private TimelineKey() {
-    }
+    private TimelineKey() {}
 
     static Bytes of(long epochMinute, long scheduleId) {
-        return Bytes.wrap(ByteBuffer.allocate(SIZE).putLong(epochMinute).putLong(scheduleId).array());
+        return Bytes.wrap(ByteBuffer.allocate(SIZE)
+                .putLong(epochMinute)
+                .putLong(scheduleId)
+                .array());
     }
 
     static long epochMinute(Bytes key) {

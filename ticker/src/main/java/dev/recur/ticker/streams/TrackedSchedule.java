@@ -8,17 +8,15 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recur.common.event.CatchUp;
+import dev.recur.common.event.ScheduleSnapshot;
+import dev.recur.common.json.EventJson;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.recur.common.event.CatchUp;
-import dev.recur.common.event.ScheduleSnapshot;
-import dev.recur.common.json.EventJson;
 
 /**
  * A schedule as the schedules store holds it: what firing needs, digested once when the snapshot arrives, in a
@@ -31,13 +29,22 @@ import dev.recur.common.json.EventJson;
  * @param traceparent the W3C trace context the snapshot's record carried (the API request that made this revision),
  *     which each run's trace links to; null when tracing is off, and then not stored at all
  */
-record TrackedSchedule(long revision, String owner, String cron, String timezone, Instant start, Instant end,
-        CatchUp catchUp, int jitterSeconds, int itemCount, byte[] itemsJson, String traceparent) {
+record TrackedSchedule(
+        long revision,
+        String owner,
+        String cron,
+        String timezone,
+        Instant start,
+        Instant end,
+        CatchUp catchUp,
+        int jitterSeconds,
+        int itemCount,
+        byte[] itemsJson,
+        String traceparent) {
 
     static final Serde<TrackedSchedule> SERDE = Serdes.serdeFrom(serializer(), deserializer());
 
-    private static final TypeReference<List<ObjectNode>> ITEMS = new TypeReference<>() {
-    };
+    private static final TypeReference<List<ObjectNode>> ITEMS = new TypeReference<>() {};
     private static final long ABSENT = Long.MIN_VALUE;
     private static final int INSTANT_BYTES = Long.BYTES + Integer.BYTES;
     /**
@@ -46,8 +53,17 @@ record TrackedSchedule(long revision, String owner, String cron, String timezone
      */
     private static final int TRACED = 16;
 
-    TrackedSchedule(long revision, String owner, String cron, String timezone, Instant start, Instant end,
-            CatchUp catchUp, int jitterSeconds, int itemCount, byte[] itemsJson) {
+    TrackedSchedule(
+            long revision,
+            String owner,
+            String cron,
+            String timezone,
+            Instant start,
+            Instant end,
+            CatchUp catchUp,
+            int jitterSeconds,
+            int itemCount,
+            byte[] itemsJson) {
         this(revision, owner, cron, timezone, start, end, catchUp, jitterSeconds, itemCount, itemsJson, null);
     }
 
@@ -57,9 +73,18 @@ record TrackedSchedule(long revision, String owner, String cron, String timezone
 
     static TrackedSchedule of(ScheduleSnapshot snapshot, String traceparent) {
         List<ObjectNode> items = snapshot.items() == null ? List.of() : snapshot.items();
-        return new TrackedSchedule(snapshot.revision(), snapshot.owner(), snapshot.cron(), snapshot.timezone(),
-                snapshot.startTime(), snapshot.endTime(), snapshot.catchUp(), snapshot.jitterSeconds(), items.size(),
-                EventJson.write(items), traceparent);
+        return new TrackedSchedule(
+                snapshot.revision(),
+                snapshot.owner(),
+                snapshot.cron(),
+                snapshot.timezone(),
+                snapshot.startTime(),
+                snapshot.endTime(),
+                snapshot.catchUp(),
+                snapshot.jitterSeconds(),
+                items.size(),
+                EventJson.write(items),
+                traceparent);
     }
 
     /** The items as objects: only for a run too large for one message, which has to be sliced. */
@@ -80,8 +105,15 @@ record TrackedSchedule(long revision, String owner, String cron, String timezone
             byte[] cron = utf8(tracked.cron);
             byte[] timezone = utf8(tracked.timezone);
             byte[] traceparent = utf8(tracked.traceparent);
-            ByteBuffer out = ByteBuffer.allocate(Long.BYTES + 3 * Integer.BYTES + length(owner) + length(cron)
-                    + length(timezone) + 2 * INSTANT_BYTES + 1 + 2 * Integer.BYTES + tracked.itemsJson.length
+            ByteBuffer out = ByteBuffer.allocate(Long.BYTES
+                    + 3 * Integer.BYTES
+                    + length(owner)
+                    + length(cron)
+                    + length(timezone)
+                    + 2 * INSTANT_BYTES
+                    + 1
+                    + 2 * Integer.BYTES
+                    + tracked.itemsJson.length
                     + (traceparent == null ? 0 : Integer.BYTES + traceparent.length));
             out.putLong(tracked.revision);
             putString(out, owner);
@@ -120,9 +152,18 @@ record TrackedSchedule(long revision, String owner, String cron, String timezone
             }
             int jitter = in.getInt();
             int itemCount = in.getInt();
-            return new TrackedSchedule(revision, owner, cron, timezone, start, end,
-                    catchUp < 0 ? null : CatchUp.values()[catchUp], jitter, itemCount,
-                    Arrays.copyOfRange(bytes, in.position(), bytes.length), traceparent);
+            return new TrackedSchedule(
+                    revision,
+                    owner,
+                    cron,
+                    timezone,
+                    start,
+                    end,
+                    catchUp < 0 ? null : CatchUp.values()[catchUp],
+                    jitter,
+                    itemCount,
+                    Arrays.copyOfRange(bytes, in.position(), bytes.length),
+                    traceparent);
         };
     }
 
@@ -153,7 +194,8 @@ record TrackedSchedule(long revision, String owner, String cron, String timezone
     }
 
     private static void putInstant(ByteBuffer out, Instant instant) {
-        out.putLong(instant == null ? ABSENT : instant.getEpochSecond()).putInt(instant == null ? 0 : instant.getNano());
+        out.putLong(instant == null ? ABSENT : instant.getEpochSecond())
+                .putInt(instant == null ? 0 : instant.getNano());
     }
 
     private static Instant getInstant(ByteBuffer in) {

@@ -11,8 +11,8 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -27,6 +27,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.recur.testinfra.ChildJvm;
+import dev.recur.testinfra.EmbeddedKafkaBroker;
+import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.KafkaBroker;
+import dev.recur.testinfra.ProcStat;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -42,12 +47,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.tools.ProducerPerformance;
 
-import dev.recur.testinfra.ChildJvm;
-import dev.recur.testinfra.EmbeddedKafkaBroker;
-import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.KafkaBroker;
-import dev.recur.testinfra.ProcStat;
-
 /** What the ticker's benchmarks share: clients of the test broker, new topics that are writable, CPU and load. */
 final class Bench {
 
@@ -59,8 +58,7 @@ final class Bench {
 
     private static final Instant FIRST_BOUNDARY = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
 
-    private Bench() {
-    }
+    private Bench() {}
 
     static KafkaBroker broker() {
         return Infra.kafka();
@@ -105,7 +103,8 @@ final class Bench {
         broker().createTopic(topic, PARTITIONS, Map.of());
         try (KafkaProducer<String, byte[]> probe = producer(false)) {
             for (int partition = 0; partition < PARTITIONS; partition++) {
-                probe.send(new ProducerRecord<>(topic, partition, "probe", new byte[] {0})).get(2, TimeUnit.MINUTES);
+                probe.send(new ProducerRecord<>(topic, partition, "probe", new byte[] {0}))
+                        .get(2, TimeUnit.MINUTES);
             }
         } catch (Exception e) {
             throw new IllegalStateException("topic " + topic + " did not become writable", e);
@@ -177,8 +176,8 @@ final class Bench {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer());
+        KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(topic));
         return consumer;
     }
@@ -193,9 +192,11 @@ final class Bench {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 30_000);
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG),
+        props.put(
+                StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG),
                 System.getProperty("ticker.benchmark.compression", "lz4"));
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
+        props.put(
+                StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
                 Integer.getInteger("ticker.benchmark.linger", 100));
         props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 262_144);
         props.put(StreamsConfig.POLL_MS_CONFIG, Integer.getInteger("ticker.benchmark.poll", 25));
@@ -205,11 +206,18 @@ final class Bench {
     /** True once the application's consumer group has committed the whole of {@code topic}. */
     static boolean consumed(String applicationId, String topic) throws Exception {
         try (Admin admin = broker().admin()) {
-            var committed = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
-            var ends = endOffsets(admin, committed.keySet().stream().filter(tp -> tp.topic().equals(topic)).toList());
+            var committed = admin.listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            var ends = endOffsets(
+                    admin,
+                    committed.keySet().stream()
+                            .filter(tp -> tp.topic().equals(topic))
+                            .toList());
             // exactly-once leaves a commit marker after the last record: committed is end offset at most
-            return ends.size() == PARTITIONS && ends.entrySet().stream()
-                    .allMatch(e -> committed.get(e.getKey()).offset() >= e.getValue() - 1);
+            return ends.size() == PARTITIONS
+                    && ends.entrySet().stream()
+                            .allMatch(e -> committed.get(e.getKey()).offset() >= e.getValue() - 1);
         }
     }
 
@@ -220,7 +228,9 @@ final class Bench {
             for (int p = 0; p < PARTITIONS; p++) {
                 partitions.add(new TopicPartition(topic, p));
             }
-            return endOffsets(admin, partitions).values().stream().mapToLong(Long::longValue).sum();
+            return endOffsets(admin, partitions).values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
         } catch (Exception e) {
             throw new IllegalStateException("cannot read the end offsets of " + topic, e);
         }
@@ -229,7 +239,10 @@ final class Bench {
     /** The end offset of one partition of a topic. */
     static long endOffset(String topic, int partition) {
         try (Admin admin = broker().admin()) {
-            return endOffsets(admin, List.of(new TopicPartition(topic, partition))).values().iterator().next();
+            return endOffsets(admin, List.of(new TopicPartition(topic, partition)))
+                    .values()
+                    .iterator()
+                    .next();
         } catch (Exception e) {
             throw new IllegalStateException("cannot read the end offset of " + topic + "-" + partition, e);
         }
@@ -237,8 +250,13 @@ final class Bench {
 
     private static Map<TopicPartition, Long> endOffsets(Admin admin, Collection<TopicPartition> partitions)
             throws Exception {
-        return admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
-                .all().get().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+        return admin
+                .listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
+                .all()
+                .get()
+                .entrySet()
+                .stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
     /** Bytes of a topic's partitions on the broker's disk. */
@@ -247,7 +265,9 @@ final class Bench {
             return admin.describeLogDirs(List.of(1)).allDescriptions().get().values().stream()
                     .flatMap(dirs -> dirs.values().stream())
                     .flatMap(dir -> dir.replicaInfos().entrySet().stream())
-                    .filter(e -> e.getKey().topic().equals(topic)).mapToLong(e -> e.getValue().size()).sum();
+                    .filter(e -> e.getKey().topic().equals(topic))
+                    .mapToLong(e -> e.getValue().size())
+                    .sum();
         } catch (Exception e) {
             throw new IllegalStateException("cannot read the log size of " + topic, e);
         }
@@ -297,7 +317,8 @@ final class Bench {
                     }
                     ProcStat thread = ProcStat.parse(stat);
                     String name = thread.name();
-                    int kind = name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ? 0
+                    int kind = name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")
+                            ? 0
                             : name.startsWith("GC Thread") || name.startsWith("G1 ") ? 1 : -1;
                     if (kind >= 0) {
                         jitAndGc[kind] += thread.ownMillis() * 1_000_000;
@@ -310,15 +331,22 @@ final class Bench {
         }
 
         String perRun(Cpu before, long runs) {
-            return String.format("CPU per due-run: Streams threads %.1f µs; ticker JVM without the benchmark's "
-                    + "threads %.1f µs (of which JIT %.1f µs, GC %.1f µs); broker %.1f µs; benchmark's threads %.1f µs "
-                    + "(totals: Streams %.2f s, JVM %.2f s, JIT %.2f s, GC %.2f s, broker %.2f s, benchmark %.2f s)",
-                    micros(streamsNanos - before.streamsNanos, runs), micros(jvmNanos - before.jvmNanos, runs),
-                    micros(jitNanos - before.jitNanos, runs), micros(gcNanos - before.gcNanos, runs),
-                    micros(brokerNanos - before.brokerNanos, runs), micros(benchNanos - before.benchNanos, runs),
-                    (streamsNanos - before.streamsNanos) / 1e9, (jvmNanos - before.jvmNanos) / 1e9,
-                    (jitNanos - before.jitNanos) / 1e9, (gcNanos - before.gcNanos) / 1e9,
-                    (brokerNanos - before.brokerNanos) / 1e9, (benchNanos - before.benchNanos) / 1e9);
+            return String.format(
+                    "CPU per due-run: Streams threads %.1f µs; ticker JVM without the benchmark's "
+                            + "threads %.1f µs (of which JIT %.1f µs, GC %.1f µs); broker %.1f µs; benchmark's threads %.1f µs "
+                            + "(totals: Streams %.2f s, JVM %.2f s, JIT %.2f s, GC %.2f s, broker %.2f s, benchmark %.2f s)",
+                    micros(streamsNanos - before.streamsNanos, runs),
+                    micros(jvmNanos - before.jvmNanos, runs),
+                    micros(jitNanos - before.jitNanos, runs),
+                    micros(gcNanos - before.gcNanos, runs),
+                    micros(brokerNanos - before.brokerNanos, runs),
+                    micros(benchNanos - before.benchNanos, runs),
+                    (streamsNanos - before.streamsNanos) / 1e9,
+                    (jvmNanos - before.jvmNanos) / 1e9,
+                    (jitNanos - before.jitNanos) / 1e9,
+                    (gcNanos - before.gcNanos) / 1e9,
+                    (brokerNanos - before.brokerNanos) / 1e9,
+                    (benchNanos - before.benchNanos) / 1e9);
         }
 
         /** Ticker JVM and broker CPU per run, in microseconds. */
@@ -362,8 +390,14 @@ final class Bench {
      * (about the last two minutes), not everything since the start, so the total is the largest cumulative count.
      */
     static double latenessP99(io.micrometer.core.instrument.MeterRegistry registry) {
-        var buckets = registry.get("recur.ticker.publish.lateness").timer().takeSnapshot().histogramCounts();
-        double total = Arrays.stream(buckets).mapToDouble(bucket -> bucket.count()).max().orElse(0);
+        var buckets = registry.get("recur.ticker.publish.lateness")
+                .timer()
+                .takeSnapshot()
+                .histogramCounts();
+        double total = Arrays.stream(buckets)
+                .mapToDouble(bucket -> bucket.count())
+                .max()
+                .orElse(0);
         for (var bucket : buckets) {
             if (bucket.count() >= 0.99 * total) {
                 return bucket.bucket(TimeUnit.SECONDS);
@@ -382,7 +416,9 @@ final class Bench {
 
     static long sizeOf(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(file -> file.toFile().length())
+                    .sum();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -397,9 +433,10 @@ final class Bench {
         }
 
         String describe() {
-            return String.format("%,d records, %,.0f rec/s, avg latency %.0f ms; CPU per record: producer %.1f µs, "
-                    + "broker %.1f µs", records, recordsPerSecond, avgLatencyMs, cpuMs * 1e3 / records,
-                    brokerCpuMs * 1e3 / records);
+            return String.format(
+                    "%,d records, %,.0f rec/s, avg latency %.0f ms; CPU per record: producer %.1f µs, "
+                            + "broker %.1f µs",
+                    records, recordsPerSecond, avgLatencyMs, cpuMs * 1e3 / records, brokerCpuMs * 1e3 / records);
         }
     }
 
@@ -409,10 +446,21 @@ final class Bench {
      * {@code payloadFile} (one per line) with the producer settings of the ticker.
      */
     static PerfResult producerPerformance(String topic, int records, Path payloadFile, String transactionalId) {
-        List<String> args = new ArrayList<>(List.of("--topic", topic, "--num-records", Integer.toString(records),
-                "--payload-file", payloadFile.toString(), "--throughput", "-1", "--producer-props",
-                "bootstrap.servers=" + broker().bootstrapServers(), "acks=all", "compression.type=lz4",
-                "linger.ms=5", "batch.size=262144"));
+        List<String> args = new ArrayList<>(List.of(
+                "--topic",
+                topic,
+                "--num-records",
+                Integer.toString(records),
+                "--payload-file",
+                payloadFile.toString(),
+                "--throughput",
+                "-1",
+                "--producer-props",
+                "bootstrap.servers=" + broker().bootstrapServers(),
+                "acks=all",
+                "compression.type=lz4",
+                "linger.ms=5",
+                "batch.size=262144"));
         if (transactionalId != null) {
             // a transaction per 100 ms, as Streams commits exactly-once work by default
             args.addAll(List.of("--transactional-id", transactionalId, "--transaction-duration-ms", "100"));
@@ -422,28 +470,47 @@ final class Bench {
         classpath.add(codeLocation(ProducerPerformanceCpu.class));
         Path log = Path.of("target", "producer-perf-" + topic + ".log");
         long brokerBefore = brokerCpuNanos();
-        ChildJvm perf = ChildJvm.start("producer-perf-test", classpath, List.of("-Xmx512m"),
-                ProducerPerformanceCpu.class.getName(), args, log);
+        ChildJvm perf = ChildJvm.start(
+                "producer-perf-test",
+                classpath,
+                List.of("-Xmx512m"),
+                ProducerPerformanceCpu.class.getName(),
+                args,
+                log);
         try {
-            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200)).until(() -> !perf.isAlive());
+            await().atMost(Duration.ofMinutes(10))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> !perf.isAlive());
         } finally {
             perf.stop(5);
         }
         long brokerMs = (brokerCpuNanos() - brokerBefore) / 1_000_000;
         String out = ChildJvm.tail(log, 20);
         // the summary is the last of the lines it prints every five seconds
-        MatchResult summary = PERF_SUMMARY.matcher(out).results().reduce((first, second) -> second).orElse(null);
+        MatchResult summary = PERF_SUMMARY
+                .matcher(out)
+                .results()
+                .reduce((first, second) -> second)
+                .orElse(null);
         Matcher cpu = PERF_CPU.matcher(out);
         if (summary == null || !cpu.find()) {
             throw new IllegalStateException("kafka-producer-perf-test printed no summary:\n" + out);
         }
-        return new PerfResult(Long.parseLong(summary.group(1)), Double.parseDouble(summary.group(2)),
-                Double.parseDouble(summary.group(4)), Long.parseLong(cpu.group(1)), brokerMs);
+        return new PerfResult(
+                Long.parseLong(summary.group(1)),
+                Double.parseDouble(summary.group(2)),
+                Double.parseDouble(summary.group(4)),
+                Long.parseLong(cpu.group(1)),
+                brokerMs);
     }
 
     private static String codeLocation(Class<?> type) {
         try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(type.getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -28,13 +28,12 @@ final class CommitFollower implements AutoCloseable {
     static final String THREAD_NAME = "bench-commit-follower";
 
     /** One look: when the answer came back, and each partition's last stable offset. */
-    record Sample(long nanos, long[] stable) {
-    }
+    record Sample(long nanos, long[] stable) {}
 
     private final Admin admin;
     private final List<TopicPartition> partitions;
-    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
-            task -> new Thread(task, THREAD_NAME));
+    private final ScheduledExecutorService sampler =
+            Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, THREAD_NAME));
     private final List<Sample> samples = new ArrayList<>();
     private volatile RuntimeException failure;
 
@@ -105,8 +104,10 @@ final class CommitFollower implements AutoCloseable {
     /** Looks taken from {@code fromNanos} on, and the mean time between them in milliseconds. */
     String describe(long fromNanos) {
         synchronized (samples) {
-            List<Sample> taken = samples.stream().filter(s -> s.nanos() >= fromNanos).toList();
-            double gapMillis = taken.size() < 2 ? 0
+            List<Sample> taken =
+                    samples.stream().filter(s -> s.nanos() >= fromNanos).toList();
+            double gapMillis = taken.size() < 2
+                    ? 0
                     : (taken.get(taken.size() - 1).nanos() - taken.get(0).nanos()) / 1e6 / (taken.size() - 1);
             return String.format("%d looks at the last stable offsets, one per %.1f ms", taken.size(), gapMillis);
         }
@@ -114,8 +115,11 @@ final class CommitFollower implements AutoCloseable {
 
     private long[] offsets(OffsetSpec spec, IsolationLevel isolation) {
         try {
-            var answer = admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> spec)),
-                    new ListOffsetsOptions(isolation)).all().get();
+            var answer = admin.listOffsets(
+                            partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> spec)),
+                            new ListOffsetsOptions(isolation))
+                    .all()
+                    .get();
             long[] offsets = new long[partitions.size()];
             answer.forEach((partition, info) -> offsets[partition.partition()] = info.offset());
             return offsets;

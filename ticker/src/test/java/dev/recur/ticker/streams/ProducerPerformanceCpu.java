@@ -11,8 +11,7 @@ import org.apache.kafka.tools.ProducerPerformance;
  */
 public final class ProducerPerformanceCpu {
 
-    private ProducerPerformanceCpu() {
-    }
+    private ProducerPerformanceCpu() {}
 
     public static void main(String[] args) throws Exception {
         long before = cpuNanos();

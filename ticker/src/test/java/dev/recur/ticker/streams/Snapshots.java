@@ -7,15 +7,24 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.event.CatchUp;
 import dev.recur.common.event.Overlap;
 import dev.recur.common.event.ScheduleSnapshot;
 import dev.recur.common.json.EventJson;
 
 /** Schedule snapshots for tests: a builder-like value with the fields the ticker reads. */
-record Snapshots(long id, long revision, String cron, String zone, List<ObjectNode> items, Instant start,
-        Instant end, boolean active, CatchUp catchUp, int jitterSeconds, Instant accepted) {
+record Snapshots(
+        long id,
+        long revision,
+        String cron,
+        String zone,
+        List<ObjectNode> items,
+        Instant start,
+        Instant end,
+        boolean active,
+        CatchUp catchUp,
+        int jitterSeconds,
+        Instant accepted) {
 
     private static final long PLACEHOLDER_ID = 987_654_321_987_654_321L;
     static final Instant FAR_END = Instant.parse("2030-01-01T00:00:00Z");
@@ -25,8 +34,12 @@ record Snapshots(long id, long revision, String cron, String zone, List<ObjectNo
     }
 
     static List<ObjectNode> items(int count) {
-        return IntStream.range(0, count).mapToObj(i -> EventJson.mapper().createObjectNode()
-                .put("source", "universal").put("url", "https://example.com/item/" + i)).toList();
+        return IntStream.range(0, count)
+                .mapToObj(i -> EventJson.mapper()
+                        .createObjectNode()
+                        .put("source", "universal")
+                        .put("url", "https://example.com/item/" + i))
+                .toList();
     }
 
     Snapshots next() {
@@ -75,12 +88,30 @@ record Snapshots(long id, long revision, String cron, String zone, List<ObjectNo
      * took longer than the ticker needed to take them in.
      */
     Template template() {
-        String json = new String(EventJson.write(new Snapshots(PLACEHOLDER_ID, revision, cron, zone, items, start,
-                end, active, catchUp, jitterSeconds, accepted).snapshot()), StandardCharsets.UTF_8);
+        String json = new String(
+                EventJson.write(new Snapshots(
+                                PLACEHOLDER_ID,
+                                revision,
+                                cron,
+                                zone,
+                                items,
+                                start,
+                                end,
+                                active,
+                                catchUp,
+                                jitterSeconds,
+                                accepted)
+                        .snapshot()),
+                StandardCharsets.UTF_8);
         String placeholder = "\"schedule_id\":" + PLACEHOLDER_ID;
         int at = json.indexOf(placeholder);
-        return new Template(json.substring(0, at + placeholder.length() - Long.toString(PLACEHOLDER_ID).length())
-                .getBytes(StandardCharsets.UTF_8),
+        return new Template(
+                json.substring(
+                                0,
+                                at
+                                        + placeholder.length()
+                                        - Long.toString(PLACEHOLDER_ID).length())
+                        .getBytes(StandardCharsets.UTF_8),
                 json.substring(at + placeholder.length()).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -97,7 +128,20 @@ record Snapshots(long id, long revision, String cron, String zone, List<ObjectNo
     }
 
     ScheduleSnapshot snapshot() {
-        return ScheduleSnapshot.of(id, "alice", revision, cron, zone, items, start, end, active, catchUp,
-                Overlap.ALLOW, jitterSeconds, Instant.EPOCH, accepted);
+        return ScheduleSnapshot.of(
+                id,
+                "alice",
+                revision,
+                cron,
+                zone,
+                items,
+                start,
+                end,
+                active,
+                catchUp,
+                Overlap.ALLOW,
+                jitterSeconds,
+                Instant.EPOCH,
+                accepted);
     }
 }

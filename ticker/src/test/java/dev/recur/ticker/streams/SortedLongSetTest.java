@@ -25,7 +25,8 @@ class SortedLongSetTest {
                 if (kind < 5) {
                     assertThat(set.add(value)).isEqualTo(model.add(value));
                 } else if (kind < 8) {
-                    long present = model.isEmpty() || random.nextBoolean() ? value
+                    long present = model.isEmpty() || random.nextBoolean()
+                            ? value
                             : model.ceiling(value) == null ? model.first() : model.ceiling(value);
                     assertThat(set.remove(present)).isEqualTo(model.remove(present));
                 } else if (!model.isEmpty()) {

@@ -11,6 +11,8 @@ import java.util.BitSet;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.recur.common.event.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -19,9 +21,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.recur.common.event.Topics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The first minute after a start, as the fan-out benchmark runs it but at a size the default build affords: N
@@ -43,7 +42,8 @@ class TickerColdMinuteOnBrokerTest {
     void shouldCommitEveryRunOfTheFirstMinuteOnceAndKeepItWhenTheBrokerChecksRetention() throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String applicationId = "ticker-cold-" + suffix;
-        TickerSettings settings = TickerDriver.DEFAULTS.withTopics("cold.schedules." + suffix, "cold.due-runs." + suffix)
+        TickerSettings settings = TickerDriver.DEFAULTS
+                .withTopics("cold.schedules." + suffix, "cold.due-runs." + suffix)
                 .withTick(Duration.ofMillis(250), PER_TICK);
         Bench.broker().createTopic(settings.schedulesTopic(), Bench.PARTITIONS, Map.of("cleanup.policy", "compact"));
         Bench.broker().createTopic(settings.dueRunsTopic(), Bench.PARTITIONS, Map.of());
@@ -57,15 +57,21 @@ class TickerColdMinuteOnBrokerTest {
         Instant minute = Bench.firstBoundary();
         SwitchableClock clock = new SwitchableClock(minute.minusSeconds(30));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        KafkaStreams streams = new KafkaStreams(TickerTopology.build(settings, clock, new TickerMetrics(registry)),
+        KafkaStreams streams = new KafkaStreams(
+                TickerTopology.build(settings, clock, new TickerMetrics(registry)),
                 Bench.streamsProps(applicationId, Files.createTempDirectory(tempDir, "state")));
         try {
             streams.start();
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> Bench.consumed(applicationId, settings.schedulesTopic()));
             clock.release(minute);
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> registry.get("recur.ticker.runs.published").counter().count() >= SCHEDULES);
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> registry.get("recur.ticker.runs.published")
+                                    .counter()
+                                    .count()
+                            >= SCHEDULES);
         } finally {
             // a clean close commits what was published
             streams.close(Duration.ofSeconds(60));
@@ -76,11 +82,15 @@ class TickerColdMinuteOnBrokerTest {
         BitSet runs = new BitSet(SCHEDULES + 1);
         int duplicates = readCommitted(settings.dueRunsTopic(), minute.toString(), runs);
         long[] starts = Bench.logStartOffsets(settings.dueRunsTopic());
-        System.out.printf("[ticker] cold minute of %,d schedules: %,d runs committed and kept, %,d duplicates, "
-                + "log start offsets %s%n", SCHEDULES, runs.cardinality(), duplicates, java.util.Arrays.toString(starts));
+        System.out.printf(
+                "[ticker] cold minute of %,d schedules: %,d runs committed and kept, %,d duplicates, "
+                        + "log start offsets %s%n",
+                SCHEDULES, runs.cardinality(), duplicates, java.util.Arrays.toString(starts));
         assertThat(duplicates).isZero();
         assertThat(starts).as("log start offsets (records the broker deleted)").containsOnly(0L);
-        assertThat(runs.cardinality()).as("runs of the first minute committed and kept").isEqualTo(SCHEDULES);
+        assertThat(runs.cardinality())
+                .as("runs of the first minute committed and kept")
+                .isEqualTo(SCHEDULES);
     }
 
     /** Marks each run of the minute read with {@code read_committed} up to the end offsets; returns the duplicates. */

@@ -17,6 +17,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
+import dev.recur.common.event.DueRun;
+import dev.recur.common.event.Topics;
+import dev.recur.common.json.DueRunDeserializer;
+import dev.recur.common.json.EventJson;
+import dev.recur.testinfra.ChildJvm;
+import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.KafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,14 +36,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.recur.common.event.DueRun;
-import dev.recur.common.event.Topics;
-import dev.recur.common.json.DueRunDeserializer;
-import dev.recur.common.json.EventJson;
-import dev.recur.testinfra.ChildJvm;
-import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.KafkaBroker;
 
 /**
  * kill -9 of a ticker process while it publishes a large minute, then a restart: no run repeated, none missing.
@@ -67,17 +66,25 @@ class TickerCrashTest {
         // not idempotent: on a just-created topic an idempotent producer can stall for delivery.timeout.ms
         // (KAFKA-14359, see docs/history/performance-ticker.md); a snapshot written twice is dropped by its revision
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
-                new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
             for (long id = 1; id <= SCHEDULES; id++) {
-                producer.send(new ProducerRecord<>(schedulesTopic, Topics.key(id),
+                producer.send(new ProducerRecord<>(
+                        schedulesTopic,
+                        Topics.key(id),
                         EventJson.write(Snapshots.schedule(id, "* * * * *").snapshot())));
             }
         }
         Path stateDir = Files.createTempDirectory(tempDir, "ticker-crash");
         long realOrigin = System.currentTimeMillis();
-        List<String> args = List.of(broker.bootstrapServers(), "ticker-crash-" + suffix, stateDir.toString(),
-                schedulesTopic, dueRunsTopic, Long.toString(Instant.now().toEpochMilli()), Long.toString(realOrigin),
+        List<String> args = List.of(
+                broker.bootstrapServers(),
+                "ticker-crash-" + suffix,
+                stateDir.toString(),
+                schedulesTopic,
+                dueRunsTopic,
+                Long.toString(Instant.now().toEpochMilli()),
+                Long.toString(realOrigin),
                 Long.toString(SPEED));
         Map<Long, List<Instant>> runs = new HashMap<>();
         Instant until;
@@ -94,10 +101,15 @@ class TickerCrashTest {
             });
             ticker.kill();
             poll(consumer, runs);
-            Instant lastBeforeKill = runs.values().stream().flatMap(List::stream).max(Instant::compareTo).orElseThrow();
+            Instant lastBeforeKill = runs.values().stream()
+                    .flatMap(List::stream)
+                    .max(Instant::compareTo)
+                    .orElseThrow();
             killedAt = lastBeforeKill;
             ingestedBeforeKill = Set.copyOf(runs.keySet());
-            publishedOfKilledMinute = runs.values().stream().filter(times -> times.contains(lastBeforeKill)).count();
+            publishedOfKilledMinute = runs.values().stream()
+                    .filter(times -> times.contains(lastBeforeKill))
+                    .count();
             Instant target = lastBeforeKill.plusSeconds(120);
             until = target;
             ChildJvm restarted = start(args);
@@ -105,8 +117,9 @@ class TickerCrashTest {
                 await().atMost(Duration.ofSeconds(120)).until(() -> {
                     restarted.checkAlive();
                     poll(consumer, runs);
-                    return runs.size() == SCHEDULES && runs.values().stream()
-                            .allMatch(times -> times.stream().anyMatch(time -> !time.isBefore(target)));
+                    return runs.size() == SCHEDULES
+                            && runs.values().stream()
+                                    .allMatch(times -> times.stream().anyMatch(time -> !time.isBefore(target)));
                 });
             } finally {
                 restarted.stop(30);
@@ -117,8 +130,11 @@ class TickerCrashTest {
         assertThat(runs).hasSize(SCHEDULES);
         Instant lastCommon = until;
         // a schedule the killed process had not taken in yet is planned from the restart on, as a new one
-        Instant firstCommon = ingestedBeforeKill.stream().map(runs::get).map(times -> new TreeSet<>(times).first())
-                .max(Instant::compareTo).orElseThrow();
+        Instant firstCommon = ingestedBeforeKill.stream()
+                .map(runs::get)
+                .map(times -> new TreeSet<>(times).first())
+                .max(Instant::compareTo)
+                .orElseThrow();
         runs.forEach((id, times) -> assertThat(times).as("runs of %d", id).doesNotHaveDuplicates());
         for (long id : ingestedBeforeKill) {
             TreeSet<Instant> sorted = new TreeSet<>(runs.get(id));
@@ -128,13 +144,18 @@ class TickerCrashTest {
         }
         // the checked minutes span the kill
         assertThat(firstCommon).isBeforeOrEqualTo(killedAt);
-        System.out.printf("killed with %d of %d runs of minute %s committed; checked %s to %s%n",
+        System.out.printf(
+                "killed with %d of %d runs of minute %s committed; checked %s to %s%n",
                 publishedOfKilledMinute, SCHEDULES, killedAt, firstCommon, lastCommon);
     }
 
     private ChildJvm start(List<String> args) {
-        return ChildJvm.start("ticker", List.of(System.getProperty("java.class.path").split(File.pathSeparator)),
-                List.of("-Xmx512m"), TickerProcess.class.getName(), args,
+        return ChildJvm.start(
+                "ticker",
+                List.of(System.getProperty("java.class.path").split(File.pathSeparator)),
+                List.of("-Xmx512m"),
+                TickerProcess.class.getName(),
+                args,
                 Infra.baseDir().resolve("ticker-crash-" + suffix + ".log"));
     }
 
@@ -151,8 +172,8 @@ class TickerCrashTest {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "crash-reader-" + suffix);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, DueRun> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new DueRunDeserializer());
+        KafkaConsumer<String, DueRun> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new DueRunDeserializer());
         consumer.subscribe(List.of(dueRunsTopic));
         return consumer;
     }

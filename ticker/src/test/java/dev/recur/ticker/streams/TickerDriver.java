@@ -13,18 +13,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
-
 import dev.recur.common.cron.CronExpression;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.event.Topics;
@@ -32,12 +20,22 @@ import dev.recur.common.json.DueRunDeserializer;
 import dev.recur.common.json.EventJson;
 import dev.recur.testinfra.Infra;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /** The ticker topology in a {@link TopologyTestDriver}, with a clock that moves with the driver's wall clock. */
 final class TickerDriver implements AutoCloseable {
 
-    static final TickerSettings DEFAULTS = new TickerSettings(Topics.SCHEDULES, Topics.DUE_RUNS, Duration.ofHours(1),
-            Duration.ofSeconds(1), 20_000, 256 * 1024);
+    static final TickerSettings DEFAULTS = new TickerSettings(
+            Topics.SCHEDULES, Topics.DUE_RUNS, Duration.ofHours(1), Duration.ofSeconds(1), 20_000, 256 * 1024);
 
     final MutableClock clock;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -63,13 +61,10 @@ final class TickerDriver implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        driver = new TopologyTestDriver(TickerTopology.build(settings, clock, metrics, false),
-                props,
-                start);
-        schedules = driver.createInputTopic(settings.schedulesTopic(), new StringSerializer(),
-                new ByteArraySerializer());
-        dueRuns = driver.createOutputTopic(settings.dueRunsTopic(), new StringDeserializer(),
-                new DueRunDeserializer());
+        driver = new TopologyTestDriver(TickerTopology.build(settings, clock, metrics, false), props, start);
+        schedules =
+                driver.createInputTopic(settings.schedulesTopic(), new StringSerializer(), new ByteArraySerializer());
+        dueRuns = driver.createOutputTopic(settings.dueRunsTopic(), new StringDeserializer(), new DueRunDeserializer());
     }
 
     /**
@@ -105,7 +100,8 @@ final class TickerDriver implements AutoCloseable {
                 if (schedule.start() != null && schedule.start().minusNanos(1).isAfter(after)) {
                     after = schedule.start().minusNanos(1);
                 }
-                crons.computeIfAbsent(schedule.cron(), CronExpression::parse).next(after, ZoneId.of(schedule.timezone()))
+                crons.computeIfAbsent(schedule.cron(), CronExpression::parse)
+                        .next(after, ZoneId.of(schedule.timezone()))
                         .filter(fire -> schedule.end() == null || !fire.isAfter(schedule.end()))
                         .ifPresent(fire -> rebuilt.add(TimelineKey.of(fire.getEpochSecond() / 60, plan.key)));
             });

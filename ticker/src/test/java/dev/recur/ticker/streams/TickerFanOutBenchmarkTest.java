@@ -14,6 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.recur.common.event.DueRun;
+import dev.recur.common.event.Topics;
+import dev.recur.common.id.Ids;
+import dev.recur.common.json.EventJson;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,14 +30,6 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.recur.common.event.DueRun;
-import dev.recur.common.event.Topics;
-import dev.recur.common.id.Ids;
-import dev.recur.common.json.EventJson;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.prometheus.PrometheusConfig;
-import io.micrometer.prometheus.PrometheusMeterRegistry;
 
 /**
  * Fan-out: N schedules ({@code * * * * *}, one small item) all due in the same minute, on the real broker with
@@ -64,7 +63,8 @@ class TickerFanOutBenchmarkTest {
 
     @Test
     void shouldPublishAllRunsOfOneMinuteWhenManySchedulesAreDue() throws Exception {
-        for (String size : System.getProperty("ticker.benchmark.sizes", "100000").split(",")) {
+        for (String size :
+                System.getProperty("ticker.benchmark.sizes", "100000").split(",")) {
             fanOut(Integer.parseInt(size.strip()));
         }
     }
@@ -72,9 +72,11 @@ class TickerFanOutBenchmarkTest {
     private void fanOut(int schedules) throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String applicationId = "ticker-bench-" + suffix;
-        TickerSettings settings = TickerDriver.DEFAULTS.withTopics("bench.schedules." + suffix,
-                "bench.due-runs." + suffix).withTick(Duration.parse(System.getProperty("ticker.benchmark.tick", "PT0.25S")),
-                Integer.getInteger("ticker.benchmark.cap", 20_000));
+        TickerSettings settings = TickerDriver.DEFAULTS
+                .withTopics("bench.schedules." + suffix, "bench.due-runs." + suffix)
+                .withTick(
+                        Duration.parse(System.getProperty("ticker.benchmark.tick", "PT0.25S")),
+                        Integer.getInteger("ticker.benchmark.cap", 20_000));
         Bench.broker().createTopic(settings.schedulesTopic(), Bench.PARTITIONS, Map.of("cleanup.policy", "compact"));
         Bench.broker().createTopic(settings.dueRunsTopic(), Bench.PARTITIONS, Map.of());
         System.out.printf("%n== ticker fan-out, %,d schedules; %s ==%n", schedules, Bench.load());
@@ -93,7 +95,8 @@ class TickerFanOutBenchmarkTest {
         SwitchableClock clock = new SwitchableClock(LOADING);
         // the service's registry: it keeps the lateness timer's buckets, which a SimpleMeterRegistry drops
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        KafkaStreams streams = new KafkaStreams(TickerTopology.build(settings, clock, new TickerMetrics(registry)),
+        KafkaStreams streams = new KafkaStreams(
+                TickerTopology.build(settings, clock, new TickerMetrics(registry)),
                 Bench.streamsProps(applicationId, stateDir));
         streams.start();
         int warmUps = Integer.getInteger("ticker.benchmark.warmup", 1);
@@ -102,15 +105,19 @@ class TickerFanOutBenchmarkTest {
         long heapLoaded;
         long stateBytes;
         double latenessP99;
-        List<String> written = List.of(settings.dueRunsTopic(), applicationId + "-schedules-changelog",
-                applicationId + "-plans-changelog", applicationId + "-progress-changelog");
+        List<String> written = List.of(
+                settings.dueRunsTopic(),
+                applicationId + "-schedules-changelog",
+                applicationId + "-plans-changelog",
+                applicationId + "-progress-changelog");
         long[] offsetsBefore = null;
         long[] bytesBefore = null;
         long[] offsetsAfter;
         long[] bytesAfter;
-        try (CommitFollower follower = new CommitFollower(Bench.broker().bootstrapServers(), settings.dueRunsTopic(),
-                Bench.PARTITIONS, FOLLOW_MILLIS)) {
-            await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofSeconds(1))
+        try (CommitFollower follower = new CommitFollower(
+                Bench.broker().bootstrapServers(), settings.dueRunsTopic(), Bench.PARTITIONS, FOLLOW_MILLIS)) {
+            await().atMost(Duration.ofMinutes(30))
+                    .pollInterval(Duration.ofSeconds(1))
                     .until(() -> Bench.consumed(applicationId, settings.schedulesTopic()));
             loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             heapLoaded = Bench.usedHeap();
@@ -124,26 +131,38 @@ class TickerFanOutBenchmarkTest {
                     clock.release(BOUNDARY);
                 } else {
                     // the clock runs at real speed: the ticker's own boundary tick fires this minute, as in production
-                    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
-                            .until(() -> System.nanoTime() >= boundary - Duration.ofMillis(300).toNanos());
+                    await().atMost(Duration.ofMinutes(2))
+                            .pollInterval(Duration.ofMillis(20))
+                            .until(() -> System.nanoTime()
+                                    >= boundary - Duration.ofMillis(300).toNanos());
                 }
                 if (measured) {
-                    offsetsBefore = written.stream().mapToLong(Bench::endOffsets).toArray();
+                    offsetsBefore =
+                            written.stream().mapToLong(Bench::endOffsets).toArray();
                     bytesBefore = written.stream().mapToLong(Bench::logBytes).toArray();
                 }
                 Bench.Cpu cpuBefore = Bench.Cpu.now();
                 double target = (m + 1) * (double) schedules;
                 long[][] ends = new long[1][];
-                await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
-                    CommitFollower.Sample latest = follower.latest();
-                    if (ends[0] == null && publishedRuns.count() >= target) {
-                        // every run of the minute has been sent; done once all of it is stable
-                        ends[0] = follower.ends();
-                    }
-                    return ends[0] != null && latest != null && allAtLeast(follower.latest().stable(), ends[0]);
-                });
-                minutes[m] = new Minute(BOUNDARY.plus(Duration.ofMinutes(m)), boundary, cpuBefore, Bench.Cpu.now(),
-                        Bench.load(), follower.describe(boundary));
+                await().atMost(Duration.ofMinutes(10))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> {
+                            CommitFollower.Sample latest = follower.latest();
+                            if (ends[0] == null && publishedRuns.count() >= target) {
+                                // every run of the minute has been sent; done once all of it is stable
+                                ends[0] = follower.ends();
+                            }
+                            return ends[0] != null
+                                    && latest != null
+                                    && allAtLeast(follower.latest().stable(), ends[0]);
+                        });
+                minutes[m] = new Minute(
+                        BOUNDARY.plus(Duration.ofMinutes(m)),
+                        boundary,
+                        cpuBefore,
+                        Bench.Cpu.now(),
+                        Bench.load(),
+                        follower.describe(boundary));
             }
             offsetsAfter = written.stream().mapToLong(Bench::endOffsets).toArray();
             bytesAfter = written.stream().mapToLong(Bench::logBytes).toArray();
@@ -160,7 +179,9 @@ class TickerFanOutBenchmarkTest {
             readAll(settings.dueRunsTopic(), minutes);
             for (Minute minute : minutes) {
                 long visible = follower.visibleAt(minute.lastOffsets, minute.boundaryNanos);
-                assertThat(visible).as("the last run of %s seen committed", minute.at).isPositive();
+                assertThat(visible)
+                        .as("the last run of %s seen committed", minute.at)
+                        .isPositive();
                 minute.seconds = (visible - minute.boundaryNanos) / 1e9;
             }
         } finally {
@@ -173,43 +194,59 @@ class TickerFanOutBenchmarkTest {
         Bench.PerfResult plain = Bench.producerPerformance(raw, schedules, payloads, null);
         String rawTx = "bench.raw-tx." + suffix;
         Bench.createWritableTopic(rawTx);
-        Bench.PerfResult transactional = Bench.producerPerformance(rawTx, schedules, payloads,
-                "bench-perf-" + suffix);
+        Bench.PerfResult transactional = Bench.producerPerformance(rawTx, schedules, payloads, "bench-perf-" + suffix);
 
         Minute last = minutes[minutes.length - 1];
         double rate = schedules / last.seconds;
         StringBuilder perRun = new StringBuilder();
         for (int i = 0; i < written.size(); i++) {
-            perRun.append(String.format("%n  %s: %.2f records (offsets incl. transaction markers), %.0f B on disk",
-                    written.get(i), (offsetsAfter[i] - offsetsBefore[i]) / (double) schedules,
+            perRun.append(String.format(
+                    "%n  %s: %.2f records (offsets incl. transaction markers), %.0f B on disk",
+                    written.get(i),
+                    (offsetsAfter[i] - offsetsBefore[i]) / (double) schedules,
                     (bytesAfter[i] - bytesBefore[i]) / (double) schedules));
         }
-        System.out.printf("snapshots produced in %.1f s; ticker loaded them (RUNNING, lag 0) %.1f s after the start%n",
+        System.out.printf(
+                "snapshots produced in %.1f s; ticker loaded them (RUNNING, lag 0) %.1f s after the start%n",
                 produceSeconds, loadSeconds);
         for (Minute minute : minutes) {
-            System.out.printf("%s %s: minute boundary -> last due-run committed %.2f s (%,d of %,d runs, %,.0f/s; %s); "
-                    + "%s%n  %s%n", minute == last ? "MEASURED" : "warm-up", minute.at, minute.seconds,
-                    minute.published.cardinality(), schedules, schedules / minute.seconds, minute.follow, minute.load,
+            System.out.printf(
+                    "%s %s: minute boundary -> last due-run committed %.2f s (%,d of %,d runs, %,.0f/s; %s); "
+                            + "%s%n  %s%n",
+                    minute == last ? "MEASURED" : "warm-up",
+                    minute.at,
+                    minute.seconds,
+                    minute.published.cardinality(),
+                    schedules,
+                    schedules / minute.seconds,
+                    minute.follow,
+                    minute.load,
                     minute.cpuAfter.perRun(minute.cpuBefore, schedules));
         }
         System.out.printf("due-runs/s: %,.0f%n", rate);
         System.out.println("written per due-run:" + perRun);
-        System.out.printf("kafka-producer-perf-test, same broker, same records (%d B, lz4, acks=all): %s%n",
+        System.out.printf(
+                "kafka-producer-perf-test, same broker, same records (%d B, lz4, acks=all): %s%n",
                 EventJson.write(sampleRun(1)).length, plain.describe());
-        System.out.printf("kafka-producer-perf-test, transactional (a commit per 100 ms): %s%n",
-                transactional.describe());
-        System.out.printf("ratio ticker / producer-perf-test: %.2f (transactional: %.2f); by CPU per record "
-                + "(producer + broker): %.2f (transactional: %.2f)%n",
-                rate / plain.recordsPerSecond(), rate / transactional.recordsPerSecond(),
+        System.out.printf(
+                "kafka-producer-perf-test, transactional (a commit per 100 ms): %s%n", transactional.describe());
+        System.out.printf(
+                "ratio ticker / producer-perf-test: %.2f (transactional: %.2f); by CPU per record "
+                        + "(producer + broker): %.2f (transactional: %.2f)%n",
+                rate / plain.recordsPerSecond(),
+                rate / transactional.recordsPerSecond(),
                 plain.cpuPerRecordMicros() / last.cpuAfter.totalPerRun(last.cpuBefore, schedules),
                 transactional.cpuPerRecordMicros() / last.cpuAfter.totalPerRun(last.cpuBefore, schedules));
         System.out.printf("heap after loading - before, per schedule: %,d B%n", (heapLoaded - heapBefore) / schedules);
         System.out.printf("state dir (RocksDB, after close) per schedule: %,d B%n", stateBytes / schedules);
-        System.out.printf("p99 publish lateness (ticker's timer, bucket bound): %.2f s; %s%n", latenessP99, Bench.load());
+        System.out.printf(
+                "p99 publish lateness (ticker's timer, bucket bound): %.2f s; %s%n", latenessP99, Bench.load());
         long[] logStarts = Bench.logStartOffsets(settings.dueRunsTopic());
         System.out.printf("due-runs' log start offsets (records the broker deleted): %s%n", Arrays.toString(logStarts));
         for (Minute minute : minutes) {
-            assertThat(minute.published.cardinality()).as("runs of %s", minute.at).isEqualTo(schedules);
+            assertThat(minute.published.cardinality())
+                    .as("runs of %s", minute.at)
+                    .isEqualTo(schedules);
         }
         assertThat(logStarts).as("due-runs' log start offsets").containsOnly(0L);
     }
@@ -237,13 +274,17 @@ class TickerFanOutBenchmarkTest {
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ZERO).until(() -> {
                 for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
                     String at = Bench.scheduledFor(record.value());
-                    Minute minute = Arrays.stream(minutes).filter(m -> m.text.equals(at)).findFirst()
+                    Minute minute = Arrays.stream(minutes)
+                            .filter(m -> m.text.equals(at))
+                            .findFirst()
                             .orElseThrow(() -> new AssertionError("a run of another minute: " + at));
                     int id = Integer.parseInt(record.key());
-                    assertThat(minute.published.get(id)).as("duplicate run of %d at %s", id, at).isFalse();
+                    assertThat(minute.published.get(id))
+                            .as("duplicate run of %d at %s", id, at)
+                            .isFalse();
                     minute.published.set(id);
-                    minute.lastOffsets[record.partition()] = Math.max(minute.lastOffsets[record.partition()],
-                            record.offset());
+                    minute.lastOffsets[record.partition()] =
+                            Math.max(minute.lastOffsets[record.partition()], record.offset());
                 }
                 for (TopicPartition partition : reader.assignment()) {
                     positions[partition.partition()] = reader.position(partition);
@@ -279,8 +320,19 @@ class TickerFanOutBenchmarkTest {
     }
 
     private static DueRun sampleRun(long scheduleId) {
-        return DueRun.of(Ids.runId(scheduleId, BOUNDARY), scheduleId, "alice", BOUNDARY, BOUNDARY, false, 0, 1, 0, 1,
-                Snapshots.items(1), BOUNDARY.plusMillis(1234));
+        return DueRun.of(
+                Ids.runId(scheduleId, BOUNDARY),
+                scheduleId,
+                "alice",
+                BOUNDARY,
+                BOUNDARY,
+                false,
+                0,
+                1,
+                0,
+                1,
+                Snapshots.items(1),
+                BOUNDARY.plusMillis(1234));
     }
 
     /** Due-runs as the ticker writes them, one per line, for kafka-producer-perf-test's --payload-file. */

@@ -18,6 +18,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 
+import dev.recur.common.cron.CronExpression;
+import dev.recur.common.event.Topics;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,11 +30,6 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.recur.common.cron.CronExpression;
-import dev.recur.common.event.Topics;
-import io.micrometer.prometheus.PrometheusConfig;
-import io.micrometer.prometheus.PrometheusMeterRegistry;
 
 /**
  * Publish lateness in real time: N schedules over random crons on the real broker (exactly-once v2, RocksDB), the
@@ -56,12 +55,14 @@ class TickerLatenessBenchmarkTest {
         int minutes = Integer.getInteger("ticker.lateness.minutes", 3);
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String applicationId = "ticker-lateness-" + suffix;
-        TickerSettings settings = TickerDriver.DEFAULTS.withTopics("bench.schedules." + suffix,
-                "bench.due-runs." + suffix).withTick(Duration.ofMillis(250), 20_000);
+        TickerSettings settings = TickerDriver.DEFAULTS
+                .withTopics("bench.schedules." + suffix, "bench.due-runs." + suffix)
+                .withTick(Duration.ofMillis(250), 20_000);
         Bench.broker().createTopic(settings.schedulesTopic(), Bench.PARTITIONS, Map.of("cleanup.policy", "compact"));
         Bench.broker().createTopic(settings.dueRunsTopic(), Bench.PARTITIONS, Map.of());
-        System.out.printf("%n== ticker lateness, %,d schedules over random crons, %d minutes; %s ==%n", count,
-                minutes, Bench.load());
+        System.out.printf(
+                "%n== ticker lateness, %,d schedules over random crons, %d minutes; %s ==%n",
+                count, minutes, Bench.load());
 
         Random random = new Random(42);
         Map<Long, String> crons = new HashMap<>();
@@ -70,19 +71,28 @@ class TickerLatenessBenchmarkTest {
             for (long id = 1; id <= count; id++) {
                 String cron = randomCron(random);
                 crons.put(id, cron);
-                producer.send(new ProducerRecord<>(settings.schedulesTopic(), Topics.key(id), templates
-                        .computeIfAbsent(cron, expression -> Snapshots.schedule(1, expression).template()).of(id)));
+                producer.send(new ProducerRecord<>(
+                        settings.schedulesTopic(),
+                        Topics.key(id),
+                        templates
+                                .computeIfAbsent(
+                                        cron,
+                                        expression -> Snapshots.schedule(1, expression)
+                                                .template())
+                                .of(id)));
             }
         }
 
         Path stateDir = Files.createTempDirectory(tempDir, "ticker-lateness");
         // the service's registry: it keeps the lateness timer's buckets, which a SimpleMeterRegistry drops
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        KafkaStreams streams = new KafkaStreams(TickerTopology.build(settings, Clock.systemUTC(),
-                new TickerMetrics(registry)), Bench.streamsProps(applicationId, stateDir));
+        KafkaStreams streams = new KafkaStreams(
+                TickerTopology.build(settings, Clock.systemUTC(), new TickerMetrics(registry)),
+                Bench.streamsProps(applicationId, stateDir));
         streams.start();
         try (KafkaConsumer<String, byte[]> reader = Bench.committedReader(settings.dueRunsTopic())) {
-            await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofSeconds(1))
+            await().atMost(Duration.ofMinutes(20))
+                    .pollInterval(Duration.ofSeconds(1))
                     .until(() -> Bench.consumed(applicationId, settings.schedulesTopic()));
             // every schedule was planned before this minute began, and the reader has caught up with the topic
             Instant from = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(2, ChronoUnit.MINUTES);
@@ -105,7 +115,9 @@ class TickerLatenessBenchmarkTest {
                     if (scheduledFor.isBefore(from) || scheduledFor.isAfter(to)) {
                         continue;
                     }
-                    assertThat(seen.add(record.key() + "@" + scheduledFor)).as("duplicate run").isTrue();
+                    assertThat(seen.add(record.key() + "@" + scheduledFor))
+                            .as("duplicate run")
+                            .isTrue();
                     if (n == published.length) {
                         published = Arrays.copyOf(published, Math.max(1024, n * 2));
                         visible = Arrays.copyOf(visible, published.length);
@@ -119,8 +131,9 @@ class TickerLatenessBenchmarkTest {
             }
             Bench.Cpu cpuAfter = Bench.Cpu.now();
             long expected = expectedRuns(crons, from, to);
-            System.out.printf("measured minutes %s to %s: %,d runs published (expected %,d); %s%n", from, to, n,
-                    expected, Bench.load());
+            System.out.printf(
+                    "measured minutes %s to %s: %,d runs published (expected %,d); %s%n",
+                    from, to, n, expected, Bench.load());
             System.out.println("lateness = publish time (record timestamp) - scheduled minute: "
                     + percentiles(Arrays.copyOf(published, n)));
             System.out.println("lateness = visible to a read_committed reader - scheduled minute: "
@@ -133,12 +146,14 @@ class TickerLatenessBenchmarkTest {
                         ofMinute[runs++] = published[i];
                     }
                 }
-                System.out.printf("  publish lateness of %s: %s%n", from.plusSeconds(60L * minute),
-                        percentiles(Arrays.copyOf(ofMinute, runs)));
+                System.out.printf(
+                        "  publish lateness of %s: %s%n",
+                        from.plusSeconds(60L * minute), percentiles(Arrays.copyOf(ofMinute, runs)));
             }
             System.out.println(cpuAfter.perRun(cpuBefore, Math.max(1, n))
                     + " (over the whole measured period, idle seconds included)");
-            System.out.printf("ticker's lateness timer p99 (all runs since start; bucket bound): %.2f s%n",
+            System.out.printf(
+                    "ticker's lateness timer p99 (all runs since start; bucket bound): %.2f s%n",
                     Bench.latenessP99(registry));
             assertThat((long) n).isEqualTo(expected);
         } finally {
@@ -178,8 +193,9 @@ class TickerLatenessBenchmarkTest {
         }
         long[] sorted = millis.clone();
         Arrays.sort(sorted);
-        return String.format("p50 %.3f s, p99 %.3f s, max %.3f s (%,d runs)", at(sorted, 0.50), at(sorted, 0.99),
-                sorted[sorted.length - 1] / 1e3, sorted.length);
+        return String.format(
+                "p50 %.3f s, p99 %.3f s, max %.3f s (%,d runs)",
+                at(sorted, 0.50), at(sorted, 0.99), sorted[sorted.length - 1] / 1e3, sorted.length);
     }
 
     private static double at(long[] sorted, double quantile) {

@@ -20,6 +20,14 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.recur.common.event.DueRun;
+import dev.recur.common.event.Topics;
+import dev.recur.common.id.Ids;
+import dev.recur.common.json.DueRunDeserializer;
+import dev.recur.common.json.EventJson;
+import dev.recur.testinfra.Infra;
+import dev.recur.testinfra.KafkaBroker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,15 +43,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.recur.common.event.DueRun;
-import dev.recur.common.event.Topics;
-import dev.recur.common.id.Ids;
-import dev.recur.common.json.DueRunDeserializer;
-import dev.recur.common.json.EventJson;
-import dev.recur.testinfra.Infra;
-import dev.recur.testinfra.KafkaBroker;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-
 /** The ticker topology as plain Kafka Streams (RocksDB, exactly-once v2) on the real broker. */
 class TickerOnBrokerTest {
 
@@ -53,8 +52,9 @@ class TickerOnBrokerTest {
 
     private final KafkaBroker broker = Infra.kafka();
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
-    private final TickerSettings settings = TickerDriver.DEFAULTS.withTopics("it.schedules." + suffix,
-            "it.due-runs." + suffix).withTick(Duration.ofMillis(100), 20_000);
+    private final TickerSettings settings = TickerDriver.DEFAULTS
+            .withTopics("it.schedules." + suffix, "it.due-runs." + suffix)
+            .withTick(Duration.ofMillis(100), 20_000);
     private final List<KafkaStreams> instances = new ArrayList<>();
 
     @AfterEach
@@ -138,7 +138,8 @@ class TickerOnBrokerTest {
         Instant boundary = Instant.ofEpochSecond(Math.floorDiv(Instant.now().getEpochSecond(), 600) * 600);
         PausingClock clock = new PausingClock(boundary.minusSeconds(600 - 90), 60);
         long id = Ids.newScheduleId();
-        send(Snapshots.schedule(id, "*/10 * * * *").catchUp(dev.recur.common.event.CatchUp.SKIP)
+        send(Snapshots.schedule(id, "*/10 * * * *")
+                .catchUp(dev.recur.common.event.CatchUp.SKIP)
                 .acceptedAt(clock.instant()));
         KafkaStreams first = start(clock, true);
         await().atMost(Duration.ofSeconds(60)).until(() -> first.state() == KafkaStreams.State.RUNNING);
@@ -147,14 +148,16 @@ class TickerOnBrokerTest {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> waiting = new KafkaConsumer<>(props,
+        try (KafkaConsumer<byte[], byte[]> waiting = new KafkaConsumer<>(
+                props,
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             waiting.assign(List.of(new org.apache.kafka.common.TopicPartition(
                     "ticker-it-" + suffix + "-" + TickerTopology.SKIPPED_STORE + "-changelog", 0)));
             waiting.seekToBeginning(waiting.assignment());
             // committed in the tick's transaction before the instance goes away
-            await().atMost(Duration.ofSeconds(30)).until(() -> !waiting.poll(Duration.ofMillis(200)).isEmpty());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !waiting.poll(Duration.ofMillis(200)).isEmpty());
         }
         first.close(Duration.ofSeconds(10));
         KafkaStreams second = start(clock, true);
@@ -169,9 +172,14 @@ class TickerOnBrokerTest {
             });
         }
 
-        assertThat(runs).extracting(DueRun::scheduledFor).startsWith(boundary.plusSeconds(1200),
-                boundary.plusSeconds(1800));
-        assertThat(runs).extracting(DueRun::skippedRuns).startsWith(2, 0).containsOnlyOnce(2).containsOnly(2, 0);
+        assertThat(runs)
+                .extracting(DueRun::scheduledFor)
+                .startsWith(boundary.plusSeconds(1200), boundary.plusSeconds(1800));
+        assertThat(runs)
+                .extracting(DueRun::skippedRuns)
+                .startsWith(2, 0)
+                .containsOnlyOnce(2)
+                .containsOnly(2, 0);
         assertThat(runs).noneMatch(DueRun::late);
     }
 
@@ -227,7 +235,9 @@ class TickerOnBrokerTest {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try {
-            props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(tempDir, "ticker-it").toString());
+            props.put(
+                    StreamsConfig.STATE_DIR_CONFIG,
+                    Files.createTempDirectory(tempDir, "ticker-it").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -241,10 +251,10 @@ class TickerOnBrokerTest {
     private void send(Snapshots schedule) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(settings.schedulesTopic(), Topics.key(schedule.id()),
-                    EventJson.write(schedule.snapshot())));
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(
+                    settings.schedulesTopic(), Topics.key(schedule.id()), EventJson.write(schedule.snapshot())));
         }
     }
 
@@ -254,8 +264,8 @@ class TickerOnBrokerTest {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "ticker-it-reader-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, DueRun> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new DueRunDeserializer());
+        KafkaConsumer<String, DueRun> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new DueRunDeserializer());
         consumer.subscribe(List.of(settings.dueRunsTopic()));
         return consumer;
     }

@@ -7,12 +7,11 @@ import java.time.ZoneOffset;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The ticker topology as a process of its own (RocksDB, exactly-once v2), for tests that kill it. Its clock runs
@@ -22,8 +21,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 public final class TickerProcess {
 
-    private TickerProcess() {
-    }
+    private TickerProcess() {}
 
     public static void main(String[] args) throws InterruptedException {
         long fakeOrigin = Long.parseLong(args[5]);
@@ -53,8 +51,8 @@ public final class TickerProcess {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 30_000);
-        TickerSettings settings = TickerDriver.DEFAULTS.withTopics(args[3], args[4])
-                .withTick(java.time.Duration.ofMillis(100), 500);
+        TickerSettings settings =
+                TickerDriver.DEFAULTS.withTopics(args[3], args[4]).withTick(java.time.Duration.ofMillis(100), 500);
         KafkaStreams streams = new KafkaStreams(
                 TickerTopology.build(settings, clock, new TickerMetrics(new SimpleMeterRegistry())), props);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -15,10 +15,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import org.junit.jupiter.api.Test;
-
 import dev.recur.common.cron.CronExpression;
 import dev.recur.common.event.DueRun;
+import org.junit.jupiter.api.Test;
 
 /**
  * A week of minutes over 10,000 random schedules that are created, changed, paused, resumed, deleted and replayed
@@ -33,15 +32,32 @@ class TickerSimulationTest {
     private static final Instant WEEK_START = Instant.parse("2026-03-05T00:00:00Z");
     private static final Instant WEEK_END = WEEK_START.plusSeconds(7 * 24 * 3600);
     // sparse on purpose: the test driver costs per published run, and sparse crons still cover every rule
-    private static final List<String> CRONS = List.of("0 */3 * * *", "30 */2 * * *", "15 3 * * *", "0 9 * * 1-5",
-            "*/20 8-10 * * *", "45 23 * * 0", "5 0,12 * * *", "@daily", "15 */4 * * *", "59 23 * * *", "7 7 * * *",
-            "0 0 * * 6", "30 2 * * *", "30 1 * * *", "0 0-23/8 * * *", "10 */6 * * *", "0 12 * * MON,WED,FRI",
-            "20 4 1-7 * *", "0 0 5 3 *", "0 6 1,15 * 1", "0 0 30 2 *");
+    private static final List<String> CRONS = List.of(
+            "0 */3 * * *",
+            "30 */2 * * *",
+            "15 3 * * *",
+            "0 9 * * 1-5",
+            "*/20 8-10 * * *",
+            "45 23 * * 0",
+            "5 0,12 * * *",
+            "@daily",
+            "15 */4 * * *",
+            "59 23 * * *",
+            "7 7 * * *",
+            "0 0 * * 6",
+            "30 2 * * *",
+            "30 1 * * *",
+            "0 0-23/8 * * *",
+            "10 */6 * * *",
+            "0 12 * * MON,WED,FRI",
+            "20 4 1-7 * *",
+            "0 0 5 3 *",
+            "0 6 1,15 * 1",
+            "0 0 30 2 *");
     private static final List<String> ZONES = List.of("UTC", "Europe/Vilnius", "America/New_York", "Asia/Kolkata");
 
     /** A schedule change at a time; {@code snapshot} null is a delete; {@code stale} a replay of an old revision. */
-    private record Event(Instant at, long id, Snapshots snapshot, boolean stale) {
-    }
+    private record Event(Instant at, long id, Snapshots snapshot, boolean stale) {}
 
     private final Random random = new Random(Long.getLong("ticker.simulation.seed", 20261128L));
     private final Map<String, List<Instant>> fireTimes = new HashMap<>();
@@ -59,8 +75,11 @@ class TickerSimulationTest {
 
         // every minute at which any expression fires in any zone, and every change: nothing happens in between
         TreeSet<Instant> minutes = new TreeSet<>();
-        fireTimes.values().forEach(times -> times.stream()
-                .filter(time -> !time.isBefore(WEEK_START) && time.isBefore(WEEK_END)).forEach(minutes::add));
+        fireTimes
+                .values()
+                .forEach(times -> times.stream()
+                        .filter(time -> !time.isBefore(WEEK_START) && time.isBefore(WEEK_END))
+                        .forEach(minutes::add));
         Map<Instant, Set<Long>> actual = new TreeMap<>();
         long published = 0;
         int nextEvent = 0;
@@ -77,27 +96,33 @@ class TickerSimulationTest {
                     } else {
                         ticker.send(event.snapshot());
                     }
-                    assertThat(ticker.runs()).as("runs published at a change at %s", event.at()).isEmpty();
+                    assertThat(ticker.runs())
+                            .as("runs published at a change at %s", event.at())
+                            .isEmpty();
                 }
                 ticker.at(minute.plusMillis(500));
                 List<DueRun> runs = ticker.runs();
                 published += runs.size();
                 Set<Long> fired = new HashSet<>();
                 for (DueRun run : runs) {
-                    assertThat(run.scheduledFor()).as("run of %d published at %s", run.scheduleId(), minute)
+                    assertThat(run.scheduledFor())
+                            .as("run of %d published at %s", run.scheduleId(), minute)
                             .isEqualTo(minute);
                     assertThat(run.late()).isFalse();
-                    assertThat(fired.add(run.scheduleId())).as("duplicate run of %d at %s", run.scheduleId(), minute)
+                    assertThat(fired.add(run.scheduleId()))
+                            .as("duplicate run of %d at %s", run.scheduleId(), minute)
                             .isTrue();
                 }
-                assertThat(fired).as("schedules fired at %s", minute)
+                assertThat(fired)
+                        .as("schedules fired at %s", minute)
                         .isEqualTo(expected.getOrDefault(minute, Set.of()));
                 if (!fired.isEmpty()) {
                     actual.put(minute, fired);
                 }
                 // what a crash now would restore (the timeline derived from the committed stores) is what runs
                 if (++ticked % RESTART_CHECK_EVERY == 0) {
-                    assertThat(ticker.timelineAfterRestart()).as("timeline rebuilt after %s", minute)
+                    assertThat(ticker.timelineAfterRestart())
+                            .as("timeline rebuilt after %s", minute)
                             .isEqualTo(new HashSet<>(ticker.timelineKeys()));
                 }
             }
@@ -105,15 +130,18 @@ class TickerSimulationTest {
 
         assertThat(actual).isEqualTo(expected);
         assertThat(published).isEqualTo(expectedRuns);
-        System.out.printf("simulated %d schedules, %d changes, %d ticked minutes, %d runs in %.1f s%n", SCHEDULES,
-                events.size(), minutes.size(), published, (System.nanoTime() - started) / 1e9);
+        System.out.printf(
+                "simulated %d schedules, %d changes, %d ticked minutes, %d runs in %.1f s%n",
+                SCHEDULES, events.size(), minutes.size(), published, (System.nanoTime() - started) / 1e9);
         assertThat(expectedRuns).isGreaterThan(30_000);
     }
 
     /** A schedule's changes: created (possibly before the week), then up to three changes at later minutes. */
     private List<Event> history(long id) {
         List<Event> events = new ArrayList<>();
-        Instant at = random.nextInt(10) < 3 ? WEEK_START.minusSeconds(30) : randomMinute(0, 5000).plusSeconds(30);
+        Instant at = random.nextInt(10) < 3
+                ? WEEK_START.minusSeconds(30)
+                : randomMinute(0, 5000).plusSeconds(30);
         Snapshots current = randomVersion(Snapshots.schedule(id, "* * * * *"), at);
         events.add(new Event(at, id, current, false));
         int changes = random.nextInt(4);
@@ -170,12 +198,15 @@ class TickerSimulationTest {
                 Instant from = versions.get(i).at();
                 Instant until = i + 1 < versions.size() ? versions.get(i + 1).at() : WEEK_END;
                 for (Instant fire : fireTimes(version.cron(), version.zone())) {
-                    boolean inWindow = fire.isAfter(from) && fire.isBefore(until) && !fire.isBefore(WEEK_START)
+                    boolean inWindow = fire.isAfter(from)
+                            && fire.isBefore(until)
+                            && !fire.isBefore(WEEK_START)
                             && fire.isBefore(WEEK_END);
                     boolean inBounds = (version.start() == null || !fire.isBefore(version.start()))
                             && !fire.isAfter(version.end());
                     if (inWindow && inBounds) {
-                        expected.computeIfAbsent(fire, minute -> new HashSet<>()).add(id);
+                        expected.computeIfAbsent(fire, minute -> new HashSet<>())
+                                .add(id);
                     }
                 }
             }

@@ -9,15 +9,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 
-import org.apache.kafka.common.utils.Bytes;
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.recur.common.event.CatchUp;
 import dev.recur.common.event.DueRun;
 import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
+import org.apache.kafka.common.utils.Bytes;
+import org.junit.jupiter.api.Test;
 
 class TickerTopologyTest {
 
@@ -53,8 +51,16 @@ class TickerTopologyTest {
                     .containsExactly(0, 1, 0, 1);
             assertThat(ticker.timelineKeys()).isEmpty();
             assertThat(ticker.count("recur.ticker.runs.published")).isEqualTo(4);
-            assertThat(ticker.registry.get("recur.ticker.publish.lateness").timer().count()).isEqualTo(4);
-            assertThat(ticker.registry.get("recur.ticker.schedules.tracked").gauge().value()).isEqualTo(1);
+            assertThat(ticker.registry
+                            .get("recur.ticker.publish.lateness")
+                            .timer()
+                            .count())
+                    .isEqualTo(4);
+            assertThat(ticker.registry
+                            .get("recur.ticker.schedules.tracked")
+                            .gauge()
+                            .value())
+                    .isEqualTo(1);
         }
     }
 
@@ -132,11 +138,15 @@ class TickerTopologyTest {
             ticker.delete(ID);
             runs.addAll(ticker.runMinutes(t("10:11:00"), t("10:30:00")));
 
-            assertThat(runs).filteredOn(run -> run.scheduleId() == ID).extracting(DueRun::scheduledFor)
+            assertThat(runs)
+                    .filteredOn(run -> run.scheduleId() == ID)
+                    .extracting(DueRun::scheduledFor)
                     .containsExactly(t("10:10:00"));
             assertThat(runs).filteredOn(run -> run.scheduleId() == ID + 1).hasSize(3);
             assertThat(ticker.schedulesStore().get(ID)).isNull();
-            assertThat(ticker.timelineKeys()).extracting(TimelineKey::scheduleId).containsExactly(ID + 1);
+            assertThat(ticker.timelineKeys())
+                    .extracting(TimelineKey::scheduleId)
+                    .containsExactly(ID + 1);
         }
     }
 
@@ -153,7 +163,8 @@ class TickerTopologyTest {
 
             assertThat(times(caughtUp)).containsExactly(t("12:00:00"));
             assertThat(caughtUp).allMatch(DueRun::late);
-            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")).isEqualTo(5);
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced"))
+                    .isEqualTo(5);
             assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "older_than_catch_up_window"))
                     .isEqualTo(6);
             // the one late run carries every skipped minute before it, for the schedule's stats
@@ -175,14 +186,16 @@ class TickerTopologyTest {
             List<DueRun> caughtUp = ticker.runs();
             List<DueRun> after = ticker.runMinutes(t("12:06:00"), t("12:10:00"));
 
-            assertThat(times(caughtUp)).containsExactly(t("11:10:00"), t("11:20:00"), t("11:30:00"), t("11:40:00"),
-                    t("11:50:00"), t("12:00:00"));
+            assertThat(times(caughtUp))
+                    .containsExactly(
+                            t("11:10:00"), t("11:20:00"), t("11:30:00"), t("11:40:00"), t("11:50:00"), t("12:00:00"));
             assertThat(caughtUp).allMatch(DueRun::late);
             // the minutes older than the window ride on the first run after them
             assertThat(caughtUp).extracting(DueRun::skippedRuns).containsExactly(6, 0, 0, 0, 0, 0);
             assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "older_than_catch_up_window"))
                     .isEqualTo(6);
-            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")).isZero();
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced"))
+                    .isZero();
             assertThat(times(after)).containsExactly(t("12:10:00"));
         }
     }
@@ -197,10 +210,13 @@ class TickerTopologyTest {
             ticker.at(t("10:33:10"));
             List<DueRun> caughtUp = ticker.runs();
 
-            assertThat(caughtUp).extracting(DueRun::scheduledFor, DueRun::late).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple(t("10:32:00"), true),
-                    org.assertj.core.groups.Tuple.tuple(t("10:33:00"), false));
-            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")).isEqualTo(31);
+            assertThat(caughtUp)
+                    .extracting(DueRun::scheduledFor, DueRun::late)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(t("10:32:00"), true),
+                            org.assertj.core.groups.Tuple.tuple(t("10:33:00"), false));
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced"))
+                    .isEqualTo(31);
             assertThat(caughtUp).extracting(DueRun::skippedRuns).containsExactly(31, 0);
         }
     }
@@ -226,7 +242,8 @@ class TickerTopologyTest {
         for (CatchUp policy : CatchUp.values()) {
             try (TickerDriver ticker = new TickerDriver(t("10:22:00"))) {
                 ticker.at(t("10:22:58"));
-                Snapshots schedule = Snapshots.schedule(ID, "* * * * *").catchUp(policy).acceptedAt(t("10:22:58"));
+                Snapshots schedule =
+                        Snapshots.schedule(ID, "* * * * *").catchUp(policy).acceptedAt(t("10:22:58"));
                 ticker.at(t("10:26:10"));
                 ticker.send(schedule);
                 List<DueRun> runs = ticker.runs();
@@ -237,18 +254,26 @@ class TickerTopologyTest {
                     case SKIP -> List.of(t("10:26:00"));
                 };
                 assertThat(times(runs)).as("%s", policy).isEqualTo(expected);
-                assertThat(runs).as("%s", policy).allMatch(run -> run.late() == run.scheduledFor().isBefore(t("10:26:00")));
-                assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced")).as("%s", policy)
+                assertThat(runs)
+                        .as("%s", policy)
+                        .allMatch(run -> run.late() == run.scheduledFor().isBefore(t("10:26:00")));
+                assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "fire_once_coalesced"))
+                        .as("%s", policy)
                         .isEqualTo(policy == CatchUp.FIRE_ONCE ? 2 : 0);
-                assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip")).as("%s", policy)
+                assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip"))
+                        .as("%s", policy)
                         .isEqualTo(policy == CatchUp.SKIP ? 3 : 0);
                 List<Integer> skipped = switch (policy) {
                     case FIRE_ONCE -> List.of(2, 0);
                     case FIRE_ALL -> List.of(0, 0, 0, 0);
                     case SKIP -> List.of(3);
                 };
-                assertThat(runs).as("%s", policy).extracting(DueRun::skippedRuns).isEqualTo(skipped);
-                assertThat(times(ticker.runMinutes(t("10:27:00"), t("10:27:00")))).containsExactly(t("10:27:00"));
+                assertThat(runs)
+                        .as("%s", policy)
+                        .extracting(DueRun::skippedRuns)
+                        .isEqualTo(skipped);
+                assertThat(times(ticker.runMinutes(t("10:27:00"), t("10:27:00"))))
+                        .containsExactly(t("10:27:00"));
             }
         }
     }
@@ -266,8 +291,15 @@ class TickerTopologyTest {
             runs.addAll(ticker.runs());
             runs.addAll(ticker.runMinutes(t("10:07:00"), t("10:07:00")));
 
-            assertThat(times(runs)).containsExactly(t("10:01:00"), t("10:02:00"), t("10:03:00"), t("10:04:00"),
-                    t("10:05:00"), t("10:06:00"), t("10:07:00"));
+            assertThat(times(runs))
+                    .containsExactly(
+                            t("10:01:00"),
+                            t("10:02:00"),
+                            t("10:03:00"),
+                            t("10:04:00"),
+                            t("10:05:00"),
+                            t("10:06:00"),
+                            t("10:07:00"));
             assertThat(runs.get(6).items()).hasSize(2);
         }
     }
@@ -301,7 +333,8 @@ class TickerTopologyTest {
             List<DueRun> after = ticker.runMinutes(t("10:36:00"), t("10:40:00"));
 
             assertThat(caughtUp).isEmpty();
-            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip")).isEqualTo(3);
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip"))
+                    .isEqualTo(3);
             assertThat(times(after)).containsExactly(t("10:40:00"));
             // no late run carried them: the next run, on time, does
             assertThat(after).extracting(DueRun::skippedRuns).containsExactly(3);
@@ -319,8 +352,8 @@ class TickerTopologyTest {
 
             // written with the plans, in the tick's transaction: what a revived task reads back
             assertThat(ticker.runs()).isEmpty();
-            assertThat(ticker.skippedWaiting()).containsExactly(java.util.Map.entry(ID, 3L),
-                    java.util.Map.entry(ID + 1, 3L));
+            assertThat(ticker.skippedWaiting())
+                    .containsExactly(java.util.Map.entry(ID, 3L), java.util.Map.entry(ID + 1, 3L));
             ticker.at(t("10:35:30"));
             ticker.delete(ID + 1);
             assertThat(ticker.skippedWaiting()).containsExactly(java.util.Map.entry(ID, 3L));
@@ -331,12 +364,15 @@ class TickerTopologyTest {
             assertThat(ticker.skippedWaiting()).containsExactly(java.util.Map.entry(ID, 5L));
             runs.addAll(ticker.runMinutes(t("10:56:00"), t("11:20:00")));
 
-            assertThat(runs).extracting(DueRun::scheduledFor, DueRun::skippedRuns).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple(t("11:00:00"), 5),
-                    org.assertj.core.groups.Tuple.tuple(t("11:10:00"), 0),
-                    org.assertj.core.groups.Tuple.tuple(t("11:20:00"), 0));
+            assertThat(runs)
+                    .extracting(DueRun::scheduledFor, DueRun::skippedRuns)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(t("11:00:00"), 5),
+                            org.assertj.core.groups.Tuple.tuple(t("11:10:00"), 0),
+                            org.assertj.core.groups.Tuple.tuple(t("11:20:00"), 0));
             assertThat(ticker.skippedWaiting()).isEmpty();
-            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip")).isEqualTo(8);
+            assertThat(ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip"))
+                    .isEqualTo(8);
         }
     }
 
@@ -364,7 +400,8 @@ class TickerTopologyTest {
                         + ticker.count("recur.ticker.runs.skipped", "reason", "catch_up_skip");
                 // every five minutes from 10:05 through 12:30: 30 fire times, each either run or skipped
                 assertThat(runs.size() + skipped).as("%s", policy).isEqualTo(30);
-                assertThat(runs.stream().mapToInt(DueRun::skippedRuns).sum()).as("%s", policy)
+                assertThat(runs.stream().mapToInt(DueRun::skippedRuns).sum())
+                        .as("%s", policy)
                         .isEqualTo((int) skipped);
                 assertThat(ticker.skippedWaiting()).as("%s", policy).isEmpty();
             }
@@ -374,8 +411,8 @@ class TickerTopologyTest {
     @Test
     void shouldFireRunDueBeforeChangeWhenChangeArrivesBeforeTheTick() {
         // punctuations at 15 and 45 seconds past each minute
-        try (TickerDriver ticker = new TickerDriver(T0.plusSeconds(15),
-                TickerDriver.DEFAULTS.withTick(java.time.Duration.ofSeconds(30), 20_000))) {
+        try (TickerDriver ticker = new TickerDriver(
+                T0.plusSeconds(15), TickerDriver.DEFAULTS.withTick(java.time.Duration.ofSeconds(30), 20_000))) {
             Snapshots schedule = Snapshots.schedule(ID, "5 * * * *");
             ticker.send(schedule);
             ticker.runMinutes(t("10:01:00"), t("10:04:00"));
@@ -393,8 +430,8 @@ class TickerTopologyTest {
     @Test
     void shouldPublishAtTheMinuteBoundaryWhenRegularTicksFallElsewhere() {
         // regular punctuations at 15 and 45 seconds past each minute
-        try (TickerDriver ticker = new TickerDriver(T0.plusSeconds(15),
-                TickerDriver.DEFAULTS.withTick(java.time.Duration.ofSeconds(30), 20_000))) {
+        try (TickerDriver ticker = new TickerDriver(
+                T0.plusSeconds(15), TickerDriver.DEFAULTS.withTick(java.time.Duration.ofSeconds(30), 20_000))) {
             ticker.send(Snapshots.schedule(ID, "5 * * * *"));
             ticker.at(t("10:04:59.999"));
             assertThat(ticker.runs()).isEmpty();
@@ -407,8 +444,8 @@ class TickerTopologyTest {
 
     @Test
     void shouldGoOnRightAfterTheCommitWhenATickHitsItsBoundAndRebuildTheSameTimelineMidMinute() {
-        try (TickerDriver ticker = new TickerDriver(T0.plusSeconds(15),
-                TickerDriver.DEFAULTS.withTick(java.time.Duration.ofSeconds(30), 2))) {
+        try (TickerDriver ticker = new TickerDriver(
+                T0.plusSeconds(15), TickerDriver.DEFAULTS.withTick(java.time.Duration.ofSeconds(30), 2))) {
             for (long id = 1; id <= 5; id++) {
                 ticker.send(Snapshots.schedule(id, "* * * * *"));
             }
@@ -424,11 +461,15 @@ class TickerTopologyTest {
 
             assertThat(first).extracting(DueRun::scheduleId).containsExactly(1L, 2L);
             // 1 and 2 wait at 10:02 without a plan record written, 3 to 5 still at 10:01
-            assertThat(rebuilt).as("rebuilt after a bounded tick").isEqualTo(new HashSet<>(live)).hasSize(5);
+            assertThat(rebuilt)
+                    .as("rebuilt after a bounded tick")
+                    .isEqualTo(new HashSet<>(live))
+                    .hasSize(5);
             assertThat(second).extracting(DueRun::scheduleId).containsExactly(3L, 4L);
             assertThat(third).extracting(DueRun::scheduleId).containsExactly(5L);
             assertThat(ticker.timelineAfterRestart()).isEqualTo(new HashSet<>(ticker.timelineKeys()));
-            assertThat(ticker.timelineKeys()).extracting(TimelineKey::epochMinute)
+            assertThat(ticker.timelineKeys())
+                    .extracting(TimelineKey::epochMinute)
                     .containsOnly(t("10:02:00").getEpochSecond() / 60);
         }
     }
@@ -443,8 +484,12 @@ class TickerTopologyTest {
             List<DueRun> runs = ticker.runMinutes(spring.plusSeconds(60), Instant.parse("2026-03-10T12:00:00Z"));
 
             // 2026-03-08 02:30 does not exist in New York: clocks jump from 02:00 EST to 03:00 EDT
-            assertThat(runs).filteredOn(run -> run.scheduleId() == ID).extracting(DueRun::scheduledFor)
-                    .containsExactly(Instant.parse("2026-03-07T07:30:00Z"), Instant.parse("2026-03-09T06:30:00Z"),
+            assertThat(runs)
+                    .filteredOn(run -> run.scheduleId() == ID)
+                    .extracting(DueRun::scheduledFor)
+                    .containsExactly(
+                            Instant.parse("2026-03-07T07:30:00Z"),
+                            Instant.parse("2026-03-09T06:30:00Z"),
                             Instant.parse("2026-03-10T06:30:00Z"));
         }
         Instant fall = Instant.parse("2026-10-31T12:00:00Z");
@@ -454,8 +499,8 @@ class TickerTopologyTest {
             List<DueRun> runs = ticker.runMinutes(fall.plusSeconds(60), Instant.parse("2026-11-02T12:00:00Z"));
 
             // 2026-11-01 01:30 happens twice (EDT, then EST): it fires once, at the earlier one
-            assertThat(times(runs)).containsExactly(Instant.parse("2026-11-01T05:30:00Z"),
-                    Instant.parse("2026-11-02T06:30:00Z"));
+            assertThat(times(runs))
+                    .containsExactly(Instant.parse("2026-11-01T05:30:00Z"), Instant.parse("2026-11-02T06:30:00Z"));
         }
     }
 
@@ -472,10 +517,16 @@ class TickerTopologyTest {
             second = ticker.runMinutes(t("10:01:00"), t("11:00:00"));
         }
 
-        assertThat(first).hasSize(60).allSatisfy(run -> assertThat(run.notBefore())
-                .isBetween(run.scheduledFor(), run.scheduledFor().plusSeconds(30)));
-        assertThat(first.stream().map(run -> run.notBefore().getEpochSecond() - run.scheduledFor().getEpochSecond())
-                .distinct().count()).isGreaterThan(10);
+        assertThat(first)
+                .hasSize(60)
+                .allSatisfy(run -> assertThat(run.notBefore())
+                        .isBetween(run.scheduledFor(), run.scheduledFor().plusSeconds(30)));
+        assertThat(first.stream()
+                        .map(run -> run.notBefore().getEpochSecond()
+                                - run.scheduledFor().getEpochSecond())
+                        .distinct()
+                        .count())
+                .isGreaterThan(10);
         assertThat(second.stream().map(DueRun::notBefore).toList())
                 .isEqualTo(first.stream().map(DueRun::notBefore).toList());
     }
@@ -483,8 +534,12 @@ class TickerTopologyTest {
     @Test
     void shouldSplitRunIntoSlicesFormingExactlyTheItemsWhenItemsExceedBudget() {
         int budget = 1024;
-        List<ObjectNode> items = IntStream.range(0, 100).mapToObj(i -> EventJson.mapper().createObjectNode()
-                .put("source", "universal").put("url", "https://example.com/" + "x".repeat(i))).toList();
+        List<ObjectNode> items = IntStream.range(0, 100)
+                .mapToObj(i -> EventJson.mapper()
+                        .createObjectNode()
+                        .put("source", "universal")
+                        .put("url", "https://example.com/" + "x".repeat(i)))
+                .toList();
         try (TickerDriver ticker = new TickerDriver(T0, TickerDriver.DEFAULTS.withSliceBudgetBytes(budget))) {
             ticker.send(Snapshots.schedule(ID, "*/10 * * * *").items(items));
 
