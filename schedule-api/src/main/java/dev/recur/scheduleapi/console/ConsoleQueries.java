@@ -1,8 +1,6 @@
 package dev.recur.scheduleapi.console;
 
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +10,7 @@ import java.util.stream.Collectors;
 import dev.recur.common.event.JobStatus;
 import dev.recur.scheduleapi.domain.JobHistoryEntry;
 import dev.recur.scheduleapi.domain.Schedule;
+import dev.recur.scheduleapi.repository.NativeValues;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -124,7 +123,7 @@ public class ConsoleQueries {
         for (Object[] row : rows) {
             runs.add(new RunCounts(
                     ((Number) row[0]).longValue(),
-                    instant(row[1]),
+                    NativeValues.instant(row[1]),
                     ((Number) row[2]).longValue(),
                     ((Number) row[3]).longValue(),
                     ((Number) row[4]).longValue()));
@@ -151,16 +150,6 @@ public class ConsoleQueries {
                 .setMaxResults(size)
                 .getResultList();
         return new Page<>(rows, total, shown, size);
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof Instant instant) {
-            return instant;
-        }
-        if (value instanceof OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        return ((Timestamp) value).toInstant();
     }
 
     private static String escapeLike(String text) {

@@ -3,7 +3,6 @@ package dev.recur.scheduleapi.service;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +16,7 @@ import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.domain.OutboxMessage;
 import dev.recur.scheduleapi.messaging.OutboxWritten;
+import dev.recur.scheduleapi.repository.NativeValues;
 import dev.recur.scheduleapi.repository.OutboxRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -243,12 +243,12 @@ public class DeadLetterService {
                 (String) row[5],
                 (String) row[6],
                 ((Number) row[7]).intValue(),
-                instant(row[8]),
-                instant(row[9]),
+                NativeValues.instant(row[8]),
+                NativeValues.instant(row[9]),
                 row[10] == null ? null : ((Number) row[10]).intValue(),
                 (String) row[11],
                 row[12] == null ? null : row[12].toString(),
-                instant(row[13]),
+                NativeValues.instant(row[13]),
                 (String) row[14]);
     }
 
@@ -263,21 +263,5 @@ public class DeadLetterService {
 
     private static Timestamp timestamp(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);
-    }
-
-    private static Instant instant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + value.getClass());
     }
 }

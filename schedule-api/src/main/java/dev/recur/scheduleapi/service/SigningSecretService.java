@@ -16,6 +16,7 @@ import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.domain.OutboxMessage;
 import dev.recur.scheduleapi.messaging.OutboxWritten;
+import dev.recur.scheduleapi.repository.NativeValues;
 import dev.recur.scheduleapi.repository.OutboxRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -122,33 +123,17 @@ public class SigningSecretService {
             return Optional.empty();
         }
         Object[] row = rows.get(0);
-        Instant previousValidUntil = instant(row[3]);
+        Instant previousValidUntil = NativeValues.instant(row[3]);
         boolean previousValid = previousValidUntil != null && clock.instant().isBefore(previousValidUntil);
         return Optional.of(new Issued(
                 (String) row[0],
                 null,
-                instant(row[1]),
+                NativeValues.instant(row[1]),
                 previousValid ? (String) row[2] : null,
                 previousValid ? previousValidUntil : null));
     }
 
     /** A timestamp column's value as JDBC or Hibernate returns it, as an instant. */
-    static Instant instant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        if (value instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + value.getClass());
-    }
-
     private static byte[] random(int bytes) {
         byte[] b = new byte[bytes];
         RANDOM.nextBytes(b);

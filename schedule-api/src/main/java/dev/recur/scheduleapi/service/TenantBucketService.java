@@ -26,6 +26,7 @@ import dev.recur.common.storage.StorageTarget;
 import dev.recur.scheduleapi.domain.AppUser;
 import dev.recur.scheduleapi.domain.OutboxMessage;
 import dev.recur.scheduleapi.messaging.OutboxWritten;
+import dev.recur.scheduleapi.repository.NativeValues;
 import dev.recur.scheduleapi.repository.OutboxRepository;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -84,7 +85,7 @@ public class TenantBucketService {
         if (rows.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Listed(entries((String) rows.get(0)[0]), SigningSecretService.instant(rows.get(0)[1])));
+        return Optional.of(new Listed(entries((String) rows.get(0)[0]), NativeValues.instant(rows.get(0)[1])));
     }
 
     /**
