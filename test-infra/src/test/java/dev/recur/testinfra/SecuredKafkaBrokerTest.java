@@ -3,6 +3,8 @@ package dev.recur.testinfra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.File;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -95,6 +97,53 @@ class SecuredKafkaBrokerTest {
                 .hasMessageContaining("expects TLS")
                 .hasMessageContaining("kafka.security.protocol=PLAINTEXT")
                 .hasMessageContaining("SASL_SSL");
+    }
+
+    /**
+     * A plaintext Kafka client reads the TLS listener's alert as the size of a response and allocates it (about 336
+     * MB, KAFKA-4090): the check must find the mismatch before any client of Kafka's talks to the listener, or a
+     * service with a small heap (and {@code ExitOnOutOfMemoryError}, as in production) dies without the message.
+     */
+    @Test
+    void shouldNameTheSecurityProtocolWithoutAPlaintextClientReadingTheTlsListener() throws Exception {
+        Path log = Infra.freshDir("kafka-check-small-heap").resolve("check.log");
+        ChildJvm check = ChildJvm.start(
+                "plaintext check",
+                List.of(System.getProperty("java.class.path").split(File.pathSeparator)),
+                List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError"),
+                PlaintextCheck.class.getName(),
+                List.of(broker.bootstrapServers()),
+                log);
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (check.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(check.isAlive())
+                    .as("the check still runs; %s", ChildJvm.tail(log, 40))
+                    .isFalse();
+        } finally {
+            check.kill();
+        }
+        assertThat(ChildJvm.tail(log, 200))
+                .contains(PlaintextCheck.STOPPED + "Kafka at " + broker.bootstrapServers() + " expects TLS")
+                .doesNotContain("OutOfMemoryError");
+    }
+
+    /** The check of a plaintext configuration in a JVM of its own, for the test above. */
+    public static final class PlaintextCheck {
+
+        static final String STOPPED = "stopped: ";
+
+        public static void main(String[] args) {
+            try {
+                KafkaConnectionCheck.verify(new KafkaClients(Map.of("bootstrap.servers", args[0])), CHECK_TIMEOUT);
+                System.out.println("passed");
+            } catch (KafkaMisconfiguredException e) {
+                System.out.println(STOPPED + e.getMessage());
+            }
+            System.exit(0);
+        }
     }
 
     @Test

@@ -27,7 +27,8 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 
 /**
- * Asks the cluster for its id once, at start-up, and turns the ways a client's security settings can be wrong into
+ * Learns whether each reachable bootstrap address speaks TLS (a handshake, nothing else sent), then asks the cluster
+ * for its id once, at start-up, and turns the ways a client's security settings can be wrong into
  * one message naming the setting: Kafka's clients themselves retry a listener that speaks another protocol forever,
  * logging only that the broker disconnected.
  *
@@ -68,6 +69,9 @@ public final class KafkaConnectionCheck {
                     servers);
             return;
         }
+        // Before any Kafka client connects: one without TLS reads a TLS listener's alert as the size of a response
+        // and allocates it, about 336 MB (KAFKA-4090), which kills a service with a small heap before it can say why.
+        rejectProtocolMismatch(reachable, protocol);
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         Admin admin;
         try {
@@ -88,18 +92,24 @@ public final class KafkaConnectionCheck {
                     .get(ms + 5_000L, TimeUnit.MILLISECONDS);
             return;
         } catch (ExecutionException e) {
-            // anything but a rejection (e.g. a plaintext client reading a TLS alert) is diagnosed below
             rejectAuthenticationFailure(e.getCause(), protocol, servers);
             answer = messages(e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
-            // silence: diagnosed below
+            // silence: an outage or a listener that wants SASL, said below
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         } finally {
             admin.close(Duration.ZERO);
         }
-        diagnose(reachable, protocol, answer);
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "Kafka at {0} accepts connections but did not describe the cluster over"
+                        + " kafka.security.protocol={1} ({2}); if its listener wants SASL, set kafka.sasl.mechanism and"
+                        + " kafka.sasl.jaas.config",
+                reachable,
+                protocol,
+                answer);
     }
 
     private static void rejectAuthenticationFailure(Throwable cause, String protocol, String servers) {
@@ -125,11 +135,10 @@ public final class KafkaConnectionCheck {
     }
 
     /**
-     * The cluster accepts connections but did not describe itself. A listener that speaks TLS to a client without
-     * it (or the reverse) looks just like that, so the addresses are probed: only a mismatch found there stops the
-     * service.
+     * A listener that speaks TLS to a client without it (or the reverse) stops the service; a probe that learns
+     * nothing (no answer to a handshake) leaves the question to the clients.
      */
-    private static void diagnose(List<InetSocketAddress> reachable, String protocol, String answer) {
+    private static void rejectProtocolMismatch(List<InetSocketAddress> reachable, String protocol) {
         boolean clientUsesTls = protocol.endsWith("SSL");
         for (InetSocketAddress address : reachable) {
             String server = address.getHostString() + ":" + address.getPort();
@@ -147,14 +156,6 @@ public final class KafkaConnectionCheck {
                         + " PLAINTEXT or SASL_PLAINTEXT" + SEE_DOCS);
             }
         }
-        LOG.log(
-                System.Logger.Level.WARNING,
-                "Kafka at {0} accepts connections but did not describe the cluster over"
-                        + " kafka.security.protocol={1} ({2}); if its listener wants SASL, set kafka.sasl.mechanism and"
-                        + " kafka.sasl.jaas.config",
-                reachable,
-                protocol,
-                answer);
     }
 
     private static boolean accepts(InetSocketAddress address) {
