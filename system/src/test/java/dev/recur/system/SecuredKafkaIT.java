@@ -109,6 +109,17 @@ class SecuredKafkaIT {
         }
     }
 
+    private static String servicesLogs() {
+        StringBuilder logs = new StringBuilder("no callback yet; the services' logs end:");
+        for (String name : List.of("ticker", "job-runner", "delivery")) {
+            logs.append("\n--- ")
+                    .append(name)
+                    .append('\n')
+                    .append(ChildJvm.tail(recur.service(name).log(), 15));
+        }
+        return logs.toString();
+    }
+
     @Test
     @Order(1)
     void shouldStopAServiceWithAMessageNamingTheSettingWhenItsConfigurationIsPlaintext() {
@@ -128,7 +139,11 @@ class SecuredKafkaIT {
         long begin = System.nanoTime();
         plaintext.start();
         try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> !plaintext.isAlive());
+            await().atMost(Duration.ofSeconds(90))
+                    .untilAsserted(() -> assertThat(plaintext.isAlive())
+                            .as(() -> "the plaintext job-runner still runs; its log ends:\n"
+                                    + ChildJvm.tail(plaintext.log(), 40))
+                            .isFalse());
         } finally {
             plaintext.stop();
         }
@@ -154,6 +169,7 @@ class SecuredKafkaIT {
         await().atMost(Duration.ofSeconds(150))
                 .pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(outside.findAll(postRequestedFor(urlPathEqualTo("/hook"))))
+                        .as(SecuredKafkaIT::servicesLogs)
                         .isNotEmpty());
         LoggedRequest callback =
                 outside.findAll(postRequestedFor(urlPathEqualTo("/hook"))).get(0);
