@@ -37,13 +37,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The Recur Console in a real browser (headless Chromium from the system's packages, driven by Selenium) against the
  * shared running system: sign in, create an every-minute schedule through the cron helper, see it fire and its job
  * finish, the charts drawn and the job's result, pause it, and a second tenant sees none of it. Screenshots of each
- * page go to {@code target/console-screenshots/}.
+ * page go to {@code target/console-screenshots/}. The schedule's second item has a callback delivery refuses: its dead
+ * letter is replayed from the Failures page.
  */
 @Tag("e2e")
 class ConsoleBrowserIT {
 
     private static final Path SHOTS = Path.of("target/console-screenshots");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A callback target delivery refuses (only the outside address is allowed): dead-lettered at once. */
+    private static final String REFUSED_CALLBACK = "http://10.0.0.1:9/console-hook";
 
     private static LocalRecur recur;
     private static ChromeDriver browser;
@@ -76,7 +79,7 @@ class ConsoleBrowserIT {
         browser.get(base + "/console");
         wait.until(ExpectedConditions.urlContains("/console/login"));
         shot("login");
-        signIn(RecurSystem.ALICE);
+        signIn(RecurSystem.CAROL);
 
         // create through the cron helper: the preset, its words and next fire times, a time zone, the items editor
         browser.findElement(By.id("new-schedule")).click();
@@ -88,7 +91,10 @@ class ConsoleBrowserIT {
         assertThat(browser.findElements(By.cssSelector("#next-runs li"))).hasSize(5);
         WebElement items = browser.findElement(By.id("items"));
         items.clear();
-        items.sendKeys("[{\"source\": \"universal\", \"url\": \"" + RecurSystem.outsideUrl() + "/console-page\"}]");
+        // the second item's callback goes to a private address, which delivery refuses: a dead letter to replay
+        items.sendKeys("[{\"source\": \"universal\", \"url\": \"" + RecurSystem.outsideUrl() + "/console-page\"},"
+                + " {\"source\": \"universal\", \"url\": \"" + RecurSystem.outsideUrl() + "/console-page\","
+                + " \"callback_url\": \"" + REFUSED_CALLBACK + "\"}]");
         shot("create-form");
         browser.findElement(By.id("save")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("schedule-id")));
@@ -134,7 +140,7 @@ class ConsoleBrowserIT {
         browser.get(base + "/console/schedules/" + id);
         wait.until(ExpectedConditions.elementToBeClickable(By.id("pause"))).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("schedule-state"), "paused"));
-        JsonNode schedule = RecurSystem.api(RecurSystem.ALICE).get("/v1/schedules/" + id);
+        JsonNode schedule = RecurSystem.api(RecurSystem.CAROL).get("/v1/schedules/" + id);
         assertThat(schedule.path("active").asBoolean()).isFalse();
 
         // the list: search and the paused filter find it
@@ -147,9 +153,32 @@ class ConsoleBrowserIT {
         wait.until(driver -> driver.getCurrentUrl().contains("state=paused"));
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-schedule-id='" + id + "']")));
         shot("schedules");
+        // the refused callback is a dead letter on the Failures page; Replay asks delivery to try it again
         browser.findElement(By.linkText("Failures")).click();
         wait.until(ExpectedConditions.titleContains("Failures"));
+        WebElement letter = new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofSeconds(2)).until(driver -> {
+            driver.navigate().refresh();
+            return driver.findElements(By.cssSelector("tr[data-dead-letter-id]")).stream()
+                    .filter(row -> row.getText().contains(REFUSED_CALLBACK))
+                    .findFirst()
+                    .orElse(null);
+        });
+        String letterId = letter.getAttribute("data-dead-letter-id");
+        assertThat(browser.findElement(By.id("dead-letter-state-" + letterId)).getText())
+                .isEqualTo("dead");
+        assertThat(letter.getText()).contains("schedule " + id);
         shot("failures");
+        letter.findElement(By.cssSelector("button[type='submit']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                By.id("dead-letter-state-" + letterId), "replay requested"));
+        assertThat(browser.findElement(By.id("dead-letter-" + letterId)).getText())
+                .contains("by " + RecurSystem.CAROL);
+        System.out.printf(Locale.ROOT, "[console-e2e] dead letter %s replayed from the Failures page%n", letterId);
+        assertThat(RecurSystem.api(RecurSystem.BOB)
+                        .send("GET", "/v1/dead-letters/" + letterId, null)
+                        .status())
+                .as("another tenant's dead letter")
+                .isEqualTo(404);
 
         // another tenant sees none of it
         browser.findElement(By.cssSelector(".logout button")).click();
@@ -163,7 +192,9 @@ class ConsoleBrowserIT {
         browser.get(base + "/console/schedules/" + id);
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Not found");
         browser.get(base + "/console/failures");
-        assertThat(browser.findElement(By.id("main")).getText()).doesNotContain(id);
+        assertThat(browser.findElement(By.id("main")).getText())
+                .doesNotContain(id)
+                .doesNotContain(letterId);
     }
 
     private static void signIn(String user) {

@@ -34,6 +34,9 @@ final class RecurSystem {
 
     static final String ALICE = "alice";
     static final String BOB = "bob";
+    /** The console's user: its Failures page holds only the dead letters of ConsoleBrowserIT's schedule. */
+    static final String CAROL = "carol";
+
     static final String PASSWORD = "correct-horse-battery";
     static final String SIGNING_SECRET = "e2e-signing-secret";
     static final String OUTSIDE_ADDRESS = "127.0.0.2";
@@ -135,6 +138,7 @@ final class RecurSystem {
         admin = new RecurApi(started.apiBaseUrl(), basic(LocalRecur.ADMIN_USER, started.adminPassword()));
         addUser(ALICE);
         addUser(BOB);
+        addUser(CAROL);
     }
 
     private static Map<String, String> disguisedNames() {
