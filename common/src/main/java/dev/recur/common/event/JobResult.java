@@ -134,31 +134,16 @@ public record JobResult(
 
     /** This result, carrying its run's {@code count} of skipped fire times. */
     public JobResult withSkippedRuns(int count) {
-        return new JobResult(
-                type,
-                version,
-                jobId,
-                scheduleId,
-                runId,
-                owner,
-                scheduledFor,
-                itemIndex,
-                item,
-                createStatusCode,
-                status,
-                error,
-                backend,
-                attempts,
-                createdAt,
-                updatedAt,
-                results,
-                resultsRef,
-                count,
-                sealedCallbackUrl);
+        return with(item, count, sealedCallbackUrl);
     }
 
     /** This result with another {@code item} and {@code sealed_callback_url} (see {@code CallbackSeal}). */
     public JobResult withCallback(ObjectNode item, String sealedCallbackUrl) {
+        return with(item, skippedRuns, sealedCallbackUrl);
+    }
+
+    /** This result with the parts the withers change; every other field, {@code type} and {@code version} kept. */
+    private JobResult with(ObjectNode item, int skippedRuns, String sealedCallbackUrl) {
         return new JobResult(
                 type,
                 version,
