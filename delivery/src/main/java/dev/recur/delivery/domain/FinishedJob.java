@@ -28,36 +28,16 @@ public record FinishedJob(
         Instant resultCreatedAt,
         int skippedRuns) {
 
-    public FinishedJob(
-            long jobId,
-            long runId,
-            long scheduleId,
-            String owner,
-            Instant scheduledFor,
-            int itemIndex,
-            ObjectNode item,
-            int createStatusCode,
-            JobStatus status,
-            String error,
-            Instant createdAt,
-            Instant resultCreatedAt) {
-        this(
-                jobId,
-                runId,
-                scheduleId,
-                owner,
-                scheduledFor,
-                itemIndex,
-                item,
-                createStatusCode,
-                status,
-                error,
-                createdAt,
-                resultCreatedAt,
-                0);
+    public static FinishedJob of(JobResult result) {
+        return of(result, result.status(), result.error());
     }
 
-    public static FinishedJob of(JobResult result) {
+    /** The job of {@code result}, faulted for the given reason (its create status code kept). */
+    public static FinishedJob faulted(JobResult result, String reason) {
+        return of(result, JobStatus.FAULTED, reason);
+    }
+
+    private static FinishedJob of(JobResult result, JobStatus status, String error) {
         return new FinishedJob(
                 result.jobId(),
                 result.runId(),
@@ -67,29 +47,11 @@ public record FinishedJob(
                 result.itemIndex(),
                 result.item(),
                 result.createStatusCode(),
-                result.status(),
-                result.error(),
+                status,
+                error,
                 result.createdAt(),
                 result.updatedAt(),
                 result.skippedRuns());
-    }
-
-    /** This job, faulted for the given reason (its create status code kept). */
-    public FinishedJob faulted(String reason) {
-        return new FinishedJob(
-                jobId,
-                runId,
-                scheduleId,
-                owner,
-                scheduledFor,
-                itemIndex,
-                item,
-                createStatusCode,
-                JobStatus.FAULTED,
-                reason,
-                createdAt,
-                resultCreatedAt,
-                skippedRuns);
     }
 
     /** The job's ids in the logging context, for the lines logged about it. */

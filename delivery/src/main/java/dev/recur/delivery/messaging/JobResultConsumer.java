@@ -233,7 +233,7 @@ public class JobResultConsumer {
 
     /** The job, faulted with the reason and no pages: its results are gone, but the job is still counted and delivered. */
     private Prepared withLostResults(JobResult result, ResultsStore.UnreadableClaimException e) {
-        FinishedJob job = FinishedJob.of(result).faulted("results lost: " + e.getMessage());
+        FinishedJob job = FinishedJob.faulted(result, "results lost: " + e.getMessage());
         try (JobMdc mdc = job.logContext()) {
             LOG.errorf("job %d: results lost: %s", result.jobId(), e.getMessage());
         }

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -99,81 +101,63 @@ public class JobRepository {
         }
     }
 
+    /** One array {@link #insertNew} binds: its SQL element type and each job's element. */
+    private record Column(String sqlType, IntFunction<Object[]> newArray, Function<StoredJob, Object> value) {
+
+        static Column bigint(Function<StoredJob, Long> value) {
+            return new Column("bigint", Long[]::new, value::apply);
+        }
+
+        static Column integer(Function<StoredJob, Integer> value) {
+            return new Column("integer", Integer[]::new, value::apply);
+        }
+
+        static Column text(Function<StoredJob, String> value) {
+            return new Column("text", String[]::new, value::apply);
+        }
+    }
+
+    /** The columns of {@link #INSERT_NEW}'s {@code unnest}, in its order. */
+    private static final List<Column> INSERT_NEW_COLUMNS = List.of(
+            Column.bigint(s -> s.job().jobId()),
+            Column.bigint(s -> s.job().runId()),
+            Column.bigint(s -> s.job().scheduleId()),
+            Column.text(s -> s.job().owner()),
+            Column.text(s -> s.job().scheduledFor().toString()),
+            Column.integer(s -> s.job().itemIndex()),
+            Column.text(s -> s.job().item() == null ? "{}" : s.job().item().toString()),
+            Column.integer(s -> s.job().createStatusCode()),
+            Column.text(s -> JobCounts.statusName(s.job().status())),
+            Column.text(s -> s.job().error()),
+            Column.text(s -> s.job().createdAt().toString()),
+            Column.text(s -> s.job().resultCreatedAt().toString()),
+            Column.text(StoredJob::resultsKey),
+            Column.bigint(StoredJob::resultsOffset),
+            Column.bigint(StoredJob::resultsSize));
+
+    private static final String INSERT_NEW = """
+            INSERT INTO job (job_id, run_id, schedule_id, owner, scheduled_for, item_index, item,
+                             create_status_code, result_status, error, created_at, result_created_at, results_key,
+                             results_offset, results_size)
+            SELECT j, r, s, o, sf::timestamptz, ii, it::jsonb, cs, st, er, ca::timestamptz, rc::timestamptz, rk,
+                   ro, rs
+            FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::integer[], ?::text[],
+                        ?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
+                        ?::bigint[])
+                 AS t(j, r, s, o, sf, ii, it, cs, st, er, ca, rc, rk, ro, rs)
+            ON CONFLICT (job_id) DO NOTHING
+            RETURNING job_id
+            """;
+
     /** Inserts the jobs that are not in the log yet; returns the ids of those it inserted. */
     public Set<Long> insertNew(List<StoredJob> jobs) {
-        int n = jobs.size();
-        Long[] jobId = new Long[n];
-        Long[] runId = new Long[n];
-        Long[] scheduleId = new Long[n];
-        String[] owner = new String[n];
-        String[] scheduledFor = new String[n];
-        Integer[] itemIndex = new Integer[n];
-        String[] item = new String[n];
-        Integer[] createStatus = new Integer[n];
-        String[] status = new String[n];
-        String[] error = new String[n];
-        String[] createdAt = new String[n];
-        String[] resultCreatedAt = new String[n];
-        String[] resultsKey = new String[n];
-        Long[] resultsOffset = new Long[n];
-        Long[] resultsSize = new Long[n];
-        for (int i = 0; i < n; i++) {
-            FinishedJob j = jobs.get(i).job();
-            jobId[i] = j.jobId();
-            runId[i] = j.runId();
-            scheduleId[i] = j.scheduleId();
-            owner[i] = j.owner();
-            scheduledFor[i] = j.scheduledFor().toString();
-            itemIndex[i] = j.itemIndex();
-            item[i] = j.item() == null ? "{}" : j.item().toString();
-            createStatus[i] = j.createStatusCode();
-            status[i] = JobCounts.statusName(j.status());
-            error[i] = j.error();
-            createdAt[i] = j.createdAt().toString();
-            resultCreatedAt[i] = j.resultCreatedAt().toString();
-            resultsKey[i] = jobs.get(i).resultsKey();
-            resultsOffset[i] = jobs.get(i).resultsOffset();
-            resultsSize[i] = jobs.get(i).resultsSize();
-        }
-        String sql = """
-                INSERT INTO job (job_id, run_id, schedule_id, owner, scheduled_for, item_index, item,
-                                 create_status_code, result_status, error, created_at, result_created_at, results_key,
-                                 results_offset, results_size)
-                SELECT j, r, s, o, sf::timestamptz, ii, it::jsonb, cs, st, er, ca::timestamptz, rc::timestamptz, rk,
-                       ro, rs
-                FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::integer[], ?::text[],
-                            ?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
-                            ?::bigint[])
-                     AS t(j, r, s, o, sf, ii, it, cs, st, er, ca, rc, rk, ro, rs)
-                ON CONFLICT (job_id) DO NOTHING
-                RETURNING job_id
-                """;
         Set<Long> inserted = new HashSet<>();
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement(sql)) {
-            Object[][] columns = {
-                jobId,
-                runId,
-                scheduleId,
-                owner,
-                scheduledFor,
-                itemIndex,
-                item,
-                createStatus,
-                status,
-                error,
-                createdAt,
-                resultCreatedAt,
-                resultsKey,
-                resultsOffset,
-                resultsSize
-            };
-            String[] types = {
-                "bigint", "bigint", "bigint", "text", "text", "integer", "text", "integer", "text", "text", "text",
-                "text", "text", "bigint", "bigint"
-            };
-            for (int i = 0; i < columns.length; i++) {
-                s.setArray(i + 1, c.createArrayOf(types[i], columns[i]));
+                PreparedStatement s = c.prepareStatement(INSERT_NEW)) {
+            for (int i = 0; i < INSERT_NEW_COLUMNS.size(); i++) {
+                Column column = INSERT_NEW_COLUMNS.get(i);
+                Object[] values = jobs.stream().map(column.value()).toArray(column.newArray());
+                s.setArray(i + 1, c.createArrayOf(column.sqlType(), values));
             }
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -317,6 +301,7 @@ public class JobRepository {
             s.setArray(1, c.createArrayOf("bigint", jobIds.toArray()));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
+                    // skipped runs were counted when the job was consumed; the log does not keep them
                     FinishedJob job = new FinishedJob(
                             r.getLong(1),
                             r.getLong(2),
@@ -329,7 +314,8 @@ public class JobRepository {
                             JobStatus.valueOf(r.getString(9).toUpperCase(Locale.ROOT)),
                             r.getString(10),
                             r.getTimestamp(11).toInstant(),
-                            r.getTimestamp(12).toInstant());
+                            r.getTimestamp(12).toInstant(),
+                            0);
                     jobs.add(new StoredJob(
                             job, r.getString(13), r.getObject(14, Long.class), r.getObject(15, Long.class)));
                 }

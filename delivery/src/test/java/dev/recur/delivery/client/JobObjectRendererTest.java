@@ -107,7 +107,8 @@ class JobObjectRendererTest {
                 JobStatus.DONE,
                 null,
                 created,
-                created.plusMillis(3_250));
+                created.plusMillis(3_250),
+                0);
 
         ObjectNode body = (ObjectNode) EventJson.mapper()
                 .readTree(new JobObjectRenderer("https://recur.example.com", 1_000)
