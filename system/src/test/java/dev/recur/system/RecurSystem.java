@@ -82,6 +82,12 @@ final class RecurSystem {
     }
 
     /** The outside server's base URL by address: WireMock's own {@code baseUrl()} names localhost (127.0.0.1). */
+    /** The administrator's client, for tests that manage users of their own. */
+    static synchronized RecurApi admin() {
+        get();
+        return admin;
+    }
+
     static String outsideUrl() {
         return "http://" + OUTSIDE_ADDRESS + ":" + outside().port();
     }

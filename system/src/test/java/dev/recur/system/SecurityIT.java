@@ -292,6 +292,95 @@ class SecurityIT {
         assertThat(failures).isEmpty();
     }
 
+    /**
+     * The deployment's own bucket and malformed prefixes are refused at create; a bucket list an administrator sets
+     * refuses the buckets outside it at create and, for a schedule created before, again at delivery (the list
+     * reaches delivery over {@code recur.tenant-buckets}): a dead letter, no upload.
+     */
+    @Test
+    void shouldRefuseTenantWritesToTheSystemsBucketAndOutsideTheTenantsBucketList() {
+        RecurApi admin = RecurSystem.admin();
+        String name = "bucket-tenant";
+        RecurApi.Response added = admin.send(
+                "POST",
+                "/v1/admin/users",
+                "{\"username\":\"" + name + "\",\"password\":\"" + RecurSystem.PASSWORD + "\"}");
+        assertThat(added.status()).as("%s", added).isEqualTo(201);
+        long userId = added.json().path("id").asLong();
+        RecurApi tenant = RecurSystem.api(name);
+
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("the results bucket", "s3://" + LocalRecur.RESULTS_BUCKET + "/mine");
+        refused.put("the results bucket, upper case", "s3://" + LocalRecur.RESULTS_BUCKET.toUpperCase() + "/mine");
+        refused.put("the results bucket, no prefix", "s3://" + LocalRecur.RESULTS_BUCKET);
+        refused.put("a prefix with ..", "s3://tenant-results/a/../b");
+        refused.put("a prefix with an empty segment", "s3://tenant-results/a//b");
+        refused.put("a prefix with a control character", "s3://tenant-results/a\\u0007b");
+        List<String> failures = new ArrayList<>();
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            RecurApi.Response r = tenant.send("POST", "/v1/schedules", storageSchedule("* * * * *", e.getValue()));
+            if (r.status() != 400 || !r.body().contains("storage_url")) {
+                failures.add(e.getKey() + " (" + e.getValue() + "): " + r);
+            }
+        }
+
+        // accepted while the tenant has no list; then the list leaves it outside
+        RecurApi.Response before =
+                tenant.send("POST", "/v1/schedules", storageSchedule("* * * * *", "s3://tenant-results/runs"));
+        assertThat(before.status()).as("%s", before).isEqualTo(201);
+        long outside = before.json().path("schedule_id").asLong();
+        RecurApi.Response list = admin.send(
+                "PUT", "/v1/admin/users/" + userId + "/buckets", "{\"buckets\":[\"s3://tenant-allowed-*\"]}");
+        assertThat(list.status()).as("%s", list).isEqualTo(200);
+        assertThat(list.json().path("schedules_outside").toString()).contains(Long.toString(outside));
+        RecurApi.Response outsideList =
+                tenant.send("POST", "/v1/schedules", storageSchedule("* * * * *", "s3://tenant-results/later"));
+        if (outsideList.status() != 400 || !outsideList.body().contains("bucket list")) {
+            failures.add("a bucket outside the list at create: " + outsideList);
+        }
+        RecurApi.Response inList = tenant.send(
+                "POST",
+                "/v1/schedules",
+                storageSchedule(
+                        "0 0 1 1 *",
+                        "s3://tenant-allowed-1/x",
+                        ApiTime.format(Instant.now().plus(400, ChronoUnit.DAYS))));
+        assertThat(inList.status()).as("a bucket the list allows: %s", inList).isEqualTo(201);
+
+        JsonNode letter = await().atMost(Duration.ofSeconds(150))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> deadLetters.messages().stream()
+                                .filter(d -> d.path("schedule_id").asLong() == outside)
+                                .findFirst()
+                                .orElse(null),
+                        java.util.Objects::nonNull);
+        tenant.send("DELETE", "/v1/schedules/" + outside, null);
+        assertThat(letter.path("kind").asText()).isEqualToIgnoringCase("s3");
+        assertThat(letter.path("reason").asText()).contains("not in the owner's bucket list");
+
+        System.out.printf(
+                "[security] buckets: %d of %d tenant writes refused at create (%s), 1 outside the tenant's list"
+                        + " refused at create and 1 at delivery (a dead letter after %d attempt(s): %s)%n",
+                refused.size() + 1 - failures.size(),
+                refused.size() + 1,
+                String.join(", ", refused.keySet()),
+                letter.path("attempts").asInt(),
+                letter.path("reason").asText());
+        failures.forEach(f -> System.out.println("[security]   " + f));
+        assertThat(failures).isEmpty();
+    }
+
+    private static String storageSchedule(String cron, String storageUrl) {
+        return storageSchedule(cron, storageUrl, inADay());
+    }
+
+    private static String storageSchedule(String cron, String storageUrl, String endTime) {
+        return "{\"cron\":\"" + cron + "\",\"items\":[{\"source\":\"universal\",\"url\":\""
+                + RecurSystem.outsideUrl() + "/security-page\",\"storage_type\":\"s3\",\"storage_url\":\""
+                + storageUrl + "\"}],\"end_time\":\"" + endTime + "\"}";
+    }
+
     @Test
     void shouldFaultFetchesAndRedirectHopsToPrivateAddressesInDisguiseWithoutARequestReachingThem() {
         long schedule = fetchSchedule;
