@@ -60,17 +60,6 @@ class ApiContractQuarkusTest {
             Pattern.compile(",\"(next_cursor|jobs_next_cursor)\":(null|\"[^\"]*\")|,\"job_count\":\\d+");
 
     private static final Pattern SCHEDULE_TIMES = Pattern.compile("\"(created_at|next_run_at)\":\"[^\"]*\"");
-    /**
-     * Endpoints written while the contract became types, still answering maps (dead letters, tenant buckets): to be
-     * typed as the others are, and removed from here.
-     */
-    private static final java.util.Set<String> NOT_YET_TYPED = java.util.Set.of(
-            "/v1/dead-letters",
-            "/v1/dead-letters/{id}",
-            "/v1/dead-letters/{id}/replay",
-            "/v1/admin/users/{id}/buckets",
-            "/v1/users/me/buckets");
-
     private static final Instant FIRST_RUN = Instant.parse("2026-11-29T16:00:00Z");
     private static final Instant SECOND_RUN = Instant.parse("2026-11-30T16:00:00Z");
 
@@ -467,7 +456,7 @@ class ApiContractQuarkusTest {
         List<String> untyped = new ArrayList<>();
         int operations = 0;
         for (Map.Entry<String, JsonNode> path : document.get("paths").properties()) {
-            if (!path.getKey().startsWith("/v1/") || NOT_YET_TYPED.contains(path.getKey())) {
+            if (!path.getKey().startsWith("/v1/")) {
                 continue;
             }
             for (Map.Entry<String, JsonNode> operation : path.getValue().properties()) {

@@ -25,6 +25,7 @@ import dev.recur.common.json.EventSerializer;
 import dev.recur.testinfra.Infra;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -185,6 +186,79 @@ class DeadLetterQuarkusTest {
                         .containsExactly(alice, Api.ADMIN);
             });
         }
+    }
+
+    @Test
+    void shouldAnswerTheSameJsonAndPageByCursorAsByPageWhenDeadLettersAreListed() {
+        String carol = Api.newUser();
+        long scheduleId = Api.createSchedule(carol);
+        long runId = Ids.runId(scheduleId, Instant.parse("2026-11-29T16:00:00Z"));
+        List<DeliveryDeadLetter> letters = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            letters.add(DeliveryDeadLetter.of(
+                    Ids.jobId(runId, i),
+                    scheduleId,
+                    runId,
+                    carol,
+                    DeliveryKind.S3,
+                    "s3://bucket/prefix",
+                    1,
+                    FIRST,
+                    // the last two at the same instant: the order breaks the tie by id
+                    FIRST.plusSeconds(i == 0 ? 0 : 60),
+                    null,
+                    "access denied"));
+        }
+        publish(letters.toArray(DeliveryDeadLetter[]::new));
+        await().atMost(WAIT)
+                .untilAsserted(() ->
+                        as(carol).get("/v1/dead-letters").then().statusCode(200).body("total", equalTo(3)));
+        String all = as(carol).get("/v1/dead-letters").asString();
+        long id = JsonPath.from(all).getLong("dead_letters[2].id");
+        long jobId = Ids.jobId(runId, 0);
+        String letter = "{\"id\":" + id + ",\"job_id\":" + jobId + ",\"job_id_str\":\"" + jobId + "\",\"schedule_id\":"
+                + scheduleId + ",\"schedule_id_str\":\"" + scheduleId + "\",\"run_id\":" + runId
+                + ",\"run_id_str\":\"" + runId + "\",\"owner\":\"" + carol + "\",\"kind\":\"s3\","
+                + "\"target\":\"s3://bucket/prefix\",\"attempts\":1,\"first_attempt_at\":\"2026-11-29 16:00:10\","
+                + "\"last_attempt_at\":\"2026-11-29 16:00:10\",\"last_status_code\":null,\"reason\":\"access denied\","
+                + "\"state\":\"dead\"}";
+        assertThat(as(carol).get("/v1/dead-letters/" + id).asString()).isEqualTo(letter);
+        assertThat(all).endsWith(letter + "],\"total\":3}");
+
+        // limit and cursor give the pages of page and limit; next_cursor only while a next page exists
+        JsonPath first = JsonPath.from(list(carol, 200, "limit", "2"));
+        assertThat(first.getString("dead_letters"))
+                .isEqualTo(JsonPath.from(list(carol, 200, "limit", "2", "page", "1"))
+                        .getString("dead_letters"));
+        String second = list(carol, 200, "limit", "2", "cursor", first.getString("next_cursor"));
+        assertThat(second)
+                .isEqualTo(list(carol, 200, "limit", "2", "page", "2"))
+                .isEqualTo("{\"dead_letters\":[" + letter + "],\"total\":3}");
+        assertThat(JsonPath.from(list(carol, 400, "cursor", "1.1", "page", "1")).getString("errors[0].field"))
+                .isEqualTo("cursor");
+        assertThat(JsonPath.from(list(carol, 400, "cursor", "x")).getString("errors[0].field"))
+                .isEqualTo("cursor");
+
+        // the replay's answer: the dead letter with its request
+        var replay = as(carol).post("/v1/dead-letters/" + id + "/replay");
+        assertThat(replay.statusCode()).isEqualTo(202);
+        assertThat(replay.asString())
+                .startsWith(letter.replace("\"state\":\"dead\"}", "\"state\":\"replay_requested\",\"replay_id\":\""))
+                .containsPattern(
+                        ",\"replay_requested_at\":\"[0-9: -]{19}\",\"replay_requested_by\":\"" + carol + "\"}$");
+    }
+
+    /** The answer of GET /v1/dead-letters with the query parameters {@code nameValues}, of the status expected. */
+    private static String list(String user, int status, String... nameValues) {
+        RequestSpecification request = as(user);
+        for (int i = 0; i < nameValues.length; i += 2) {
+            request.queryParam(nameValues[i], nameValues[i + 1]);
+        }
+        return request.get("/v1/dead-letters")
+                .then()
+                .statusCode(status)
+                .extract()
+                .asString();
     }
 
     private static RequestSpecification admin() {

@@ -507,7 +507,11 @@ public class ConsoleRoutes {
         get(rc, (ctx, user) -> {
             ConsoleQueries.Page<JobHistoryEntry> page =
                     queries.failedJobs(user.caller().id(), intParam(ctx, "page", 1), PAGE_SIZE);
-            DeadLetterService.Page letters = deadLetters.list(user.caller(), intParam(ctx, "dlpage", 1), PAGE_SIZE);
+            int dlpage = intParam(ctx, "dlpage", 1);
+            DeadLetterService.Page found =
+                    deadLetters.list(user.caller(), null, (long) (dlpage - 1) * PAGE_SIZE, PAGE_SIZE);
+            ConsoleQueries.Page<DeadLetterService.DeadLetter> letters =
+                    new ConsoleQueries.Page<>(found.rows(), found.total(), dlpage, PAGE_SIZE);
             html(
                     ctx,
                     200,

@@ -1,9 +1,5 @@
 package dev.recur.scheduleapi.rest;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import dev.recur.common.time.ApiTime;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.service.ApiException;
 import dev.recur.scheduleapi.service.DeadLetterService;
@@ -20,6 +16,8 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -51,26 +49,34 @@ public class DeadLetterResource {
     ScheduleApiConfig config;
 
     @GET
-    @Operation(summary = "(ext) The caller's dead letters, newest first (page, limit); an administrator's: everyone's")
+    @Operation(
+            summary = "(ext) The caller's dead letters, newest first; an administrator's: everyone's",
+            description = """
+                    Paginated by page (from 1) and limit (default 50, most: recur.schedule-api.max-page-size), or by \
+                    limit and cursor (the previous page's next_cursor; not with page). total counts them all.""")
     @APIResponse(
             responseCode = "200",
             description = "a page of dead letters and the number of all",
             content =
                     @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Responses.DeadLetters.class),
                             examples =
                                     @ExampleObject(
                                             name = "dead letters",
                                             value = "{\"dead_letters\": [" + EXAMPLE + "], \"total\": 1}")))
-    @APIResponse(responseCode = "400", description = "invalid page or limit")
-    public Map<String, Object> list(@QueryParam("page") String page, @QueryParam("limit") String limit) {
-        DeadLetterService.Page found =
-                deadLetters.list(caller.get(), PathIds.page(page), PathIds.limit(limit, 50, config.maxPageSize()));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put(
-                "dead_letters",
-                found.rows().stream().map(DeadLetterResource::view).toList());
-        body.put("total", found.total());
-        return body;
+    @APIResponse(responseCode = "400", description = "invalid page, limit or cursor")
+    public Responses.DeadLetters list(
+            @QueryParam("page") String page,
+            @QueryParam("limit") String limit,
+            @Parameter(description = "(ext) next_cursor of the previous page") @QueryParam("cursor") String cursor) {
+        Cursors.TimePage at = Cursors.timePage(cursor, page, limit, 50, config.maxPageSize());
+        DeadLetterService.Page found = deadLetters.list(caller.get(), at.after(), at.offset(), at.limit());
+        DeadLetter last = found.more() ? found.rows().get(found.rows().size() - 1) : null;
+        return new Responses.DeadLetters(
+                found.rows().stream().map(DeadLetterView::of).toList(),
+                found.total(),
+                last == null ? null : Cursors.of(last.lastAttemptAt(), last.id()));
     }
 
     @GET
@@ -79,11 +85,15 @@ public class DeadLetterResource {
     @APIResponse(
             responseCode = "200",
             description = "the dead letter",
-            content = @Content(examples = @ExampleObject(name = "dead letter", value = EXAMPLE)))
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = DeadLetterView.class),
+                            examples = @ExampleObject(name = "dead letter", value = EXAMPLE)))
     @APIResponse(responseCode = "404", description = "unknown, or not the caller's")
-    public Map<String, Object> get(@PathParam("id") String id) {
+    public DeadLetterView get(@PathParam("id") String id) {
         long letterId = PathIds.id(id, "id");
-        return view(deadLetters
+        return DeadLetterView.of(deadLetters
                 .find(caller.get(), letterId)
                 .orElseThrow(() -> ApiException.notFound("dead letter " + letterId)));
     }
@@ -97,39 +107,17 @@ public class DeadLetterResource {
     @APIResponse(
             responseCode = "202",
             description = "replay requested",
-            content = @Content(examples = @ExampleObject(name = "replay requested", value = """
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = DeadLetterView.class),
+                            examples = @ExampleObject(name = "replay requested", value = """
                     {"id": 17, "state": "replay_requested", "replay_requested_at": "2026-12-07 09:30:00", \
                     "replay_requested_by": "alice"}""")))
     @APIResponse(responseCode = "404", description = "unknown, or not the caller's")
     @APIResponse(responseCode = "409", description = "a replay is requested already, or the kind is not replayable")
     public Response replay(@PathParam("id") String id) {
-        return Response.accepted(view(deadLetters.replay(caller.get(), PathIds.id(id, "id"))))
+        return Response.accepted(DeadLetterView.of(deadLetters.replay(caller.get(), PathIds.id(id, "id"))))
                 .build();
-    }
-
-    static Map<String, Object> view(DeadLetter d) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("id", d.id());
-        view.put("job_id", d.jobId());
-        view.put("job_id_str", Long.toString(d.jobId()));
-        view.put("schedule_id", d.scheduleId());
-        view.put("schedule_id_str", Long.toString(d.scheduleId()));
-        view.put("run_id", d.runId());
-        view.put("run_id_str", Long.toString(d.runId()));
-        view.put("owner", d.owner());
-        view.put("kind", DeadLetterService.kindName(d.kind()));
-        view.put("target", d.target());
-        view.put("attempts", d.attempts());
-        view.put("first_attempt_at", ApiTime.format(d.firstAttemptAt()));
-        view.put("last_attempt_at", ApiTime.format(d.lastAttemptAt()));
-        view.put("last_status_code", d.lastStatusCode());
-        view.put("reason", d.reason());
-        view.put("state", d.state());
-        if (d.replayId() != null) {
-            view.put("replay_id", d.replayId());
-            view.put("replay_requested_at", ApiTime.format(d.replayRequestedAt()));
-            view.put("replay_requested_by", d.replayRequestedBy());
-        }
-        return view;
     }
 }

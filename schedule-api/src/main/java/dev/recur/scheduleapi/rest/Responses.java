@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
- * The response bodies beside {@link ScheduleResponse}, {@link RunView}, {@link JobView} and
+ * The response bodies beside {@link ScheduleResponse}, {@link RunView}, {@link JobView}, {@link DeadLetterView} and
  * {@link AdminResource.UserView}. A list's {@code next_cursor}, passed back as {@code cursor}, gives its next page
  * (docs/API.md, Pagination); it is left out on the last page, whose answer is then the one Oxylabs clients know.
  */
@@ -44,6 +44,17 @@ public final class Responses {
     public record Users(
             @Schema(description = "in id order") @JsonProperty("users")
             List<AdminResource.UserView> users,
+
+            @Schema(description = NEXT_CURSOR) @JsonProperty("next_cursor") @JsonInclude(JsonInclude.Include.NON_NULL)
+            String nextCursor) {}
+
+    @Schema(name = "DeadLetterList")
+    public record DeadLetters(
+            @Schema(description = "newest last attempt first") @JsonProperty("dead_letters")
+            List<DeadLetterView> deadLetters,
+
+            @Schema(description = "the number of all the caller's dead letters, on every page") @JsonProperty("total")
+            long total,
 
             @Schema(description = NEXT_CURSOR) @JsonProperty("next_cursor") @JsonInclude(JsonInclude.Include.NON_NULL)
             String nextCursor) {}

@@ -16,6 +16,7 @@ import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.domain.OutboxMessage;
 import dev.recur.scheduleapi.messaging.OutboxWritten;
+import dev.recur.scheduleapi.repository.JobHistoryRepository.Position;
 import dev.recur.scheduleapi.repository.NativeValues;
 import dev.recur.scheduleapi.repository.OutboxRepository;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -75,12 +76,8 @@ public class DeadLetterService {
         }
     }
 
-    /** A page of dead letters, newest first, and how many there are in all. */
-    public record Page(List<DeadLetter> rows, long total, int page, int size) {
-        public int pages() {
-            return (int) Math.max(1, (total + size - 1) / size);
-        }
-    }
+    /** A page of dead letters, newest first, how many there are in all, and whether any follow the page. */
+    public record Page(List<DeadLetter> rows, long total, boolean more) {}
 
     @Inject
     EntityManager em;
@@ -135,26 +132,36 @@ public class DeadLetterService {
                 .executeUpdate();
     }
 
-    /** The caller's dead letters (an administrator's: everyone's), newest first; page counts from 1. */
+    /**
+     * Up to {@code limit} of the caller's dead letters (an administrator's: everyone's), newest last attempt first:
+     * after {@code after} (a keyset cursor) if given, from row {@code offset}.
+     */
     @Transactional
     @SuppressWarnings("unchecked")
-    public Page list(Caller caller, int page, int size) {
-        String where = caller.admin() ? "" : " WHERE owner_id = :owner";
-        Query count = em.createNativeQuery("SELECT count(*) FROM dead_letter" + where);
+    public Page list(Caller caller, Position after, long offset, int limit) {
+        String owner = caller.admin() ? "" : " WHERE owner_id = :owner";
+        Query count = em.createNativeQuery("SELECT count(*) FROM dead_letter" + owner);
         long total = ((Number) bindOwner(count, caller).getSingleResult()).longValue();
-        int shown = Math.max(1, page);
-        if ((long) (shown - 1) * size >= total) {
-            return new Page(List.of(), total, shown, size);
+        if (after == null && offset >= total) {
+            return new Page(List.of(), total, false);
+        }
+        String where = owner;
+        if (after != null) {
+            where += (owner.isEmpty() ? " WHERE" : " AND") + " (last_attempt_at, id) < (:at, :id)";
         }
         Query rows = em.createNativeQuery("SELECT " + COLUMNS + " FROM dead_letter" + where
                 + " ORDER BY last_attempt_at DESC, id DESC LIMIT :limit OFFSET :offset");
+        if (after != null) {
+            rows.setParameter("at", Timestamp.from(after.at())).setParameter("id", after.id());
+        }
         List<Object[]> found = bindOwner(rows, caller)
-                .setParameter("limit", size)
-                .setParameter("offset", (long) (shown - 1) * size)
+                .setParameter("limit", limit + 1)
+                .setParameter("offset", offset)
                 .getResultList();
         List<DeadLetter> letters = new ArrayList<>(found.size());
         found.forEach(row -> letters.add(of(row)));
-        return new Page(letters, total, shown, size);
+        Slice<DeadLetter> page = Slice.of(letters, limit);
+        return new Page(page.rows(), total, page.more());
     }
 
     /** The dead letter if the caller may see it (their schedule's, or any for an administrator). */
