@@ -511,7 +511,7 @@ public class ConsoleRoutes {
             DeadLetterService.Page found =
                     deadLetters.list(user.caller(), null, (long) (dlpage - 1) * PAGE_SIZE, PAGE_SIZE);
             ConsoleQueries.Page<DeadLetterService.DeadLetter> letters =
-                    new ConsoleQueries.Page<>(found.rows(), found.total(), dlpage, PAGE_SIZE);
+                    new ConsoleQueries.Page<>(found.letters().rows(), found.total(), dlpage, PAGE_SIZE);
             html(
                     ctx,
                     200,

@@ -44,7 +44,6 @@ public class AccountResource {
             description = "the list; restricted false when the caller has none",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema =
                                     @org.eclipse.microprofile.openapi.annotations.media.Schema(
                                             implementation = TenantBucketResource.BucketListView.class),

@@ -66,7 +66,6 @@ public class AdminResource {
             required = true,
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RequestBodies.NewUser.class),
                             examples =
                                     @ExampleObject(
@@ -78,13 +77,12 @@ public class AdminResource {
             description = "the user",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = UserView.class),
                             examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
     @APIResponse(responseCode = "403", description = "the caller is not an administrator")
     @APIResponse(responseCode = "409", description = "a user of that name exists")
     public Response addUser(JsonNode body) {
-        requireAdmin();
+        caller.admin();
         if (body == null || !body.isObject()) {
             throw new ApiException(400, "the request body must be a JSON object", List.of());
         }
@@ -117,7 +115,6 @@ public class AdminResource {
             description = "a page of users",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = Responses.Users.class),
                             examples =
                                     @ExampleObject(
@@ -127,13 +124,11 @@ public class AdminResource {
     @APIResponse(responseCode = "403", description = "the caller is not an administrator")
     public Responses.Users list(
             @QueryParam("limit") String limit, @QueryParam("after") String after, @QueryParam("cursor") String cursor) {
-        requireAdmin();
-        long afterId = cursor == null ? PathIds.after(after) : Cursors.id(Cursors.alone(cursor, after, "after"));
+        caller.admin();
         int size = PathIds.limit(limit, config.maxPageSize(), config.maxPageSize());
-        Slice<AppUser> page = Slice.of(users.list(afterId, size + 1), size);
+        Slice<AppUser> page = Slice.of(users.list(Cursors.afterId(cursor, after), size + 1), size);
         return new Responses.Users(
-                page.rows().stream().map(UserView::of).toList(),
-                page.more() ? Cursors.ofId(page.rows().get(page.rows().size() - 1).id) : null);
+                page.rows().stream().map(UserView::of).toList(), Cursors.next(page, user -> Cursors.ofId(user.id)));
     }
 
     @GET
@@ -144,12 +139,11 @@ public class AdminResource {
             description = "the user",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = UserView.class),
                             examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "no such user")
     public UserView get(@PathParam("id") String id) {
-        requireAdmin();
+        caller.admin();
         return UserView.of(users.get(PathIds.id(id, "user_id")));
     }
 
@@ -163,7 +157,6 @@ public class AdminResource {
             required = true,
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RequestBodies.UserState.class),
                             examples = @ExampleObject(name = "disable", value = "{\"enabled\": false}")))
     @APIResponse(
@@ -171,13 +164,12 @@ public class AdminResource {
             description = "the user",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = UserView.class),
                             examples = @ExampleObject(name = "user", value = USER_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "no such user")
     @APIResponse(responseCode = "409", description = "the caller itself")
     public UserView changeState(@PathParam("id") String id, JsonNode body) {
-        requireAdmin();
+        caller.admin();
         long userId = PathIds.id(id, "user_id");
         JsonNode enabled = body == null ? null : body.get("enabled");
         if (enabled == null || !enabled.isBoolean()) {
@@ -196,7 +188,7 @@ public class AdminResource {
     @APIResponse(responseCode = "404", description = "no such user")
     @APIResponse(responseCode = "409", description = "the caller itself")
     public Response delete(@PathParam("id") String id) {
-        requireAdmin();
+        caller.admin();
         users.delete(PathIds.id(id, "user_id"), caller.get());
         return Response.noContent().build();
     }
@@ -210,7 +202,6 @@ public class AdminResource {
             required = true,
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RequestBodies.Password.class),
                             examples =
                                     @ExampleObject(
@@ -230,12 +221,6 @@ public class AdminResource {
         }
         users.changePassword(userId, password.textValue());
         return Response.noContent().build();
-    }
-
-    private void requireAdmin() {
-        if (!caller.get().admin()) {
-            throw new ApiException(403, "only administrators may manage users", List.of());
-        }
     }
 
     static boolean validPassword(JsonNode password) {

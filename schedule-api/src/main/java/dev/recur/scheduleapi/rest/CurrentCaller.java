@@ -1,5 +1,8 @@
 package dev.recur.scheduleapi.rest;
 
+import java.util.List;
+
+import dev.recur.scheduleapi.service.ApiException;
 import dev.recur.scheduleapi.service.Caller;
 import jakarta.enterprise.context.RequestScoped;
 
@@ -18,6 +21,15 @@ public class CurrentCaller {
             throw new IllegalStateException("no authenticated caller in this request");
         }
         return caller;
+    }
+
+    /** The caller, who must be an administrator: anyone else is refused with a 403. */
+    public Caller admin() {
+        Caller current = get();
+        if (!current.admin()) {
+            throw new ApiException(403, "only administrators may manage users", List.of());
+        }
+        return current;
     }
 
     public String username() {

@@ -3,9 +3,11 @@ package dev.recur.scheduleapi.rest;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.function.Function;
 
 import dev.recur.scheduleapi.repository.JobHistoryRepository.Position;
 import dev.recur.scheduleapi.service.ApiException;
+import dev.recur.scheduleapi.service.Slice;
 
 /**
  * The list endpoints' one pagination style: {@code limit} and {@code cursor} in, {@code next_cursor} out. A cursor
@@ -66,6 +68,16 @@ final class Cursors {
             // reported below
         }
         throw invalid();
+    }
+
+    /** Where a list in id order starts: after {@code cursor}, or else after the id {@code after} (0: the first). */
+    static long afterId(String cursor, String after) {
+        return cursor == null ? PathIds.after(after) : id(alone(cursor, after, "after"));
+    }
+
+    /** The cursor of the page after {@code page}, from its last row; null when no row follows it. */
+    static <T> String next(Slice<T> page, Function<T, String> cursorOf) {
+        return page.more() ? cursorOf.apply(page.rows().get(page.rows().size() - 1)) : null;
     }
 
     /** Where a page of a list in time order starts: after a cursor's position, or at the first row of page n. */

@@ -3,7 +3,6 @@ package dev.recur.scheduleapi.rest;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
 import dev.recur.scheduleapi.service.ApiException;
 import dev.recur.scheduleapi.service.DeadLetterService;
-import dev.recur.scheduleapi.service.DeadLetterService.DeadLetter;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -59,7 +58,6 @@ public class DeadLetterResource {
             description = "a page of dead letters and the number of all",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = Responses.DeadLetters.class),
                             examples =
                                     @ExampleObject(
@@ -72,11 +70,10 @@ public class DeadLetterResource {
             @Parameter(description = "(ext) next_cursor of the previous page") @QueryParam("cursor") String cursor) {
         Cursors.TimePage at = Cursors.timePage(cursor, page, limit, 50, config.maxPageSize());
         DeadLetterService.Page found = deadLetters.list(caller.get(), at.after(), at.offset(), at.limit());
-        DeadLetter last = found.more() ? found.rows().get(found.rows().size() - 1) : null;
         return new Responses.DeadLetters(
-                found.rows().stream().map(DeadLetterView::of).toList(),
+                found.letters().rows().stream().map(DeadLetterView::of).toList(),
                 found.total(),
-                last == null ? null : Cursors.of(last.lastAttemptAt(), last.id()));
+                Cursors.next(found.letters(), last -> Cursors.of(last.lastAttemptAt(), last.id())));
     }
 
     @GET
@@ -87,7 +84,6 @@ public class DeadLetterResource {
             description = "the dead letter",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = DeadLetterView.class),
                             examples = @ExampleObject(name = "dead letter", value = EXAMPLE)))
     @APIResponse(responseCode = "404", description = "unknown, or not the caller's")
@@ -109,7 +105,6 @@ public class DeadLetterResource {
             description = "replay requested",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = DeadLetterView.class),
                             examples = @ExampleObject(name = "replay requested", value = """
                     {"id": 17, "state": "replay_requested", "replay_requested_at": "2026-12-07 09:30:00", \

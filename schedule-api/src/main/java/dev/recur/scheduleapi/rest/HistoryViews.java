@@ -37,24 +37,25 @@ final class HistoryViews {
                             run.jobCount() > r.jobs().size() ? Cursors.ofIndex(jobsPerRun) : null);
                 })
                 .toList();
-        RunSummary last = page.more() ? page.rows().get(page.rows().size() - 1).run() : null;
-        return new Responses.Runs(runs, last == null ? null : Cursors.of(last.scheduledFor(), last.runId()));
+        return new Responses.Runs(
+                runs,
+                Cursors.next(
+                        page,
+                        last -> Cursors.of(last.run().scheduledFor(), last.run().runId())));
     }
 
     /** A page of a schedule's jobs, newest first. */
     static Responses.Jobs jobs(Slice<JobSummary> page) {
-        JobSummary last = page.more() ? page.rows().get(page.rows().size() - 1) : null;
         return new Responses.Jobs(
                 page.rows().stream().map(j -> job(j, true)).toList(),
-                last == null ? null : Cursors.of(last.createdAt(), last.jobId()));
+                Cursors.next(page, last -> Cursors.of(last.createdAt(), last.jobId())));
     }
 
     /** A page of one run's jobs, in item order. */
     static Responses.Jobs runJobs(Slice<JobSummary> page) {
-        JobSummary last = page.more() ? page.rows().get(page.rows().size() - 1) : null;
         return new Responses.Jobs(
                 page.rows().stream().map(j -> job(j, true)).toList(),
-                last == null ? null : Cursors.ofIndex(last.itemIndex() + 1));
+                Cursors.next(page, last -> Cursors.ofIndex(last.itemIndex() + 1)));
     }
 
     static JobView job(JobSummary j, boolean withRun) {

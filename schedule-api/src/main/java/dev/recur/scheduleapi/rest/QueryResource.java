@@ -47,10 +47,7 @@ public class QueryResource {
     @APIResponse(
             responseCode = "200",
             description = "the job object",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = Responses.JobObject.class)))
+            content = @Content(schema = @Schema(implementation = Responses.JobObject.class)))
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public ObjectNode job(@PathParam("id") String id, @Context UriInfo uri) {
         return HistoryViews.queryJob(owned(id), uri.getBaseUri().toString());
@@ -62,10 +59,7 @@ public class QueryResource {
     @APIResponse(
             responseCode = "200",
             description = "the result pages; an empty list for a job that faulted without any",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = Responses.Results.class)))
+            content = @Content(schema = @Schema(implementation = Responses.Results.class)))
     @APIResponse(responseCode = "204", description = "no results yet: the job is pending")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Response results(@PathParam("id") String id) {

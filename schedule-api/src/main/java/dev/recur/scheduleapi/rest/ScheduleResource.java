@@ -39,6 +39,12 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
+/**
+ * The schedules and their history. As in the other resources, the OpenAPI document takes each body's media type
+ * from {@code @Produces} and {@code @Consumes}, and a response's type from the method's return type where the
+ * {@code @APIResponse} gives no example; a response with an example names its type too, as the document would
+ * otherwise leave it untyped.
+ */
 @Path("/v1/schedules")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Schedules")
@@ -110,7 +116,6 @@ public class ScheduleResource {
             required = true,
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RequestBodies.Schedule.class),
                             examples = @ExampleObject(name = "create", value = CREATE_EXAMPLE)))
     @APIResponse(
@@ -118,7 +123,6 @@ public class ScheduleResource {
             description = "created",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = ScheduleResponse.class),
                             examples = @ExampleObject(name = "schedule", value = SCHEDULE_EXAMPLE)))
     @APIResponse(
@@ -166,7 +170,6 @@ public class ScheduleResource {
             description = "schedule ids",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = Responses.ScheduleIds.class),
                             examples =
                                     @ExampleObject(
@@ -181,11 +184,10 @@ public class ScheduleResource {
                     String after,
             @Parameter(description = "(ext) next_cursor of the previous page") @QueryParam("cursor") String cursor) {
         Boolean activeOnly = PathIds.active(active);
-        long afterId = cursor == null ? PathIds.after(after) : Cursors.id(Cursors.alone(cursor, after, "after"));
+        long afterId = Cursors.afterId(cursor, after);
         int size = PathIds.limit(limit, config.maxPageSize(), config.maxPageSize());
         Slice<Long> ids = Slice.of(schedules.list(caller.id(), activeOnly, afterId, size + 1), size);
-        return new Responses.ScheduleIds(
-                ids.rows(), ids.more() ? Cursors.ofId(ids.rows().get(ids.rows().size() - 1)) : null);
+        return new Responses.ScheduleIds(ids.rows(), Cursors.next(ids, Cursors::ofId));
     }
 
     @GET
@@ -200,7 +202,6 @@ public class ScheduleResource {
             description = "the schedule",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = ScheduleResponse.class),
                             examples = @ExampleObject(name = "schedule", value = DETAIL_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "unknown or not yours")
@@ -219,16 +220,9 @@ public class ScheduleResource {
             required = true,
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RequestBodies.Schedule.class),
                             examples = @ExampleObject(name = "replace", value = CREATE_EXAMPLE)))
-    @APIResponse(
-            responseCode = "200",
-            description = "the schedule as replaced",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = ScheduleResponse.class)))
+    @APIResponse(responseCode = "200", description = "the schedule as replaced")
     @APIResponse(responseCode = "400", description = "invalid input")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public ScheduleResponse replace(@PathParam("id") String id, JsonNode body) {
@@ -255,7 +249,6 @@ public class ScheduleResource {
             required = true,
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RequestBodies.State.class),
                             examples = @ExampleObject(name = "deactivate", value = "{\"active\": false}")))
     @APIResponse(responseCode = "202", description = "accepted")
@@ -276,13 +269,7 @@ public class ScheduleResource {
             (default and most: recur.schedule-api.max-page-size, 1000) of them, without their items (GET \
             /v1/queries/{job_id} has them), and (ext) job_count and jobs_next_cursor, the cursor of the run's further \
             jobs for GET /v1/schedules/{id}/runs/{run_id}/jobs. success_rate counts all the run's jobs.""")
-    @APIResponse(
-            responseCode = "200",
-            description = "a page of runs",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = Responses.Runs.class)))
+    @APIResponse(responseCode = "200", description = "a page of runs")
     @APIResponse(responseCode = "400", description = "invalid id, page, limit, cursor or jobs_limit")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Responses.Runs runs(
@@ -303,13 +290,7 @@ public class ScheduleResource {
     @Operation(summary = "(ext) A run's jobs in item order (limit, cursor)", description = """
             The jobs of a run beyond those GET /v1/schedules/{id}/runs shows: start with the run's \
             jobs_next_cursor as cursor (none: from the first job), limit default 100.""")
-    @APIResponse(
-            responseCode = "200",
-            description = "a page of the run's jobs",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = Responses.Jobs.class)))
+    @APIResponse(responseCode = "200", description = "a page of the run's jobs")
     @APIResponse(responseCode = "400", description = "invalid id, run_id, limit or cursor")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Responses.Jobs runJobs(
@@ -329,13 +310,7 @@ public class ScheduleResource {
     @Operation(summary = "The schedule's jobs, newest first", description = """
             Paginated by page (from 1) and limit (default 100), or by limit and cursor (the previous page's \
             next_cursor; not with page).""")
-    @APIResponse(
-            responseCode = "200",
-            description = "a page of jobs",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = Responses.Jobs.class)))
+    @APIResponse(responseCode = "200", description = "a page of jobs")
     @APIResponse(responseCode = "400", description = "invalid id, page, limit or cursor")
     @APIResponse(responseCode = "404", description = "unknown or not yours")
     public Responses.Jobs jobs(
@@ -356,20 +331,13 @@ public class ScheduleResource {
             required = true,
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RequestBodies.Preview.class),
                             examples =
                                     @ExampleObject(
                                             name = "preview",
                                             value =
                                                     "{\"cron\": \"0 16 * * *\", \"timezone\": \"Europe/Vilnius\", \"count\": 3}")))
-    @APIResponse(
-            responseCode = "200",
-            description = "the next fire times",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = Responses.NextRuns.class)))
+    @APIResponse(responseCode = "200", description = "the next fire times")
     @APIResponse(responseCode = "400", description = "invalid input")
     public Responses.NextRuns preview(JsonNode body) {
         return new Responses.NextRuns(schedules.preview(validator.preview(body, clock.instant())).stream()

@@ -53,7 +53,6 @@ public class SigningSecretResource {
     @RequestBody(
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RequestBodies.SigningSecret.class),
                             examples =
                                     @ExampleObject(
@@ -64,7 +63,6 @@ public class SigningSecretResource {
             description = "created",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = Responses.SigningSecret.class),
                             examples = @ExampleObject(name = "created", value = """
                     {"secret_id": "ss_3f9a1c2b7d4e5f60", "secret": "whsec_…", "created_at": "2026-12-07 06:00:00", \
@@ -100,7 +98,6 @@ public class SigningSecretResource {
             description = "the secret's id and times",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = Responses.SigningSecret.class),
                             examples = @ExampleObject(name = "secret", value = """
                     {"secret_id": "ss_3f9a1c2b7d4e5f60", "created_at": "2026-12-07 06:00:00"}""")))

@@ -65,7 +65,6 @@ public class TenantBucketResource {
             description = "the list; restricted false when the user has none",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = BucketListView.class),
                             examples = {
                                 @ExampleObject(name = "list", value = LIST_EXAMPLE),
@@ -74,7 +73,7 @@ public class TenantBucketResource {
     @APIResponse(responseCode = "403", description = "the caller is not an administrator")
     @APIResponse(responseCode = "404", description = "no such user")
     public BucketListView get(@PathParam("id") String id) {
-        requireAdmin();
+        caller.admin();
         long userId = PathIds.id(id, "user_id");
         return view(userId, buckets.get(userId));
     }
@@ -88,7 +87,6 @@ public class TenantBucketResource {
             required = true,
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = BucketListBody.class),
                             examples =
                                     @ExampleObject(
@@ -100,7 +98,6 @@ public class TenantBucketResource {
             description = "the list, and the user's schedules outside it",
             content =
                     @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = BucketListView.class),
                             examples = @ExampleObject(name = "set", value = """
                     {"user_id": 7, "restricted": true, "buckets": ["s3://acme-results"],
@@ -112,7 +109,7 @@ public class TenantBucketResource {
     @APIResponse(responseCode = "403", description = "the caller is not an administrator")
     @APIResponse(responseCode = "404", description = "no such user")
     public BucketListView set(@PathParam("id") String id, JsonNode body) {
-        requireAdmin();
+        caller.admin();
         long userId = PathIds.id(id, "user_id");
         JsonNode list = body == null || !body.isObject() ? null : body.get("buckets");
         if (list == null || !list.isArray()) {
@@ -135,7 +132,7 @@ public class TenantBucketResource {
     @APIResponse(responseCode = "403", description = "the caller is not an administrator")
     @APIResponse(responseCode = "404", description = "no such user, or it has no list")
     public Response remove(@PathParam("id") String id) {
-        requireAdmin();
+        caller.admin();
         if (!buckets.remove(PathIds.id(id, "user_id"))) {
             throw ApiException.notFound("bucket list");
         }
@@ -179,10 +176,4 @@ public class TenantBucketResource {
 
     /** The body of {@code PUT}: the whole list. */
     public record BucketListBody(@JsonProperty("buckets") List<String> buckets) {}
-
-    private void requireAdmin() {
-        if (!caller.get().admin()) {
-            throw new ApiException(403, "only administrators may manage users", List.of());
-        }
-    }
 }

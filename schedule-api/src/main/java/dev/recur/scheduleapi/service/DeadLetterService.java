@@ -14,13 +14,10 @@ import dev.recur.common.event.DeliveryKind;
 import dev.recur.common.event.DeliveryReplay;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
-import dev.recur.scheduleapi.domain.OutboxMessage;
-import dev.recur.scheduleapi.messaging.OutboxWritten;
 import dev.recur.scheduleapi.repository.JobHistoryRepository.Position;
 import dev.recur.scheduleapi.repository.NativeValues;
 import dev.recur.scheduleapi.repository.OutboxRepository;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
@@ -76,17 +73,14 @@ public class DeadLetterService {
         }
     }
 
-    /** A page of dead letters, newest first, how many there are in all, and whether any follow the page. */
-    public record Page(List<DeadLetter> rows, long total, boolean more) {}
+    /** A page of dead letters, newest first, and how many there are in all. */
+    public record Page(Slice<DeadLetter> letters, long total) {}
 
     @Inject
     EntityManager em;
 
     @Inject
     OutboxRepository outbox;
-
-    @Inject
-    Event<OutboxWritten> outboxWritten;
 
     @Inject
     Clock clock;
@@ -143,7 +137,7 @@ public class DeadLetterService {
         Query count = em.createNativeQuery("SELECT count(*) FROM dead_letter" + owner);
         long total = ((Number) bindOwner(count, caller).getSingleResult()).longValue();
         if (after == null && offset >= total) {
-            return new Page(List.of(), total, false);
+            return new Page(new Slice<>(List.of(), false), total);
         }
         String where = owner;
         if (after != null) {
@@ -160,8 +154,7 @@ public class DeadLetterService {
                 .getResultList();
         List<DeadLetter> letters = new ArrayList<>(found.size());
         found.forEach(row -> letters.add(of(row)));
-        Slice<DeadLetter> page = Slice.of(letters, limit);
-        return new Page(page.rows(), total, page.more());
+        return new Page(Slice.of(letters, limit), total);
     }
 
     /** The dead letter if the caller may see it (their schedule's, or any for an administrator). */
@@ -198,7 +191,7 @@ public class DeadLetterService {
                 .setParameter(3, caller.username())
                 .setParameter(4, id)
                 .executeUpdate();
-        outbox.persist(OutboxMessage.of(
+        outbox.write(
                 Topics.DELIVERY_REPLAYS,
                 Topics.key(letter.scheduleId()),
                 EventJson.write(DeliveryReplay.of(
@@ -208,8 +201,7 @@ public class DeadLetterService {
                         letter.owner(),
                         letter.kind(),
                         caller.username(),
-                        now))));
-        outboxWritten.fire(new OutboxWritten());
+                        now)));
         return new DeadLetter(
                 letter.id(),
                 letter.jobId(),

@@ -17,17 +17,14 @@ import dev.recur.common.event.Topics;
 import dev.recur.common.id.Ids;
 import dev.recur.common.json.EventJson;
 import dev.recur.scheduleapi.config.ScheduleApiConfig;
-import dev.recur.scheduleapi.domain.OutboxMessage;
 import dev.recur.scheduleapi.domain.Schedule;
 import dev.recur.scheduleapi.messaging.OutboxRelay;
-import dev.recur.scheduleapi.messaging.OutboxWritten;
 import dev.recur.scheduleapi.repository.AppUserRepository;
 import dev.recur.scheduleapi.repository.OutboxRepository;
 import dev.recur.scheduleapi.repository.ReactiveScheduleRepository;
 import dev.recur.scheduleapi.repository.ScheduleRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
@@ -55,9 +52,6 @@ public class ScheduleService {
 
     @Inject
     Clock clock;
-
-    @Inject
-    Event<OutboxWritten> outboxWritten;
 
     @Inject
     OutboxRelay relay;
@@ -141,8 +135,7 @@ public class ScheduleService {
     public void delete(long id, long owner) {
         Schedule schedule = owned(id, owner);
         schedules.delete(schedule);
-        outbox.persist(OutboxMessage.of(config.outbox().topic(), Topics.key(id), null));
-        outboxWritten.fire(new OutboxWritten());
+        outbox.write(config.outbox().topic(), Topics.key(id), null);
         if (schedule.active) {
             users.releaseActiveSchedule(owner);
         }
@@ -230,8 +223,7 @@ public class ScheduleService {
     }
 
     private void writeSnapshot(Schedule s, List<ObjectNode> items) {
-        outbox.persist(OutboxMessage.of(config.outbox().topic(), Topics.key(s.id), snapshot(s, items)));
-        outboxWritten.fire(new OutboxWritten());
+        outbox.write(config.outbox().topic(), Topics.key(s.id), snapshot(s, items));
     }
 
     private static byte[] snapshot(Schedule s, List<ObjectNode> items) {

@@ -14,12 +14,9 @@ import java.util.Optional;
 import dev.recur.common.event.SigningSecret;
 import dev.recur.common.event.Topics;
 import dev.recur.common.json.EventJson;
-import dev.recur.scheduleapi.domain.OutboxMessage;
-import dev.recur.scheduleapi.messaging.OutboxWritten;
 import dev.recur.scheduleapi.repository.NativeValues;
 import dev.recur.scheduleapi.repository.OutboxRepository;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -54,9 +51,6 @@ public class SigningSecretService {
     OutboxRepository outbox;
 
     @Inject
-    Event<OutboxWritten> outboxWritten;
-
-    @Inject
     Clock clock;
 
     /**
@@ -84,11 +78,10 @@ public class SigningSecretService {
                 .setParameter(4, previousId)
                 .setParameter(5, previousValidUntil == null ? null : Timestamp.from(previousValidUntil))
                 .executeUpdate();
-        outbox.persist(OutboxMessage.of(
+        outbox.write(
                 Topics.SIGNING_SECRETS,
                 owner,
-                EventJson.write(SigningSecret.of(owner, secretId, secret, now, previousValidUntil))));
-        outboxWritten.fire(new OutboxWritten());
+                EventJson.write(SigningSecret.of(owner, secretId, secret, now, previousValidUntil)));
         return new Issued(secretId, secret, now, previousId, previousValidUntil);
     }
 
@@ -107,8 +100,7 @@ public class SigningSecretService {
         if (deleted == 0) {
             return false;
         }
-        outbox.persist(OutboxMessage.of(Topics.SIGNING_SECRETS, owner, null));
-        outboxWritten.fire(new OutboxWritten());
+        outbox.write(Topics.SIGNING_SECRETS, owner, null);
         return true;
     }
 

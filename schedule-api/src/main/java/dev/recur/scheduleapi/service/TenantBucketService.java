@@ -24,14 +24,11 @@ import dev.recur.common.storage.BucketPolicy;
 import dev.recur.common.storage.InvalidStorageTargetException;
 import dev.recur.common.storage.StorageTarget;
 import dev.recur.scheduleapi.domain.AppUser;
-import dev.recur.scheduleapi.domain.OutboxMessage;
-import dev.recur.scheduleapi.messaging.OutboxWritten;
 import dev.recur.scheduleapi.repository.NativeValues;
 import dev.recur.scheduleapi.repository.OutboxRepository;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -60,9 +57,6 @@ public class TenantBucketService {
 
     @Inject
     OutboxRepository outbox;
-
-    @Inject
-    Event<OutboxWritten> outboxWritten;
 
     @Inject
     UserService users;
@@ -110,11 +104,10 @@ public class TenantBucketService {
                 .setParameter(2, new String(json, java.nio.charset.StandardCharsets.UTF_8))
                 .setParameter(3, Timestamp.from(now))
                 .executeUpdate();
-        outbox.persist(OutboxMessage.of(
+        outbox.write(
                 Topics.TENANT_BUCKETS,
                 user.username,
-                EventJson.write(TenantBuckets.of(user.username, list.entries(), now))));
-        outboxWritten.fire(new OutboxWritten());
+                EventJson.write(TenantBuckets.of(user.username, list.entries(), now)));
         return new Changed(new Listed(list.entries(), now), schedulesOutside(userId, list));
     }
 
@@ -140,8 +133,7 @@ public class TenantBucketService {
      * went with it), so that a new user given the name is not bound by, or allowed, the old list.
      */
     void tombstone(String username) {
-        outbox.persist(OutboxMessage.of(Topics.TENANT_BUCKETS, username, null));
-        outboxWritten.fire(new OutboxWritten());
+        outbox.write(Topics.TENANT_BUCKETS, username, null);
     }
 
     /** Whether an item names a storage target, so that a create must read its owner's list. */

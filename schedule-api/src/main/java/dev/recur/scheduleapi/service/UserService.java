@@ -119,28 +119,17 @@ public class UserService {
         throttle = new LoginThrottle(config.login());
         String failures = "recur.login.failures";
         String failuresHelp = "Failed logins (HTTP Basic credentials checked and refused) by reason";
-        failedUnknown = Counter.builder(failures)
-                .description(failuresHelp)
-                .tag("reason", "unknown_user")
-                .register(registry);
-        failedPassword = Counter.builder(failures)
-                .description(failuresHelp)
-                .tag("reason", "wrong_password")
-                .register(registry);
-        failedDisabled = Counter.builder(failures)
-                .description(failuresHelp)
-                .tag("reason", "disabled")
-                .register(registry);
+        failedUnknown = counter(failures, failuresHelp, "reason", "unknown_user");
+        failedPassword = counter(failures, failuresHelp, "reason", "wrong_password");
+        failedDisabled = counter(failures, failuresHelp, "reason", "disabled");
         String throttled = "recur.login.throttled";
         String throttledHelp = "Logins refused with 429 without checking the password, by the key that waits";
-        throttledUser = Counter.builder(throttled)
-                .description(throttledHelp)
-                .tag("scope", "user")
-                .register(registry);
-        throttledAddress = Counter.builder(throttled)
-                .description(throttledHelp)
-                .tag("scope", "address")
-                .register(registry);
+        throttledUser = counter(throttled, throttledHelp, "scope", "user");
+        throttledAddress = counter(throttled, throttledHelp, "scope", "address");
+    }
+
+    private Counter counter(String name, String help, String tag, String value) {
+        return Counter.builder(name).description(help).tag(tag, value).register(registry);
     }
 
     void bootstrapAdminOnStart(@Observes StartupEvent event) {
