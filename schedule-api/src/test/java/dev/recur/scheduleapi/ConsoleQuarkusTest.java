@@ -131,6 +131,8 @@ class ConsoleQuarkusTest {
                 .contains("data-chart=")
                 .contains("id=\"jobs-chart\"")
                 .contains("/console/jobs/" + run)
+                .contains("#0 https://example.com/console")
+                .contains("#1 https://example.com/console")
                 .contains("scraper: 500")
                 .contains("50 %");
         assertThat(a.request()

@@ -2,6 +2,7 @@ package dev.recur.scheduleapi.console;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -10,6 +11,7 @@ import java.util.stream.Collectors;
 import dev.recur.common.event.JobStatus;
 import dev.recur.scheduleapi.domain.JobHistoryEntry;
 import dev.recur.scheduleapi.domain.Schedule;
+import dev.recur.scheduleapi.repository.JobHistoryRepository;
 import dev.recur.scheduleapi.repository.NativeValues;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -35,8 +37,24 @@ public class ConsoleQueries {
     /** One run's job counts by outcome. */
     public record RunCounts(long runId, Instant scheduledFor, long jobs, long done, long faulted) {}
 
+    /**
+     * A job as a schedule's run list shows it: what it fetched ({@link ConsoleViews#target}, made of the item's url,
+     * source and query), without the item itself.
+     */
+    public record RunJob(
+            long jobId,
+            long runId,
+            Instant scheduledFor,
+            int itemIndex,
+            JobStatus resultStatus,
+            String error,
+            String target) {}
+
     @Inject
     EntityManager em;
+
+    @Inject
+    JobHistoryRepository history;
 
     /**
      * The owner's schedules, newest first. {@code search} matches a schedule id (digits: prefix of the id), the cron
@@ -98,6 +116,41 @@ public class ConsoleQueries {
             query.setParameter("pattern", "%" + escapeLike(text) + "%");
         }
         return query;
+    }
+
+    /**
+     * A page of the schedule's runs, newest first (as the API's runs), each with its jobs in item order. Of a job's
+     * item only the keys its target is made of are read: an item can be large, and the page shows none.
+     */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public Map<Long, List<RunJob>> runs(long scheduleId, int pageIndex, int pageSize) {
+        List<Long> runIds = history.runIdsOf(scheduleId, pageIndex, pageSize);
+        if (runIds.isEmpty()) {
+            return Map.of();
+        }
+        List<Object[]> rows = em.createNativeQuery("""
+                SELECT job_id, run_id, scheduled_for, item_index, result_status, error,
+                       CAST(jsonb_build_object('url', item->'url', 'source', item->'source', 'query', item->'query')
+                            AS text)
+                FROM job_history WHERE schedule_id = ?1 AND run_id IN (?2) ORDER BY item_index""")
+                .setParameter(1, scheduleId)
+                .setParameter(2, runIds)
+                .getResultList();
+        Map<Long, List<RunJob>> byRun = new LinkedHashMap<>();
+        runIds.forEach(runId -> byRun.put(runId, new ArrayList<>()));
+        for (Object[] row : rows) {
+            RunJob job = new RunJob(
+                    ((Number) row[0]).longValue(),
+                    ((Number) row[1]).longValue(),
+                    NativeValues.instant(row[2]),
+                    ((Number) row[3]).intValue(),
+                    row[4] == null ? null : JobStatus.valueOf((String) row[4]),
+                    (String) row[5],
+                    ConsoleViews.target((String) row[6]));
+            byRun.get(job.runId()).add(job);
+        }
+        return byRun;
     }
 
     /**

@@ -316,17 +316,17 @@ public class ConsoleRoutes {
                     schedules.detail(id, user.caller().id()).await().indefinitely();
             Schedule schedule = owned(id, user);
             int page = intParam(ctx, "page", 1);
-            Map<Long, List<JobHistoryEntry>> byRun = readModel.runs(id, page - 1, RUNS_PER_PAGE);
+            Map<Long, List<ConsoleQueries.RunJob>> byRun = queries.runs(id, page - 1, RUNS_PER_PAGE);
             List<RunRow> runs = new ArrayList<>();
             byRun.forEach((runId, jobs) -> {
                 long done = jobs.stream()
-                        .filter(j -> j.resultStatus == JobStatus.DONE)
+                        .filter(j -> j.resultStatus() == JobStatus.DONE)
                         .count();
                 runs.add(new RunRow(
                         Long.toString(runId),
-                        jobs.isEmpty() ? "" : ConsoleViews.time(jobs.get(0).scheduledFor),
+                        jobs.isEmpty() ? "" : ConsoleViews.time(jobs.get(0).scheduledFor()),
                         jobs.isEmpty() ? "" : Math.round(100.0 * done / jobs.size()) + " %",
-                        jobs.stream().map(JobRow::of).toList()));
+                        jobs.stream().map(ConsoleViews.RunJobRow::of).toList()));
             });
             List<ConsoleQueries.RunCounts> recent = queries.recentRuns(id, CHART_RUNS);
             JsonNode stats = ReadModelService.readTree(detail.stats());

@@ -71,7 +71,21 @@ final class ConsoleViews {
     }
 
     @TemplateData
-    record RunRow(String runId, String scheduledFor, String success, List<JobRow> jobs) {}
+    record RunRow(String runId, String scheduledFor, String success, List<RunJobRow> jobs) {}
+
+    /** A job in a schedule's run list. */
+    @TemplateData
+    record RunJobRow(String id, int itemIndex, String status, String error, String target) {
+
+        static RunJobRow of(ConsoleQueries.RunJob j) {
+            return new RunJobRow(
+                    Long.toString(j.jobId()),
+                    j.itemIndex(),
+                    ConsoleViews.status(j.resultStatus()),
+                    j.error() == null ? "" : j.error(),
+                    j.target());
+        }
+    }
 
     /** A paging bar: the page shown, the number of pages and the query string of the other parameters. */
     @TemplateData

@@ -17,7 +17,6 @@ import dev.recur.scheduleapi.domain.RunSummary;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
-import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.Query;
@@ -200,10 +199,6 @@ public class JobHistoryRepository implements PanacheRepositoryBase<JobHistoryEnt
      */
     static boolean pastIntOffsets(int pageIndex, int pageSize) {
         return (long) pageIndex * pageSize + pageSize > Integer.MAX_VALUE;
-    }
-
-    public List<JobHistoryEntry> jobsOfRuns(List<Long> runIds) {
-        return list("runId in ?1", Sort.ascending("itemIndex"), runIds);
     }
 
     /** A place in a listing's order, after which the next page starts: a time and the id that breaks its ties. */

@@ -3,7 +3,6 @@ package dev.recur.scheduleapi.service;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -113,20 +112,6 @@ public class ReadModelService {
     public boolean visible(long scheduleId, long ownerId) {
         return schedules.findOwned(scheduleId, ownerId).isPresent()
                 || history.count("scheduleId = ?1 and ownerId = ?2", scheduleId, ownerId) > 0;
-    }
-
-    /** A page of the schedule's runs, newest first, each with its jobs in item order. */
-    @Transactional
-    public Map<Long, List<JobHistoryEntry>> runs(long scheduleId, int pageIndex, int pageSize) {
-        List<Long> runIds = history.runIdsOf(scheduleId, pageIndex, pageSize);
-        if (runIds.isEmpty()) {
-            return Map.of();
-        }
-        Map<Long, List<JobHistoryEntry>> byRun =
-                history.jobsOfRuns(runIds).stream().collect(Collectors.groupingBy(j -> j.runId));
-        Map<Long, List<JobHistoryEntry>> ordered = new LinkedHashMap<>();
-        runIds.forEach(runId -> ordered.put(runId, byRun.getOrDefault(runId, List.of())));
-        return ordered;
     }
 
     /**
