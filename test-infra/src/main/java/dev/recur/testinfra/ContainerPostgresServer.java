@@ -3,12 +3,14 @@ package dev.recur.testinfra;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /** PostgreSQL 17 from its image, where a Docker engine runs. */
-final class ContainerPostgresServer implements PostgresServer {
+final class ContainerPostgresServer extends ContainerServer<PostgreSQLContainer> implements PostgresServer {
 
-    private final PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine")
-            .withUsername("postgres")
-            .withPassword("postgres")
-            .withDatabaseName("postgres");
+    ContainerPostgresServer() {
+        super(new PostgreSQLContainer("postgres:17-alpine")
+                .withUsername("postgres")
+                .withPassword("postgres")
+                .withDatabaseName("postgres"));
+    }
 
     @Override
     public String host() {
@@ -28,15 +30,5 @@ final class ContainerPostgresServer implements PostgresServer {
     @Override
     public String password() {
         return container.getPassword();
-    }
-
-    @Override
-    public void start() {
-        container.start();
-    }
-
-    @Override
-    public void stop() {
-        container.stop();
     }
 }

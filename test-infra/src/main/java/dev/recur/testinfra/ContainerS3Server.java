@@ -3,11 +3,13 @@ package dev.recur.testinfra;
 import org.testcontainers.containers.MinIOContainer;
 
 /** MinIO, where a Docker engine runs. */
-final class ContainerS3Server implements S3Server {
+final class ContainerS3Server extends ContainerServer<MinIOContainer> implements S3Server {
 
-    private final MinIOContainer container = new MinIOContainer("minio/minio:RELEASE.2025-09-07T16-13-09Z")
-            .withUserName("recur-access")
-            .withPassword("recur-secret-key");
+    ContainerS3Server() {
+        super(new MinIOContainer("minio/minio:RELEASE.2025-09-07T16-13-09Z")
+                .withUserName("recur-access")
+                .withPassword("recur-secret-key"));
+    }
 
     @Override
     public String endpoint() {
@@ -22,15 +24,5 @@ final class ContainerS3Server implements S3Server {
     @Override
     public String secretKey() {
         return container.getPassword();
-    }
-
-    @Override
-    public void start() {
-        container.start();
-    }
-
-    @Override
-    public void stop() {
-        container.stop();
     }
 }
