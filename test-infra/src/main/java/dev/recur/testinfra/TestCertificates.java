@@ -20,6 +20,8 @@ public record TestCertificates(Path keyStore, Path trustStore, Path caCertificat
 
     public static final String STORE_TYPE = "PKCS12";
 
+    private static final String VALIDITY_DAYS = "30";
+
     /** The files in {@code dir}, made there the first time (a restarted server keeps its certificate). */
     public static TestCertificates in(Path dir) {
         Path keyStore = dir.resolve("server.p12");
@@ -41,125 +43,33 @@ public record TestCertificates(Path keyStore, Path trustStore, Path caCertificat
             for (Path file : List.of(caStore, keyStore, trustStore, request, signed, ca)) {
                 Files.deleteIfExists(file);
             }
-            keytool(
-                    dir,
-                    "-genkeypair",
-                    "-alias",
-                    "ca",
-                    "-keyalg",
-                    "RSA",
-                    "-keysize",
-                    "2048",
-                    "-validity",
-                    "30",
-                    "-dname",
-                    "CN=Recur test CA",
-                    "-ext",
-                    "bc:c",
-                    "-keystore",
-                    caStore,
-                    "-storepass",
-                    password);
-            keytool(
-                    dir,
-                    "-exportcert",
-                    "-rfc",
-                    "-alias",
-                    "ca",
-                    "-keystore",
-                    caStore,
-                    "-storepass",
-                    password,
-                    "-file",
-                    ca);
-            keytool(
-                    dir,
-                    "-genkeypair",
-                    "-alias",
-                    "server",
-                    "-keyalg",
-                    "RSA",
-                    "-keysize",
-                    "2048",
-                    "-validity",
-                    "30",
-                    "-dname",
-                    "CN=localhost",
-                    "-keystore",
-                    keyStore,
-                    "-storepass",
-                    password);
-            keytool(
-                    dir,
-                    "-certreq",
-                    "-alias",
-                    "server",
-                    "-keystore",
-                    keyStore,
-                    "-storepass",
-                    password,
-                    "-file",
-                    request);
-            keytool(
-                    dir,
+            Keytool keytool = new Keytool(dir, password);
+            keytool.newKeyPair(caStore, "ca", "CN=Recur test CA", "-ext", "bc:c");
+            keytool.run("-exportcert", "-rfc", "-alias", "ca", "-keystore", caStore, "-file", ca);
+            keytool.newKeyPair(keyStore, "server", "CN=localhost");
+            keytool.run("-certreq", "-alias", "server", "-keystore", keyStore, "-file", request);
+            keytool.run(
                     "-gencert",
                     "-rfc",
                     "-alias",
                     "ca",
                     "-keystore",
                     caStore,
-                    "-storepass",
-                    password,
                     "-infile",
                     request,
                     "-outfile",
                     signed,
                     "-validity",
-                    "30",
+                    VALIDITY_DAYS,
                     "-ext",
                     "SAN=ip:127.0.0.1,dns:localhost",
                     "-ext",
                     "KU=digitalSignature,keyEncipherment",
                     "-ext",
                     "EKU=serverAuth");
-            keytool(
-                    dir,
-                    "-importcert",
-                    "-noprompt",
-                    "-alias",
-                    "ca",
-                    "-file",
-                    ca,
-                    "-keystore",
-                    keyStore,
-                    "-storepass",
-                    password);
-            keytool(
-                    dir,
-                    "-importcert",
-                    "-noprompt",
-                    "-alias",
-                    "server",
-                    "-file",
-                    signed,
-                    "-keystore",
-                    keyStore,
-                    "-storepass",
-                    password);
-            keytool(
-                    dir,
-                    "-importcert",
-                    "-noprompt",
-                    "-alias",
-                    "ca",
-                    "-file",
-                    ca,
-                    "-keystore",
-                    trustStore,
-                    "-storetype",
-                    STORE_TYPE,
-                    "-storepass",
-                    password);
+            keytool.importCertificate(keyStore, "ca", ca);
+            keytool.importCertificate(keyStore, "server", signed);
+            keytool.importCertificate(trustStore, "ca", ca, "-storetype", STORE_TYPE);
             Files.delete(caStore);
             Files.writeString(passwordFile, password + "\n");
             return new TestCertificates(keyStore, trustStore, ca, password);
@@ -168,29 +78,63 @@ public record TestCertificates(Path keyStore, Path trustStore, Path caCertificat
         }
     }
 
-    private static void keytool(Path dir, Object... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        for (Object arg : args) {
-            command.add(arg.toString());
+    /** The JDK's {@code keytool} run in one folder, on stores that share one password. */
+    private record Keytool(Path dir, String password) {
+
+        void newKeyPair(Path store, String alias, String distinguishedName, Object... more) throws IOException {
+            List<Object> args = new ArrayList<>(List.of(
+                    "-genkeypair",
+                    "-alias",
+                    alias,
+                    "-keyalg",
+                    "RSA",
+                    "-keysize",
+                    "2048",
+                    "-validity",
+                    VALIDITY_DAYS,
+                    "-dname",
+                    distinguishedName,
+                    "-keystore",
+                    store));
+            args.addAll(List.of(more));
+            run(args.toArray());
         }
-        Path log = dir.resolve("keytool.out");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
-                .start();
-        try {
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("keytool " + args[0] + " did not finish");
+
+        void importCertificate(Path store, String alias, Path certificate, Object... more) throws IOException {
+            List<Object> args = new ArrayList<>(
+                    List.of("-importcert", "-noprompt", "-alias", alias, "-file", certificate, "-keystore", store));
+            args.addAll(List.of(more));
+            run(args.toArray());
+        }
+
+        /** Runs {@code keytool} with these arguments and the store password. */
+        void run(Object... args) throws IOException {
+            List<String> command = new ArrayList<>();
+            command.add(
+                    Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+            for (Object arg : args) {
+                command.add(arg.toString());
             }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        if (process.exitValue() != 0) {
-            throw new IllegalStateException("keytool " + args[0] + " failed:\n" + Files.readString(log));
+            command.add("-storepass");
+            command.add(password);
+            Path log = dir.resolve("keytool.out");
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                    .start();
+            try {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("keytool " + args[0] + " did not finish");
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("keytool " + args[0] + " failed:\n" + Files.readString(log));
+            }
         }
     }
 }
