@@ -23,13 +23,10 @@ import dev.recur.testinfra.trace.TestTracing;
 import dev.recur.testinfra.trace.TracedProfile;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,16 +44,6 @@ class TracingQuarkusTest {
 
     /** job-runner's span of the job, as the result record's header. */
     private static final String JOB = "00-5bf92f3577b34da6a3ce929d0e0e4737-10f067aa0ba902b8-01";
-
-    /** Every span of the service, kept in memory. */
-    @Singleton
-    static class Spans {
-        @Produces
-        @Singleton
-        SpanProcessor inMemory() {
-            return TestTracing.processor();
-        }
-    }
 
     @Test
     void shouldTraceTheUploadAndTheCallbackInTheJobsTrace() {

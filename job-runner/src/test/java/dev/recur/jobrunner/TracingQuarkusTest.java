@@ -20,13 +20,10 @@ import dev.recur.testinfra.trace.TestTracing;
 import dev.recur.testinfra.trace.TracedProfile;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,16 +38,6 @@ class TracingQuarkusTest {
 
     /** The ticker's run span, as its record header. */
     private static final String RUN = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-
-    /** Every span of the service, kept in memory. */
-    @Singleton
-    static class Spans {
-        @Produces
-        @Singleton
-        SpanProcessor inMemory() {
-            return TestTracing.processor();
-        }
-    }
 
     @InjectScraper
     WireMockServer scraper;

@@ -17,12 +17,9 @@ import dev.recur.testinfra.Infra;
 import dev.recur.testinfra.trace.TestTracing;
 import dev.recur.testinfra.trace.TracedProfile;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,16 +36,6 @@ import org.junit.jupiter.api.Test;
 @TestProfile(TracedProfile.class)
 @QuarkusTestResource(ScheduleApiTestResources.class)
 class TracingQuarkusTest {
-
-    /** Every span of the service, kept in memory. */
-    @Singleton
-    static class Spans {
-        @Produces
-        @Singleton
-        SpanProcessor inMemory() {
-            return TestTracing.processor();
-        }
-    }
 
     @Test
     void shouldCarryTheContextOfTheRequestThatWroteEachSnapshotToItsRecord() {

@@ -14,11 +14,12 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 
 /**
  * Tracing on, with every ended span kept in memory: for tests that assert the spans a service makes and the trace
- * context it carries. {@link #SPANS} is one exporter per JVM, for a Quarkus test's span processor bean.
+ * context it carries. {@link #SPANS} is one exporter per JVM, for the span processor bean of a Quarkus test with
+ * {@link TracedProfile}.
  */
 public final class TestTracing {
 
-    /** The spans of a Quarkus test run: its span processor bean ({@link #processor()}) exports here. */
+    /** The spans of a Quarkus test run: its span processor bean ({@link TracedSpans}) exports here. */
     public static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
 
     private final InMemorySpanExporter spans = InMemorySpanExporter.create();

@@ -5,13 +5,16 @@ import java.util.Map;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
- * A Quarkus test with tracing on. The test's module supplies a span processor bean, {@link TestTracing#processor()},
- * so that the spans land in {@link TestTracing#SPANS}.
+ * A Quarkus test with tracing on, its spans in {@link TestTracing#SPANS}: the profile has Quarkus index this module,
+ * so that its span processor bean, {@link TracedSpans}, joins the service's beans (the other profiles leave it out).
  */
 public class TracedProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("quarkus.otel.sdk.disabled", "false");
+        return Map.of(
+                "quarkus.otel.sdk.disabled", "false",
+                "quarkus.index-dependency.recur-test-infra.group-id", "dev.recur",
+                "quarkus.index-dependency.recur-test-infra.artifact-id", "recur-test-infra");
     }
 }
