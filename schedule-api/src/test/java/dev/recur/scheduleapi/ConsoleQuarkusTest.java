@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
+import dev.recur.scheduleapi.console.ConsoleRoutes;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -452,8 +453,24 @@ class ConsoleQuarkusTest {
                 insert.setLong(3, ownerId);
                 assertThat(insert.executeUpdate()).isEqualTo(10_000);
             }
+            // the schedule page's schedule at the most items a schedule may have: 10 runs (a page) of 5,000 jobs
+            try (PreparedStatement insert = c.prepareStatement("""
+                    INSERT INTO job_history (job_id, run_id, schedule_id, owner, owner_id, scheduled_for, item_index,
+                                             item, create_status_code, result_status, created_at, result_created_at)
+                    SELECT ? + r * 10000 + i, ? + r, ?, ?, ?, now() - r * interval '1 minute', i,
+                           jsonb_build_object('source', 'universal', 'url', 'https://shop.example/item/' || i), 200,
+                           CASE WHEN i % 4 = 0 THEN 'FAULTED' ELSE 'DONE' END, now(), now()
+                    FROM generate_series(0, 9) r, generate_series(0, 4999) i""")) {
+                insert.setLong(1, oneId + 5000);
+                insert.setLong(2, oneId + 5000);
+                insert.setLong(3, oneId + 5000);
+                insert.setString(4, user);
+                insert.setLong(5, ownerId);
+                assertThat(insert.executeUpdate()).isEqualTo(50_000);
+            }
             try (var analyze = c.createStatement()) {
                 analyze.execute("ANALYZE schedule");
+                analyze.execute("ANALYZE job_history");
             }
         }
         Browser b = signIn(user, Api.password(user));
@@ -461,6 +478,14 @@ class ConsoleQuarkusTest {
                 .contains("10000 schedules")
                 .contains("Page 1 of 500");
         long middle = oneId + 5000;
+        // a run's jobs are shown up to a bound, with the run's own counts over all of them
+        String big = b.request().get("/console/schedules/" + middle).asString();
+        assertThat(big.split("class=\"job-link\"", -1).length - 1)
+                .as("job links on a page of 10 runs of 5,000 jobs")
+                .isEqualTo(10 * ConsoleRoutes.JOBS_PER_RUN);
+        assertThat(big)
+                .contains("the first " + ConsoleRoutes.JOBS_PER_RUN + " of 5000 jobs")
+                .contains(">75 %<");
         String[][] pages = {
             {"list, page 1", "/console/schedules"},
             {"list, page 250", "/console/schedules?page=250"},

@@ -2,6 +2,7 @@ package dev.recur.scheduleapi.console;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,13 +119,18 @@ public class ConsoleQueries {
         return query;
     }
 
+    /** A run on a schedule's page: its first jobs in item order, and its counts over all of its jobs. */
+    public record RunJobs(List<RunJob> jobs, long total, long done) {}
+
     /**
-     * A page of the schedule's runs, newest first (as the API's runs), each with its jobs in item order. Of a job's
-     * item only the keys its target is made of are read: an item can be large, and the page shows none.
+     * A page of the schedule's runs, newest first (as the API's runs), each with its first {@code jobsPerRun} jobs in
+     * item order and its counts over all of them: a run has as many jobs as the schedule has items (up to
+     * {@code recur.schedule-api.max-items}), too many for one page. Of a job's item only the keys its target is made
+     * of are read: an item can be large, and the page shows none.
      */
     @Transactional
     @SuppressWarnings("unchecked")
-    public Map<Long, List<RunJob>> runs(long scheduleId, int pageIndex, int pageSize) {
+    public Map<Long, RunJobs> runs(long scheduleId, int pageIndex, int pageSize, int jobsPerRun) {
         List<Long> runIds = history.runIdsOf(scheduleId, pageIndex, pageSize);
         if (runIds.isEmpty()) {
             return Map.of();
@@ -132,13 +138,21 @@ public class ConsoleQueries {
         List<Object[]> rows = em.createNativeQuery("""
                 SELECT job_id, run_id, scheduled_for, item_index, result_status, error,
                        CAST(jsonb_build_object('url', item->'url', 'source', item->'source', 'query', item->'query')
-                            AS text)
-                FROM job_history WHERE schedule_id = ?1 AND run_id IN (?2) ORDER BY item_index""")
+                            AS text),
+                       total, done
+                FROM (SELECT job_id, run_id, scheduled_for, item_index, result_status, error, item,
+                             row_number() OVER (PARTITION BY run_id ORDER BY item_index) AS position,
+                             count(*) OVER (PARTITION BY run_id) AS total,
+                             count(*) FILTER (WHERE result_status = 'DONE') OVER (PARTITION BY run_id) AS done
+                      FROM job_history WHERE schedule_id = ?1 AND run_id IN (?2)) runs
+                WHERE position <= ?3 ORDER BY item_index""")
                 .setParameter(1, scheduleId)
                 .setParameter(2, runIds)
+                .setParameter(3, jobsPerRun)
                 .getResultList();
-        Map<Long, List<RunJob>> byRun = new LinkedHashMap<>();
-        runIds.forEach(runId -> byRun.put(runId, new ArrayList<>()));
+        Map<Long, List<RunJob>> jobsByRun = new LinkedHashMap<>();
+        Map<Long, long[]> counts = new HashMap<>();
+        runIds.forEach(runId -> jobsByRun.put(runId, new ArrayList<>()));
         for (Object[] row : rows) {
             RunJob job = new RunJob(
                     ((Number) row[0]).longValue(),
@@ -148,8 +162,14 @@ public class ConsoleQueries {
                     row[4] == null ? null : JobStatus.valueOf((String) row[4]),
                     (String) row[5],
                     ConsoleViews.target((String) row[6]));
-            byRun.get(job.runId()).add(job);
+            jobsByRun.get(job.runId()).add(job);
+            counts.putIfAbsent(job.runId(), new long[] {((Number) row[7]).longValue(), ((Number) row[8]).longValue()});
         }
+        Map<Long, RunJobs> byRun = new LinkedHashMap<>();
+        jobsByRun.forEach((runId, jobs) -> {
+            long[] c = counts.getOrDefault(runId, new long[2]);
+            byRun.put(runId, new RunJobs(jobs, c[0], c[1]));
+        });
         return byRun;
     }
 

@@ -68,6 +68,9 @@ public class ConsoleRoutes {
     private static final String STARTED = "recur.console.started";
     static final int PAGE_SIZE = 20;
     static final int RUNS_PER_PAGE = 10;
+    /** Jobs shown per run on a schedule's page; a run has as many as the schedule has items (up to 5,000). */
+    public static final int JOBS_PER_RUN = 50;
+
     static final int CHART_RUNS = 30;
     /** A result shown in the page is cut here; the API's results endpoint serves it whole. */
     static final int RESULT_PREVIEW_BYTES = 256 * 1024;
@@ -316,17 +319,16 @@ public class ConsoleRoutes {
                     schedules.detail(id, user.caller().id()).await().indefinitely();
             Schedule schedule = owned(id, user);
             int page = intParam(ctx, "page", 1);
-            Map<Long, List<ConsoleQueries.RunJob>> byRun = queries.runs(id, page - 1, RUNS_PER_PAGE);
+            Map<Long, ConsoleQueries.RunJobs> byRun = queries.runs(id, page - 1, RUNS_PER_PAGE, JOBS_PER_RUN);
             List<RunRow> runs = new ArrayList<>();
-            byRun.forEach((runId, jobs) -> {
-                long done = jobs.stream()
-                        .filter(j -> j.resultStatus() == JobStatus.DONE)
-                        .count();
+            byRun.forEach((runId, run) -> {
+                List<ConsoleQueries.RunJob> jobs = run.jobs();
                 runs.add(new RunRow(
                         Long.toString(runId),
                         jobs.isEmpty() ? "" : ConsoleViews.time(jobs.get(0).scheduledFor()),
-                        jobs.isEmpty() ? "" : Math.round(100.0 * done / jobs.size()) + " %",
-                        jobs.stream().map(ConsoleViews.RunJobRow::of).toList()));
+                        run.total() == 0 ? "" : Math.round(100.0 * run.done() / run.total()) + " %",
+                        jobs.stream().map(ConsoleViews.RunJobRow::of).toList(),
+                        run.total()));
             });
             List<ConsoleQueries.RunCounts> recent = queries.recentRuns(id, CHART_RUNS);
             JsonNode stats = ReadModelService.readTree(detail.stats());

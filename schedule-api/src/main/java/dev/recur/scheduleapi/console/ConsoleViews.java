@@ -70,8 +70,14 @@ final class ConsoleViews {
         }
     }
 
+    /** A run on a schedule's page: its first jobs ({@code jobs}) of {@code total}. */
     @TemplateData
-    record RunRow(String runId, String scheduledFor, String success, List<RunJobRow> jobs) {}
+    record RunRow(String runId, String scheduledFor, String success, List<RunJobRow> jobs, long total) {
+
+        public boolean truncated() {
+            return total > jobs.size();
+        }
+    }
 
     /** A job in a schedule's run list. */
     @TemplateData
